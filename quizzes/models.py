@@ -1,0 +1,309 @@
+"""Quizzes, questions, choices, per-student variants and submissions.
+
+Progress is not stored: it is derived from submissions (see ``quizzes.progress``).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Lecture
+
+
+def parse_try_credits(text: str) -> list[float]:
+    """Parse "100,70,50" into [1.0, 0.7, 0.5]; raise ValidationError with a clear message.
+
+    Each entry is the percentage of a question's points earned by a correct answer on that try;
+    the number of entries is the number of tries. Entries must be in (0, 100] and not increase.
+    """
+    parts = [p.strip() for p in text.split(",")]
+    if not text.strip() or any(not p for p in parts):
+        raise ValidationError("List one percentage per try, separated by commas, e.g. 100,70,50.")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValidationError("Each entry must be a number, e.g. 100,70,50.") from None
+    if any(not 0 < v <= 100 for v in values):
+        raise ValidationError("Each entry must be more than 0 and at most 100.")
+    if any(b > a for a, b in zip(values, values[1:])):
+        raise ValidationError("Later tries cannot earn more than earlier ones (e.g. 100,70,50).")
+    return [v / 100 for v in values]
+
+
+class QuizQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        """Quizzes in courses the user is enrolled in: staff see unpublished ones too."""
+        from courses.models import Course
+
+        staffed = Course.objects.staffed_by(user)
+        enrolled = Course.objects.for_user(user)
+        return self.filter(
+            models.Q(lecture__course__in=staffed)
+            | models.Q(lecture__course__in=enrolled, is_published=True)
+        )
+
+
+class Quiz(models.Model):
+    class Mode(models.TextChoices):
+        PRACTICE = "practice", "Practice (unlimited tries, self-assessment)"
+        GRADED = "graded", "Graded (limited tries, points)"
+
+    class FeedbackPolicy(models.TextChoices):
+        IMMEDIATE = "immediate", "Immediately after each answer"
+        AFTER_CLOSE = "after_close", "Only after the quiz closes"
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="quizzes")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Markdown, shown above the questions.")
+    position = models.PositiveSmallIntegerField(default=1, help_text="Order among the lecture's quizzes.")
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.PRACTICE)
+    is_published = models.BooleanField(default=False, help_text="Students see only published quizzes.")
+    opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open now.")
+    closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never closes.")
+    hint_after = models.PositiveSmallIntegerField(
+        default=1, help_text="Show a question's hint after this many wrong tries (0: from the start)."
+    )
+    try_credits = models.CharField(
+        max_length=100,
+        default="100,70,50",
+        help_text=(
+            "Graded mode: percentage of a question's points for a correct answer on try 1, 2, 3, … "
+            "The number of entries is the number of tries (100,70,50 gives 10, 7 or 5 of 10 points)."
+        ),
+    )
+    feedback_policy = models.CharField(
+        max_length=20, choices=FeedbackPolicy.choices, default=FeedbackPolicy.IMMEDIATE,
+        help_text="Graded mode: when students see whether an answer was right.",
+    )
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lecture__course", "lecture__number", "position", "id"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self) -> str:
+        return f"{self.lecture}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:quiz", args=[self.lecture.course.slug, self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        try:
+            parse_try_credits(self.try_credits)
+        except ValidationError as error:
+            errors["try_credits"] = error
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = "The quiz must close after it opens."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_practice(self) -> bool:
+        return self.mode == Quiz.Mode.PRACTICE
+
+    @property
+    def credits(self) -> list[float]:
+        """Fraction of points per try in graded mode (see ``parse_try_credits``)."""
+        return parse_try_credits(self.try_credits)
+
+    @property
+    def max_tries(self) -> int | None:
+        """Tries per question variant: None (unlimited) in practice mode."""
+        return None if self.is_practice else len(self.credits)
+
+    def has_opened(self, now=None) -> bool:
+        return self.opens_at is None or self.opens_at <= (now or timezone.now())
+
+    def has_closed(self, now=None) -> bool:
+        return self.closes_at is not None and self.closes_at <= (now or timezone.now())
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.has_opened(now) and not self.has_closed(now)
+
+    def feedback_visible(self, now=None) -> bool:
+        """Whether students may see grading feedback now (always, in practice mode)."""
+        return (
+            self.is_practice
+            or self.feedback_policy == Quiz.FeedbackPolicy.IMMEDIATE
+            or self.has_closed(now)
+        )
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple choice"
+        TRUE_FALSE = "true_false", "True / false"
+        NUMERIC = "numeric", "Numeric (fixed answer)"
+        TEXT = "text", "Short text"
+
+    class MultipleMode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", "All or nothing"
+        NET_CORRECT = "net_correct", "Net correct: (right − wrong picks) / correct choices, at least 0"
+        EACH_ANSWER = "each_answer", "Each answer: share of choices marked correctly"
+
+    class NumericMode(models.TextChoices):
+        TOLERANCE = "tolerance", "Tolerance: |answer − correct| ≤ atol + rtol·|correct|"
+        SIGFIGS = "sigfigs", "Significant figures: equal after rounding both to N significant figures"
+        DECIMALS = "decimals", "Decimal places: equal after rounding both to N decimals"
+
+    class TextMode(models.TextChoices):
+        EXACT = "exact", "Exact (surrounding spaces ignored)"
+        CASE_INSENSITIVE = "case_insensitive", "Case-insensitive"
+        REGEX = "regex", "Regular expression (must match the whole answer)"
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SINGLE)
+    title = models.CharField(max_length=200, blank=True, help_text="Short name for lists (optional).")
+    prompt = models.TextField(help_text="Markdown with LaTeX math: $…$ inline, $$…$$ on its own line.")
+    points = models.FloatField(default=1.0)
+    hint = models.TextField(blank=True, help_text="Markdown, shown after the quiz's number of wrong tries.")
+    explanation = models.TextField(
+        blank=True, help_text="Markdown worked solution, shown after a correct answer or on “show solution”."
+    )
+    multiple_mode = models.CharField(
+        max_length=20, choices=MultipleMode.choices, default=MultipleMode.ALL_OR_NOTHING,
+        help_text="Multiple choice only.",
+    )
+    true_false_answer = models.BooleanField(null=True, blank=True, help_text="True/false only.")
+    numeric_answer = models.FloatField(null=True, blank=True, help_text="Numeric only.")
+    numeric_mode = models.CharField(max_length=20, choices=NumericMode.choices, default=NumericMode.TOLERANCE)
+    rtol = models.FloatField(default=0.01, help_text="Relative tolerance (tolerance mode).")
+    atol = models.FloatField(default=1e-3, help_text="Absolute tolerance (tolerance mode).")
+    digits = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="N for significant-figures or decimal-places mode."
+    )
+    text_answers = models.TextField(
+        blank=True, help_text="Short text only: one accepted answer (or regular expression) per line."
+    )
+    text_mode = models.CharField(max_length=20, choices=TextMode.choices, default=TextMode.CASE_INSENSITIVE)
+
+    class Meta:
+        ordering = ["quiz", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title or f"Question {self.position} of {self.quiz.title}"
+
+    def clean(self) -> None:
+        from quizzes.question_validation import validate_question
+
+        validate_question(self)
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
+
+    @property
+    def accepted_texts(self) -> list[str]:
+        return [line.strip() for line in self.text_answers.splitlines() if line.strip()]
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField(help_text="Markdown with math.")
+    is_correct = models.BooleanField(default=False)
+    feedback = models.TextField(blank=True, help_text="Markdown, shown when a student picks this choice.")
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class VariantQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(student=user)
+
+
+class Variant(models.Model):
+    """One student's instance of a question. Fixed once made: reloading shows the same one.
+
+    For questions without a generator the seed is unused and ``params``/``answer`` stay empty;
+    the variant still anchors the student's submissions, tries and revealed state.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        READY = "ready", "Ready"
+        ERROR = "error", "Error"
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="variants")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="variants")
+    number = models.PositiveIntegerField(default=1, help_text="1 for the first variant, +1 per “new variant”.")
+    seed = models.BigIntegerField(default=0)
+    params = models.JSONField(null=True, blank=True)
+    answer = models.JSONField(null=True, blank=True)
+    steps = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.READY)
+    error = models.TextField(blank=True)
+    compute_ms = models.FloatField(null=True, blank=True)
+    device = models.CharField(max_length=20, blank=True)
+    revealed_at = models.DateTimeField(null=True, blank=True, help_text="When the student asked to see the solution.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VariantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question", "student", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "question", "number"], name="variant_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} #{self.number} for {self.student}"
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(variant__student=user)
+
+    def graded(self):
+        return self.filter(status=Submission.Status.GRADED)
+
+
+class Submission(models.Model):
+    """One answer to one variant. Stored before grading; invalid input is kept, costs no try."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        GRADED = "graded", "Graded"
+        INVALID = "invalid", "Invalid input"
+        ERROR = "error", "Error"
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="submissions")
+    nonce = models.CharField(max_length=64, help_text="Client token: a repeated POST records one submission.")
+    raw = models.TextField(blank=True, help_text="What the student sent, as text (choice ids as a list).")
+    value = models.JSONField(null=True, blank=True, help_text="The parsed answer.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    try_number = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty for invalid input.")
+    score = models.FloatField(null=True, blank=True, help_text="Fraction of the question in [0, 1].")
+    points = models.FloatField(null=True, blank=True, help_text="Points earned by this try.")
+    feedback = models.TextField(blank=True)
+    choice_feedback = models.JSONField(default=dict, blank=True, help_text="Choice id → right/wrong mark.")
+    created_at = models.DateTimeField(default=timezone.now)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["variant", "created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["variant", "nonce"], name="submission_nonce_unique")]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.variant}: {self.raw[:30]!r} ({self.status})"
+
+    @property
+    def is_correct(self) -> bool:
+        return self.status == Submission.Status.GRADED and self.score is not None and self.score >= 1.0
