@@ -1,0 +1,104 @@
+"""Project-wide pytest fixtures: users, a course with a quiz, and clients logged in as them."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+
+from courses.models import Course, Enrolment, Lecture
+from quizzes.models import Choice, Question, Quiz
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test that needs an absent system service, but fail in CI, where it must run."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must not be skipped)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Tests talk plain HTTP to the test client and live server, without collected static files.
+
+    The production defaults (HTTPS redirect, secure cookies, manifest storage) are checked by
+    ``quizserver/tests/test_settings.py`` with ``check --deploy`` in a separate process.
+    """
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.WHITENOISE_USE_FINDERS = True
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, **extra):
+        return django_user_model.objects.create_user(username=username, password="pw-" + username, **extra)
+
+    return make
+
+
+@pytest.fixture
+def course(db):
+    return Course.objects.create(slug="dl", title="Deep Learning", term="WS", enrolment_code="DLCODE")
+
+
+@pytest.fixture
+def other_course(db):
+    return Course.objects.create(slug="ml", title="Machine Learning", enrolment_code="MLCODE")
+
+
+@pytest.fixture
+def lecture(course):
+    return Lecture.objects.create(course=course, number=2, title="Computation Graphs", slug="graphs")
+
+
+@pytest.fixture
+def quiz(lecture):
+    return Quiz.objects.create(lecture=lecture, title="Self-check", is_published=True)
+
+
+@pytest.fixture
+def student(make_user, course):
+    user = make_user("alice")
+    Enrolment.objects.create(user=user, course=course, role=Enrolment.Role.STUDENT)
+    return user
+
+
+@pytest.fixture
+def instructor(make_user, course):
+    user = make_user("ingrid", is_staff=True)
+    Enrolment.objects.create(user=user, course=course, role=Enrolment.Role.INSTRUCTOR)
+    return user
+
+
+@pytest.fixture
+def student_client(client, student):
+    client.force_login(student)
+    return client
+
+
+@pytest.fixture
+def single(quiz):
+    question = Question.objects.create(quiz=quiz, position=1, kind="single", prompt="What is $1+1$?",
+                                       explanation="Because $1+1=2$.", hint="Count.")
+    Choice.objects.create(question=question, position=1, text="1", feedback="Too small.")
+    Choice.objects.create(question=question, position=2, text="2", is_correct=True)
+    Choice.objects.create(question=question, position=3, text="3", feedback="Too large.")
+    return question
+
+
+@pytest.fixture
+def numeric(quiz):
+    return Question.objects.create(quiz=quiz, position=2, kind="numeric", prompt="$\\sigma'(0)$ = ?",
+                                   numeric_answer=0.25, rtol=0.01, atol=0.0, explanation="$\\sigma(0)(1-\\sigma(0))$",
+                                   hint="Use $\\sigma' = \\sigma(1-\\sigma)$.")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from courses import views
+
+app_name = "courses"
+urlpatterns = [
+    path("", views.course_list, name="list"),
+    path("enrol/", views.enrol, name="enrol"),
+]

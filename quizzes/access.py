@@ -1,0 +1,72 @@
+"""Who may open which course page and quiz: every quiz view starts here."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from courses.models import Course, Enrolment
+from courses.services import role_in
+from quizzes.models import Quiz
+
+
+class Unavailable(Exception):
+    """The page cannot be shown to this user; ``title``/``message`` explain why, ``status`` is HTTP."""
+
+    def __init__(self, title: str, message: str, status: int, course: Course | None = None):
+        super().__init__(message)
+        self.title, self.message, self.status, self.course = title, message, status, course
+
+
+@dataclass(frozen=True)
+class CourseAccess:
+    course: Course
+    role: str
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in Enrolment.Role.staff_roles()
+
+
+def course_access(*, user, course_slug: str) -> CourseAccess:
+    """The course and the user's role in it; raises ``Unavailable`` (404 unknown, 403 not enrolled)."""
+    course = Course.objects.filter(slug=course_slug).first()
+    if course is None:
+        raise Unavailable("Course not found", "There is no course at this address.", 404)
+    role = role_in(user=user, course=course)
+    if role is None:
+        raise Unavailable(
+            "Not enrolled",
+            f"You are not enrolled in “{course.title}”. Enrol with the code your instructor gave you.",
+            403,
+            course,
+        )
+    return CourseAccess(course=course, role=role)
+
+
+def quiz_access(*, user, course_slug: str, quiz_id: int, now=None) -> tuple[Quiz, CourseAccess]:
+    """The quiz, if ``user`` may open it now.
+
+    Staff of the course may open any of its quizzes (to preview them as a student would).
+    Students get ``Unavailable`` for an unpublished quiz (404), an unreleased lecture or a quiz
+    that has not opened yet (403). A closed quiz can still be opened, read-only.
+    """
+    now = now or timezone.now()
+    access = course_access(user=user, course_slug=course_slug)
+    quiz = (
+        Quiz.objects.select_related("lecture__course")
+        .filter(pk=quiz_id, lecture__course=access.course)
+        .first()
+    )
+    if quiz is None or (not quiz.is_published and not access.is_staff):
+        raise Unavailable("Quiz not available", "This quiz does not exist or is not published yet.", 404)
+    if access.is_staff:
+        return quiz, access
+    when = None
+    if not quiz.lecture.is_released(now):
+        when = quiz.lecture.release_date
+    elif not quiz.has_opened(now):
+        when = quiz.opens_at
+    if when is not None:
+        local = timezone.localtime(when).strftime("%A %d %B %Y, %H:%M")
+        raise Unavailable("Quiz not open yet", f"“{quiz.title}” opens on {local}.", 403, access.course)
+    return quiz, access

@@ -1,0 +1,226 @@
+"""Grading of one answer to one question: pure functions, no Django, no database.
+
+Each ``grade_*`` function takes the student's parsed answer and the question's configuration and
+returns a ``Grade``. Feedback never reveals the correct answer: for choice questions it counts right
+and wrong picks; which unpicked choices were right is only in ``choice_marks`` ("missed"), and the
+caller decides whether that may be shown yet.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+CORRECT = "Correct."
+NOT_CORRECT = "Not correct."
+MULTIPLE_MODES = ("all_or_nothing", "net_correct", "each_answer")
+REGEX_INPUT_LIMIT = 200  # characters of a text answer matched against a regex: bounds backtracking
+
+
+@dataclass(frozen=True)
+class Grade:
+    score: float  # in [0, 1]
+    feedback: str  # one or two sentences for the student
+    # choice id -> "correct" (picked, right), "wrong" (picked, not right), "missed" (not picked, right)
+    choice_marks: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"score must be in [0, 1], got {self.score!r}")
+
+    @property
+    def verdict(self) -> str:
+        if self.score >= 1.0:
+            return "correct"
+        return "partial" if self.score > 0.0 else "incorrect"
+
+
+def _right_or_wrong(ok: bool) -> Grade:
+    return Grade(1.0 if ok else 0.0, CORRECT if ok else NOT_CORRECT)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+# --- choices -------------------------------------------------------------------------------------
+
+
+def _marks(selected: set[int], correct_ids: set[int]) -> dict[int, str]:
+    marks = {i: "correct" for i in selected & correct_ids}
+    marks.update({i: "wrong" for i in selected - correct_ids})
+    marks.update({i: "missed" for i in correct_ids - selected})
+    return marks
+
+
+def grade_single_choice(selected: int, correct_ids: set[int]) -> Grade:
+    """One picked choice id against the correct one(s) (normally exactly one)."""
+    ok = selected in correct_ids
+    return Grade(1.0 if ok else 0.0, CORRECT if ok else NOT_CORRECT, _marks({selected}, set(correct_ids)))
+
+
+def grade_multiple_choice(selected: set[int], correct_ids: set[int], all_ids: set[int], mode: str) -> Grade:
+    """Picked choice ids against the correct ones, scored by ``mode``:
+
+    - "all_or_nothing": 1 if exactly the correct choices are picked, else 0;
+    - "net_correct": (right picks - wrong picks) / number of correct choices, at least 0;
+    - "each_answer": share of all choices whose picked / not-picked state is right.
+
+    Preconditions: ``correct_ids`` is not empty and ``selected`` and ``correct_ids`` are subsets of
+    ``all_ids`` (the caller parsed the answer against the question's choices); else ValueError.
+    """
+    selected, correct_ids, all_ids = set(selected), set(correct_ids), set(all_ids)
+    if not correct_ids:
+        raise ValueError("a multiple-choice question needs at least one correct choice")
+    if not (selected | correct_ids) <= all_ids:
+        raise ValueError(f"choice ids {sorted((selected | correct_ids) - all_ids)} are not in all_ids")
+    right, wrong = len(selected & correct_ids), len(selected - correct_ids)
+    missed = len(correct_ids) - right
+    if mode == "all_or_nothing":
+        score = 1.0 if selected == correct_ids else 0.0
+    elif mode == "net_correct":
+        score = max(0.0, (right - wrong) / len(correct_ids))
+    elif mode == "each_answer":
+        score = (len(all_ids) - wrong - missed) / len(all_ids)
+    else:
+        raise ValueError(f"unknown multiple-choice mode {mode!r}: use {', '.join(MULTIPLE_MODES)}")
+    if score >= 1.0:
+        feedback = CORRECT
+    else:
+        head = "Partially correct" if score > 0 else "Not correct"
+        wrong_text = "no wrong picks" if wrong == 0 else _count(wrong, "wrong pick")
+        picked = f"{right} of {_count(len(correct_ids), 'correct choice')} picked"
+        feedback = f"{head}: {picked}, {wrong_text}."
+    return Grade(score, feedback, _marks(selected, correct_ids))
+
+
+def grade_true_false(answer: bool, expected: bool) -> Grade:
+    return _right_or_wrong(answer == expected)
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+
+def _decimal(x: float) -> Decimal:
+    # repr gives the shortest decimal that round-trips to the float, i.e. the number as typed:
+    # 2.675 becomes Decimal("2.675"), not the float's exact binary value 2.67499999999999982236431605….
+    return Decimal(repr(float(x)))
+
+
+def _round_sigfigs(x: float, digits: int) -> Decimal:
+    d = _decimal(x)
+    if d.is_zero():
+        return Decimal(0)  # zero has no significant figures: it only equals another zero
+    with localcontext() as ctx:
+        ctx.prec = digits + 2  # enough for the quantize below, which rounds to `digits` figures
+        return d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1), rounding=ROUND_HALF_UP)
+
+
+def _round_decimals(x: float, digits: int) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 400  # a float has at most 309 integer digits; 15 decimals on top must fit
+        return _decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def _within_tolerance(value: float, expected: float, rtol: float, atol: float) -> bool:
+    bound = atol + rtol * abs(expected)
+    if bound > 0:
+        # A few ulps of slack, so a value typed exactly on the boundary counts as inside it:
+        # 0.4 - 0.3 is 0.10000000000000003 in binary, yet 0.4 is within 0.3 ± 0.1.
+        bound += 4 * math.ulp(max(abs(value), abs(expected), bound))
+    return abs(value - expected) <= bound
+
+
+def _numeric_ok(
+    value: float, expected: float, mode: str, rtol: float, atol: float, digits: int | None
+) -> bool:
+    if mode == "tolerance":
+        return _within_tolerance(value, expected, rtol, atol)
+    if mode not in ("sigfigs", "decimals"):
+        raise ValueError(f"unknown numeric mode {mode!r}: use tolerance, sigfigs or decimals")
+    if digits is None:
+        raise ValueError(f"numeric mode {mode!r} needs digits")
+    rounded = _round_sigfigs if mode == "sigfigs" else _round_decimals
+    return rounded(value, digits) == rounded(expected, digits)
+
+
+def grade_numeric(
+    value: float,
+    expected: float,
+    *,
+    mode: str = "tolerance",
+    rtol: float = 0.01,
+    atol: float = 1e-3,
+    digits: int | None = None,
+) -> Grade:
+    """A number against the expected one, by ``mode``:
+
+    - "tolerance": correct when |value - expected| <= atol + rtol * |expected| (plus a few ulps, so a
+      value exactly on the boundary is accepted despite binary rounding);
+    - "sigfigs": correct when both round to the same ``digits`` significant figures;
+    - "decimals": correct when both round to the same ``digits`` decimal places.
+
+    Rounding is half-up (away from zero) on the shortest decimal form of each float (``repr``), so it
+    rounds the number as written: 2.675 to 2 decimals is 2.68, although the float 2.675 lies just below.
+    In sigfigs mode an expected 0 has no significant figures and accepts only 0.
+
+    A wrong answer whose negation would be accepted gets "Check the sign."; nothing else is hinted.
+    """
+    if not math.isfinite(value):
+        return Grade(0.0, "Not correct: enter a finite number.")
+    if _numeric_ok(value, expected, mode, rtol, atol, digits):
+        return Grade(1.0, CORRECT)
+    if value != 0 and _numeric_ok(-value, expected, mode, rtol, atol, digits):
+        return Grade(0.0, "Not correct. Check the sign.")
+    return Grade(0.0, NOT_CORRECT)
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def _normalize(text: str) -> str:
+    return " ".join(text.split())
+
+
+def grade_text(text: str, accepted: list[str], *, mode: str) -> Grade:
+    """A short text against the accepted answers, by ``mode``:
+
+    - "exact": equal after stripping surrounding whitespace and collapsing inner runs to one space;
+    - "case_insensitive": the same, compared casefolded;
+    - "regex": some pattern ``re.fullmatch``-es the stripped text, cut to its first 200 characters
+      (a pattern that does not compile is skipped; ``validate_question`` rejects it on save).
+    """
+    if mode == "exact":
+        answer = _normalize(text)
+        return _right_or_wrong(any(answer == _normalize(a) for a in accepted))
+    if mode == "case_insensitive":
+        answer = _normalize(text).casefold()
+        return _right_or_wrong(any(answer == _normalize(a).casefold() for a in accepted))
+    if mode == "regex":
+        answer = text.strip()[:REGEX_INPUT_LIMIT]
+        return _right_or_wrong(any(_fullmatches(pattern, answer) for pattern in accepted))
+    raise ValueError(f"unknown text mode {mode!r}: use exact, case_insensitive or regex")
+
+
+def _fullmatches(pattern: str, text: str) -> bool:
+    try:
+        return re.fullmatch(pattern, text) is not None
+    except re.error:
+        return False
+
+
+# --- tries ---------------------------------------------------------------------------------------
+
+
+def credit_for_try(score: float, try_number: int, credits: list[float]) -> float:
+    """Fraction of a question's points earned by ``score`` on try ``try_number`` (1-based).
+
+    ``credits`` is the quiz's fraction per try (graded mode, see ``Quiz.credits``): with
+    [1.0, 0.7, 0.5] a fully correct answer earns 1.0 on the first try, 0.7 on the second, 0.5 on
+    the third and 0 on any later one; a partial score of 0.5 on the second try earns 0.35.
+    """
+    if try_number < 1:
+        raise ValueError(f"try_number starts at 1, got {try_number}")
+    if try_number > len(credits):
+        return 0.0
+    return score * credits[try_number - 1]

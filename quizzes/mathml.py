@@ -1,0 +1,85 @@
+"""LaTeX to MathML, serialized by us so that nothing the author writes can become markup.
+
+latex2mathml's string output (``convert()``) is not safe: it un-escapes its own text, so
+``\\text{<script>}`` becomes a live script and ``\\href``/``\\style``/``\\class`` become attributes.
+We take its element tree (``convert_to_element()``) and write it out ourselves: only the MathML
+tags in ``MATHML_TAGS``, only the attributes in ``MATHML_ATTRIBUTES`` and only when their value is
+plain (``SAFE_VALUE``), every text node escaped.
+"""
+
+import html
+import re
+from xml.etree.ElementTree import Element
+
+from latex2mathml.converter import convert_to_element
+
+MATHML_NAMESPACE = "http://www.w3.org/1998/Math/MathML"
+MAX_FORMULA_LENGTH = 2_000
+
+MATHML_TAGS = frozenset(
+    """math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mover munder munderover
+    mtable mtr mtd mstyle mpadded mphantom menclose""".split()
+)
+# Presentation attributes latex2mathml emits; no href, style, class, id, src or event handlers.
+MATHML_ATTRIBUTES = frozenset(
+    """accent accentunder columnalign columnlines columnspacing depth displaystyle fence form height
+    largeop linebreak linethickness lspace mathbackground mathcolor mathsize mathvariant maxsize minsize
+    movablelimits notation rowlines rowspacing rspace scriptlevel separator stretchy symmetric voffset
+    width""".split()
+)
+# Lengths, keywords, colour names and #rgb: no quotes, colons, slashes, parentheses or '&'.
+SAFE_VALUE = re.compile(r"[A-Za-z0-9 .%#+\-]{0,64}")
+# latex2mathml writes symbols as numeric character references inside its text nodes.
+_CHAR_REF = re.compile(r"&#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}));")
+
+
+def latex_to_mathml(latex: str, *, display: bool) -> str:
+    """Return one ``<math>`` element for ``latex``; never raises.
+
+    ``display=True`` gives ``<math display="block">``, otherwise ``display="inline"``. The result is
+    safe to insert into HTML as-is. Empty, over-long (``MAX_FORMULA_LENGTH``) or unparsable LaTeX,
+    and anything latex2mathml raises (macro bombs end in RecursionError), gives ``math_error(latex)``.
+    """
+    if not latex.strip() or len(latex) > MAX_FORMULA_LENGTH:
+        return math_error(latex)
+    try:
+        root = convert_to_element(latex, display="block" if display else "inline")
+        inner = "".join(_serialize(child) for child in root)
+    except (Exception, RecursionError):
+        return math_error(latex)
+    mode = "block" if display else "inline"
+    return f'<math xmlns="{MATHML_NAMESPACE}" display="{mode}">{_text(root.text)}{inner}</math>'
+
+
+def math_error(latex: str) -> str:
+    """The escaped LaTeX source in a ``<code class="math-error">`` the admin preview highlights."""
+    return f'<code class="math-error" title="Could not render this formula">{html.escape(latex)}</code>'
+
+
+def _serialize(element: Element) -> str:
+    tag = element.tag
+    if not isinstance(tag, str) or tag not in MATHML_TAGS or tag == "math":
+        # Unknown (or nested <math>): keep only its text, as plain text in an <mtext>.
+        return f"<mtext>{_text(''.join(element.itertext()))}</mtext>{_text(element.tail)}"
+    attrs = "".join(
+        f' {name}="{value}"'
+        for name, value in sorted(element.attrib.items())
+        if name in MATHML_ATTRIBUTES and SAFE_VALUE.fullmatch(value)
+    )
+    children = "".join(_serialize(child) for child in element)
+    return f"<{tag}{attrs}>{_text(element.text)}{children}</{tag}>{_text(element.tail)}"
+
+
+def _text(text: str | None) -> str:
+    """Decode latex2mathml's character references, then escape everything for HTML."""
+    if not text:
+        return ""
+    return html.escape(_CHAR_REF.sub(_decode_ref, text))
+
+
+def _decode_ref(match: re.Match[str]) -> str:
+    hex_digits, decimal = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(decimal)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or (code < 0x20 and code not in (0x09, 0x0A)):
+        return "\ufffd"
+    return chr(code)

@@ -1,0 +1,231 @@
+"""Author Markdown with LaTeX math to safe HTML.
+
+Pipeline, in this order, so that author HTML can never reach the math and the math never passes
+through the author sanitizer:
+
+1. Markdown (tables, fenced code, sane lists). ``_MathExtension`` takes every formula out of the
+   text (``$...$``, ``\\(...\\)``, ``$$...$$`` inline or as its own paragraph, ``\\[...\\]`` and
+   ``\\begin{env}...\\end{env}`` as their own paragraph; code spans and code blocks are left alone)
+   and leaves a placeholder carrying a random per-call token, which an author cannot forge.
+2. nh3 with ``AUTHOR_TAGS``/``AUTHOR_ATTRIBUTES``: no MathML, SVG, style or script; links only
+   http(s), mailto or relative, with ``rel="noopener noreferrer"``; images only from ``https://``
+   (any other ``src`` is dropped).
+3. Placeholders in text become MathML from ``latex_to_mathml`` (trusted serializer); a placeholder
+   that ended up inside a tag (image alt, link title or href) becomes the escaped LaTeX source.
+4. A last nh3 pass allowing author tags plus MathML, as a second layer.
+"""
+
+import hashlib
+import html
+import re
+import secrets
+import threading
+import xml.etree.ElementTree as etree
+
+import markdown
+import nh3
+from django.core.cache import cache
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.util import ETX, STX, AtomicString
+from pymdownx.arithmatex import RE_BRACKET_BLOCK, RE_DOLLAR_BLOCK, RE_TEX_BLOCK
+from pymdownx.util import escape_chars
+
+from quizzes.mathml import MATHML_ATTRIBUTES, MATHML_NAMESPACE, MATHML_TAGS, SAFE_VALUE, latex_to_mathml
+
+RENDER_VERSION = 1  # bump when the output for the same text changes: old cache entries are ignored
+CACHE_TIMEOUT = 60 * 60 * 24 * 30
+
+AUTHOR_TAGS = frozenset(
+    """a abbr b blockquote br caption cite code dd del div dl dt em h1 h2 h3 h4 h5 h6 hr i img ins kbd
+    li mark ol p pre q s samp small span strong sub sup table tbody td tfoot th thead tr u ul var""".split()
+)
+AUTHOR_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "code": {"class", "title"},  # class: only language-* and math-error (see _attribute_filter)
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"align"},
+    "th": {"align"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_CODE_CLASS = re.compile(r"language-[A-Za-z0-9_+\-]{1,32}|math-error")
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    if tag == "img" and name == "src":
+        return value if value.lower().startswith("https://") else None
+    if tag == "code" and name == "class":
+        return value if _CODE_CLASS.fullmatch(value) else None
+    if tag == "math" and name == "xmlns":
+        return value if value == MATHML_NAMESPACE else None
+    if tag in MATHML_TAGS:
+        return value if SAFE_VALUE.fullmatch(value) else None
+    return value
+
+
+_AUTHOR_CLEANER = nh3.Cleaner(
+    tags=set(AUTHOR_TAGS),
+    attributes={tag: set(names) for tag, names in AUTHOR_ATTRIBUTES.items()},
+    attribute_filter=_attribute_filter,
+    url_schemes=set(URL_SCHEMES),
+    link_rel="noopener noreferrer",
+)
+_FINAL_CLEANER = nh3.Cleaner(
+    tags=set(AUTHOR_TAGS | MATHML_TAGS),
+    attributes={
+        **{tag: set(names) for tag, names in AUTHOR_ATTRIBUTES.items()},
+        **{
+            tag: set(MATHML_ATTRIBUTES) | ({"xmlns", "display"} if tag == "math" else set())
+            for tag in MATHML_TAGS
+        },
+    },
+    attribute_filter=_attribute_filter,
+    url_schemes=set(URL_SCHEMES),
+    link_rel="noopener noreferrer",
+)
+
+# nh3 serializes every attribute value in double quotes (with '"' as &quot;) and escapes '<' in text,
+# so in its output this matches exactly the tags.
+_TAG = r'<[^>"]*(?:"[^"]*"[^>"]*)*>'
+
+# Inline math. A run of escaped backslashes before a delimiter is consumed first (as arithmatex does)
+# so that \\$ is a backslash and a dollar. Single dollars are "smart": no space just inside them, so
+# "$5 and $6" stays text. \x02/\x03 mark Markdown's stashed code spans: math never spans them.
+_INLINE_MATH = re.compile(
+    r"(?<!\\)(?P<escapes>(?:\\{2})+)(?=\$|\\\()"
+    r"|(?<!\\)\$\$(?P<display>(?:\\.|[^\\$\x02\x03])+?)\$\$"
+    r"|(?<!\\)\$(?!\s)(?P<dollar>(?:\\.|[^\\$\x02\x03])+?)(?<!\s)\$"
+    r"|(?<!\\)\\\((?P<paren>(?:\\[^)]|[^\\\x02\x03])+?)\\\)"
+)
+_ESCAPED_BACKSLASH = f"{STX}92{ETX}"  # how Markdown stashes an escaped backslash (ord 92)
+_BLOCK_MATH = re.compile(rf"(?s)^(?:{RE_DOLLAR_BLOCK}|{RE_BRACKET_BLOCK}|{RE_TEX_BLOCK})[ ]*$")
+
+
+class _MathExtension(Extension):
+    """Replaces formulas by placeholders; ``formulas[i]`` is (latex, display, source) of placeholder i."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.registerExtension(self)
+        escape_chars(md, ["$"])
+        # Below code spans (190), above escapes (180) and everything else inline.
+        md.inlinePatterns.register(_InlineMath(_INLINE_MATH.pattern, self), "math-inline", 189.9)
+        # Above paragraphs, below indented code (80).
+        md.parser.blockprocessors.register(_BlockMath(md.parser, self), "math-block", 79.9)
+        self.reset()
+
+    def reset(self) -> None:
+        self.formulas: list[tuple[str, bool, str]] = []
+        self.prefix = f"qzmath{secrets.token_hex(8)}n"
+        self.placeholder = re.compile(re.escape(self.prefix) + r"(?P<n>\d+)z")
+
+    def add(self, latex: str, *, display: bool, source: str) -> str:
+        self.formulas.append((latex, display, source))
+        return f"{self.prefix}{len(self.formulas) - 1}z"
+
+
+class _InlineMath(InlineProcessor):
+    def __init__(self, pattern: str, math: _MathExtension) -> None:
+        super().__init__(pattern)
+        self.math = math
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # noqa: N802
+        if m["escapes"]:
+            # Each escaped backslash pair becomes one backslash, as Markdown's escape pattern would do.
+            return m["escapes"].replace("\\\\", _ESCAPED_BACKSLASH), m.start(0), m.end(0)
+        display = m["display"] is not None
+        latex = m["display"] or m["dollar"] or m["paren"]
+        return self.math.add(latex, display=display, source=m[0]), m.start(0), m.end(0)
+
+
+class _BlockMath(BlockProcessor):
+    def __init__(self, parser, math: _MathExtension) -> None:
+        super().__init__(parser)
+        self.math = math
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return _BLOCK_MATH.match(block) is not None
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        block = blocks.pop(0)
+        m = _BLOCK_MATH.match(block)
+        latex = m["math"] or m["math2"] or m["math3"]
+        el = etree.SubElement(parent, "div")
+        el.text = AtomicString(self.math.add(latex, display=True, source=block.strip()))
+
+
+_local = threading.local()
+
+
+def _markdown() -> tuple[markdown.Markdown, _MathExtension]:
+    """One Markdown instance per thread: building one costs more than a render, and they are not
+    thread-safe."""
+    if not hasattr(_local, "md"):
+        math = _MathExtension()
+        _local.md = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", math],
+            extension_configs={"tables": {"use_align_attribute": True}},
+            output_format="html",
+        )
+        _local.math = math
+    return _local.md, _local.math
+
+
+def render_markdown(text: str) -> str:
+    """Render author Markdown with math to HTML that is safe to mark safe in a template. Pure, no cache.
+
+    Broken formulas come out as ``<code class="math-error">`` with their source; never raises for
+    any author input.
+    """
+    md, math = _markdown()
+    md.reset()  # also gives the math extension a fresh token
+    body = md.convert(text)
+    body = _AUTHOR_CLEANER.clean(body)
+    formulas, placeholder = math.formulas, math.placeholder
+
+    # Markdown writes a placeholder inside inline raw HTML with a backslash before it: drop that too.
+    in_tag_placeholder = re.compile(r"\\?" + placeholder.pattern)
+
+    def in_tag(m: re.Match[str]) -> str:
+        return html.escape(formulas[int(m["n"])][2])
+
+    def substitute(m: re.Match[str]) -> str:
+        if m["tag"]:
+            return in_tag_placeholder.sub(in_tag, m["tag"])
+        latex, display, _ = formulas[int(m["n"])]
+        return latex_to_mathml(latex, display=display)
+
+    body = re.sub(f"(?P<tag>{_TAG})|{placeholder.pattern}", substitute, body)
+    return _FINAL_CLEANER.clean(body)
+
+
+def render_inline(text: str) -> str:
+    """``render_markdown`` without the ``<p>`` around a single paragraph (choice labels, short texts)."""
+    rendered = render_markdown(text).strip()
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        return rendered[3:-4]
+    return rendered
+
+
+def render_many(texts: list[str]) -> list[str]:
+    """``render_markdown`` of each text, in order, cached by content.
+
+    The key is a sha256 of the text plus ``RENDER_VERSION``, so an edited text is a new key and
+    nothing needs invalidating. One ``cache.get_many`` per call, and one ``cache.set_many`` when
+    something was missing.
+    """
+    keys = [_cache_key(text) for text in texts]
+    cached = cache.get_many(keys)
+    missing = {}
+    for key, text in zip(keys, texts, strict=True):
+        if key not in cached and key not in missing:
+            missing[key] = render_markdown(text)
+    if missing:
+        cache.set_many(missing, timeout=CACHE_TIMEOUT)
+    return [cached[key] if key in cached else missing[key] for key in keys]
+
+
+def _cache_key(text: str) -> str:
+    return f"quizzes.rendering:{RENDER_VERSION}:{hashlib.sha256(text.encode()).hexdigest()}"

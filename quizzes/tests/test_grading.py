@@ -1,0 +1,335 @@
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quizzes.grading import (
+    Grade,
+    credit_for_try,
+    grade_multiple_choice,
+    grade_numeric,
+    grade_single_choice,
+    grade_text,
+    grade_true_false,
+)
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+class TestGrade:
+    @pytest.mark.parametrize(
+        "score, verdict", [(1.0, "correct"), (0.999, "partial"), (0.25, "partial"), (0.0, "incorrect")]
+    )
+    def test_verdict_follows_score(self, score, verdict):
+        assert Grade(score, "x").verdict == verdict
+
+    @pytest.mark.parametrize("score", [-0.1, 1.5, math.nan])
+    def test_score_outside_unit_interval_is_rejected(self, score):
+        with pytest.raises(ValueError):
+            Grade(score, "x")
+
+    def test_is_frozen_and_marks_default_empty(self):
+        grade = Grade(1.0, "Correct.")
+        assert grade.choice_marks == {}
+        with pytest.raises(AttributeError):
+            grade.score = 0.0
+
+
+class TestSingleChoice:
+    def test_right_pick(self):
+        assert grade_single_choice(2, {2}) == Grade(1.0, "Correct.", {2: "correct"})
+
+    def test_wrong_pick_marks_the_right_one_missed(self):
+        grade = grade_single_choice(1, {2})
+        assert (grade.score, grade.verdict, grade.feedback) == (0.0, "incorrect", "Not correct.")
+        assert grade.choice_marks == {1: "wrong", 2: "missed"}
+
+
+MC_ALL = {1, 2, 3, 4}
+MC_CORRECT = {1, 2, 3}
+
+
+class TestMultipleChoice:
+    @pytest.mark.parametrize(
+        "mode, selected, score",
+        [
+            ("all_or_nothing", {1, 2, 3}, 1.0),
+            ("all_or_nothing", {1, 2}, 0.0),
+            ("all_or_nothing", {1, 2, 3, 4}, 0.0),
+            ("all_or_nothing", set(), 0.0),
+            ("net_correct", {1, 2, 3}, 1.0),
+            ("net_correct", {1, 2}, 2 / 3),
+            ("net_correct", {1, 2, 4}, 1 / 3),
+            ("net_correct", {1, 4}, 0.0),
+            ("net_correct", {4}, 0.0),  # 0 - 1 would be negative: floored at 0
+            ("net_correct", set(), 0.0),
+            ("each_answer", {1, 2, 3}, 1.0),
+            ("each_answer", {1, 2}, 3 / 4),
+            ("each_answer", {1, 2, 3, 4}, 3 / 4),
+            ("each_answer", {1, 4}, 1 / 4),  # only choice 1 is in the right state
+            ("each_answer", {4}, 0.0),
+            ("each_answer", set(), 1 / 4),
+        ],
+    )
+    def test_score_by_mode(self, mode, selected, score):
+        assert grade_multiple_choice(selected, MC_CORRECT, MC_ALL, mode).score == pytest.approx(
+            score, abs=1e-15
+        )
+
+    def test_each_answer_gives_exact_fractions(self):
+        assert grade_multiple_choice({1, 2}, MC_CORRECT, MC_ALL, "each_answer").score == 0.75
+
+    def test_choice_marks(self):
+        grade = grade_multiple_choice({1, 4}, MC_CORRECT, MC_ALL, "net_correct")
+        assert grade.choice_marks == {1: "correct", 4: "wrong", 2: "missed", 3: "missed"}
+
+    @pytest.mark.parametrize(
+        "mode, selected, feedback",
+        [
+            ("net_correct", {1, 2, 3}, "Correct."),
+            ("net_correct", {1, 2, 3, 4}, "Partially correct: 3 of 3 correct choices picked, 1 wrong pick."),
+            ("each_answer", {1, 2}, "Partially correct: 2 of 3 correct choices picked, no wrong picks."),
+            ("net_correct", {4}, "Not correct: 0 of 3 correct choices picked, 1 wrong pick."),
+            ("all_or_nothing", {1, 2, 4}, "Not correct: 2 of 3 correct choices picked, 1 wrong pick."),
+        ],
+    )
+    def test_feedback_counts_picks(self, mode, selected, feedback):
+        assert grade_multiple_choice(selected, MC_CORRECT, MC_ALL, mode).feedback == feedback
+
+    def test_feedback_plurals(self):
+        grade = grade_multiple_choice({2, 3}, {1}, {1, 2, 3}, "each_answer")
+        assert grade.feedback == "Not correct: 0 of 1 correct choice picked, 2 wrong picks."
+
+    def test_feedback_counts_but_does_not_name_missed_choices(self):
+        grade = grade_multiple_choice({1}, {1, 3}, {1, 2, 3}, "net_correct")
+        assert grade.feedback == "Partially correct: 1 of 2 correct choices picked, no wrong picks."
+
+    def test_verdicts(self):
+        assert grade_multiple_choice({1, 2}, MC_CORRECT, MC_ALL, "net_correct").verdict == "partial"
+        assert grade_multiple_choice({4}, MC_CORRECT, MC_ALL, "net_correct").verdict == "incorrect"
+
+    @pytest.mark.parametrize(
+        "selected, correct, all_ids, mode",
+        [
+            ({1}, {1}, {1, 2}, "most_of_them"),
+            ({9}, {1}, {1, 2}, "net_correct"),
+            ({1}, set(), {1, 2}, "net_correct"),
+        ],
+    )
+    def test_bad_arguments_raise(self, selected, correct, all_ids, mode):
+        with pytest.raises(ValueError):
+            grade_multiple_choice(selected, correct, all_ids, mode)
+
+    @given(st.sets(st.integers(0, 7)), st.sets(st.integers(0, 7), min_size=1))
+    def test_scores_stay_in_unit_interval_and_only_the_right_set_scores_one(self, selected, correct):
+        for mode in ("all_or_nothing", "net_correct", "each_answer"):
+            grade = grade_multiple_choice(selected, correct, set(range(8)), mode)
+            assert 0.0 <= grade.score <= 1.0
+            assert (grade.score == 1.0) == (selected == correct)
+
+
+class TestTrueFalse:
+    @pytest.mark.parametrize(
+        "answer, expected, score",
+        [(True, True, 1.0), (False, False, 1.0), (True, False, 0.0), (False, True, 0.0)],
+    )
+    def test_answer_must_equal_expected(self, answer, expected, score):
+        grade = grade_true_false(answer, expected)
+        assert grade.score == score
+        assert grade.feedback == ("Correct." if score else "Not correct.")
+        assert grade.choice_marks == {}
+
+
+class TestNumericTolerance:
+    @pytest.mark.parametrize(
+        "value, expected, rtol, atol, ok",
+        [
+            (10.0, 10.0, 0.01, 0.0, True),
+            (10.1, 10.0, 0.01, 0.0, True),  # exactly on the relative boundary
+            (9.9, 10.0, 0.01, 0.0, True),
+            (10.11, 10.0, 0.01, 0.0, False),
+            (11.0, 10.0, 0.1, 0.0, True),  # boundary: |11 - 10| = 0.1 * 10
+            (11.0001, 10.0, 0.1, 0.0, False),
+            (0.4, 0.3, 0.0, 0.1, True),  # boundary, although 0.4 - 0.3 > 0.1 in binary
+            (0.2, 0.3, 0.0, 0.1, True),
+            (0.41, 0.3, 0.0, 0.1, False),
+            (0.0005, 0.0, 0.01, 1e-3, True),  # atol covers an expected 0
+            (0.0011, 0.0, 0.01, 1e-3, False),
+            (1.5e-3, 1e-3, 0.01, 1e-3, True),  # atol + rtol*|t| = 0.00101
+            (2.1e-3, 1e-3, 0.01, 1e-3, False),
+            (-5.02, -5.0, 0.01, 0.0, True),
+            (0.1 + 0.2, 0.3, 0.0, 0.0, False),  # both tolerances 0: bit-exact only
+            (0.3, 0.3, 0.0, 0.0, True),
+        ],
+    )
+    def test_bound_is_atol_plus_rtol_times_expected(self, value, expected, rtol, atol, ok):
+        grade = grade_numeric(value, expected, mode="tolerance", rtol=rtol, atol=atol)
+        assert grade.score == (1.0 if ok else 0.0)
+        assert grade.verdict == ("correct" if ok else "incorrect")
+
+    def test_defaults_are_tolerance_one_percent(self):
+        assert grade_numeric(100.9, 100.0).score == 1.0
+        assert grade_numeric(101.2, 100.0).score == 0.0
+
+    def test_flipped_sign_gets_a_sign_hint(self):
+        assert grade_numeric(-2.5, 2.5).feedback == "Not correct. Check the sign."
+        assert grade_numeric(2.5, -2.5).feedback == "Not correct. Check the sign."
+
+    @pytest.mark.parametrize("value", [2.0, -3.0, 0.0, 250.0])
+    def test_other_wrong_answers_get_neutral_feedback(self, value):
+        grade = grade_numeric(value, 2.5)
+        assert grade.feedback == "Not correct."
+        assert "2.5" not in grade.feedback
+
+    @pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+    def test_non_finite_value_is_not_correct(self, value):
+        grade = grade_numeric(value, 1.0, rtol=0.5, atol=1.0)
+        assert (grade.score, grade.feedback) == (0.0, "Not correct: enter a finite number.")
+
+    @given(finite, st.floats(0, 0.5), st.floats(0, 1e6))
+    def test_expected_value_always_passes(self, expected, rtol, atol):
+        assert grade_numeric(expected, expected, rtol=rtol, atol=atol).score == 1.0
+
+
+class TestNumericSigfigs:
+    @pytest.mark.parametrize(
+        "value, expected, digits, ok",
+        [
+            (0.123, 0.12345, 3, True),
+            (0.1234, 0.12345, 3, True),
+            (0.12345, 0.12345, 3, True),
+            (0.124, 0.12345, 3, False),
+            (0.12, 0.12345, 3, False),
+            (-0.123, -0.12345, 3, True),
+            (-0.124, -0.12345, 3, False),
+            (0.123, -0.12345, 3, False),
+            (0.1235, 0.12345, 3, False),  # rounds up to 0.124
+            (0.1235, 0.12345, 4, True),  # 0.12345 rounds half up to 0.1235
+            (-0.1235, -0.12345, 4, True),  # half away from zero for negatives too
+            (12300.0, 12345.0, 3, True),
+            (12400.0, 12345.0, 3, False),
+            (1.23e-7, 1.2345e-7, 3, True),
+            (6.02e23, 6.02214076e23, 3, True),
+            (10.0, 9.996, 3, True),  # rounding carries into a new digit
+            (9.99, 9.996, 3, False),
+            (0.0, 0.0, 3, True),
+            (-0.0, 0.0, 3, True),
+            (1e-12, 0.0, 3, False),  # zero has no significant figures: only 0 equals it
+            (0.001, 0.0, 1, False),
+            (0.0, 0.001, 1, False),
+            (3.0, 2.5, 1, True),
+            (2.0, 2.5, 1, False),
+            (0.1 + 0.2, 0.3, 15, True),  # 0.30000000000000004 to 15 figures is 0.3
+        ],
+    )
+    def test_equal_after_rounding_both(self, value, expected, digits, ok):
+        grade = grade_numeric(value, expected, mode="sigfigs", digits=digits)
+        assert grade.score == (1.0 if ok else 0.0)
+
+    def test_sign_hint_in_sigfigs_mode(self):
+        assert (
+            grade_numeric(-0.123, 0.12345, mode="sigfigs", digits=3).feedback
+            == "Not correct. Check the sign."
+        )
+
+    def test_needs_digits(self):
+        with pytest.raises(ValueError):
+            grade_numeric(1.0, 1.0, mode="sigfigs")
+
+    @given(finite, st.integers(1, 15))
+    def test_expected_value_always_passes(self, expected, digits):
+        assert grade_numeric(expected, expected, mode="sigfigs", digits=digits).score == 1.0
+
+
+class TestNumericDecimals:
+    @pytest.mark.parametrize(
+        "value, expected, digits, ok",
+        [
+            (2.68, 2.675, 2, True),  # 2.675 as written rounds half up, though the float is 2.67499…
+            (2.675, 2.675, 2, True),
+            (2.67, 2.675, 2, False),
+            (-2.68, -2.675, 2, True),
+            (-2.67, -2.675, 2, False),
+            (1.005, 1.01, 2, True),  # 1.005 is 1.00499… in binary
+            (0.1 + 0.2, 0.3, 2, True),
+            (3.0, 3.14159, 0, True),
+            (3.5, 4.0, 0, True),
+            (3.49, 4.0, 0, False),
+            (3.14, 3.14159, 2, True),
+            (3.15, 3.14159, 2, False),
+            (0.0, 0.004, 2, True),
+            (-0.004, 0.0, 2, True),  # -0.00 equals 0.00
+            (0.005, 0.0, 2, False),
+            (1e300, 1e300, 15, True),  # huge values fit the rounding precision
+            (1.23456789e-20, 0.0, 15, True),
+        ],
+    )
+    def test_equal_after_rounding_both(self, value, expected, digits, ok):
+        grade = grade_numeric(value, expected, mode="decimals", digits=digits)
+        assert grade.score == (1.0 if ok else 0.0)
+
+    def test_unknown_mode_raises(self):
+        with pytest.raises(ValueError, match="tolerance, sigfigs or decimals"):
+            grade_numeric(1.0, 1.0, mode="roughly")
+
+    @given(finite, st.integers(0, 15))
+    def test_expected_value_always_passes(self, expected, digits):
+        assert grade_numeric(expected, expected, mode="decimals", digits=digits).score == 1.0
+
+
+class TestText:
+    @pytest.mark.parametrize(
+        "text, accepted, mode, ok",
+        [
+            ("ReLU", ["ReLU"], "exact", True),
+            ("  ReLU \n", ["ReLU"], "exact", True),
+            ("relu", ["ReLU"], "exact", False),
+            ("leaky   relu", ["leaky relu"], "exact", True),
+            ("leaky\trelu", ["leaky relu"], "exact", True),
+            ("leakyrelu", ["leaky relu"], "exact", False),
+            ("tanh", ["ReLU", "tanh"], "exact", True),
+            ("ReLU", ["  ReLU  "], "exact", True),  # accepted answers are normalized too
+            ("", ["ReLU"], "exact", False),
+            ("relu", ["ReLU"], "case_insensitive", True),
+            ("  RELU  ", ["ReLU"], "case_insensitive", True),
+            ("STRASSE", ["straße"], "case_insensitive", True),  # casefold, not lower
+            ("Leaky  ReLU", ["leaky relu"], "case_insensitive", True),
+            ("sigmoid", ["ReLU"], "case_insensitive", False),
+            ("relu", ["re.u"], "regex", True),
+            ("relu6", ["relu"], "regex", False),  # fullmatch, not search
+            ("a relu", ["relu"], "regex", False),
+            ("relu6", ["relu\\d?"], "regex", True),
+            ("  relu  ", ["relu"], "regex", True),  # stripped before matching
+            ("ReLU", ["(?i)relu"], "regex", True),
+            ("ReLU", ["relu"], "regex", False),
+            ("tanh", ["relu", "tan+h"], "regex", True),
+            ("ab", ["a(b", "ab"], "regex", True),  # a pattern that does not compile is skipped
+            ("a(b", ["a(b"], "regex", False),
+        ],
+    )
+    def test_modes(self, text, accepted, mode, ok):
+        grade = grade_text(text, accepted, mode=mode)
+        assert (grade.score, grade.feedback) == ((1.0, "Correct.") if ok else (0.0, "Not correct."))
+
+    def test_regex_sees_only_the_first_200_characters(self):
+        assert grade_text("a" * 200, ["a{200}"], mode="regex").score == 1.0
+        assert grade_text("a" * 250, ["a{200}"], mode="regex").score == 1.0
+        assert grade_text("a" * 250, ["a{250}"], mode="regex").score == 0.0
+
+    def test_unknown_mode_raises(self):
+        with pytest.raises(ValueError):
+            grade_text("x", ["x"], mode="fuzzy")
+
+
+class TestCreditForTry:
+    @pytest.mark.parametrize(
+        "score, try_number, credit",
+        [(1.0, 1, 1.0), (1.0, 2, 0.7), (1.0, 3, 0.5), (1.0, 4, 0.0), (0.5, 2, 0.35), (0.0, 1, 0.0)],
+    )
+    def test_score_times_credit_of_the_try(self, score, try_number, credit):
+        assert credit_for_try(score, try_number, [1.0, 0.7, 0.5]) == pytest.approx(credit)
+
+    def test_try_numbers_start_at_one(self):
+        with pytest.raises(ValueError):
+            credit_for_try(1.0, 0, [1.0])

@@ -1,0 +1,234 @@
+import math
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from quizzes.models import Question
+from quizzes.question_validation import validate_choices, validate_question
+
+
+def errors_of(**fields) -> dict[str, list[str]]:
+    """The validation errors of an unsaved question with these fields ({} when valid)."""
+    try:
+        validate_question(Question(**fields))
+    except ValidationError as error:
+        return error.message_dict
+    return {}
+
+
+class TestValidQuestions:
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"kind": "single"},
+            {"kind": "multiple", "multiple_mode": "net_correct"},
+            {"kind": "true_false", "true_false_answer": False},
+            {"kind": "numeric", "numeric_answer": 0.5},
+            {"kind": "numeric", "numeric_answer": 0.0, "rtol": 0.0, "atol": 1e-6},
+            {"kind": "numeric", "numeric_answer": 3.0, "rtol": 0.5, "atol": 0.0},
+            {"kind": "numeric", "numeric_answer": 3.0, "numeric_mode": "sigfigs", "digits": 1},
+            {"kind": "numeric", "numeric_answer": 3.0, "numeric_mode": "sigfigs", "digits": 15},
+            {"kind": "numeric", "numeric_answer": 3.0, "numeric_mode": "decimals", "digits": 0},
+            {"kind": "text", "text_answers": "ReLU\n\nrectifier", "text_mode": "exact"},
+            {"kind": "text", "text_answers": "relu\\d?\n(?i)tanh", "text_mode": "regex"},
+        ],
+    )
+    def test_passes(self, fields):
+        assert errors_of(**fields) == {}
+
+    def test_settings_of_other_kinds_are_ignored(self):
+        # a single-choice question does not care about its unused numeric or text fields
+        assert errors_of(kind="single", rtol=-1.0, atol=0.0, digits=None, text_mode="regex") == {}
+
+    def test_model_clean_calls_validation(self):
+        with pytest.raises(ValidationError) as info:
+            Question(kind="true_false").clean()
+        assert set(info.value.message_dict) == {"true_false_answer"}
+
+
+class TestPoints:
+    @pytest.mark.parametrize("points", [0.0, -1.0, math.nan, math.inf, None])
+    def test_must_be_positive(self, points):
+        assert errors_of(kind="single", points=points) == {
+            "points": ["Points must be a number greater than 0."]
+        }
+
+
+class TestNumeric:
+    def test_needs_an_answer(self):
+        assert errors_of(kind="numeric") == {"numeric_answer": ["Enter the correct answer."]}
+
+    @pytest.mark.parametrize("answer", [math.inf, -math.inf, math.nan])
+    def test_answer_must_be_finite(self, answer):
+        assert errors_of(kind="numeric", numeric_answer=answer) == {
+            "numeric_answer": ["The correct answer must be a finite number."]
+        }
+
+    @pytest.mark.parametrize("field", ["rtol", "atol"])
+    @pytest.mark.parametrize("value", [-0.01, math.nan, None])
+    def test_tolerances_must_be_non_negative_numbers(self, field, value):
+        errors = errors_of(kind="numeric", numeric_answer=1.0, **{field: value})
+        assert errors == {field: ["The tolerance must be a number, 0 or more."]}
+
+    def test_both_tolerances_zero_is_refused(self):
+        errors = errors_of(kind="numeric", numeric_answer=1.0, rtol=0.0, atol=0.0)
+        assert list(errors) == ["atol"]
+        assert "with both tolerances 0 only a bit-exact answer is accepted" in errors["atol"][0].lower()
+
+    def test_relative_tolerance_above_half_is_refused(self):
+        errors = errors_of(kind="numeric", numeric_answer=1.0, rtol=0.51)
+        assert list(errors) == ["rtol"]
+        assert "more than 50% relative tolerance accepts almost anything" in errors["rtol"][0]
+
+    @pytest.mark.parametrize("digits", [None, 0, 16])
+    def test_sigfigs_needs_1_to_15_digits(self, digits):
+        errors = errors_of(kind="numeric", numeric_answer=1.0, numeric_mode="sigfigs", digits=digits)
+        assert errors == {
+            "digits": ["Significant-figures mode needs the number of significant figures, 1 to 15."]
+        }
+
+    @pytest.mark.parametrize("digits", [None, 16])
+    def test_decimals_needs_0_to_15_digits(self, digits):
+        errors = errors_of(kind="numeric", numeric_answer=1.0, numeric_mode="decimals", digits=digits)
+        assert errors == {"digits": ["Decimal-places mode needs the number of decimal places, 0 to 15."]}
+
+    def test_tolerances_are_not_checked_in_rounding_modes(self):
+        fields = {"rtol": 0.0, "atol": 0.0, "digits": 3}
+        assert errors_of(kind="numeric", numeric_answer=1.0, numeric_mode="sigfigs", **fields) == {}
+
+    def test_reports_every_problem_at_once(self):
+        errors = errors_of(kind="numeric", points=0.0, rtol=0.9, atol=-1.0)
+        assert set(errors) == {"points", "numeric_answer", "rtol", "atol"}
+
+
+class TestTrueFalse:
+    def test_needs_the_answer(self):
+        assert errors_of(kind="true_false") == {
+            "true_false_answer": ["Choose whether the correct answer is true or false."]
+        }
+
+
+class TestText:
+    @pytest.mark.parametrize("answers", ["", "  \n \n"])
+    @pytest.mark.parametrize("mode", ["exact", "case_insensitive", "regex"])
+    def test_needs_an_accepted_answer(self, answers, mode):
+        assert errors_of(kind="text", text_answers=answers, text_mode=mode) == {
+            "text_answers": ["Enter at least one accepted answer, one per line."]
+        }
+
+    def test_regex_that_does_not_compile_is_named_with_its_line_and_error(self):
+        errors = errors_of(kind="text", text_answers="relu\n\na(b", text_mode="regex")
+        assert errors == {
+            "text_answers": [
+                "Line 3, “a(b”, is not a valid regular expression: "
+                "missing ), unterminated subpattern at position 1."
+            ]
+        }
+
+    @pytest.mark.parametrize("pattern", [".*", "a?", "(relu)?", "|relu"])
+    def test_regex_matching_the_empty_answer_is_refused(self, pattern):
+        errors = errors_of(kind="text", text_answers=f"tanh\n{pattern}", text_mode="regex")
+        assert errors == {
+            "text_answers": [
+                f"Line 2, “{pattern}”, matches an empty answer: make it require at least one character."
+            ]
+        }
+
+    def test_non_regex_modes_do_not_compile_lines(self):
+        assert errors_of(kind="text", text_answers="a(b\n.*", text_mode="exact") == {}
+
+    def test_every_bad_line_is_reported(self):
+        errors = errors_of(kind="text", text_answers="[\n.*\nok", text_mode="regex")
+        assert [m.split(",")[0] for m in errors["text_answers"]] == ["Line 1", "Line 2"]
+
+
+def choice_errors(kind: str, choices: list[tuple[str, bool]]) -> list[str]:
+    try:
+        validate_choices(kind, choices)
+    except ValidationError as error:
+        return error.messages
+    return []
+
+
+class TestChoices:
+    @pytest.mark.parametrize(
+        "kind, choices",
+        [
+            ("single", [("ReLU", True), ("tanh", False)]),
+            ("single", [("a", False), ("b", True), ("c", False)]),
+            ("multiple", [("a", True), ("b", True)]),
+            ("multiple", [("a", False), ("b", True), ("c", False)]),
+            ("true_false", []),
+            ("numeric", []),
+            ("text", []),
+        ],
+    )
+    def test_valid(self, kind, choices):
+        assert choice_errors(kind, choices) == []
+
+    @pytest.mark.parametrize(
+        "kind, choices, messages",
+        [
+            (
+                "single",
+                [("a", True), ("b", True)],
+                ["A single-choice question needs exactly one correct choice; this one has 2."],
+            ),
+            (
+                "single",
+                [("a", False), ("b", False)],
+                ["A single-choice question needs exactly one correct choice; this one has none."],
+            ),
+            ("single", [("a", True)], ["A single-choice question needs at least 2 choices; this one has 1."]),
+            (
+                "single",
+                [],
+                [
+                    "A single-choice question needs at least 2 choices; this one has 0.",
+                    "A single-choice question needs exactly one correct choice; this one has none.",
+                ],
+            ),
+            (
+                "multiple",
+                [("a", False), ("b", False)],
+                ["A multiple-choice question needs at least one correct choice; this one has none."],
+            ),
+            (
+                "multiple",
+                [("a", True)],
+                ["A multiple-choice question needs at least 2 choices; this one has 1."],
+            ),
+            ("single", [("a", True), ("  ", False)], ["Every choice needs a text: choice 2 is empty."]),
+            (
+                "multiple",
+                [("", True), ("b", True), ("\n", False)],
+                ["Every choice needs a text: choices 1, 3 are empty."],
+            ),
+            (
+                "true_false",
+                [("True", True)],
+                ["True/false questions take no choices: delete them or change the kind."],
+            ),
+            (
+                "numeric",
+                [("4", True)],
+                ["Numeric questions take no choices: delete them or change the kind."],
+            ),
+            (
+                "text",
+                [("x", False)],
+                ["Short-text questions take no choices: delete them or change the kind."],
+            ),
+        ],
+    )
+    def test_invalid(self, kind, choices, messages):
+        assert choice_errors(kind, choices) == messages
+
+    def test_kind_values_from_the_model_work(self):
+        assert choice_errors(Question.Kind.NUMERIC, [("4", True)]) == [
+            "Numeric questions take no choices: delete them or change the kind."
+        ]
+
+    def test_unknown_kind_raises(self):
+        with pytest.raises(ValueError):
+            validate_choices("essay", [])

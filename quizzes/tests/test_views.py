@@ -1,0 +1,189 @@
+"""View tests with the Django test client: every student page and every bad-input case."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Enrolment
+from quizzes.models import Choice, Question, Submission
+
+FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
+
+
+def quiz_url(quiz):
+    return reverse("quizzes:quiz", args=[quiz.lecture.course.slug, quiz.id])
+
+
+def answer_url(question):
+    return reverse("quizzes:answer", args=[question.quiz.lecture.course.slug, question.quiz_id, question.id])
+
+
+def reveal_url(question):
+    return reverse("quizzes:reveal", args=[question.quiz.lecture.course.slug, question.quiz_id, question.id])
+
+
+class TestQuizPage:
+    def test_shows_rendered_prompt_and_no_answer(self, student_client, single, numeric):
+        page = student_client.get(quiz_url(single.quiz)).content.decode()
+        assert "<math" in page and "What is" in page
+        assert "Because" not in page  # explanation hidden before a correct answer
+        assert "0.25" not in page and "is_correct" not in page
+        assert 'aria-live="polite"' in page and 'for="q%d-answer"' % numeric.id in page
+
+    def test_anonymous_is_sent_to_login(self, client, quiz):
+        response = client.get(quiz_url(quiz))
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+    def test_not_enrolled_gets_clear_403(self, client, make_user, quiz):
+        client.force_login(make_user("mallory"))
+        response = client.get(quiz_url(quiz))
+        assert response.status_code == 403 and "not enrolled" in response.content.decode()
+
+    def test_unpublished_quiz_is_404_for_students_and_visible_to_staff(self, client, student, instructor, quiz):
+        quiz.is_published = False
+        quiz.save()
+        client.force_login(student)
+        assert client.get(quiz_url(quiz)).status_code == 404
+        client.force_login(instructor)
+        response = client.get(quiz_url(quiz))
+        assert response.status_code == 200 and "Not published" in response.content.decode()
+
+    def test_quiz_of_other_course_is_404(self, student_client, other_course, quiz):
+        url = reverse("quizzes:quiz", args=[other_course.slug, quiz.id])
+        assert student_client.get(url).status_code == 403  # not enrolled in the other course
+
+    def test_not_yet_open_quiz_says_when(self, student_client, quiz):
+        quiz.opens_at = timezone.now() + timedelta(days=2)
+        quiz.save()
+        response = student_client.get(quiz_url(quiz))
+        assert response.status_code == 403 and "opens on" in response.content.decode()
+
+    def test_unreleased_lecture_is_not_open(self, student_client, quiz):
+        quiz.lecture.release_date = timezone.now() + timedelta(days=7)
+        quiz.lecture.save()
+        assert student_client.get(quiz_url(quiz)).status_code == 403
+
+    def test_closed_quiz_is_readable_but_not_answerable(self, student_client, quiz, numeric):
+        quiz.closes_at = timezone.now() - timedelta(hours=1)
+        quiz.save()
+        page = student_client.get(quiz_url(quiz)).content.decode()
+        assert "This quiz is closed" in page and "Check answer" not in page
+        response = student_client.post(answer_url(numeric), {"answer": "0.25"})
+        assert response.status_code == 403 and "closed" in response.content.decode()
+        assert Submission.objects.count() == 0
+
+    @pytest.mark.parametrize("count", [3, 30])
+    def test_query_count_does_not_grow_with_questions(self, student_client, quiz, count):
+        for position in range(count):
+            question = Question.objects.create(quiz=quiz, position=position, kind="single", prompt=f"Q{position}")
+            Choice.objects.create(question=question, text="a", is_correct=True)
+            Choice.objects.create(question=question, text="b")
+        student_client.get(quiz_url(quiz))  # first visit creates the variants
+        with CaptureQueriesContext(connection) as queries:
+            assert student_client.get(quiz_url(quiz)).status_code == 200
+        assert len(queries) == 9, [q["sql"] for q in queries]
+
+
+class TestAnswering:
+    def test_plain_post_redirects_back_to_the_question(self, student_client, single):
+        right = single.choices.get(is_correct=True)
+        response = student_client.post(answer_url(single), {"choice": right.id, "nonce": "n1"})
+        assert response.status_code == 302 and response["Location"].endswith(f"#q{single.id}")
+        page = student_client.get(response["Location"]).content.decode()
+        assert "Correct!" in page and "Because" in page  # explanation after a correct answer
+
+    def test_fetch_gets_the_question_fragment(self, student_client, numeric):
+        response = student_client.post(answer_url(numeric), {"answer": "0,3"}, **FETCH)
+        fragment = response.content.decode()
+        assert response.status_code == 200 and fragment.lstrip().startswith("<section")
+        assert "Incorrect." in fragment and "<html" not in fragment
+        assert "Hint" in fragment  # hint after one wrong try (quiz default)
+
+    def test_invalid_number_is_shown_back_with_its_error(self, student_client, numeric):
+        fragment = student_client.post(answer_url(numeric), {"answer": "12abc"}, **FETCH).content.decode()
+        assert "Not a valid answer" in fragment and 'value="12abc"' in fragment
+        assert "did not use a try" in fragment
+        assert Submission.objects.get().status == "invalid"
+
+    def test_foreign_choice_gets_400_with_message(self, student_client, single, quiz):
+        other = Question.objects.create(quiz=quiz, position=5, kind="single", prompt="other")
+        foreign = Choice.objects.create(question=other, text="x", is_correct=True)
+        response = student_client.post(answer_url(single), {"choice": foreign.id})
+        assert response.status_code == 400 and "does not belong" in response.content.decode()
+        fetched = student_client.post(answer_url(single), {"choice": "abc"}, **FETCH)
+        assert fetched.status_code == 400 and Submission.objects.count() == 0
+
+    def test_question_of_another_quiz_is_404(self, student_client, single, lecture):
+        from quizzes.models import Quiz
+
+        other_quiz = Quiz.objects.create(lecture=lecture, title="Other", is_published=True)
+        url = reverse("quizzes:answer", args=[lecture.course.slug, other_quiz.id, single.id])
+        assert student_client.post(url, {"choice": 1}).status_code == 404
+
+    def test_get_is_not_allowed(self, student_client, single):
+        assert student_client.get(answer_url(single)).status_code == 405
+
+    def test_csrf_is_enforced(self, student, single):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(student)
+        assert client.post(answer_url(single), {"choice": 1}).status_code == 403
+
+    def test_double_submit_records_one_submission(self, student_client, numeric):
+        for _ in range(2):
+            student_client.post(answer_url(numeric), {"answer": "1", "nonce": "same"}, **FETCH)
+        assert Submission.objects.count() == 1
+
+    def test_show_solution_reveals_explanation(self, student_client, numeric):
+        fragment = student_client.post(reveal_url(numeric), **FETCH).content.decode()
+        assert "Worked solution" in fragment and "Show solution" not in fragment
+
+    def test_other_students_submissions_are_not_shown(self, client, student, make_user, course, numeric):
+        bob = make_user("bob")
+        Enrolment.objects.create(user=bob, course=course)
+        client.force_login(student)
+        client.post(answer_url(numeric), {"answer": "777"})
+        client.force_login(bob)
+        assert "777" not in client.get(quiz_url(numeric.quiz)).content.decode()
+
+
+class TestCoursePages:
+    def test_course_page_shows_lectures_and_progress(self, student_client, single, numeric):
+        course = single.quiz.lecture.course
+        assert "0 / 2 mastered" in student_client.get(course.get_absolute_url()).content.decode()
+        student_client.post(answer_url(single), {"choice": single.choices.get(is_correct=True).id})
+        page = student_client.get(course.get_absolute_url()).content.decode()
+        assert "1 / 2 mastered" in page and "Computation Graphs" in page
+
+    def test_unknown_course_is_404(self, student_client):
+        assert student_client.get("/courses/nope/").status_code == 404
+
+    def test_course_list_empty_state_and_enrolment(self, client, make_user, course):
+        client.force_login(make_user("newbie"))
+        assert "not enrolled in any course" in client.get(reverse("courses:list")).content.decode()
+        response = client.post(reverse("courses:enrol"), {"code": " dlcode "})
+        assert response.status_code == 302 and response["Location"] == course.get_absolute_url()
+        assert "Deep Learning" in client.get(reverse("courses:list")).content.decode()
+
+    def test_wrong_enrolment_code_gets_clear_message(self, client, make_user, course):
+        client.force_login(make_user("newbie"))
+        response = client.post(reverse("courses:enrol"), {"code": "WRONG"})
+        assert response.status_code == 400 and "No course has the enrolment code" in response.content.decode()
+        assert not Enrolment.objects.exists()
+
+    def test_home_and_login_pages(self, client):
+        assert "Create an account" in client.get("/").content.decode()
+        assert client.get(reverse("login")).status_code == 200
+
+    def test_register_logs_in_and_rejects_duplicate_email(self, client, db):
+        data = {"username": "carol", "email": "c@example.org", "password1": "a-Strong-pass-9", "password2": "a-Strong-pass-9"}
+        assert client.post(reverse("register"), data).status_code == 302
+        assert client.get(reverse("courses:list")).status_code == 200
+        client.logout()
+        data["username"] = "carol2"
+        response = client.post(reverse("register"), data)
+        assert response.status_code == 200 and "exists already" in response.content.decode()

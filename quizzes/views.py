@@ -1,0 +1,107 @@
+"""Student pages: a course's lectures with progress, a quiz, answering and revealing solutions.
+
+Answer and reveal views follow Post/Redirect/Get for plain forms; a request sent by our
+JavaScript (header ``X-Requested-With: fetch``) gets the re-rendered question instead.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from quizzes.access import Unavailable, course_access, quiz_access
+from quizzes.answering import MalformedAnswer
+from quizzes.models import Quiz
+from quizzes.progress import course_progress
+from quizzes.services import SubmissionRefused, submission_create, variant_reveal
+from quizzes.states import question_states
+
+
+def _is_fetch(request) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _unavailable(request, error: Unavailable) -> TemplateResponse:
+    context = {"title": error.title, "message": error.message, "course": error.course}
+    return TemplateResponse(request, "unavailable.html", context, status=error.status)
+
+
+def _refused(request, message: str, status: int) -> HttpResponse:
+    if _is_fetch(request):
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    return TemplateResponse(request, "unavailable.html", {"title": "Answer not accepted", "message": message},
+                            status=status)
+
+
+@login_required
+def course_page(request, course_slug):
+    try:
+        access = course_access(user=request.user, course_slug=course_slug)
+    except Unavailable as error:
+        return _unavailable(request, error)
+    quizzes = Quiz.objects.filter(lecture__course=access.course).select_related("lecture")
+    if not access.is_staff:
+        quizzes = quizzes.published()
+    lectures = list(access.course.lectures.all())
+    by_lecture = {}
+    for quiz in quizzes:
+        by_lecture.setdefault(quiz.lecture_id, []).append(quiz)
+    progress = course_progress(student=request.user, course=access.course)
+    rows = [{"lecture": lec, "quizzes": by_lecture.get(lec.id, []), "progress": progress.get(lec.id)}
+            for lec in lectures]
+    context = {"course": access.course, "access": access, "rows": rows, "now": timezone.now()}
+    return TemplateResponse(request, "quizzes/course.html", context)
+
+
+@login_required
+def quiz_page(request, course_slug, quiz_id):
+    try:
+        quiz, access = quiz_access(user=request.user, course_slug=course_slug, quiz_id=quiz_id)
+    except Unavailable as error:
+        return _unavailable(request, error)
+    states = question_states(student=request.user, quiz=quiz)
+    context = {"quiz": quiz, "course": access.course, "access": access, "states": states,
+               "points": sum(s.best_points for s in states), "max_points": sum(s.question.points for s in states)}
+    return TemplateResponse(request, "quizzes/quiz.html", context)
+
+
+def _question_response(request, quiz, access, question):
+    """After a POST: the question's fragment for JavaScript, or a redirect to it (PRG)."""
+    if not _is_fetch(request):
+        return redirect(f"{quiz.get_absolute_url()}#q{question.id}")
+    state = question_states(student=request.user, quiz=quiz, questions=[question])[0]
+    context = {"quiz": quiz, "course": access.course, "state": state}
+    return TemplateResponse(request, "quizzes/_question.html", context)
+
+
+def _question_post(request, course_slug, quiz_id, question_id, action):
+    try:
+        quiz, access = quiz_access(user=request.user, course_slug=course_slug, quiz_id=quiz_id)
+    except Unavailable as error:
+        return _refused(request, error.message, error.status) if _is_fetch(request) else _unavailable(request, error)
+    question = get_object_or_404(quiz.questions.select_related("quiz__lecture__course"), pk=question_id)
+    try:
+        action(question)
+    except MalformedAnswer as error:
+        return _refused(request, str(error), 400)
+    except SubmissionRefused as error:
+        return _refused(request, str(error), error.status)
+    return _question_response(request, quiz, access, question)
+
+
+@login_required
+@require_POST
+def answer(request, course_slug, quiz_id, question_id):
+    def submit(question):
+        submission_create(student=request.user, question=question, data=request.POST,
+                          nonce=request.POST.get("nonce", ""))
+    return _question_post(request, course_slug, quiz_id, question_id, submit)
+
+
+@login_required
+@require_POST
+def reveal(request, course_slug, quiz_id, question_id):
+    return _question_post(request, course_slug, quiz_id, question_id,
+                          lambda question: variant_reveal(student=request.user, question=question))
