@@ -27,8 +27,10 @@ def _test_settings(settings):
     """
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     settings.WHITENOISE_USE_FINDERS = True
 
 
@@ -89,8 +91,14 @@ def student_client(client, student):
 
 @pytest.fixture
 def single(quiz):
-    question = Question.objects.create(quiz=quiz, position=1, kind="single", prompt="What is $1+1$?",
-                                       explanation="Because $1+1=2$.", hint="Count.")
+    question = Question.objects.create(
+        quiz=quiz,
+        position=1,
+        kind="single",
+        prompt="What is $1+1$?",
+        explanation="Because $1+1=2$.",
+        hint="Count.",
+    )
     Choice.objects.create(question=question, position=1, text="1", feedback="Too small.")
     Choice.objects.create(question=question, position=2, text="2", is_correct=True)
     Choice.objects.create(question=question, position=3, text="3", feedback="Too large.")
@@ -99,6 +107,14 @@ def single(quiz):
 
 @pytest.fixture
 def numeric(quiz):
-    return Question.objects.create(quiz=quiz, position=2, kind="numeric", prompt="$\\sigma'(0)$ = ?",
-                                   numeric_answer=0.25, rtol=0.01, atol=0.0, explanation="$\\sigma(0)(1-\\sigma(0))$",
-                                   hint="Use $\\sigma' = \\sigma(1-\\sigma)$.")
+    return Question.objects.create(
+        quiz=quiz,
+        position=2,
+        kind="numeric",
+        prompt="$\\sigma'(0)$ = ?",
+        numeric_answer=0.25,
+        rtol=0.01,
+        atol=0.0,
+        explanation="$\\sigma(0)(1-\\sigma(0))$",
+        hint="Use $\\sigma' = \\sigma(1-\\sigma)$.",
+    )

@@ -38,7 +38,11 @@ class CourseAdmin(admin.ModelAdmin):
     inlines = [LectureInline]
 
     def get_queryset(self, request):
-        return Course.objects.staffed_by(request.user) if not request.user.is_superuser else super().get_queryset(request)
+        return (
+            Course.objects.staffed_by(request.user)
+            if not request.user.is_superuser
+            else super().get_queryset(request)
+        )
 
 
 @admin.register(Lecture)

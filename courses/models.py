@@ -55,12 +55,12 @@ class Course(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.term})" if self.term else self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("quizzes:course", args=[self.slug])
-
     def save(self, *args, **kwargs):
         self.enrolment_code = self.enrolment_code.strip().upper()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:course", args=[self.slug])
 
 
 class LectureQuerySet(models.QuerySet):

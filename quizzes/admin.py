@@ -2,8 +2,8 @@
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -70,14 +70,26 @@ class QuestionInline(admin.TabularInline):
 @admin.register(Quiz)
 class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     course_path = "lecture__course"
-    list_display = ("title", "lecture", "mode", "is_published", "opens_at", "closes_at", "question_count", "view_link")
+    list_display = (
+        "title",
+        "lecture",
+        "mode",
+        "is_published",
+        "opens_at",
+        "closes_at",
+        "question_count",
+        "view_link",
+    )
     list_filter = ("lecture__course", "mode", "is_published", "lecture")
     list_editable = ("is_published",)
     search_fields = ("title", "lecture__title", "description")
     readonly_fields = ("view_link",)
     fieldsets = (
         (None, {"fields": ("lecture", "title", "position", "description", "is_published", "view_link")}),
-        ("Mode and timing", {"fields": ("mode", "opens_at", "closes_at", "hint_after", "try_credits", "feedback_policy")}),
+        (
+            "Mode and timing",
+            {"fields": ("mode", "opens_at", "closes_at", "hint_after", "try_credits", "feedback_policy")},
+        ),
     )
     inlines = [QuestionInline]
 
@@ -87,7 +99,12 @@ class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("lecture__course").annotate(n_questions=Count("questions"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("lecture__course")
+            .annotate(n_questions=Count("questions"))
+        )
 
     @admin.display(description="Questions", ordering="n_questions")
     def question_count(self, quiz):
@@ -114,14 +131,22 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         ("Preview (of the saved question)", {"fields": ("preview", "view_link")}),
         ("Multiple choice", {"fields": ("multiple_mode",), "classes": ("collapse",)}),
         ("True / false", {"fields": ("true_false_answer",), "classes": ("collapse",)}),
-        ("Numeric", {"fields": ("numeric_answer", "numeric_mode", "rtol", "atol", "digits"), "classes": ("collapse",)}),
+        (
+            "Numeric",
+            {
+                "fields": ("numeric_answer", "numeric_mode", "rtol", "atol", "digits"),
+                "classes": ("collapse",),
+            },
+        ),
         ("Short text", {"fields": ("text_answers", "text_mode"), "classes": ("collapse",)}),
     )
     inlines = [ChoiceInline]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "quiz" and not request.user.is_superuser:
-            kwargs["queryset"] = Quiz.objects.filter(lecture__course__in=Course.objects.staffed_by(request.user))
+            kwargs["queryset"] = Quiz.objects.filter(
+                lecture__course__in=Course.objects.staffed_by(request.user)
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Student view")
@@ -136,10 +161,15 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         texts = [question.prompt, question.hint, question.explanation] + [c.text for c in choices]
         prompt, hint, explanation, *choice_html = render_many(texts)
         items = format_html_join(
-            "", '<li>{}{}</li>', ((mark_safe(html), " ✓" if c.is_correct else "") for c, html in zip(choices, choice_html))
+            "",
+            "<li>{}{}</li>",
+            ((mark_safe(html), " ✓" if c.is_correct else "") for c, html in zip(choices, choice_html, strict=True)),
         )
         return format_html(
             '<div class="quiz-preview" style="max-width:48rem">{}{}<p><strong>Hint</strong></p>{}'
             "<p><strong>Explanation</strong></p>{}</div>",
-            mark_safe(prompt), format_html("<ol>{}</ol>", items) if choices else "", mark_safe(hint), mark_safe(explanation),
+            mark_safe(prompt),
+            format_html("<ol>{}</ol>", items) if choices else "",
+            mark_safe(hint),
+            mark_safe(explanation),
         )

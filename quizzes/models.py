@@ -27,7 +27,7 @@ def parse_try_credits(text: str) -> list[float]:
         raise ValidationError("Each entry must be a number, e.g. 100,70,50.") from None
     if any(not 0 < v <= 100 for v in values):
         raise ValidationError("Each entry must be more than 0 and at most 100.")
-    if any(b > a for a, b in zip(values, values[1:])):
+    if any(b > a for a, b in zip(values, values[1:], strict=False)):
         raise ValidationError("Later tries cannot earn more than earlier ones (e.g. 100,70,50).")
     return [v / 100 for v in values]
 
@@ -43,8 +43,7 @@ class QuizQuerySet(models.QuerySet):
         staffed = Course.objects.staffed_by(user)
         enrolled = Course.objects.for_user(user)
         return self.filter(
-            models.Q(lecture__course__in=staffed)
-            | models.Q(lecture__course__in=enrolled, is_published=True)
+            models.Q(lecture__course__in=staffed) | models.Q(lecture__course__in=enrolled, is_published=True)
         )
 
 
@@ -77,7 +76,9 @@ class Quiz(models.Model):
         ),
     )
     feedback_policy = models.CharField(
-        max_length=20, choices=FeedbackPolicy.choices, default=FeedbackPolicy.IMMEDIATE,
+        max_length=20,
+        choices=FeedbackPolicy.choices,
+        default=FeedbackPolicy.IMMEDIATE,
         help_text="Graded mode: when students see whether an answer was right.",
     )
 
@@ -131,9 +132,7 @@ class Quiz(models.Model):
     def feedback_visible(self, now=None) -> bool:
         """Whether students may see grading feedback now (always, in practice mode)."""
         return (
-            self.is_practice
-            or self.feedback_policy == Quiz.FeedbackPolicy.IMMEDIATE
-            or self.has_closed(now)
+            self.is_practice or self.feedback_policy == Quiz.FeedbackPolicy.IMMEDIATE or self.has_closed(now)
         )
 
 
@@ -171,7 +170,9 @@ class Question(models.Model):
         blank=True, help_text="Markdown worked solution, shown after a correct answer or on “show solution”."
     )
     multiple_mode = models.CharField(
-        max_length=20, choices=MultipleMode.choices, default=MultipleMode.ALL_OR_NOTHING,
+        max_length=20,
+        choices=MultipleMode.choices,
+        default=MultipleMode.ALL_OR_NOTHING,
         help_text="Multiple choice only.",
     )
     true_false_answer = models.BooleanField(null=True, blank=True, help_text="True/false only.")
@@ -240,7 +241,9 @@ class Variant(models.Model):
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="variants")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="variants")
-    number = models.PositiveIntegerField(default=1, help_text="1 for the first variant, +1 per “new variant”.")
+    number = models.PositiveIntegerField(
+        default=1, help_text="1 for the first variant, +1 per “new variant”."
+    )
     seed = models.BigIntegerField(default=0)
     params = models.JSONField(null=True, blank=True)
     answer = models.JSONField(null=True, blank=True)
@@ -249,7 +252,9 @@ class Variant(models.Model):
     error = models.TextField(blank=True)
     compute_ms = models.FloatField(null=True, blank=True)
     device = models.CharField(max_length=20, blank=True)
-    revealed_at = models.DateTimeField(null=True, blank=True, help_text="When the student asked to see the solution.")
+    revealed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the student asked to see the solution."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = VariantQuerySet.as_manager()

@@ -23,12 +23,14 @@ def course_progress(*, student, course) -> dict[int, LectureProgress]:
     Two queries whatever the size of the course.
     """
     questions = dict(
-        Question.objects.filter(quiz__lecture__course=course, quiz__is_published=True)
-        .values_list("id", "quiz__lecture_id")
+        Question.objects.filter(quiz__lecture__course=course, quiz__is_published=True).values_list(
+            "id", "quiz__lecture_id"
+        )
     )
     latest: dict[int, float] = {}
     rows = (
-        Submission.objects.for_user(student).graded()
+        Submission.objects.for_user(student)
+        .graded()
         .filter(variant__question_id__in=list(questions))
         .order_by("variant__question_id", "-created_at", "-id")
         .values_list("variant__question_id", "score")

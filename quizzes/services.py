@@ -38,8 +38,12 @@ def variants_for(*, student, questions) -> dict[int, Variant]:
     if missing:
         Variant.objects.bulk_create(
             [
-                Variant(student=student, question=q, number=1,
-                        seed=variant_seed(student_id=student.id, question_id=q.id, number=1))
+                Variant(
+                    student=student,
+                    question=q,
+                    number=1,
+                    seed=variant_seed(student_id=student.id, question_id=q.id, number=1),
+                )
                 for q in missing
             ],
             ignore_conflicts=True,  # a second tab may have made them a moment ago
@@ -89,7 +93,11 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
     try:
         parsed = parse_answer(question, data, {c.id for c in choices})
     except InvalidAnswer as invalid:
-        submission.raw, submission.status, submission.feedback = invalid.raw, Submission.Status.INVALID, str(invalid)
+        submission.raw, submission.status, submission.feedback = (
+            invalid.raw,
+            Submission.Status.INVALID,
+            str(invalid),
+        )
         return _save(submission)
     tries_used = variant.submissions.filter(try_number__isnull=False).count()
     if quiz.max_tries is not None and tries_used >= quiz.max_tries:

@@ -113,13 +113,15 @@ class QuestionState:
             mark = marks.get(str(choice.id), "")
             if mark == "missed" and not self.solution_visible:
                 mark = ""  # do not reveal unpicked right answers early
-            rows.append({
-                "choice": choice,
-                "html": self.choice_html[choice.id]["text"],
-                "feedback": self.choice_html[choice.id]["feedback"] if choice.id in self.picked else "",
-                "mark": mark,
-                "picked": choice.id in self.picked,
-            })
+            rows.append(
+                {
+                    "choice": choice,
+                    "html": self.choice_html[choice.id]["text"],
+                    "feedback": self.choice_html[choice.id]["feedback"] if choice.id in self.picked else "",
+                    "mark": mark,
+                    "picked": choice.id in self.picked,
+                }
+            )
         return rows
 
     @property
@@ -136,8 +138,9 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
     """
     now = now or timezone.now()
     all_questions = list(
-        Question.objects.filter(quiz=quiz)
-        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position", "id")))
+        Question.objects.filter(quiz=quiz).prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
+        )
     )
     numbers = {q.id: index for index, q in enumerate(all_questions, start=1)}
     wanted = {q.id for q in questions} if questions is not None else set(numbers)
@@ -157,10 +160,23 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
     states = []
     for q in chosen:
         variant = variants[q.id]
-        states.append(QuestionState(
-            quiz=quiz, question=q, number=numbers[q.id], variant=variant,
-            submissions=by_variant[variant.id], now=now,
-            html={"prompt": rendered[q.prompt], "hint": rendered[q.hint], "explanation": rendered[q.explanation]},
-            choice_html={c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]} for c in q.choices.all()},
-        ))
+        states.append(
+            QuestionState(
+                quiz=quiz,
+                question=q,
+                number=numbers[q.id],
+                variant=variant,
+                submissions=by_variant[variant.id],
+                now=now,
+                html={
+                    "prompt": rendered[q.prompt],
+                    "hint": rendered[q.hint],
+                    "explanation": rendered[q.explanation],
+                },
+                choice_html={
+                    c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]}
+                    for c in q.choices.all()
+                },
+            )
+        )
     return states

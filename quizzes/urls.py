@@ -6,8 +6,14 @@ app_name = "quizzes"
 urlpatterns = [
     path("<slug:course_slug>/", views.course_page, name="course"),
     path("<slug:course_slug>/quizzes/<int:quiz_id>/", views.quiz_page, name="quiz"),
-    path("<slug:course_slug>/quizzes/<int:quiz_id>/questions/<int:question_id>/answer/",
-         views.answer, name="answer"),
-    path("<slug:course_slug>/quizzes/<int:quiz_id>/questions/<int:question_id>/reveal/",
-         views.reveal, name="reveal"),
+    path(
+        "<slug:course_slug>/quizzes/<int:quiz_id>/questions/<int:question_id>/answer/",
+        views.answer,
+        name="answer",
+    ),
+    path(
+        "<slug:course_slug>/quizzes/<int:quiz_id>/questions/<int:question_id>/reveal/",
+        views.reveal,
+        name="reveal",
+    ),
 ]

@@ -31,8 +31,9 @@ def _unavailable(request, error: Unavailable) -> TemplateResponse:
 def _refused(request, message: str, status: int) -> HttpResponse:
     if _is_fetch(request):
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-    return TemplateResponse(request, "unavailable.html", {"title": "Answer not accepted", "message": message},
-                            status=status)
+    return TemplateResponse(
+        request, "unavailable.html", {"title": "Answer not accepted", "message": message}, status=status
+    )
 
 
 @login_required
@@ -49,8 +50,10 @@ def course_page(request, course_slug):
     for quiz in quizzes:
         by_lecture.setdefault(quiz.lecture_id, []).append(quiz)
     progress = course_progress(student=request.user, course=access.course)
-    rows = [{"lecture": lec, "quizzes": by_lecture.get(lec.id, []), "progress": progress.get(lec.id)}
-            for lec in lectures]
+    rows = [
+        {"lecture": lec, "quizzes": by_lecture.get(lec.id, []), "progress": progress.get(lec.id)}
+        for lec in lectures
+    ]
     context = {"course": access.course, "access": access, "rows": rows, "now": timezone.now()}
     return TemplateResponse(request, "quizzes/course.html", context)
 
@@ -62,8 +65,14 @@ def quiz_page(request, course_slug, quiz_id):
     except Unavailable as error:
         return _unavailable(request, error)
     states = question_states(student=request.user, quiz=quiz)
-    context = {"quiz": quiz, "course": access.course, "access": access, "states": states,
-               "points": sum(s.best_points for s in states), "max_points": sum(s.question.points for s in states)}
+    context = {
+        "quiz": quiz,
+        "course": access.course,
+        "access": access,
+        "states": states,
+        "points": sum(s.best_points for s in states),
+        "max_points": sum(s.question.points for s in states),
+    }
     return TemplateResponse(request, "quizzes/quiz.html", context)
 
 
@@ -80,7 +89,11 @@ def _question_post(request, course_slug, quiz_id, question_id, action):
     try:
         quiz, access = quiz_access(user=request.user, course_slug=course_slug, quiz_id=quiz_id)
     except Unavailable as error:
-        return _refused(request, error.message, error.status) if _is_fetch(request) else _unavailable(request, error)
+        return (
+            _refused(request, error.message, error.status)
+            if _is_fetch(request)
+            else _unavailable(request, error)
+        )
     question = get_object_or_404(quiz.questions.select_related("quiz__lecture__course"), pk=question_id)
     try:
         action(question)
@@ -95,13 +108,20 @@ def _question_post(request, course_slug, quiz_id, question_id, action):
 @require_POST
 def answer(request, course_slug, quiz_id, question_id):
     def submit(question):
-        submission_create(student=request.user, question=question, data=request.POST,
-                          nonce=request.POST.get("nonce", ""))
+        submission_create(
+            student=request.user, question=question, data=request.POST, nonce=request.POST.get("nonce", "")
+        )
+
     return _question_post(request, course_slug, quiz_id, question_id, submit)
 
 
 @login_required
 @require_POST
 def reveal(request, course_slug, quiz_id, question_id):
-    return _question_post(request, course_slug, quiz_id, question_id,
-                          lambda question: variant_reveal(student=request.user, question=question))
+    return _question_post(
+        request,
+        course_slug,
+        quiz_id,
+        question_id,
+        lambda question: variant_reveal(student=request.user, question=question),
+    )

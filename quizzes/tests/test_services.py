@@ -35,7 +35,9 @@ def test_variants_for_is_stable_and_seeded_per_student(student, make_user, singl
 
 
 def test_right_choice_scores_one_and_keeps_raw(student, single):
-    submission = submission_create(student=student, question=single, data=post(choice=correct_choice(single).id))
+    submission = submission_create(
+        student=student, question=single, data=post(choice=correct_choice(single).id)
+    )
     assert submission.status == "graded" and submission.score == 1.0 and submission.points == 1.0
     assert submission.try_number == 1 and submission.raw == str(correct_choice(single).id)
 

@@ -33,7 +33,7 @@ class TestQuizPage:
         assert "<math" in page and "What is" in page
         assert "Because" not in page  # explanation hidden before a correct answer
         assert "0.25" not in page and "is_correct" not in page
-        assert 'aria-live="polite"' in page and 'for="q%d-answer"' % numeric.id in page
+        assert 'aria-live="polite"' in page and f'for="q{numeric.id}-answer"' in page
 
     def test_anonymous_is_sent_to_login(self, client, quiz):
         response = client.get(quiz_url(quiz))
@@ -44,7 +44,9 @@ class TestQuizPage:
         response = client.get(quiz_url(quiz))
         assert response.status_code == 403 and "not enrolled" in response.content.decode()
 
-    def test_unpublished_quiz_is_404_for_students_and_visible_to_staff(self, client, student, instructor, quiz):
+    def test_unpublished_quiz_is_404_for_students_and_visible_to_staff(
+        self, client, student, instructor, quiz
+    ):
         quiz.is_published = False
         quiz.save()
         client.force_login(student)
@@ -80,7 +82,9 @@ class TestQuizPage:
     @pytest.mark.parametrize("count", [3, 30])
     def test_query_count_does_not_grow_with_questions(self, student_client, quiz, count):
         for position in range(count):
-            question = Question.objects.create(quiz=quiz, position=position, kind="single", prompt=f"Q{position}")
+            question = Question.objects.create(
+                quiz=quiz, position=position, kind="single", prompt=f"Q{position}"
+            )
             Choice.objects.create(question=question, text="a", is_correct=True)
             Choice.objects.create(question=question, text="b")
         student_client.get(quiz_url(quiz))  # first visit creates the variants
@@ -180,7 +184,12 @@ class TestCoursePages:
         assert client.get(reverse("login")).status_code == 200
 
     def test_register_logs_in_and_rejects_duplicate_email(self, client, db):
-        data = {"username": "carol", "email": "c@example.org", "password1": "a-Strong-pass-9", "password2": "a-Strong-pass-9"}
+        data = {
+            "username": "carol",
+            "email": "c@example.org",
+            "password1": "a-Strong-pass-9",
+            "password2": "a-Strong-pass-9",
+        }
         assert client.post(reverse("register"), data).status_code == 302
         assert client.get(reverse("courses:list")).status_code == 200
         client.logout()

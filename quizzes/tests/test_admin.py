@@ -1,0 +1,126 @@
+"""Admin authoring: validation messages, previews, the student-view link, course scoping."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from courses.models import Enrolment, Lecture
+from quizzes.models import Question, Quiz
+
+
+@pytest.fixture
+def author(client, instructor):
+    instructor.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["courses", "quizzes"])
+    )
+    client.force_login(instructor)
+    return client
+
+
+def question_form(quiz, **fields):
+    data = {
+        "quiz": quiz.id,
+        "position": 1,
+        "kind": "single",
+        "title": "",
+        "points": 1,
+        "prompt": "Pick $x$",
+        "hint": "",
+        "explanation": "",
+        "multiple_mode": "all_or_nothing",
+        "true_false_answer": "unknown",
+        "numeric_answer": "",
+        "numeric_mode": "tolerance",
+        "rtol": 0.01,
+        "atol": 0.001,
+        "digits": "",
+        "text_answers": "",
+        "text_mode": "case_insensitive",
+        "choices-TOTAL_FORMS": 0,
+        "choices-INITIAL_FORMS": 0,
+        "choices-MIN_NUM_FORMS": 0,
+        "choices-MAX_NUM_FORMS": 1000,
+    }
+    data.update(fields)
+    return data
+
+
+def with_choices(data, *rows):
+    data["choices-TOTAL_FORMS"] = len(rows)
+    for index, (text, correct) in enumerate(rows):
+        data[f"choices-{index}-position"] = index + 1
+        data[f"choices-{index}-text"] = text
+        data[f"choices-{index}-feedback"] = ""
+        if correct:
+            data[f"choices-{index}-is_correct"] = "on"
+    return data
+
+
+ADD = reverse("admin:quizzes_question_add")
+
+
+def test_single_choice_with_two_correct_choices_is_refused(author, quiz):
+    response = author.post(ADD, with_choices(question_form(quiz), ("a", True), ("b", True)))
+    assert response.status_code == 200
+    assert "exactly one correct choice" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_valid_single_choice_is_saved(author, quiz):
+    response = author.post(ADD, with_choices(question_form(quiz), ("a", True), ("b", False)))
+    assert response.status_code == 302
+    assert Question.objects.get().choices.filter(is_correct=True).count() == 1
+
+
+def test_numeric_without_answer_is_refused_with_message(author, quiz):
+    response = author.post(ADD, question_form(quiz, kind="numeric", rtol=-1))
+    page = response.content.decode()
+    assert response.status_code == 200 and not Question.objects.exists()
+    assert "numeric_answer" in page and "errorlist" in page
+
+
+def test_bad_regular_expression_is_refused(author, quiz):
+    response = author.post(ADD, question_form(quiz, kind="text", text_mode="regex", text_answers="ab(c"))
+    assert response.status_code == 200 and "ab(c" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_change_page_previews_markdown_and_links_to_student_view(author, single):
+    page = author.get(reverse("admin:quizzes_question_change", args=[single.id])).content.decode()
+    assert "<math" in page and "View as student" in page
+    assert f"/quizzes/{single.quiz_id}/#q{single.id}" in page
+
+
+def test_staff_see_only_their_courses(author, other_course, quiz):
+    foreign_lecture = Lecture.objects.create(course=other_course, number=1, title="Other", slug="other")
+    foreign = Quiz.objects.create(lecture=foreign_lecture, title="Secret quiz")
+    page = author.get(reverse("admin:quizzes_quiz_changelist")).content.decode()
+    assert quiz.title in page and "Secret quiz" not in page
+    assert author.get(reverse("admin:quizzes_quiz_change", args=[foreign.id])).status_code == 302
+
+
+def test_quiz_try_credits_are_validated(author, lecture):
+    response = author.post(
+        reverse("admin:quizzes_quiz_add"),
+        {
+            "lecture": lecture.id,
+            "title": "G",
+            "position": 1,
+            "description": "",
+            "mode": "graded",
+            "hint_after": 1,
+            "try_credits": "50,70",
+            "feedback_policy": "immediate",
+            "questions-TOTAL_FORMS": 0,
+            "questions-INITIAL_FORMS": 0,
+            "questions-MIN_NUM_FORMS": 0,
+            "questions-MAX_NUM_FORMS": 1000,
+        },
+    )
+    assert response.status_code == 200 and "cannot earn more" in response.content.decode()
+
+
+def test_student_is_kept_out_of_admin(client, student):
+    client.force_login(student)
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert Enrolment.objects.filter(user=student).exists()
