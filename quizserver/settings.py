@@ -142,6 +142,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Login rate limit: this many failures per address and username within the window (seconds).
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+
 # Quiz behaviour.
 QUIZSERVER_SUBMISSIONS_PER_MINUTE = int(os.environ.get("QUIZSERVER_SUBMISSIONS_PER_MINUTE", "30"))
 

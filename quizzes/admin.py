@@ -163,7 +163,10 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         items = format_html_join(
             "",
             "<li>{}{}</li>",
-            ((mark_safe(html), " ✓" if c.is_correct else "") for c, html in zip(choices, choice_html, strict=True)),
+            (
+                (mark_safe(html), " ✓" if c.is_correct else "")
+                for c, html in zip(choices, choice_html, strict=True)
+            ),
         )
         return format_html(
             '<div class="quiz-preview" style="max-width:48rem">{}{}<p><strong>Hint</strong></p>{}'

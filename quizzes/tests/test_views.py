@@ -196,3 +196,4 @@ class TestCoursePages:
         data["username"] = "carol2"
         response = client.post(reverse("register"), data)
         assert response.status_code == 200 and "exists already" in response.content.decode()
+

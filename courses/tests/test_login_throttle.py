@@ -1,0 +1,15 @@
+"""Login rate limiting."""
+
+from django.urls import reverse
+
+
+def test_login_is_rate_limited_after_repeated_failures(client, student, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    url = reverse("login")
+    for _ in range(3):
+        assert client.post(url, {"username": "alice", "password": "wrong"}).status_code == 200
+    blocked = client.post(url, {"username": "alice", "password": "pw-alice"})
+    assert blocked.status_code == 429 and "Too many failed logins" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+    other = client.post(url, {"username": "someone-else", "password": "x"})
+    assert other.status_code == 200  # other usernames are not blocked
