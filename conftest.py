@@ -3,7 +3,9 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 
 from courses.models import Course, Enrolment, Lecture
 from quizzes.models import Choice, Question, Quiz
@@ -18,20 +20,24 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings):
+@pytest.fixture(autouse=True, scope="session")
+def _test_settings():
     """Tests talk plain HTTP to the test client and live server, without collected static files.
 
-    The production defaults (HTTPS redirect, secure cookies, manifest storage) are checked by
+    Session-wide, so the live server's middleware is built with it too. The production defaults
+    (HTTPS redirect, secure cookies, manifest storage) are checked by
     ``quizserver/tests/test_settings.py`` with ``check --deploy`` in a separate process.
     """
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.WHITENOISE_USE_FINDERS = True
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SECURE_HSTS_SECONDS=0,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        STORAGES={**settings.STORAGES,
+                  "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
+        WHITENOISE_USE_FINDERS=True,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

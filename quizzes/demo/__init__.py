@@ -25,8 +25,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Course, Enrolment, Lecture
-from quizzes.demo import lectures_01_02, lectures_03_04, lectures_05_06, lectures_07_08, lectures_09_10
-from quizzes.demo import lectures_11_12
+from quizzes.demo import (
+    lectures_01_02,
+    lectures_03_04,
+    lectures_05_06,
+    lectures_07_08,
+    lectures_09_10,
+    lectures_11_12,
+)
 from quizzes.models import Choice, Question, Quiz
 
 COURSE_SLUG = "deep-learning"
@@ -48,7 +54,7 @@ COURSE = {
         """
     ),
 }
-FIRST_RELEASE = date(2026, 10, 13)  # lecture n is released n - 1 weeks later, at RELEASE_TIME
+FIRST_RELEASE = date(2026, 9, 1)  # all released by late November 2026; lecture n is released n - 1 weeks later, at RELEASE_TIME
 RELEASE_TIME = time(10, 0)
 QUIZ_DESCRIPTION = (
     "A practice quiz to check your understanding of the lecture: unlimited tries, a hint after the "
@@ -69,8 +75,21 @@ LECTURES = [
 
 _MARKDOWN_FIELDS = ("prompt", "hint", "explanation")
 _QUESTION_FIELDS = (
-    "kind", "title", "prompt", "points", "hint", "explanation", "multiple_mode", "true_false_answer",
-    "numeric_answer", "numeric_mode", "rtol", "atol", "digits", "text_answers", "text_mode",
+    "kind",
+    "title",
+    "prompt",
+    "points",
+    "hint",
+    "explanation",
+    "multiple_mode",
+    "true_false_answer",
+    "numeric_answer",
+    "numeric_mode",
+    "rtol",
+    "atol",
+    "digits",
+    "text_answers",
+    "text_mode",
 )
 
 

@@ -22,16 +22,28 @@ L01 = {
             "title": "Supervised or unsupervised?",
             "prompt": "Which of these tasks is **unsupervised** learning?",
             "choices": [
-                ("Grouping customers into segments from their purchase histories, with no labels given",
-                 True, "Right: there are no targets; the model has to find structure (clusters) in the "
-                 "inputs alone."),
-                ("Predicting a house's sale price from its size and location, trained on past sales",
-                 False, "Past sales come with their prices, i.e. labels: this is supervised learning "
-                 "(regression)."),
-                ("Deciding whether an e-mail is spam, trained on e-mails marked *spam* / *not spam*",
-                 False, "The e-mails are labelled: this is supervised learning (binary classification)."),
-                ("Recognising handwritten digits, trained on images together with their digit",
-                 False, "Each image comes with its digit as the label: supervised classification."),
+                (
+                    "Grouping customers into segments from their purchase histories, with no labels given",
+                    True,
+                    "Right: there are no targets; the model has to find structure (clusters) in the "
+                    "inputs alone.",
+                ),
+                (
+                    "Predicting a house's sale price from its size and location, trained on past sales",
+                    False,
+                    "Past sales come with their prices, i.e. labels: this is supervised learning "
+                    "(regression).",
+                ),
+                (
+                    "Deciding whether an e-mail is spam, trained on e-mails marked *spam* / *not spam*",
+                    False,
+                    "The e-mails are labelled: this is supervised learning (binary classification).",
+                ),
+                (
+                    "Recognising handwritten digits, trained on images together with their digit",
+                    False,
+                    "Each image comes with its digit as the label: supervised classification.",
+                ),
             ],
             "hint": "For each task ask: does the training data contain the answer the model should output?",
             "explanation": r"""
@@ -54,7 +66,10 @@ L01 = {
                 (the **mean** over the $N = 3$ points, not the sum).
             """,
             "numeric_answer": 0.6666666666666666,
-            "hint": r"First compute the predictions $\hat y_n$ for $x = 0, 1, 2$, then the errors $\hat y_n - y_n$.",
+            "hint": r"""
+                First compute the predictions $\hat y_n$ for $x = 0, 1, 2$, then the errors
+                $\hat y_n - y_n$.
+            """,
             "explanation": r"""
                 Predictions: $\hat y = (1, 3, 5)$. Errors: $\hat y - y = (0, 1, -1)$.
                 Squared errors: $(0, 1, 1)$.
@@ -93,15 +108,28 @@ L01 = {
             "multiple_mode": "net_correct",
             "prompt": "Which observations indicate that a model **overfits**? Select all that apply.",
             "choices": [
-                ("The training loss keeps decreasing while the validation loss has started to increase.",
-                 True, "Yes: the model keeps fitting the training set better but generalises worse."),
-                ("Training accuracy 99 %, validation accuracy 71 %.",
-                 True, "Yes: a large gap between training and validation performance is the typical sign."),
-                ("Training and validation loss are both high and close to each other.",
-                 False, "That is underfitting: the model does not even fit the training data."),
-                ("Early in training the validation loss is slightly *lower* than the training loss.",
-                 False, "Not a sign of overfitting; it happens e.g. when dropout is active only during "
-                 "training, or when the training loss is averaged over an epoch of a still-improving model."),
+                (
+                    "The training loss keeps decreasing while the validation loss has started to increase.",
+                    True,
+                    "Yes: the model keeps fitting the training set better but generalises worse.",
+                ),
+                (
+                    "Training accuracy 99 %, validation accuracy 71 %.",
+                    True,
+                    "Yes: a large gap between training and validation performance is the typical sign.",
+                ),
+                (
+                    "Training and validation loss are both high and close to each other.",
+                    False,
+                    "That is underfitting: the model does not even fit the training data.",
+                ),
+                (
+                    "Early in training the validation loss is slightly *lower* than the training loss.",
+                    False,
+                    "Not a sign of overfitting; it happens e.g. when dropout is active only during "
+                    "training, or when the training loss is averaged over an epoch of a still-improving "
+                    "model.",
+                ),
             ],
             "hint": "Overfitting: good on the data the model was trained on, clearly worse on new data.",
             "explanation": """
@@ -138,8 +166,15 @@ L01 = {
                 hyperparameters and when to stop training, called? (One or two words.)
             """,
             "text_answers": [
-                "validation set", "validation", "validation data", "validation split", "dev set",
-                "development set", "held-out set", "hold-out set", "held-out validation set",
+                "validation set",
+                "validation",
+                "validation data",
+                "validation split",
+                "dev set",
+                "development set",
+                "held-out set",
+                "hold-out set",
+                "held-out validation set",
             ],
             "text_mode": "case_insensitive",
             "hint": "It is used to *validate* the choices you make.",
@@ -172,24 +207,38 @@ L02 = {
                 back to the inputs?
             """,
             "choices": [
-                ("The chain rule", True,
-                 r"Right: each node multiplies the upstream gradient by its local gradient, "
-                 r"$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial z}\frac{\partial z}{\partial x}$."),
-                ("The quotient rule", False,
-                 "The quotient rule gives the local derivative of one kind of node ($u/v$); it is not "
-                 "what combines the nodes of the graph."),
-                (r"Finite differences $\frac{f(x+h) - f(x)}{h}$", False,
-                 "That is numerical differentiation: one extra forward pass per parameter, and only "
-                 "approximate. It is used to *check* backpropagation (gradient checking)."),
-                ("L'Hôpital's rule", False,
-                 "L'Hôpital's rule evaluates limits of quotients; it plays no role in backpropagation."),
+                (
+                    "The chain rule",
+                    True,
+                    r"Right: each node multiplies the upstream gradient by its local gradient, "
+                    r"$\frac{\partial L}{\partial x} = "
+                    r"\frac{\partial L}{\partial z}\frac{\partial z}{\partial x}$.",
+                ),
+                (
+                    "The quotient rule",
+                    False,
+                    "The quotient rule gives the local derivative of one kind of node ($u/v$); it is not "
+                    "what combines the nodes of the graph.",
+                ),
+                (
+                    r"Finite differences $\frac{f(x+h) - f(x)}{h}$",
+                    False,
+                    "That is numerical differentiation: one extra forward pass per parameter, and only "
+                    "approximate. It is used to *check* backpropagation (gradient checking).",
+                ),
+                (
+                    "L'Hôpital's rule",
+                    False,
+                    "L'Hôpital's rule evaluates limits of quotients; it plays no role in backpropagation.",
+                ),
             ],
             "hint": r"How do you differentiate a composition $f(g(x))$?",
             "explanation": r"""
                 Backpropagation is the **chain rule** applied along the graph. For $z = f(x)$ inside a
                 larger graph with loss $L$:
 
-                $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial z} \cdot \frac{\partial z}{\partial x}$$
+                $$\frac{\partial L}{\partial x}
+                = \frac{\partial L}{\partial z} \cdot \frac{\partial z}{\partial x}$$
 
                 (upstream gradient times local gradient). Where a value feeds into several nodes, the
                 gradients arriving along the different paths are added.
@@ -254,8 +303,10 @@ L02 = {
                 Forward: $a = 2$, $b = 3$, $f = 6$.
                 Backward: $\frac{\partial f}{\partial a} = b = 3$ and $\frac{\partial f}{\partial b} = a = 2$.
 
-                - Path through $a$: $\frac{\partial f}{\partial a} \cdot \frac{\partial a}{\partial x} = 3 \cdot y = 6$.
-                - Path through $b$: $\frac{\partial f}{\partial b} \cdot \frac{\partial b}{\partial x} = 2 \cdot 1 = 2$.
+                - Path through $a$:
+                  $\frac{\partial f}{\partial a} \cdot \frac{\partial a}{\partial x} = 3 \cdot y = 6$.
+                - Path through $b$:
+                  $\frac{\partial f}{\partial b} \cdot \frac{\partial b}{\partial x} = 2 \cdot 1 = 2$.
 
                 Sum: $\frac{\partial f}{\partial x} = 6 + 2 = 8$. Check: for $y = 2$,
                 $f = 2x(x + 2) = 2x^2 + 4x$ and $f'(1) = 4 \cdot 1 + 4 = 8$.
@@ -270,18 +321,34 @@ L02 = {
                 upstream gradient $\frac{\partial L}{\partial z}$ arriving at the gate's output $z$.
             """,
             "choices": [
-                ("Add gate $z = x + y$: both inputs receive $g$ unchanged.", True,
-                 "Yes: both local gradients are 1, so the add gate *distributes* the gradient."),
-                (r"Multiply gate $z = x \cdot y$: $x$ receives $g \cdot y$, the value of the *other* input.",
-                 True, r"Yes: $\partial z / \partial x = y$."),
-                (r"Max gate $z = \max(x, y)$ with $x > y$: $x$ receives $g$ and $y$ receives $0$.", True,
-                 "Yes: the max gate *routes* the gradient to the input that won."),
-                (r"Sigmoid gate $z = \sigma(x)$: $x$ receives $g \cdot \sigma(x)$.", False,
-                 r"The local gradient is $\sigma(x)\,(1 - \sigma(x))$, not $\sigma(x)$."),
-                ("Add gate: each input receives $g/2$, so the gradient is shared.", False,
-                 r"Nothing is halved: $\partial (x + y) / \partial x = 1$, so each input gets all of $g$."),
+                (
+                    "Add gate $z = x + y$: both inputs receive $g$ unchanged.",
+                    True,
+                    "Yes: both local gradients are 1, so the add gate *distributes* the gradient.",
+                ),
+                (
+                    r"Multiply gate $z = x \cdot y$: $x$ receives $g \cdot y$, the value of the *other* "
+                    "input.",
+                    True,
+                    r"Yes: $\partial z / \partial x = y$.",
+                ),
+                (
+                    r"Max gate $z = \max(x, y)$ with $x > y$: $x$ receives $g$ and $y$ receives $0$.",
+                    True,
+                    "Yes: the max gate *routes* the gradient to the input that won.",
+                ),
+                (
+                    r"Sigmoid gate $z = \sigma(x)$: $x$ receives $g \cdot \sigma(x)$.",
+                    False,
+                    r"The local gradient is $\sigma(x)\,(1 - \sigma(x))$, not $\sigma(x)$.",
+                ),
+                (
+                    "Add gate: each input receives $g/2$, so the gradient is shared.",
+                    False,
+                    r"Nothing is halved: $\partial (x + y) / \partial x = 1$, so each input gets all of $g$.",
+                ),
             ],
-            "hint": r"Each input receives $g$ times the local derivative $\partial z / \partial \text{input}$.",
+            "hint": r"Each input receives $g$ times the local derivative $\partial z / \partial x$.",
             "explanation": r"""
                 - add: local gradients $1, 1$ — the gradient is copied to both inputs;
                 - multiply: local gradients $y, x$ — the inputs are "swapped";
@@ -315,7 +382,7 @@ L02 = {
                 Which method do you call on `loss` to run the backward pass and fill each parameter's
                 `.grad`? (The method name, e.g. `foo` or `loss.foo()`.)
             """,
-            "text_answers": [r"\s*(loss\s*\.\s*)?backward(\s*\(\s*\))?\s*"],
+            "text_answers": [r"(?i)\s*(loss\s*\.\s*)?backward(\s*\(\s*\))?\s*"],
             "text_mode": "regex",
             "hint": "It runs the *backward* pass.",
             "explanation": """

@@ -38,15 +38,27 @@ L03 = {
             "title": "Why nonlinear activations?",
             "prompt": "Why does an MLP need nonlinear activation functions between its layers?",
             "choices": [
-                (r"Without them a stack of linear layers is a single affine map $Wx + b$, so depth adds "
-                 r"no expressive power.", True,
-                 "Right: a composition of affine maps is affine."),
-                ("Linear layers have no derivative, so backpropagation needs the activations.", False,
-                 "Linear layers are differentiable everywhere: their Jacobian is the weight matrix."),
-                ("To keep every layer's output between 0 and 1.", False,
-                 "Only some activations are bounded (sigmoid); ReLU is unbounded and works very well."),
-                ("To reduce the number of parameters.", False,
-                 "Activations such as ReLU or tanh have no parameters and do not change the count."),
+                (
+                    r"Without them a stack of linear layers is a single affine map $Wx + b$, so depth adds "
+                    r"no expressive power.",
+                    True,
+                    "Right: a composition of affine maps is affine.",
+                ),
+                (
+                    "Linear layers have no derivative, so backpropagation needs the activations.",
+                    False,
+                    "Linear layers are differentiable everywhere: their Jacobian is the weight matrix.",
+                ),
+                (
+                    "To keep every layer's output between 0 and 1.",
+                    False,
+                    "Only some activations are bounded (sigmoid); ReLU is unbounded and works very well.",
+                ),
+                (
+                    "To reduce the number of parameters.",
+                    False,
+                    "Activations such as ReLU or tanh have no parameters and do not change the count.",
+                ),
             ],
             "hint": "Write out two linear layers without an activation in between.",
             "explanation": r"""
@@ -64,7 +76,10 @@ L03 = {
             "prompt": r"""
                 A network computes $h = \mathrm{ReLU}(W x + b)$ and $y = v^\top h$ with
 
-                $$W = \begin{pmatrix} 1 & -1 \\ 2 & 1 \end{pmatrix}, \quad b = \begin{pmatrix} 0.5 \\ -1 \end{pmatrix}, \quad v = \begin{pmatrix} 2 \\ 0.5 \end{pmatrix}, \quad x = \begin{pmatrix} 1 \\ 2 \end{pmatrix}.$$
+                $$W = \begin{pmatrix} 1 & -1 \\ 2 & 1 \end{pmatrix}, \quad
+                b = \begin{pmatrix} 0.5 \\ -1 \end{pmatrix}, \quad
+                v = \begin{pmatrix} 2 \\ 0.5 \end{pmatrix}, \quad
+                x = \begin{pmatrix} 1 \\ 2 \end{pmatrix}.$$
 
                 Compute the output $y$.
             """,
@@ -93,7 +108,8 @@ L03 = {
                 $z = Wx + b = (-0.5, 3)$: unit 1 is inactive ($\mathrm{ReLU}'(-0.5) = 0$), unit 2 is
                 active ($\mathrm{ReLU}'(3) = 1$). So
 
-                $$\frac{\partial y}{\partial x_1} = v_1 \cdot 0 \cdot W_{11} + v_2 \cdot 1 \cdot W_{21} = 0.5 \cdot 2 = 1$$
+                $$\frac{\partial y}{\partial x_1} = v_1 \cdot 0 \cdot W_{11} + v_2 \cdot 1 \cdot W_{21}
+                = 0.5 \cdot 2 = 1$$
 
                 Forgetting the ReLU mask gives $2 \cdot 1 + 0.5 \cdot 2 = 3$, the gradient of the
                 network without activation.
@@ -106,12 +122,23 @@ L03 = {
             "prompt": r"Which statements about $\mathrm{ReLU}(z) = \max(0, z)$ are true?",
             "choices": [
                 ("Its derivative is 1 for $z > 0$ and 0 for $z < 0$.", True, "Yes."),
-                ("It does not saturate for positive inputs, which helps gradients flow through deep "
-                 "networks.", True, "Yes: unlike sigmoid and tanh, its slope does not go to 0 for large $z$."),
-                ("A unit whose pre-activation is negative for every input gets zero gradient and can "
-                 "stop learning.", True, "Yes: a *dead* ReLU; e.g. after a too large update of its bias."),
-                ("Its outputs are zero-centred.", False,
-                 "ReLU outputs are never negative, so their mean is positive; tanh is zero-centred."),
+                (
+                    "It does not saturate for positive inputs, which helps gradients flow through deep "
+                    "networks.",
+                    True,
+                    "Yes: unlike sigmoid and tanh, its slope stays 1 for large $z$.",
+                ),
+                (
+                    "A unit whose pre-activation is negative for every input gets zero gradient and can "
+                    "stop learning.",
+                    True,
+                    "Yes: a *dead* ReLU; e.g. after a too large update of its bias.",
+                ),
+                (
+                    "Its outputs are zero-centred.",
+                    False,
+                    "ReLU outputs are never negative, so their mean is positive; tanh is zero-centred.",
+                ),
                 ("Its output lies in $(0, 1)$.", False, "That is the sigmoid; ReLU is unbounded above."),
             ],
             "hint": r"Sketch $\max(0, z)$ and its slope.",
@@ -252,17 +279,34 @@ L04 = {
             "multiple_mode": "net_correct",
             "prompt": "Which statements about batch normalization (`nn.BatchNorm1d`) are true?",
             "choices": [
-                ("In training mode each feature is normalised with the mean and variance over the "
-                 "examples of the mini-batch.", True, "Yes."),
-                (r"A learnable scale $\gamma$ and shift $\beta$ are applied after normalising, so the "
-                 r"layer can undo the normalisation where that helps.", True, "Yes."),
-                ("In evaluation mode (`model.eval()`) it uses running averages of mean and variance "
-                 "collected during training.", True,
-                 "Yes: so a single test example does not depend on the others in its batch."),
-                ("Each example is normalised over its own features, independently of the other "
-                 "examples.", False, "That describes layer normalization."),
-                ("With batch normalization the network no longer needs nonlinear activations.", False,
-                 "In evaluation mode batch norm is an affine map; stacked with linear layers it stays linear."),
+                (
+                    "In training mode each feature is normalised with the mean and variance over the "
+                    "examples of the mini-batch.",
+                    True,
+                    "Yes.",
+                ),
+                (
+                    r"A learnable scale $\gamma$ and shift $\beta$ are applied after normalising, so the "
+                    r"layer can undo the normalisation where that helps.",
+                    True,
+                    "Yes.",
+                ),
+                (
+                    "In evaluation mode (`model.eval()`) it uses running averages of mean and variance "
+                    "collected during training.",
+                    True,
+                    "Yes: so a single test example does not depend on the others in its batch.",
+                ),
+                (
+                    "Each example is normalised over its own features, independently of the other examples.",
+                    False,
+                    "That describes layer normalization.",
+                ),
+                (
+                    "With batch normalization the network no longer needs nonlinear activations.",
+                    False,
+                    "In evaluation mode batch norm is an affine map: with linear layers it stays linear.",
+                ),
             ],
             "hint": "*Batch* normalization: the statistics come from the batch.",
             "explanation": r"""
@@ -282,15 +326,27 @@ L04 = {
                 Which output layer and loss fit?
             """,
             "choices": [
-                ("A sigmoid per class with binary cross-entropy (`nn.BCEWithLogitsLoss`)", True,
-                 "Right: each class gets an independent yes/no probability."),
-                ("A softmax over the 20 classes with cross-entropy (`nn.CrossEntropyLoss`)", False,
-                 "The softmax probabilities sum to 1: classes compete, which suits exactly one label "
-                 "per image."),
-                ("A ReLU per class with mean squared error", False,
-                 "Unbounded outputs and MSE do not model probabilities; learning is slow for this task."),
-                ("A softmax over the 20 classes with mean squared error", False,
-                 "Still forces the classes to compete, and MSE on a softmax gives weak gradients."),
+                (
+                    "A sigmoid per class with binary cross-entropy (`nn.BCEWithLogitsLoss`)",
+                    True,
+                    "Right: each class gets an independent yes/no probability.",
+                ),
+                (
+                    "A softmax over the 20 classes with cross-entropy (`nn.CrossEntropyLoss`)",
+                    False,
+                    "The softmax probabilities sum to 1: classes compete, which suits exactly one label "
+                    "per image.",
+                ),
+                (
+                    "A ReLU per class with mean squared error",
+                    False,
+                    "Unbounded outputs and MSE do not model probabilities; learning is slow for this task.",
+                ),
+                (
+                    "A softmax over the 20 classes with mean squared error",
+                    False,
+                    "Still forces the classes to compete, and MSE on a softmax gives weak gradients.",
+                ),
             ],
             "hint": "Are the classes mutually exclusive here?",
             "explanation": r"""

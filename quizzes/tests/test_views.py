@@ -150,9 +150,9 @@ class TestAnswering:
         bob = make_user("bob")
         Enrolment.objects.create(user=bob, course=course)
         client.force_login(student)
-        client.post(answer_url(numeric), {"answer": "777"})
+        client.post(answer_url(numeric), {"answer": "-777.125"})
         client.force_login(bob)
-        assert "777" not in client.get(quiz_url(numeric.quiz)).content.decode()
+        assert "-777.125" not in client.get(quiz_url(numeric.quiz)).content.decode()
 
 
 class TestCoursePages:

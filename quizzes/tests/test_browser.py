@@ -1,0 +1,83 @@
+"""What a student does, in a real browser (Playwright driving the system Chromium).
+
+Skips where /usr/bin/chromium is missing; under CI=true it fails instead.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import skip_or_fail
+from courses.models import Lecture
+from quizzes.demo import demo_load
+from quizzes.models import Question
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(monkeypatch):
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
+    # still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+        yield context.new_page()
+        browser.close()
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/courses/")
+
+
+def test_student_answers_l02_quiz_without_reload_and_progress_changes(page, live_server):
+    demo_load()
+    lecture = Lecture.objects.get(course__slug="deep-learning", number=2)
+    quiz = lecture.quizzes.get()
+    first, second = Question.objects.filter(quiz=quiz).order_by("position")[:2]
+    assert (first.kind, second.kind) == ("single", "numeric")
+    right_choice = first.choices.get(is_correct=True)
+    wrong_value = f"{second.numeric_answer + 1.5:.2f}".replace(".", ",")  # decimal comma
+
+    log_in(page, live_server.url, "student", "student-demo")
+    page.goto(f"{live_server.url}/courses/deep-learning/")
+    progress = page.locator("#lecture-2 [data-progress]")
+    before = progress.inner_text()
+    assert before.startswith("0 /")
+    page.locator("#lecture-2 .quiz-links a").first.click()
+    page.wait_for_selector(f"#q{first.id}")
+    page.evaluate("window.__sameDocument = true")
+
+    page.locator(f"label[for='c{right_choice.id}']").click()
+    page.locator(f"#q{first.id} button", has_text="Check answer").click()
+    page.wait_for_selector(f"#q{first.id} .feedback-correct")
+    assert "Correct!" in page.locator(f"#q{first.id} .feedback").inner_text()
+
+    page.locator(f"#q{second.id}-answer").fill(wrong_value)
+    page.locator(f"#q{second.id} button", has_text="Check answer").click()
+    page.wait_for_selector(f"#q{second.id} .feedback-incorrect")
+    assert "Incorrect." in page.locator(f"#q{second.id} .feedback").inner_text()
+    assert page.locator(f"#q{second.id}-answer").input_value() == wrong_value
+
+    assert page.evaluate("window.__sameDocument") is True  # no page reload happened
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "l02-quiz-phone.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/courses/deep-learning/")
+    after = page.locator("#lecture-2 [data-progress]").inner_text()
+    assert after.startswith("1 /") and after != before
