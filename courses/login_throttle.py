@@ -27,9 +27,10 @@ class ThrottledLoginView(LoginView):
             form.is_valid()  # populate cleaned_data/errors without counting a new failure
             form.errors.clear()
             minutes = settings.LOGIN_FAILURE_WINDOW // 60
-            form.add_error(None, forms.ValidationError(
-                f"Too many failed logins. Wait {minutes} minutes, or reset your password with your instructor."
-            ))
+            form.add_error(
+                None,
+                forms.ValidationError(f"Too many failed logins. Wait {minutes} minutes, then try again."),
+            )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 

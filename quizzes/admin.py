@@ -141,6 +141,22 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         ("Short text", {"fields": ("text_answers", "text_mode"), "classes": ("collapse",)}),
     )
     inlines = [ChoiceInline]
+    kind_sections = {
+        "Multiple choice": Question.Kind.MULTIPLE,
+        "True / false": Question.Kind.TRUE_FALSE,
+        "Numeric": Question.Kind.NUMERIC,
+        "Short text": Question.Kind.TEXT,
+    }
+
+    def get_fieldsets(self, request, obj=None):
+        """Open the settings section of the question's own kind; collapse the others."""
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            if name in self.kind_sections:
+                is_own = obj is not None and obj.kind == self.kind_sections[name]
+                options = {**options, "classes": () if is_own else ("collapse",)}
+            fieldsets.append((name, options))
+        return fieldsets
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "quiz" and not request.user.is_superuser:

@@ -35,7 +35,11 @@ def test_services_and_views_pass_on_postgresql():
     tests = ["quizzes/tests/test_services.py", "quizzes/tests/test_views.py", "quizzes/tests/test_admin.py"]
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db", *tests],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": URL}, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": URL},
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "skipped" not in result.stdout.splitlines()[-1]

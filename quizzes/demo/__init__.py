@@ -54,7 +54,8 @@ COURSE = {
         """
     ),
 }
-FIRST_RELEASE = date(2026, 9, 1)  # all released by late November 2026; lecture n is released n - 1 weeks later, at RELEASE_TIME
+# Weekly from 1 September 2026, so every lecture is released by the time the demo is used.
+FIRST_RELEASE = date(2026, 9, 1)  # lecture n: n - 1 weeks later, at RELEASE_TIME
 RELEASE_TIME = time(10, 0)
 QUIZ_DESCRIPTION = (
     "A practice quiz to check your understanding of the lecture: unlimited tries, a hint after the "

@@ -14,8 +14,16 @@ from quizzes.demo import demo_load
 from quizzes.models import Question
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,12 +74,12 @@ def test_student_answers_l02_quiz_without_reload_and_progress_changes(page, live
     page.locator(f"label[for='c{right_choice.id}']").click()
     page.locator(f"#q{first.id} button", has_text="Check answer").click()
     page.wait_for_selector(f"#q{first.id} .feedback-correct")
-    assert "Correct!" in page.locator(f"#q{first.id} .feedback").inner_text()
+    assert "Correct." in page.locator(f"#q{first.id} .feedback").inner_text()
 
     page.locator(f"#q{second.id}-answer").fill(wrong_value)
     page.locator(f"#q{second.id} button", has_text="Check answer").click()
     page.wait_for_selector(f"#q{second.id} .feedback-incorrect")
-    assert "Incorrect." in page.locator(f"#q{second.id} .feedback").inner_text()
+    assert "Not correct." in page.locator(f"#q{second.id} .feedback").inner_text()
     assert page.locator(f"#q{second.id}-answer").input_value() == wrong_value
 
     assert page.evaluate("window.__sameDocument") is True  # no page reload happened

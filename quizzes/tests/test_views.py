@@ -99,13 +99,13 @@ class TestAnswering:
         response = student_client.post(answer_url(single), {"choice": right.id, "nonce": "n1"})
         assert response.status_code == 302 and response["Location"].endswith(f"#q{single.id}")
         page = student_client.get(response["Location"]).content.decode()
-        assert "Correct!" in page and "Because" in page  # explanation after a correct answer
+        assert "Correct." in page and "Because" in page  # explanation after a correct answer
 
     def test_fetch_gets_the_question_fragment(self, student_client, numeric):
         response = student_client.post(answer_url(numeric), {"answer": "0,3"}, **FETCH)
         fragment = response.content.decode()
         assert response.status_code == 200 and fragment.lstrip().startswith("<section")
-        assert "Incorrect." in fragment and "<html" not in fragment
+        assert "Not correct." in fragment and "<html" not in fragment
         assert "Hint" in fragment  # hint after one wrong try (quiz default)
 
     def test_invalid_number_is_shown_back_with_its_error(self, student_client, numeric):
