@@ -23,6 +23,8 @@ class Grade:
     feedback: str  # one or two sentences for the student
     # choice id -> "correct" (picked, right), "wrong" (picked, not right), "missed" (not picked, right)
     choice_marks: dict[int, str] = field(default_factory=dict)
+    mistake: str = ""  # computed questions: the name of the known mistake the answer matches
+    cells: tuple[bool, ...] = ()  # vector/matrix answers: which cells (row-major) are right
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.score <= 1.0:
@@ -173,6 +175,50 @@ def grade_numeric(
     if value != 0 and _numeric_ok(-value, expected, mode, rtol, atol, digits):
         return Grade(0.0, "Not correct. Check the sign.")
     return Grade(0.0, NOT_CORRECT)
+
+
+# --- computed ------------------------------------------------------------------------------------
+
+
+def _flat(x) -> list[float]:
+    if isinstance(x, list | tuple):
+        return [v for item in x for v in _flat(item)]
+    return [float(x)]
+
+
+def _close(a: float, b: float, rtol: float, atol: float) -> bool:
+    return _numeric_ok(a, b, "tolerance", rtol, atol, None)
+
+
+def grade_computed(value, answer, *, rtol: float, atol: float, mistakes=(), per_cell_credit: bool = False) -> Grade:
+    """A computed scalar, vector or matrix answer against the generator's exact ``answer``.
+
+    ``value`` and ``answer`` are a float or nested lists of the same shape (the caller parsed one
+    box per cell). Each cell is right when |s - t| <= atol + rtol * |t|. All cells right: score 1;
+    otherwise 0, or the share of right cells with ``per_cell_credit``. ``mistakes`` are dicts
+    ``{"name", "message", "value"}``: a wrong answer matching a mistake's value (every cell, same
+    tolerance) gets that message and ``Grade.mistake`` set to its name.
+    """
+    cells_value, cells_answer = _flat(value), _flat(answer)
+    if len(cells_value) != len(cells_answer):
+        raise ValueError(f"expected {len(cells_answer)} numbers, got {len(cells_value)}")
+    if not all(math.isfinite(v) for v in cells_value):
+        return Grade(0.0, "Not correct: enter finite numbers.")
+    cells = tuple(_close(v, t, rtol, atol) for v, t in zip(cells_value, cells_answer, strict=True))
+    is_array = isinstance(answer, list | tuple)
+    if all(cells):
+        return Grade(1.0, CORRECT, cells=cells if is_array else ())
+    score = sum(cells) / len(cells) if per_cell_credit and is_array else 0.0
+    head = f"{sum(cells)} of {len(cells)} entries are right." if is_array else NOT_CORRECT
+    for mistake in mistakes:
+        known = _flat(mistake["value"])
+        if len(known) == len(cells_value) and all(
+            _close(v, k, rtol, atol) for v, k in zip(cells_value, known, strict=True)
+        ):
+            return Grade(score, f"{head} {mistake['message']}", mistake=mistake["name"], cells=cells if is_array else ())
+    if not is_array and cells_value[0] != 0 and _close(-cells_value[0], cells_answer[0], rtol, atol):
+        return Grade(score, "Not correct. Check the sign.", cells=())
+    return Grade(score, head, cells=cells if is_array else ())
 
 
 # --- text ----------------------------------------------------------------------------------------
