@@ -149,6 +149,18 @@ LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
 # Quiz behaviour.
 QUIZSERVER_SUBMISSIONS_PER_MINUTE = int(os.environ.get("QUIZSERVER_SUBMISSIONS_PER_MINUTE", "30"))
 
+# Celery: with a broker, tasks go to workers (solving variants on the "compute" queue, which GPU
+# hosts serve); without one, everything runs eagerly in-process (the laptop default).
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True  # answers live in the database, not in a result backend
+CELERY_TASK_ROUTES = {"quizzes.tasks.variants_solve": {"queue": "compute"},
+                      "quizzes.tasks.quiz_precompute": {"queue": "compute"}}
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another worker
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -10,7 +10,9 @@ from django.utils.safestring import mark_safe
 
 from courses.admin import StaffedCoursesMixin
 from courses.models import Course, Lecture
-from quizzes.models import Choice, Question, Quiz
+from quizzes import computed
+from quizzes.models import Choice, Question, Quiz, Variant
+from quizzes.previews import PREVIEW_SEEDS, computed_preview, generator_catalogue, generator_choices
 from quizzes.question_validation import validate_choices
 from quizzes.rendering import render_many
 
@@ -115,8 +117,32 @@ class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         return student_view_link(quiz)
 
 
+class QuestionForm(forms.ModelForm):
+    """The question form: a generator picked from the registry, and a trial solve of its config."""
+
+    generator = forms.ChoiceField(choices=generator_choices, required=False,
+                                  help_text="Computed kinds: the generator that makes each student's variant.")
+
+    class Meta:
+        model = Question
+        fields = "__all__"
+        widgets = {"generator_config": forms.Textarea(attrs={"rows": 4, "cols": 60, "spellcheck": "false"})}
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.instance.is_computed or self.has_error("generator") or self.has_error("generator_config"):
+            return
+        try:
+            generator, config = computed.generator_for(self.instance), computed.config_for(self.instance)
+            for seed in PREVIEW_SEEDS:
+                generator.generate(seed, config)
+        except Exception as error:  # any failure of the instructor's config is a form error
+            self.add_error("generator_config", f"Solving a variant failed (seed {seed}): {type(error).__name__}: {error}")
+
+
 @admin.register(Question)
 class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
+    form = QuestionForm
     course_path = "quiz__lecture__course"
     list_display = ("__str__", "quiz", "position", "kind", "points")
     list_filter = ("quiz__lecture__course", "kind", "quiz__lecture", "quiz")
@@ -124,7 +150,7 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     search_fields = ("title", "prompt", "quiz__title")
     ordering = ("quiz", "position", "id")
     list_select_related = ("quiz__lecture",)
-    readonly_fields = ("preview", "view_link")
+    readonly_fields = ("preview", "view_link", "catalogue", "variant_errors")
     save_on_top = True
     fieldsets = (
         (None, {"fields": ("quiz", "position", "kind", "title", "points", "prompt", "hint", "explanation")}),
@@ -139,6 +165,8 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
             },
         ),
         ("Short text", {"fields": ("text_answers", "text_mode"), "classes": ("collapse",)}),
+        ("Computed", {"fields": ("generator", "catalogue", "generator_config", "own_tolerance", "per_cell_credit",
+                                 "variant_errors"), "classes": ("collapse",)}),
     )
     inlines = [ChoiceInline]
     kind_sections = {
@@ -146,6 +174,7 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         "True / false": Question.Kind.TRUE_FALSE,
         "Numeric": Question.Kind.NUMERIC,
         "Short text": Question.Kind.TEXT,
+        "Computed": Question.Kind.COMPUTED,
     }
 
     def get_fieldsets(self, request, obj=None):
@@ -153,7 +182,8 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         fieldsets = []
         for name, options in super().get_fieldsets(request, obj):
             if name in self.kind_sections:
-                is_own = obj is not None and obj.kind == self.kind_sections[name]
+                kind = self.kind_sections[name]
+                is_own = obj is not None and (obj.kind == kind or (kind == "computed" and obj.is_computed))
                 options = {**options, "classes": () if is_own else ("collapse",)}
             fieldsets.append((name, options))
         return fieldsets
@@ -169,10 +199,25 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     def view_link(self, question):
         return student_view_link(question.quiz, f"#q{question.pk}") if question.pk else "—"
 
+    @admin.display(description="Generators")
+    def catalogue(self, question):
+        return generator_catalogue()
+
+    @admin.display(description="Variant errors")
+    def variant_errors(self, question):
+        if not question.pk:
+            return "—"
+        errors = list(question.variants.filter(status=Variant.Status.ERROR).values_list("error", flat=True)[:5])
+        if not errors:
+            return "None: every student's variant was computed."
+        return format_html_join("", "<p class=\"errornote\">{}</p>", ((e,) for e in errors))
+
     @admin.display(description="Rendered")
     def preview(self, question):
         if not question.pk:
             return "Save the question to see its preview."
+        if question.is_computed:
+            return computed_preview(question)
         choices = list(question.choices.all())
         texts = [question.prompt, question.hint, question.explanation] + [c.text for c in choices]
         prompt, hint, explanation, *choice_html = render_many(texts)
@@ -192,3 +237,20 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
             mark_safe(hint),
             mark_safe(explanation),
         )
+
+
+@admin.register(Variant)
+class VariantAdmin(StaffedCoursesMixin, admin.ModelAdmin):
+    """Read-only: each student's variants, their status and any generator error."""
+
+    course_path = "question__quiz__lecture__course"
+    list_display = ("question", "student", "number", "status", "device", "compute_ms", "created_at")
+    list_filter = ("status", "device", "question__quiz__lecture__course", "question__quiz")
+    search_fields = ("student__username", "question__title", "error")
+    list_select_related = ("question", "student")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,9 +6,12 @@ try. ``MalformedAnswer`` is a request no form of ours can send (a choice id of a
 it is refused with HTTP 400 and nothing is stored.
 """
 
+import json
 from dataclasses import dataclass
 
-from quizzes import grading
+import numpy as np
+
+from quizzes import computed, grading
 from quizzes.models import Question
 from quizzes.numeric_input import NumericInputError, parse_number
 
@@ -33,13 +36,16 @@ class ParsedAnswer:
     value: object  # JSON-serializable: list of choice ids, bool, float or str
 
 
-def parse_answer(question: Question, data, choice_ids: set[int]) -> ParsedAnswer:
-    """Read the answer to ``question`` from ``data`` (a QueryDict: fields ``choice``/``answer``).
+def parse_answer(question: Question, data, choice_ids: set[int], shape: tuple | None = None) -> ParsedAnswer:
+    """Read the answer to ``question`` from ``data`` (a QueryDict: fields ``choice``/``answer``/``cell``).
 
-    ``choice_ids`` are the ids of the question's choices. Raises ``InvalidAnswer`` or
-    ``MalformedAnswer`` as described in the module docstring.
+    ``choice_ids`` are the ids of the question's choices; ``shape`` is the cell layout of a
+    computed vector/matrix answer (one ``cell`` field per entry, row-major). Raises
+    ``InvalidAnswer`` or ``MalformedAnswer`` as described in the module docstring.
     """
     kind = question.kind
+    if kind == Question.Kind.COMPUTED_ARRAY:
+        return _parse_cells(data.getlist("cell"), shape)
     if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
         raw_ids = data.getlist("choice")
         raw = ",".join(raw_ids)
@@ -64,7 +70,7 @@ def parse_answer(question: Question, data, choice_ids: set[int]) -> ParsedAnswer
                 raise InvalidAnswer("Pick true or false before checking.", raw)
             raise MalformedAnswer("A true/false answer must be “true” or “false”.")
         return ParsedAnswer(raw=raw, value=raw == "true")
-    if kind == Question.Kind.NUMERIC:
+    if kind in (Question.Kind.NUMERIC, Question.Kind.COMPUTED):
         try:
             return ParsedAnswer(raw=raw, value=parse_number(raw))
         except NumericInputError as error:
@@ -74,9 +80,35 @@ def parse_answer(question: Question, data, choice_ids: set[int]) -> ParsedAnswer
     return ParsedAnswer(raw=raw, value=raw.strip())
 
 
-def grade_answer(question: Question, value, choices) -> grading.Grade:
-    """Grade a parsed ``value`` against ``question``'s settings; ``choices`` are its Choice rows."""
+def _parse_cells(cells: list[str], shape: tuple) -> ParsedAnswer:
+    """Parse one number per cell into a nested list of ``shape`` (a vector or a matrix)."""
+    count = int(np.prod(shape))
+    if len(cells) != count:
+        raise MalformedAnswer(f"This answer has {count} entries; {len(cells)} were sent.")
+    if any(len(cell) > 100 for cell in cells):
+        raise MalformedAnswer("An entry may be at most 100 characters long.")
+    raw = json.dumps(cells, ensure_ascii=False)
+    numbers = []
+    for index, cell in enumerate(cells):
+        try:
+            numbers.append(parse_number(cell))
+        except NumericInputError as error:
+            where = f"row {index // shape[1] + 1}, column {index % shape[1] + 1}" if len(shape) == 2 else f"entry {index + 1}"
+            raise InvalidAnswer(f"In {where}: {error}", raw) from None
+    return ParsedAnswer(raw=raw, value=np.reshape(numbers, shape).tolist())
+
+
+def grade_answer(question: Question, value, choices, variant=None) -> grading.Grade:
+    """Grade a parsed ``value`` against ``question``'s settings; ``choices`` are its Choice rows.
+
+    Computed kinds grade against ``variant``'s stored answer, tolerance and known mistakes.
+    """
     kind = question.kind
+    if question.is_computed:
+        return grading.grade_computed(
+            value, variant.answer, mistakes=variant.mistakes, per_cell_credit=question.per_cell_credit,
+            **computed.tolerance_for(question, variant),
+        )
     correct_ids = {c.id for c in choices if c.is_correct}
     if kind == Question.Kind.SINGLE:
         return grading.grade_single_choice(value[0], correct_ids)

@@ -143,6 +143,8 @@ class Question(models.Model):
         TRUE_FALSE = "true_false", "True / false"
         NUMERIC = "numeric", "Numeric (fixed answer)"
         TEXT = "text", "Short text"
+        COMPUTED = "computed", "Computed number (generator, one answer box)"
+        COMPUTED_ARRAY = "computed_array", "Computed vector/matrix (generator, one box per entry)"
 
     class MultipleMode(models.TextChoices):
         ALL_OR_NOTHING = "all_or_nothing", "All or nothing"
@@ -187,6 +189,18 @@ class Question(models.Model):
         blank=True, help_text="Short text only: one accepted answer (or regular expression) per line."
     )
     text_mode = models.CharField(max_length=20, choices=TextMode.choices, default=TextMode.CASE_INSENSITIVE)
+    generator = models.CharField(
+        max_length=60, blank=True, help_text="Computed kinds: the generator that makes each student's variant."
+    )
+    generator_config = models.JSONField(
+        default=dict, blank=True, help_text="Computed kinds: the generator's settings as JSON (empty: defaults)."
+    )
+    own_tolerance = models.BooleanField(
+        default=False, help_text="Computed kinds: grade with the rtol/atol of the Numeric section instead of the generator's."
+    )
+    per_cell_credit = models.BooleanField(
+        default=False, help_text="Computed vector/matrix: partial credit for the share of right entries."
+    )
 
     class Meta:
         ordering = ["quiz", "position", "id"]
@@ -198,6 +212,10 @@ class Question(models.Model):
         from quizzes.question_validation import validate_question
 
         validate_question(self)
+
+    @property
+    def is_computed(self) -> bool:
+        return self.kind in {Question.Kind.COMPUTED, Question.Kind.COMPUTED_ARRAY}
 
     @property
     def has_choices(self) -> bool:
@@ -245,9 +263,11 @@ class Variant(models.Model):
         default=1, help_text="1 for the first variant, +1 per “new variant”."
     )
     seed = models.BigIntegerField(default=0)
-    params = models.JSONField(null=True, blank=True)
-    answer = models.JSONField(null=True, blank=True)
-    steps = models.JSONField(null=True, blank=True)
+    params = models.JSONField(null=True, blank=True, help_text="Computed: the numbers the student sees.")
+    answer = models.JSONField(null=True, blank=True, help_text="Computed: the exact answer (never sent early).")
+    values = models.JSONField(null=True, blank=True, help_text="Computed: named values for the worked solution.")
+    mistakes = models.JSONField(default=list, blank=True, help_text="Computed: known wrong answers.")
+    tolerance = models.JSONField(null=True, blank=True, help_text="Computed: the generator's rtol/atol.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.READY)
     error = models.TextField(blank=True)
     compute_ms = models.FloatField(null=True, blank=True)
@@ -267,6 +287,14 @@ class Variant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question} #{self.number} for {self.student}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == Variant.Status.READY
+
+    @property
+    def is_error(self) -> bool:
+        return self.status == Variant.Status.ERROR
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -296,6 +324,8 @@ class Submission(models.Model):
     points = models.FloatField(null=True, blank=True, help_text="Points earned by this try.")
     feedback = models.TextField(blank=True)
     choice_feedback = models.JSONField(default=dict, blank=True, help_text="Choice id → right/wrong mark.")
+    cell_marks = models.JSONField(default=list, blank=True, help_text="Vector/matrix: right/wrong per entry.")
+    mistake = models.CharField(max_length=60, blank=True, help_text="The known mistake the answer matched.")
     created_at = models.DateTimeField(default=timezone.now)
     graded_at = models.DateTimeField(null=True, blank=True)
 

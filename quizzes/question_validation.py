@@ -11,7 +11,10 @@ import re
 from django.core.exceptions import ValidationError
 
 CHOICE_KINDS = ("single", "multiple")
-KIND_LABELS = {"true_false": "True/false", "numeric": "Numeric", "text": "Short-text"}
+KIND_LABELS = {
+    "true_false": "True/false", "numeric": "Numeric", "text": "Short-text",
+    "computed": "Computed", "computed_array": "Computed vector/matrix",
+}
 MAX_DIGITS = 15  # a float carries about 15-17 significant decimal digits
 
 
@@ -34,6 +37,13 @@ def validate_question(question) -> None:
         add("true_false_answer", "Choose whether the correct answer is true or false.")
     elif question.kind == "text":
         _check_text(question, add)
+    elif question.kind in ("computed", "computed_array"):
+        from quizzes.computed import check_computed
+
+        for name, message in check_computed(question).items():
+            add(name, message)
+        if question.own_tolerance:
+            _check_tolerances(question, add)
     if errors:
         raise ValidationError(errors)
 
@@ -46,22 +56,26 @@ def _check_numeric(question, add) -> None:
         add("numeric_answer", "The correct answer must be a finite number.")
     mode, digits = question.numeric_mode, question.digits
     if mode == "tolerance":
-        rtol, atol = question.rtol, question.atol
-        for name, value in (("rtol", rtol), ("atol", atol)):
-            if value is None or not math.isfinite(value) or value < 0:
-                add(name, "The tolerance must be a number, 0 or more.")
-        if rtol is not None and math.isfinite(rtol) and rtol > 0.5:
-            add("rtol", "At most 0.5: more than 50% relative tolerance accepts almost anything.")
-        if rtol == 0 and atol == 0:
-            add(
-                "atol",
-                "With both tolerances 0 only a bit-exact answer is accepted: "
-                "set a small absolute or relative tolerance.",
-            )
+        _check_tolerances(question, add)
     elif mode == "sigfigs" and (digits is None or not 1 <= digits <= MAX_DIGITS):
         add("digits", f"Significant-figures mode needs the number of significant figures, 1 to {MAX_DIGITS}.")
     elif mode == "decimals" and (digits is None or not 0 <= digits <= MAX_DIGITS):
         add("digits", f"Decimal-places mode needs the number of decimal places, 0 to {MAX_DIGITS}.")
+
+
+def _check_tolerances(question, add) -> None:
+    rtol, atol = question.rtol, question.atol
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if value is None or not math.isfinite(value) or value < 0:
+            add(name, "The tolerance must be a number, 0 or more.")
+    if rtol is not None and math.isfinite(rtol) and rtol > 0.5:
+        add("rtol", "At most 0.5: more than 50% relative tolerance accepts almost anything.")
+    if rtol == 0 and atol == 0:
+        add(
+            "atol",
+            "With both tolerances 0 only a bit-exact answer is accepted: "
+            "set a small absolute or relative tolerance.",
+        )
 
 
 def _check_text(question, add) -> None:

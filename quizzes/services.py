@@ -2,6 +2,8 @@
 
 import uuid
 
+import numpy as np
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -10,7 +12,7 @@ from django.utils import timezone
 from quizzes.answering import InvalidAnswer, grade_answer, parse_answer
 from quizzes.grading import credit_for_try
 from quizzes.models import Question, Submission, Variant
-from quizzes.seeds import variant_seed
+from quizzes.variants import variants_for
 
 
 class SubmissionRefused(Exception):
@@ -22,35 +24,6 @@ class SubmissionRefused(Exception):
     def __init__(self, message: str, status: int = 409):
         super().__init__(message)
         self.status = status
-
-
-def variants_for(*, student, questions) -> dict[int, Variant]:
-    """Each question's current variant for ``student`` (question id -> Variant).
-
-    The current variant is the one with the highest number; a question without one gets
-    variant 1 now. A fixed number of queries whatever the number of questions.
-    """
-    questions = list(questions)
-    current: dict[int, Variant] = {}
-    for variant in Variant.objects.filter(student=student, question__in=questions).order_by("-number"):
-        current.setdefault(variant.question_id, variant)
-    missing = [q for q in questions if q.id not in current]
-    if missing:
-        Variant.objects.bulk_create(
-            [
-                Variant(
-                    student=student,
-                    question=q,
-                    number=1,
-                    seed=variant_seed(student_id=student.id, question_id=q.id, number=1),
-                )
-                for q in missing
-            ],
-            ignore_conflicts=True,  # a second tab may have made them a moment ago
-        )
-        for variant in Variant.objects.filter(student=student, question__in=missing, number=1):
-            current[variant.question_id] = variant
-    return current
 
 
 def _check_rate(student) -> None:
@@ -88,29 +61,54 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
     if existing:
         return existing
     _check_rate(student)
-    choices = list(question.choices.all())
     submission = Submission(variant=variant, nonce=nonce, created_at=now)
     try:
-        parsed = parse_answer(question, data, {c.id for c in choices})
+        parsed = parse_answer(question, data, {c.id for c in question.choices.all()}, _answer_shape(variant))
     except InvalidAnswer as invalid:
-        submission.raw, submission.status, submission.feedback = (
-            invalid.raw,
-            Submission.Status.INVALID,
-            str(invalid),
-        )
+        submission.raw, submission.status, submission.feedback = invalid.raw, Submission.Status.INVALID, str(invalid)
         return _save(submission)
     tries_used = variant.submissions.filter(try_number__isnull=False).count()
     if quiz.max_tries is not None and tries_used >= quiz.max_tries:
         raise SubmissionRefused("You have used all your tries on this question.")
-    grade = grade_answer(question, parsed.value, choices)
-    credit = grade.score if quiz.is_practice else credit_for_try(grade.score, tries_used + 1, quiz.credits)
-    submission.raw, submission.value = parsed.raw, parsed.value
+    submission.raw, submission.value, submission.try_number = parsed.raw, parsed.value, tries_used + 1
+    if variant.is_ready:
+        return submission_grade(submission=submission, now=now)
+    submission.feedback = "Your answer is saved; it is graded as soon as this question's variant is ready."
+    return _save(submission)
+
+
+def _answer_shape(variant: Variant) -> tuple | None:
+    """The cell layout of a computed vector/matrix answer; None for one-box answers.
+
+    Raises SubmissionRefused while a vector/matrix variant has no answer yet (its form shows no
+    boxes then) or when its generator failed.
+    """
+    question = variant.question
+    if variant.is_error:
+        raise SubmissionRefused("This question is temporarily unavailable. Your instructor has been told.", 503)
+    if question.kind != Question.Kind.COMPUTED_ARRAY:
+        return None
+    if not variant.is_ready:
+        raise SubmissionRefused("This question is still being prepared. Reload the page in a moment.", 503)
+    return tuple(np.shape(variant.answer))
+
+
+def submission_grade(*, submission: Submission, now=None) -> Submission:
+    """Grade a stored-or-new submission whose variant is ready, and save it.
+
+    The caller holds a transaction (and, for a new submission, the variant's row lock).
+    """
+    variant = submission.variant
+    question = variant.question
+    quiz = question.quiz
+    grade = grade_answer(question, submission.value, list(question.choices.all()), variant)
+    credit = grade.score if quiz.is_practice else credit_for_try(grade.score, submission.try_number, quiz.credits)
     submission.status = Submission.Status.GRADED
-    submission.try_number = tries_used + 1
     submission.score, submission.points = grade.score, question.points * credit
-    submission.feedback = grade.feedback
+    submission.feedback, submission.mistake = grade.feedback, grade.mistake
     submission.choice_feedback = {str(cid): mark for cid, mark in grade.choice_marks.items()}
-    submission.graded_at = now
+    submission.cell_marks = list(grade.cells)
+    submission.graded_at = now or timezone.now()
     return _save(submission)
 
 

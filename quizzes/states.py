@@ -5,16 +5,19 @@ decides, per question, what may be shown (feedback, hint, solution) and whether 
 answered. Templates only display these decisions.
 """
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from quizzes import computed
 from quizzes.models import Choice, Question, Quiz, Submission, Variant
 from quizzes.rendering import render_many
-from quizzes.services import variants_for
+from quizzes.variants import variants_for
 
 
 @dataclass
@@ -27,6 +30,8 @@ class QuestionState:
     html: dict[str, str]
     choice_html: dict[int, dict[str, str]]
     now: object
+    diagram: str | None = None
+    steps: list[dict] = field(default_factory=list)  # rendered worked-solution steps {title, html}
     nonce: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @cached_property
@@ -78,7 +83,8 @@ class QuestionState:
 
     @property
     def can_answer(self) -> bool:
-        return self.is_open and (self.tries_left is None or self.tries_left > 0)
+        return (self.is_open and not self.variant.is_error and (self.tries_left is None or self.tries_left > 0)
+                and not (self.question.kind == Question.Kind.COMPUTED_ARRAY and not self.variant.is_ready))
 
     @property
     def hint_visible(self) -> bool:
@@ -94,7 +100,49 @@ class QuestionState:
 
     @property
     def can_reveal(self) -> bool:
-        return self.quiz.is_practice and not self.solution_visible
+        return self.quiz.is_practice and not self.solution_visible and not self.variant.is_error
+
+    @property
+    def unavailable(self) -> bool:
+        """The generator failed for this variant: the question cannot be answered now."""
+        return self.variant.is_error
+
+    @property
+    def preparing(self) -> bool:
+        """A computed variant whose answer is still being computed."""
+        return self.variant.status == Variant.Status.PENDING
+
+    @property
+    def waiting(self) -> bool:
+        """The last answer is stored and waits for the variant to be solved."""
+        return self.last is not None and self.last.status == Submission.Status.PENDING
+
+    @property
+    def can_new_variant(self) -> bool:
+        return self.quiz.is_practice and self.question.is_computed and self.is_open
+
+    @property
+    def cells(self) -> list[list[dict]]:
+        """Rows of answer boxes for a computed vector/matrix (a vector is one column).
+
+        Each box has its flat index, the last typed text and, when feedback may be shown, its mark.
+        """
+        if self.question.kind != Question.Kind.COMPUTED_ARRAY or not self.variant.is_ready:
+            return []
+        shape = list(np.shape(self.variant.answer))
+        rows, cols = (shape[0], 1) if len(shape) == 1 else shape
+        typed = json.loads(self.last.raw) if self.last and self.last.raw.startswith("[") else []
+        marks = self.last.cell_marks if self.last and self.feedback_visible else []
+        grid = []
+        for r in range(rows):
+            row = []
+            for c in range(cols):
+                index = r * cols + c
+                mark = marks[index] if index < len(marks) else None
+                row.append({"index": index, "row": r + 1, "col": c + 1,
+                            "text": typed[index] if index < len(typed) else "", "mark": mark})
+            grid.append(row)
+        return grid
 
     @property
     def picked(self) -> set[int]:
@@ -127,7 +175,9 @@ class QuestionState:
     @property
     def text_value(self) -> str:
         """The last typed answer, shown again in the input box (invalid input included)."""
-        return self.last.raw if self.last and not self.question.has_choices else ""
+        if not self.last or self.question.has_choices or self.question.kind == Question.Kind.COMPUTED_ARRAY:
+            return ""
+        return self.last.raw
 
 
 def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[QuestionState]:
@@ -146,13 +196,17 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
     wanted = {q.id for q in questions} if questions is not None else set(numbers)
     chosen = [q for q in all_questions if q.id in wanted]
     variants = variants_for(student=student, questions=chosen)
+    pending = [v.id for v in variants.values() if v.status == Variant.Status.PENDING]
+    if pending:  # solved meanwhile (at once when Celery is eager)?
+        variants.update({v.question_id: v for v in Variant.objects.filter(id__in=pending)})
     by_variant: dict[int, list[Submission]] = {v.id: [] for v in variants.values()}
     for submission in Submission.objects.filter(variant__in=variants.values()).order_by("created_at", "id"):
         by_variant[submission.variant_id].append(submission)
 
+    prompts = {q.id: computed.prompt_for(q, variants[q.id]) if q.is_computed else q.prompt for q in chosen}
     texts = []
     for q in chosen:
-        texts += [q.prompt, q.hint, q.explanation]
+        texts += [prompts[q.id], q.hint, q.explanation]
         for c in q.choices.all():
             texts += [c.text, c.feedback]
     rendered = dict(zip(texts, render_many(texts), strict=True))
@@ -160,23 +214,21 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
     states = []
     for q in chosen:
         variant = variants[q.id]
-        states.append(
-            QuestionState(
-                quiz=quiz,
-                question=q,
-                number=numbers[q.id],
-                variant=variant,
-                submissions=by_variant[variant.id],
-                now=now,
-                html={
-                    "prompt": rendered[q.prompt],
-                    "hint": rendered[q.hint],
-                    "explanation": rendered[q.explanation],
-                },
-                choice_html={
-                    c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]}
-                    for c in q.choices.all()
-                },
-            )
-        )
+        states.append(QuestionState(
+            quiz=quiz, question=q, number=numbers[q.id], variant=variant,
+            submissions=by_variant[variant.id], now=now,
+            html={"prompt": rendered[prompts[q.id]], "hint": rendered[q.hint], "explanation": rendered[q.explanation]},
+            choice_html={c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]} for c in q.choices.all()},
+            diagram=computed.diagram_for(q, variant) if q.is_computed and not variant.is_error else None,
+        ))
+    _add_worked_steps([s for s in states if s.question.is_computed and s.solution_visible])
     return states
+
+
+def _add_worked_steps(states: list[QuestionState]) -> None:
+    """Render the generator's worked solution of each state's variant (one cache round trip)."""
+    steps = {id(state): computed.steps_for(state.question, state.variant) for state in states}
+    bodies = [step.body for state in states for step in steps[id(state)]]
+    html = iter(render_many(bodies))
+    for state in states:
+        state.steps = [{"title": step.title, "html": next(html)} for step in steps[id(state)]]

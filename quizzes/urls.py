@@ -16,4 +16,9 @@ urlpatterns = [
         views.reveal,
         name="reveal",
     ),
+    path(
+        "<slug:course_slug>/quizzes/<int:quiz_id>/questions/<int:question_id>/new-variant/",
+        views.new_variant,
+        name="new_variant",
+    ),
 ]

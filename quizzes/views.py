@@ -17,6 +17,7 @@ from quizzes.models import Quiz
 from quizzes.progress import course_progress
 from quizzes.services import SubmissionRefused, submission_create, variant_reveal
 from quizzes.states import question_states
+from quizzes.variants import variant_new
 
 
 def _is_fetch(request) -> bool:
@@ -124,4 +125,12 @@ def reveal(request, course_slug, quiz_id, question_id):
         quiz_id,
         question_id,
         lambda question: variant_reveal(student=request.user, question=question),
+    )
+
+
+@login_required
+@require_POST
+def new_variant(request, course_slug, quiz_id, question_id):
+    return _question_post(
+        request, course_slug, quiz_id, question_id, lambda question: variant_new(student=request.user, question=question)
     )

@@ -1,0 +1,198 @@
+"""Computed questions end to end with the Django test client, using small test generators.
+
+The real generators are exercised by compute/tests; here two toy generators (registered for the
+test only) make the flow easy to follow: variants, prompts, mistakes, cells, pending grading.
+"""
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from compute import generators
+from compute.config import Field, Schema
+from compute.generators.base import Generator
+from compute.variant import Solved, Step
+from quizzes.models import Question, Submission, Variant
+from quizzes.variants import quiz_precompute, variants_solve
+
+FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
+
+
+class Product(Generator):
+    slug, title, description, lectures = "toy_product", "Product", "a times b", (2,)
+    schema = Schema((Field("scale", "int", 1, "multiply the answer", min=1, max=10),))
+    mistakes = {"added": "You added a and b instead of multiplying them."}
+
+    def sample_batch(self, sampler, config):
+        return {"a": sampler.integers(2, 9).astype(float), "b": sampler.integers(11, 19).astype(float)}
+
+    def solve(self, params, config, device="cpu"):
+        a, b = params["a"], params["b"]
+        return Solved(answer=a * b * config["scale"], values={"ab": a * b}, mistakes={"added": a + b})
+
+    def explain(self, params, values, config):
+        return [Step("Multiply", f"$a \\cdot b = {values['ab']:g}$")]
+
+    def prompt(self, config):
+        return "Compute $a \\cdot b$ for $a = {{ a }}$ and $b = {{ b }}$."
+
+
+class Doubled(Generator):
+    slug, title, description, lectures = "toy_doubled", "Doubled", "2x", (3,)
+    answer_kind = "vector"
+    mistakes = {"same": "You did not double the vector."}
+
+    def sample_batch(self, sampler, config):
+        return {"x": sampler.integers(1, 5, shape=(3,)).astype(float)}
+
+    def solve(self, params, config, device="cpu"):
+        x = np.array(params["x"])
+        return Solved(answer=(2 * x).tolist(), values={}, mistakes={"same": x.tolist()})
+
+    def explain(self, params, values, config):
+        return [Step("Double", "Multiply each entry by 2.")]
+
+    def prompt(self, config):
+        return "Double $x = {{ x }}$."
+
+
+@pytest.fixture(autouse=True)
+def toy_generators(monkeypatch):
+    monkeypatch.setitem(generators.REGISTRY, "toy_product", Product())
+    monkeypatch.setitem(generators.REGISTRY, "toy_doubled", Doubled())
+
+
+@pytest.fixture
+def product(quiz):
+    return Question.objects.create(quiz=quiz, position=1, kind="computed", generator="toy_product", prompt="")
+
+
+@pytest.fixture
+def doubled(quiz):
+    return Question.objects.create(quiz=quiz, position=2, kind="computed_array", generator="toy_doubled",
+                                   prompt="", per_cell_credit=True)
+
+
+def page(client, quiz):
+    return client.get(reverse("quizzes:quiz", args=[quiz.lecture.course.slug, quiz.id])).content.decode()
+
+
+def post(client, question, action="answer", **data):
+    url = reverse(f"quizzes:{action}", args=[question.quiz.lecture.course.slug, question.quiz_id, question.id])
+    return client.post(url, data, **FETCH)
+
+
+def test_student_sees_own_numbers_but_not_the_answer_and_reload_keeps_them(student_client, student, product):
+    html = page(student_client, product.quiz)
+    variant = Variant.objects.get(student=student, question=product)
+    assert variant.status == "ready" and variant.params is not None
+    a, b = int(variant.params["a"]), int(variant.params["b"])
+    assert f"<mn>{a}</mn>" in html and f"<mn>{b}</mn>" in html
+    assert str(a * b) not in html and "Multiply" not in html
+    again = page(student_client, product.quiz)
+    assert f"<mn>{a}</mn>" in again and f"<mn>{b}</mn>" in again
+    assert Variant.objects.filter(student=student, question=product).count() == 1
+
+
+def test_known_mistake_gets_its_message_and_right_answer_shows_solution(student_client, student, product):
+    page(student_client, product.quiz)
+    variant = Variant.objects.get(student=student, question=product)
+    a, b = variant.params["a"], variant.params["b"]
+    wrong = post(student_client, product, answer=f"{a + b:g}").content.decode()
+    assert "You added a and b" in wrong and Submission.objects.get().mistake == "added"
+    right = post(student_client, product, answer=f"{a * b:g},0").content.decode()  # decimal comma
+    assert "Correct." in right and "Worked solution" in right and "Multiply" in right
+
+
+def test_new_variant_changes_numbers_in_practice_only(student_client, student, product, quiz):
+    page(student_client, product.quiz)
+    first = Variant.objects.get(student=student, question=product)
+    post(student_client, product, action="new_variant")
+    second = Variant.objects.filter(student=student, question=product).order_by("-number").first()
+    assert second.number == 2 and second.seed != first.seed
+    quiz.mode = "graded"
+    quiz.save()
+    assert post(student_client, product, action="new_variant").status_code == 403
+
+
+def test_vector_answer_gets_per_cell_marks_and_credit(student_client, student, doubled):
+    page(student_client, doubled.quiz)
+    x = Variant.objects.get(student=student, question=doubled).params["x"]
+    cells = [f"{2 * x[0]:g}", f"{2 * x[1]:g}", "999"]
+    fragment = post(student_client, doubled, cell=cells).content.decode()
+    submission = Submission.objects.get()
+    assert submission.cell_marks == [True, True, False]
+    assert submission.score == pytest.approx(2 / 3)
+    assert "2 of 3 entries are right" in fragment and "(wrong)" in fragment
+
+
+def test_invalid_cell_is_kept_with_its_position_and_costs_no_try(student_client, doubled):
+    page(student_client, doubled.quiz)
+    fragment = post(student_client, doubled, cell=["1", "abc", "2"]).content.decode()
+    submission = Submission.objects.get()
+    assert submission.status == "invalid" and "entry 2" in submission.feedback and submission.try_number is None
+    assert 'value="abc"' in fragment
+
+
+def test_wrong_number_of_cells_is_a_400(student_client, doubled):
+    page(student_client, doubled.quiz)
+    assert post(student_client, doubled, cell=["1", "2"]).status_code == 400
+
+
+def test_answer_before_the_variant_is_solved_waits_and_is_graded_later(student_client, student, product, monkeypatch):
+    monkeypatch.setattr("quizzes.variants._queue_solve", lambda variants: None)  # no worker has run yet
+    html = page(student_client, product.quiz)
+    variant = Variant.objects.get(student=student, question=product)
+    assert variant.status == "pending" and "Check answer" in html
+    a, b = variant.params["a"], variant.params["b"]
+    fragment = post(student_client, product, answer=f"{a * b:g}").content.decode()
+    assert Submission.objects.get().status == "pending" and "graded as soon as" in fragment
+    assert variants_solve(variant_ids=[variant.id]) == 1
+    submission = Submission.objects.get()
+    assert submission.status == "graded" and submission.score == 1.0
+
+
+def test_generator_error_marks_variant_and_question_unavailable(student_client, student, product, monkeypatch):
+    def broken(self, params, config, device="cpu"):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(Product, "solve", broken)
+    html = page(student_client, product.quiz)
+    variant = Variant.objects.get(student=student, question=product)
+    assert variant.status == "error" and "boom" in variant.error
+    assert "temporarily unavailable" in html and "Check answer" not in html
+    response = post(student_client, product, answer="1")
+    assert response.status_code == 503 and Submission.objects.count() == 0
+
+
+def test_precompute_makes_every_students_variant_like_a_page_view(student, make_user, course, product):
+    from courses.models import Enrolment
+
+    others = [make_user(f"s{i}") for i in range(5)]
+    for user in others:
+        Enrolment.objects.create(user=user, course=course)
+    assert quiz_precompute(quiz_id=product.quiz_id) == 6
+    assert quiz_precompute(quiz_id=product.quiz_id) == 0  # idempotent
+    stored = Variant.objects.get(student=others[0], question=product)
+    expected = Product().generate(stored.seed, {})
+    assert stored.status == "ready" and stored.answer == expected.answer and stored.params == expected.params
+
+
+def test_prompt_with_unknown_placeholder_is_refused(product):
+    from django.core.exceptions import ValidationError
+
+    product.prompt = "What is {{ c }}?"
+    with pytest.raises(ValidationError) as error:
+        product.full_clean()
+    assert "{{ c }}" in str(error.value) and "a, b" in str(error.value)
+
+
+def test_bad_config_and_kind_mismatch_are_refused(product, doubled):
+    from django.core.exceptions import ValidationError
+
+    product.generator_config = {"scale": 99}
+    with pytest.raises(ValidationError, match="at most 10"):
+        product.full_clean()
+    doubled.kind = "computed"
+    with pytest.raises(ValidationError, match="vector"):
+        doubled.full_clean()
