@@ -10,6 +10,8 @@ from django.test import override_settings
 from courses.models import Course, Enrolment, Lecture
 from quizzes.models import Choice, Question, Quiz
 
+pytest_plugins = ("celery.contrib.pytest",)
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
