@@ -1,3 +1,475 @@
-"""(being written)"""
+"""Lectures 3-4 (Deep Neural Networks I and II): activations, an XOR network, softmax, initialization.
 
-GENERATORS: list = []
+Sampling draws every number of a variant in one ``Sampler.integers`` call (a few candidate sets
+at once, the first valid one kept): each sampler call costs about as much as a small torch
+operation, and generate() must stay close to a plain-torch floor.
+"""
+
+import math
+
+import numpy as np
+
+from compute.config import ConfigError, Field, Schema
+from compute.generators.base import Generator
+from compute.latex import num, value
+from compute.variant import Solved, Step
+
+SPAN = 720720  # divisible by every grid length up to 16, so an index drawn as r % len is uniform
+CANDIDATES = 4
+ROUNDED = "Give the answer to at least 3 significant figures."
+
+
+def grid(low: float, high: float, step: float, nonzero: bool = False) -> np.ndarray:
+    values = np.round(np.arange(low, high + step / 2, step), 10)
+    return values[values != 0] if nonzero else values
+
+
+def columns(*grids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One lookup table for several columns, each drawn from its own grid: (table, offsets, lengths)."""
+    lengths = np.array([len(g) for g in grids])
+    return np.concatenate(grids), np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths
+
+
+def draw(sampler, spec, candidates: int = CANDIDATES) -> np.ndarray:
+    """Values of shape (batch, candidates, columns): column j from its grid in ``spec`` (see columns)."""
+    table, offsets, lengths = spec
+    return table[offsets + sampler.integers(0, SPAN - 1, shape=(candidates, len(lengths))) % lengths]
+
+
+def first_valid(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per seed, the first candidate row whose ``valid`` is true (the first row if none is)."""
+    return values[np.arange(values.shape[0]), np.argmax(valid, axis=1)]
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+# --- activation value / derivative ---------------------------------------------------------------
+
+ACTIVATIONS = {  # name -> (definition, derivative) in LaTeX
+    "sigmoid": ("\\sigma(x) = \\frac{1}{1 + e^{-x}}", "\\sigma'(x) = \\sigma(x)\\,(1 - \\sigma(x))"),
+    "tanh": ("\\tanh(x) = \\frac{e^x - e^{-x}}{e^x + e^{-x}}", "\\tanh'(x) = 1 - \\tanh^2(x)"),
+    "relu": ("\\mathrm{ReLU}(x) = \\max(0, x)", "\\mathrm{ReLU}'(x) = 1 \\text{ if } x > 0 \\text{ else } 0"),
+    "leaky_relu": ("f(x) = x \\text{ if } x > 0 \\text{ else } a x",
+                   "f'(x) = 1 \\text{ if } x > 0 \\text{ else } a"),
+    "elu": ("f(x) = x \\text{ if } x > 0 \\text{ else } \\alpha (e^x - 1)",
+            "f'(x) = 1 \\text{ if } x > 0 \\text{ else } \\alpha e^x"),
+    "gelu": ("\\mathrm{GELU}(x) = x\\,\\Phi(x), \\; \\Phi(x) = \\tfrac{1}{2}\\left(1 + "
+             "\\operatorname{erf}(x/\\sqrt{2})\\right)",
+             "\\mathrm{GELU}'(x) = \\Phi(x) + x\\,\\varphi(x), \\; \\varphi(x) = "
+             "\\tfrac{1}{\\sqrt{2\\pi}} e^{-x^2/2}"),
+    "softplus": ("\\mathrm{softplus}(x) = \\ln(1 + e^x)",
+                 "\\mathrm{softplus}'(x) = \\sigma(x) = \\frac{1}{1 + e^{-x}}"),
+}
+CONVENTIONS = {
+    "sigmoid": "",
+    "tanh": "",
+    "relu": " PyTorch takes $\\mathrm{ReLU}'(0) = 0$.",
+    "leaky_relu": " At $x = 0$ PyTorch takes the $x \\le 0$ branch.",
+    "elu": " At $x = 0$ PyTorch takes the $x \\le 0$ branch.",
+    "gelu": " This is PyTorch's exact `nn.GELU()` (erf form, not the tanh approximation).",
+    "softplus": " (PyTorch's `nn.Softplus()` with $\\beta = 1$; it returns $x$ itself only for $x > 20$.)",
+}
+X_COLUMN = columns(grid(-3, 3, 0.5, nonzero=True))
+
+
+def gelu_tanh(x: float) -> tuple[float, float]:
+    """The tanh approximation of GELU and its derivative (a textbook formula, not the exact one)."""
+    c = math.sqrt(2 / math.pi)
+    t = math.tanh(c * (x + 0.044715 * x**3))
+    return 0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
+
+
+class ActivationDerivative(Generator):
+    slug = "activation_derivative"
+    title = "An activation function and its derivative"
+    description = (
+        "The value or the derivative of sigmoid, tanh, ReLU, leaky ReLU, ELU, GELU or softplus at a "
+        "point x ≠ 0, with PyTorch's conventions."
+    )
+    lectures = (3, 4)
+    schema = Schema((
+        Field("activation", "choice", "sigmoid", "The activation function.", choices=tuple(ACTIVATIONS)),
+        Field("ask", "choice", "derivative", "The value f(x) or the derivative f′(x).",
+              choices=("derivative", "value")),
+        Field("negative_slope", "float", 0.01, "Leaky ReLU's slope a for x ≤ 0 (PyTorch default 0.01).",
+              min=0.0, max=1.0),
+        Field("alpha", "float", 1.0, "ELU's α (PyTorch default 1).", min=0.01, max=10.0),
+    ))
+    mistakes = {
+        "gave_value": "That is the activation's value f(x); the question asks for its derivative f′(x).",
+        "gave_derivative": "That is the derivative f′(x); the question asks for the value f(x).",
+        "used_input": "It looks like you put x where the formula needs the activation's output (σ(x) or "
+                      "tanh(x)).",
+        "forgot_square": "It looks like you forgot to square: tanh′(x) = 1 − tanh²(x).",
+        "zero_slope": "For x < 0 leaky ReLU keeps the small slope a; it is not 0 as for ReLU.",
+        "forgot_alpha": "It looks like you left out ELU's α.",
+        "forgot_product_rule": "GELU(x) = x·Φ(x) is a product: its derivative is Φ(x) + x·φ(x).",
+        "tanh_approximation": "That is the tanh approximation of GELU; PyTorch's default nn.GELU() uses the "
+                              "exact erf form.",
+        "sign_flipped": "Check the sign of the exponent: σ(x) = 1/(1 + e^(−x)).",
+    }
+
+    def sample_batch(self, sampler, config):
+        return {"x": draw(sampler, X_COLUMN, candidates=1)[:, 0, 0]}
+
+    def solve(self, params, config, device="cpu"):
+        import torch
+        import torch.nn.functional as F
+
+        x = torch.tensor(params["x"], dtype=torch.float64, device=device, requires_grad=True)
+        name = config["activation"]
+        if name == "leaky_relu":
+            y = F.leaky_relu(x, config["negative_slope"])
+        elif name == "elu":
+            y = F.elu(x, config["alpha"])
+        else:
+            y = getattr(F, name)(x) if name in ("relu", "gelu", "softplus") else getattr(torch, name)(x)
+        y.backward()
+        f, df, xv = y.item(), x.grad.item(), params["x"]
+        values = {"value": f, "derivative": df}
+        if config["ask"] == "value":
+            mistakes = {"gave_derivative": df}
+            if name == "gelu":
+                mistakes["tanh_approximation"] = gelu_tanh(xv)[0]
+            elif name == "sigmoid":
+                mistakes["sign_flipped"] = sigmoid(-xv)
+            elif name == "leaky_relu":
+                mistakes["zero_slope"] = max(xv, 0.0)
+            elif name == "elu":
+                mistakes["forgot_alpha"] = f if xv > 0 else math.expm1(xv)
+            return Solved(answer=f, values=values, mistakes=mistakes)
+        mistakes = {"gave_value": f}
+        if name == "sigmoid":
+            mistakes["used_input"] = xv * (1 - xv)
+        elif name == "tanh":
+            mistakes["used_input"], mistakes["forgot_square"] = 1 - xv * xv, 1 - f
+        elif name == "leaky_relu":
+            mistakes["zero_slope"] = 1.0 if xv > 0 else 0.0
+        elif name == "elu":
+            mistakes["forgot_alpha"] = 1.0 if xv > 0 else math.exp(xv)
+        elif name == "gelu":
+            mistakes["forgot_product_rule"] = f / xv
+            mistakes["tanh_approximation"] = gelu_tanh(xv)[1]
+        elif name == "softplus":
+            mistakes["sign_flipped"] = sigmoid(-xv)
+        return Solved(answer=df, values=values, mistakes=mistakes)
+
+    def explain(self, params, values, config):
+        name, x = config["activation"], num(params["x"])
+        definition, derivative = ACTIVATIONS[name]
+        constants = {"leaky_relu": f" with $a = {num(config['negative_slope'])}$",
+                     "elu": f" with $\\alpha = {num(config['alpha'])}$"}.get(name, "")
+        steps = [Step("Value", f"$${definition}$${constants}.{CONVENTIONS[name]}\n\n"
+                               f"At $x = {x}$: $f({x}) = {num(values['value'], 4)}$.")]
+        if config["ask"] == "derivative":
+            steps.append(Step("Derivative", f"$${derivative}$$\n\nAt $x = {x}$: "
+                                            f"$f'({x}) = {num(values['derivative'], 4)}$."))
+        return steps
+
+    def prompt(self, config):
+        name = config["activation"]
+        definition = ACTIVATIONS[name][0]
+        constants = {"leaky_relu": f" with $a = {num(config['negative_slope'])}$",
+                     "elu": f" with $\\alpha = {num(config['alpha'])}$"}.get(name, "")
+        asked = "the derivative $f'(x)$" if config["ask"] == "derivative" else "the value $f(x)$"
+        return (f"Consider the activation $${definition}$${constants}.{CONVENTIONS[name]}\n\n"
+                f"Compute {asked} at $x = {{{{ x }}}}$. {ROUNDED}")
+
+
+# --- XOR network ---------------------------------------------------------------------------------
+
+XOR_COLUMNS = {  # k1, k2 (hidden scales), swap, s (output scale), b2 (ReLU only), x1, x2
+    "relu": columns(*[grid(1, 2, 1)] * 2, grid(0, 1, 1), grid(1, 2, 1), grid(-1, 1, 1), *[grid(0, 1, 1)] * 2),
+    "step": columns(*[grid(1, 3, 1)] * 2, grid(0, 1, 1), grid(1, 3, 1), grid(0, 0, 1), *[grid(0, 1, 1)] * 2),
+    "sigmoid": columns(*[grid(4, 6, 2)] * 2, grid(0, 1, 1), grid(4, 6, 2), grid(0, 0, 1),
+                       *[grid(0, 1, 1)] * 2),
+}
+RANDOM_COLUMNS = columns(  # W1 (4), b1, w2, b2, x
+    *[grid(-2, 2, 0.5)] * 4, *[grid(-1, 1, 0.5)] * 2, *[grid(-2, 2, 0.5, nonzero=True)] * 2, grid(-1, 1, 0.5),
+    *[grid(-1, 2, 0.5)] * 2,
+)
+
+
+class XorNetwork(Generator):
+    slug = "xor_network"
+    title = "Forward pass through a 2-2-1 network (XOR)"
+    description = (
+        "A 2-2-1 network with ReLU, step or sigmoid units (a network that computes XOR, or random "
+        "weights): the output for one input."
+    )
+    lectures = (3,)
+    schema = Schema((
+        Field("activation", "choice", "relu", "Hidden units: ReLU (linear output), step (step output) or "
+              "sigmoid (sigmoid output).", choices=("relu", "step", "sigmoid")),
+        Field("weights", "choice", "xor", "A network that computes XOR on {0,1}² (scaled and with its hidden "
+              "units in random order) or random nice weights and inputs.", choices=("xor", "random")),
+    ))
+    mistakes = {
+        "forgot_activation": "It looks like you skipped the hidden activation (a purely linear hidden "
+                             "layer).",
+        "forgot_bias": "It looks like you left out the biases.",
+        "transposed_weights": "It looks like you multiplied by W₁ᵀ: row j of W₁ holds the weights of hidden "
+                              "unit j, so z_j = Σ_i W₁[j, i] x_i + b₁[j].",
+    }
+
+    def sample_batch(self, sampler, config):
+        act = config["activation"]
+        if config["weights"] == "random":
+            v = draw(sampler, RANDOM_COLUMNS)
+            W1, b1, x = v[..., :4].reshape(*v.shape[:2], 2, 2), v[..., 4:6], v[..., 9:11]
+            z1 = (W1 @ x[..., None])[..., 0] + b1
+            if act == "relu":  # at least one active hidden unit, and no unit exactly at the kink
+                valid = (z1 > 0).any(-1) & (z1 != 0).all(-1)
+            elif act == "step":
+                valid = (np.abs(z1) >= 0.5).all(-1)
+            else:
+                valid = (np.abs(z1) <= 3).all(-1)
+            v = first_valid(v, valid)
+            return {"W1": v[:, :4].reshape(-1, 2, 2), "b1": v[:, 4:6], "w2": v[:, 6:8], "b2": v[:, 8],
+                    "x": v[:, 9:]}
+        v = draw(sampler, XOR_COLUMNS[act], candidates=1)[:, 0]
+        k1, k2, swap, s, b2, x = v[:, 0], v[:, 1], v[:, 2].astype(bool), v[:, 3], v[:, 4], v[:, 5:]
+        ones = np.ones_like(k1)
+        # unit A is OR-like, unit B is AND-like; the output is A minus B (relu: A − 2B), thresholded
+        if act == "relu":
+            units = [(k1, 0 * k1, s / k1), (k2, -k2, -2 * s / k2)]
+            out_bias = b2
+        else:
+            units = [(k1, -0.5 * k1, s), (k2, -1.5 * k2, -s)]
+            out_bias = -0.5 * s
+        (ka, ba, wa), (kb, bb, wb) = units
+        W1 = np.stack([np.stack([ka, ka], -1), np.stack([kb, kb], -1)], -2)
+        b1, w2 = np.stack([ba, bb], -1), np.stack([wa, wb], -1)
+        W1[swap], b1[swap], w2[swap] = W1[swap][:, ::-1], b1[swap][:, ::-1], w2[swap][:, ::-1]
+        return {"W1": W1, "b1": b1 + 0.0, "w2": w2, "b2": out_bias * ones, "x": x}
+
+    def tolerance(self, config):
+        return {"rtol": 0.0, "atol": 1e-6} if config["activation"] == "step" else {"rtol": 0.01, "atol": 1e-3}
+
+    def solve(self, params, config, device="cpu"):
+        import torch
+
+        f64 = torch.float64
+        W1 = torch.tensor(params["W1"], dtype=f64, device=device)
+        b1 = torch.tensor(params["b1"], dtype=f64, device=device)
+        w2 = torch.tensor(params["w2"], dtype=f64, device=device)
+        x = torch.tensor(params["x"], dtype=f64, device=device)
+        act = config["activation"]
+        z1 = W1 @ x + b1
+        if act == "relu":
+            h = torch.relu(z1)
+        elif act == "step":
+            h = torch.heaviside(z1, torch.zeros((), dtype=f64, device=device))
+        else:
+            h = torch.sigmoid(z1)
+        z2 = (w2 @ h).item() + params["b2"]
+        y = self.output(z2, act)
+        values = {"z1": z1.tolist(), "h": h.tolist(), "z2": z2, "y": y}
+        # the mistakes redo the (tiny) forward pass in Python with one thing changed
+        W, b, w, xs = params["W1"], params["b1"], params["w2"], params["x"]
+
+        def forward(rows, bias1, bias2, hidden):
+            zs = [r[0] * xs[0] + r[1] * xs[1] + c for r, c in zip(rows, bias1, strict=True)]
+            return self.output(sum(wi * hidden(zi) for wi, zi in zip(w, zs, strict=True)) + bias2, act)
+
+        unit = {"relu": lambda t: max(t, 0.0), "step": lambda t: float(t > 0), "sigmoid": sigmoid}[act]
+        mistakes = {
+            "forgot_activation": forward(W, b, params["b2"], lambda t: t),
+            "forgot_bias": forward(W, [0.0, 0.0], 0.0, unit),
+            "transposed_weights": forward([[W[0][0], W[1][0]], [W[0][1], W[1][1]]], b, params["b2"], unit),
+        }
+        return Solved(answer=y, values=values, mistakes=mistakes)
+
+    @staticmethod
+    def output(z: float, act: str) -> float:
+        return z if act == "relu" else (float(z > 0) if act == "step" else sigmoid(z))
+
+    def explain(self, params, values, config):
+        act = config["activation"]
+        unit = {"relu": "\\mathrm{ReLU}", "step": "\\mathrm{step}", "sigmoid": "\\sigma"}[act]
+        out = {"relu": "y = z_2", "step": "y = \\mathrm{step}(z_2)", "sigmoid": "y = \\sigma(z_2)"}[act]
+        return [
+            Step("Hidden layer", f"$$z_1 = W_1 x + b_1 = {value(params['W1'])} {value(params['x'])} + "
+                                 f"{value(params['b1'])} = {value(values['z1'], 4)}$$\n\n"
+                                 f"$$h = {unit}(z_1) = {value(values['h'], 4)}$$"),
+            Step("Output", f"$$z_2 = w_2^\\top h + b_2 = {num(values['z2'], 4)}, \\qquad {out} = "
+                           f"{num(values['y'], 4)}$$"),
+        ]
+
+    def prompt(self, config):
+        act = config["activation"]
+        layers = {
+            "relu": "$h = \\mathrm{ReLU}(W_1 x + b_1)$ and a linear output $y = w_2^\\top h + b_2$",
+            "step": "$h = \\mathrm{step}(W_1 x + b_1)$ and $y = \\mathrm{step}(w_2^\\top h + b_2)$, where "
+                    "$\\mathrm{step}(t) = 1$ for $t > 0$ and $0$ for $t \\le 0$",
+            "sigmoid": "$h = \\sigma(W_1 x + b_1)$ and $y = \\sigma(w_2^\\top h + b_2)$, "
+                       "$\\sigma(t) = 1/(1 + e^{-t})$",
+        }[act]
+        return (
+            f"A 2-2-1 network computes {layers}. Row $j$ of $W_1$ holds the weights of hidden unit $j$.\n\n"
+            "$$W_1 = {{ W1 }}, \\quad b_1 = {{ b1 }}, \\quad w_2 = {{ w2 }}, \\quad b_2 = {{ b2 }}$$\n\n"
+            "Compute the output $y$ for the input $x = {{ x }}$. "
+            + ("Give the exact value." if act == "step" else ROUNDED)
+        )
+
+
+# --- softmax with temperature and cross-entropy -------------------------------------------------
+
+SOFTMAX_COLUMNS = {  # logits (C), temperature, target class (1-based)
+    c: columns(*[grid(-2, 3, 0.5)] * c, np.array([0.5, 1.0, 2.0]), grid(1, c, 1)) for c in range(2, 7)
+}
+
+
+def softmax(z: list[float], t: float) -> list[float]:
+    top = max(z)
+    e = [math.exp((v - top) / t) for v in z]
+    total = sum(e)
+    return [v / total for v in e]
+
+
+class SoftmaxBase(Generator):
+    """Shared sampling and config checks of the two softmax generators (logits z, temperature T, target y)."""
+
+    schema = Schema((Field("classes", "int", 3, "Number of classes C.", min=2, max=6),))
+
+    def check_config(self, config):
+        fixed, c = config["fixed"], config["classes"]
+        target = fixed.get("target")
+        whole = isinstance(target, int | float) and target == int(target)
+        if target is not None and not (whole and 1 <= target <= c):
+            raise ConfigError(f"A fixed “target” must be a class number from 1 to {c} (“classes”); got "
+                              f"{target!r}.")
+        t = fixed.get("T")
+        if t is not None and (not isinstance(t, int | float) or t <= 0):
+            raise ConfigError(f"A fixed temperature “T” must be a positive number; got {t!r}.")
+
+    def sample_batch(self, sampler, config):
+        c = config["classes"]
+        v = draw(sampler, SOFTMAX_COLUMNS[c])
+        z, t, target = v[..., :c], v[..., c], v[..., c + 1].astype(np.int64)
+        e = np.exp((z - z.max(-1, keepdims=True)) / t[..., None])
+        p = np.take_along_axis(e, target[..., None] - 1, -1)[..., 0] / e.sum(-1)
+        v = first_valid(v, (p >= 0.05) & (p <= 0.9))  # a loss neither tiny nor huge
+        return {"z": v[:, :c], "T": v[:, c], "target": v[:, c + 1]}
+
+    def forward_steps(self, params, values) -> list[Step]:
+        t = num(params["T"])
+        return [Step("Softmax with temperature",
+                     f"Divide the logits by $T = {t}$ and normalise the exponentials:\n\n"
+                     f"$$p_i = \\frac{{e^{{z_i / T}}}}{{\\sum_j e^{{z_j / T}}}}, \\qquad p = "
+                     f"{value(values['p'], 4)}$$")]
+
+    @staticmethod
+    def setting() -> str:
+        return ("A classifier outputs the logits $z = {{ z }}$ for $C$ classes (entry $i$ is class $i$). "
+                "With temperature $T = {{ T }}$ the predicted distribution is "
+                "$p = \\mathrm{softmax}(z / T)$, $p_i = e^{z_i/T} / \\sum_j e^{z_j/T}$. The true class is "
+                "$y = {{ target }}$ and the loss is the cross-entropy with the natural log, $L = -\\ln p_y$ "
+                "(PyTorch's `F.cross_entropy(z / T, y)`).")
+
+
+class SoftmaxCrossEntropy(SoftmaxBase):
+    slug = "softmax_cross_entropy"
+    title = "Softmax with temperature and cross-entropy"
+    description = ("Logits, a temperature T and a true class: the softmax probability of that class or the "
+                   "loss.")
+    lectures = (3, 4)
+    schema = Schema((*SoftmaxBase.schema.fields,
+                     Field("ask", "choice", "loss", "The loss −ln p_y or the probability p_y.",
+                           choices=("loss", "probability"))))
+    mistakes = {
+        "forgot_temperature": "It looks like you forgot to divide the logits by the temperature T.",
+        "multiplied_temperature": "It looks like you multiplied the logits by T; softmax(z / T) divides.",
+        "log10": "It looks like you used log base 10; the cross-entropy uses the natural log.",
+        "forgot_minus": "Check the sign: L = −ln p_y is positive.",
+        "unnormalized": "It looks like you did not divide by the sum of the exponentials.",
+    }
+
+    def solve(self, params, config, device="cpu"):
+        import torch
+        import torch.nn.functional as F
+
+        z = torch.tensor(params["z"], dtype=torch.float64, device=device)
+        t, k = params["T"], int(params["target"]) - 1
+        logp = F.log_softmax(z / t, dim=0)
+        loss = -logp[k].item()
+        p = logp.exp().tolist()
+        zs = params["z"]
+        values = {"p": p, "loss": loss}
+        if config["ask"] == "loss":
+            mistakes = {"forgot_temperature": -math.log(softmax(zs, 1.0)[k]),
+                        "multiplied_temperature": -math.log(softmax(zs, 1 / t)[k]),
+                        "log10": loss / math.log(10), "forgot_minus": -loss}
+            return Solved(answer=loss, values=values, mistakes=mistakes)
+        mistakes = {"forgot_temperature": softmax(zs, 1.0)[k],
+                    "multiplied_temperature": softmax(zs, 1 / t)[k],
+                    "unnormalized": math.exp(zs[k] / t)}
+        return Solved(answer=p[k], values=values, mistakes=mistakes)
+
+    def explain(self, params, values, config):
+        steps = self.forward_steps(params, values)
+        k = int(params["target"])
+        if config["ask"] == "loss":
+            body = f"$$L = -\\ln p_{{{k}}} = -\\ln {num(values['p'][k - 1], 4)} = {num(values['loss'], 4)}$$"
+            steps.append(Step("Cross-entropy", body))
+        else:
+            body = f"$$p_{{{k}}} = {num(values['p'][k - 1], 4)}$$"
+            steps.append(Step("Probability of the true class", body))
+        return steps
+
+    def prompt(self, config):
+        asked = "the loss $L$" if config["ask"] == "loss" else "the probability $p_y$ of the true class"
+        return f"{self.setting()}\n\nCompute {asked}. {ROUNDED}"
+
+
+class SoftmaxGradient(SoftmaxBase):
+    slug = "softmax_gradient"
+    title = "Gradient of softmax cross-entropy with respect to the logits"
+    description = ("Logits, a temperature T and a true class: the gradient ∂L/∂z of the cross-entropy "
+                   "(a vector).")
+    lectures = (3, 4)
+    answer_kind = "vector"
+    mistakes = {
+        "forgot_temperature_factor": "It looks like you forgot the chain-rule factor 1/T from z / T.",
+        "sign_flipped": "Check the sign: ∂L/∂z = (p − onehot(y)) / T.",
+        "forgot_onehot": "It looks like you forgot to subtract 1 at the true class.",
+        "forgot_temperature": "It looks like you computed the softmax without the temperature.",
+    }
+
+    def solve(self, params, config, device="cpu"):
+        import torch
+        import torch.nn.functional as F
+
+        z = torch.tensor(params["z"], dtype=torch.float64, device=device, requires_grad=True)
+        t, k = params["T"], int(params["target"]) - 1
+        logp = F.log_softmax(z / t, dim=0)
+        (-logp[k]).backward()
+        grad, p = z.grad.tolist(), logp.detach().exp().tolist()
+        onehot = [float(i == k) for i in range(len(p))]
+        mistakes = {
+            "forgot_temperature_factor": [g * t for g in grad],
+            "sign_flipped": [-g for g in grad],
+            "forgot_onehot": [q / t for q in p],
+            "forgot_temperature": [q - o for q, o in zip(softmax(params["z"], 1.0), onehot, strict=True)],
+        }
+        return Solved(answer=grad, values={"p": p, "grad": grad}, mistakes=mistakes)
+
+    def explain(self, params, values, config):
+        steps = self.forward_steps(params, values)
+        k, t = int(params["target"]), num(params["T"])
+        steps.append(Step(
+            "Gradient",
+            "For softmax followed by cross-entropy, $\\partial L / \\partial (z_i/T) = p_i - [i = y]$; the "
+            "chain rule through $z / T$ adds the factor $1/T$:\n\n"
+            f"$$\\frac{{\\partial L}}{{\\partial z}} = \\frac{{p - e_{{{k}}}}}{{{t}}} = "
+            f"{value(values['grad'], 4)}$$"))
+        return steps
+
+    def prompt(self, config):
+        return (f"{self.setting()}\n\nCompute the gradient $\\partial L / \\partial z$ "
+                f"(one entry per class). {ROUNDED}")
+
+
+GENERATORS = [ActivationDerivative(), XorNetwork(), SoftmaxCrossEntropy(), SoftmaxGradient()]

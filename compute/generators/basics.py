@@ -33,6 +33,11 @@ def draw(sampler, spec, candidates: int = CANDIDATES) -> np.ndarray:
     return table[offsets + sampler.integers(0, SPAN - 1, shape=(candidates, len(lengths))) % lengths]
 
 
+def term(x: float, digits: int | None = None) -> str:
+    """``num(x)`` in brackets when negative, for a number written after an operator."""
+    return f"({num(x, digits)})" if x < 0 else num(x, digits)
+
+
 def first_valid(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """Per seed, the first candidate row whose ``valid`` is true (the first row if none is)."""
     return values[np.arange(values.shape[0]), np.argmax(valid, axis=1)]
@@ -92,7 +97,8 @@ class LinearRegressionMSE(Generator):
         gw, gb = wb.grad.tolist()
         res_list, loss_value = res.tolist(), loss.item()
         n, lr, w = len(res_list), config["lr"], params["w"]
-        values = {"residuals": res_list, "loss": loss_value, "grad_w": gw, "grad_b": gb, "w_next": w - lr * gw}
+        values = {"residuals": res_list, "loss": loss_value, "grad_w": gw, "grad_b": gb,
+                  "w_next": w - lr * gw}
         ask = config["ask"]
         if ask == "loss":
             mistakes = {
@@ -133,8 +139,8 @@ class LinearRegressionMSE(Generator):
         if config["ask"] == "step":
             steps.append(Step(
                 "Gradient-descent step",
-                f"$$w \\leftarrow w - \\eta \\frac{{\\partial L}}{{\\partial w}} = {num(w)} - {num(config['lr'])} "
-                f"\\cdot {num(values['grad_w'], 4)} = {num(values['w_next'], 4)}$$"))
+                f"$$w \\leftarrow w - \\eta \\frac{{\\partial L}}{{\\partial w}} = {num(w)} - "
+                f"{num(config['lr'])} \\cdot {term(values['grad_w'], 4)} = {num(values['w_next'], 4)}$$"))
         return steps
 
     def prompt(self, config):
@@ -147,10 +153,10 @@ class LinearRegressionMSE(Generator):
                     f"$\\eta = {num(config['lr'])}$ (update $w$ and $b$ together from the current gradients)",
         }[config["ask"]]
         return (
-            f"A line $\\hat y = w x + b$ with $w = {{{{ w }}}}$ and $b = {{{{ b }}}}$ is fit to {n} points with "
-            "inputs $x = {{ x }}$ and targets $y = {{ y }}$ (entry $i$ of each vector is point $i$). The loss "
-            f"is the mean squared error $L = \\frac{{1}}{{{n}}}\\sum_{{i}} (\\hat y_i - y_i)^2$ (the mean over "
-            f"the points, no factor ½, as PyTorch's `MSELoss`).\n\nCompute {asked}. "
+            f"A line $\\hat y = w x + b$ with $w = {{{{ w }}}}$ and $b = {{{{ b }}}}$ is fit to {n} points "
+            "with inputs $x = {{ x }}$ and targets $y = {{ y }}$ (entry $i$ of each vector is point $i$). "
+            f"The loss is the mean squared error $L = \\frac{{1}}{{{n}}}\\sum_{{i}} (\\hat y_i - y_i)^2$ "
+            f"(the mean over the points, no factor ½, as PyTorch's `MSELoss`).\n\nCompute {asked}. "
             "Give the answer to at least 3 significant figures."
         )
 
@@ -158,7 +164,8 @@ class LinearRegressionMSE(Generator):
 # --- logistic regression -------------------------------------------------------------------------
 
 LOGISTIC_COLUMNS = {
-    d: columns(*[grid(-2, 2, 0.5, nonzero=True)] * d, *[grid(-1.5, 1.5, 0.5)] * d, grid(-1, 1, 0.5), grid(0, 1, 1))
+    d: columns(*[grid(-2, 2, 0.5, nonzero=True)] * d, *[grid(-1.5, 1.5, 0.5)] * d, grid(-1, 1, 0.5),
+               grid(0, 1, 1))
     for d in range(1, 5)
 }  # x (d), w (d), b, y
 
@@ -180,7 +187,8 @@ class LogisticRegression(Generator):
         "forgot_sigmoid": "It looks like you gave the logit z; the probability is σ(z).",
         "wrong_class": "That is σ(−z) = 1 − p, the probability of the other class.",
         "log10": "It looks like you used log base 10; the loss uses the natural log.",
-        "sign_flipped": "Check the sign: the loss is −[y ln p + (1 − y) ln(1 − p)] and its gradient is (p − y)·x.",
+        "sign_flipped": "Check the sign: the loss is −[y ln p + (1 − y) ln(1 − p)] and its gradient is "
+                        "(p − y)·x.",
         "wrong_label_term": "It looks like you used the term of the other label (ln(1 − p) instead of ln p, "
                             "or the reverse).",
         "extra_sigmoid_derivative": "For sigmoid + cross-entropy ∂L/∂z = p − y already: the σ′(z) = p(1 − p) "
@@ -217,14 +225,16 @@ class LogisticRegression(Generator):
         grads, z_value, loss_value = theta.grad.tolist(), z.item(), loss.item()
         p = 1 / (1 + math.exp(-z_value))
         label, k = params["y"], config["weight"] - 1
-        values = {"z": z_value, "p": p, "loss": loss_value, "dz": p - label, "grad_w": grads[:-1], "grad_b": grads[-1]}
+        values = {"z": z_value, "p": p, "loss": loss_value, "dz": p - label, "grad_w": grads[:-1],
+                  "grad_b": grads[-1]}
         ask = config["ask"]
         if ask == "prob":
             answer, mistakes = p, {"forgot_sigmoid": z_value, "wrong_class": 1 - p}
         elif ask == "loss":
             other = -(label * math.log(1 - p) + (1 - label) * math.log(p))
             answer = loss_value
-            mistakes = {"log10": loss_value / math.log(10), "sign_flipped": -loss_value, "wrong_label_term": other}
+            mistakes = {"log10": loss_value / math.log(10), "sign_flipped": -loss_value,
+                        "wrong_label_term": other}
         else:
             factor = params["x"][k] if ask == "grad_w" else 1.0
             answer = grads[k] if ask == "grad_w" else grads[-1]
@@ -255,8 +265,9 @@ class LogisticRegression(Generator):
                     "so\n\n$$\\frac{\\partial L}{\\partial z} = p - y = "
                     f"{num(values['dz'], 4)}$$\n\n")
             if config["ask"] == "grad_w":
-                body += (f"$$\\frac{{\\partial L}}{{\\partial w_{k}}} = (p - y)\\,x_{k} = {num(values['dz'], 4)} "
-                         f"\\cdot {num(x[k - 1])} = {num(values['grad_w'][k - 1], 4)}$$")
+                body += (f"$$\\frac{{\\partial L}}{{\\partial w_{k}}} = (p - y)\\,x_{k} = "
+                         f"{num(values['dz'], 4)} "
+                         f"\\cdot {term(x[k - 1])} = {num(values['grad_w'][k - 1], 4)}$$")
             else:
                 body += f"$$\\frac{{\\partial L}}{{\\partial b}} = p - y = {num(values['grad_b'], 4)}$$"
             steps.append(Step("Chain rule", body))
@@ -273,8 +284,8 @@ class LogisticRegression(Generator):
         return (
             "A logistic-regression model predicts $p = \\sigma(z)$ with $z = w^\\top x + b$, "
             "$\\sigma(z) = 1/(1 + e^{-z})$, for the example $x = {{ x }}$ with label $y = {{ y }}$. "
-            "The parameters are $w = {{ w }}$ and $b = {{ b }}$. The loss is the binary cross-entropy with the "
-            "natural log, $L = -[y \\ln p + (1 - y) \\ln(1 - p)]$.\n\n"
+            "The parameters are $w = {{ w }}$ and $b = {{ b }}$. The loss is the binary cross-entropy with "
+            "the natural log, $L = -[y \\ln p + (1 - y) \\ln(1 - p)]$.\n\n"
             f"Compute {asked}. Give the answer to at least 3 significant figures."
         )
 
@@ -301,7 +312,8 @@ class ComputationGraph(Generator):
     schema = Schema((
         Field("graph", "choice", "square", "The expression: (x+y)·z, (xy+z)², σ(xy+z) or xy+yz.",
               choices=tuple(GRAPHS)),
-        Field("wrt", "choice", "x", "The input the derivative is taken with respect to.", choices=("x", "y", "z")),
+        Field("wrt", "choice", "x", "The input the derivative is taken with respect to.",
+              choices=("x", "y", "z")),
         Field("ask", "choice", "gradient", "The forward value f or the partial derivative.",
               choices=("gradient", "value")),
     ))
@@ -309,7 +321,8 @@ class ComputationGraph(Generator):
         "forward_value": "That is the value of f; the question asks for its derivative.",
         "forgot_chain_factor": "It looks like you forgot the chain-rule factor ∂f/∂u of the outer node.",
         "forgot_factor_2": "It looks like you forgot the 2 in d(u²)/du = 2u.",
-        "used_sigmoid_not_derivative": "It looks like you multiplied by σ(u) instead of σ′(u) = σ(u)(1 − σ(u)).",
+        "used_sigmoid_not_derivative": "It looks like you multiplied by σ(u) instead of "
+                                       "σ′(u) = σ(u)(1 − σ(u)).",
         "one_path_only": "y feeds two nodes: add the gradients along both paths.",
         "precedence": "Mind the brackets: f = (x + y)·z, not x + y·z.",
         "forgot_outer": "It looks like you stopped at the inner node u and did not apply the last operation.",
@@ -343,7 +356,8 @@ class ComputationGraph(Generator):
         f.backward()
         grads, u_value, f_value = v.grad.tolist(), u.item(), f.item()
         xv, yv, zv = params["x"], params["y"], params["z"]
-        outer = {"add_mul": zv, "square": 2 * u_value, "sigmoid": f_value * (1 - f_value), "fan_out": 1.0}[graph]
+        outer = {"add_mul": zv, "square": 2 * u_value, "sigmoid": f_value * (1 - f_value),
+                 "fan_out": 1.0}[graph]
         local = {"x": yv, "y": xv, "z": 1.0}[config["wrt"]] if graph in ("square", "sigmoid") else 1.0
         values = {"u": u_value, "f": f_value, "outer": outer, "local": local, "grads": grads}
         if config["ask"] == "value":
@@ -371,7 +385,8 @@ class ComputationGraph(Generator):
         u, f = num(values["u"], 4), num(values["f"], 4)
         x, y, z = num(params["x"]), num(params["y"]), num(params["z"])
         inner = {"add_mul": "x + y", "fan_out": "x y"}.get(graph, "x y + z")
-        last = {"add_mul": "u \\cdot z", "square": "u^2", "sigmoid": "\\sigma(u)", "fan_out": "u + y z"}[graph]
+        last = {"add_mul": "u \\cdot z", "square": "u^2", "sigmoid": "\\sigma(u)",
+                "fan_out": "u + y z"}[graph]
         steps = [Step(
             "Forward pass",
             f"With $x = {x}$, $y = {y}$, $z = {z}$: the inner node $u = {inner} = {u}$, then "
@@ -390,10 +405,11 @@ class ComputationGraph(Generator):
             outer_text = {"add_mul": "z", "square": "2u", "sigmoid": "\\sigma(u)(1 - \\sigma(u))"}[graph]
             local_text = {"x": "y", "y": "x", "z": "1"}[wrt] if graph != "add_mul" else "1"
             body = ("Chain rule through $u$: $\\frac{\\partial f}{\\partial "
-                    f"{wrt}}} = \\frac{{\\partial f}}{{\\partial u}} \\cdot \\frac{{\\partial u}}{{\\partial {wrt}}}"
+                    f"{wrt}}} = \\frac{{\\partial f}}{{\\partial u}} \\cdot "
+                    f"\\frac{{\\partial u}}{{\\partial {wrt}}}"
                     f" = {outer_text} \\cdot {local_text}$:\n\n"
                     f"$$\\frac{{\\partial f}}{{\\partial {wrt}}} = {num(values['outer'], 4)} \\cdot "
-                    f"{num(values['local'], 4)} = {grad}$$")
+                    f"{term(values['local'], 4)} = {grad}$$")
         steps.append(Step("Backward pass", body))
         return steps
 

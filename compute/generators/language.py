@@ -1,3 +1,313 @@
-"""(being written)"""
+"""Lecture 9 (language models and attention): bigram probabilities, perplexity, scaled dot-product attention."""
 
-GENERATORS: list = []
+import math
+
+import numpy as np
+
+from compute import latex
+from compute.config import ConfigError, Field, Schema
+from compute.generators.base import Generator
+from compute.variant import Solved, Step
+
+ROUND = "Give the answer to at least 3 significant figures."
+
+
+def _n4(x) -> str:
+    return latex.value(x, 4)
+
+
+class NgramProbability(Generator):
+    slug = "ngram_probability"
+    title = "Bigram language model: a conditional probability from counts"
+    description = (
+        "From a table of bigram counts over a 3-5 word vocabulary: the bigram probability P(w_j | w_i), "
+        "by maximum likelihood or with add-one (Laplace) smoothing."
+    )
+    lectures = (9,)
+    schema = Schema((
+        Field("vocab", "int", 4, "Vocabulary size V (the count table is V × V).", min=3, max=5),
+        Field("smoothing", "choice", "laplace", "none: maximum likelihood; laplace: add-one smoothing.",
+              choices=("laplace", "none")),
+    ))
+    mistakes = {
+        "swapped_condition": "That conditions the wrong way: P(w_j | w_i) divides the count of the pair by the "
+                             "count of the history w_i (its row), not of w_j (its column).",
+        "joint_probability": "That is the joint frequency of the pair among all bigrams; P(w_j | w_i) divides by "
+                             "the count of the history w_i only.",
+        "unsmoothed": "That is the unsmoothed maximum-likelihood estimate; add-one smoothing adds 1 to every "
+                      "count (and V to the denominator).",
+        "forgot_vocab_in_denominator": "With add-one smoothing every one of the V possible next words gets +1, "
+                                       "so the denominator grows by V, not by 1.",
+    }
+
+    def sample_batch(self, sampler, config):
+        v = config["vocab"]
+        counts = sampler.integers(0, 4, shape=(v, v)).astype(np.float64)
+        pair = sampler.integers(1, v, shape=(2,))
+        rows = np.arange(sampler.size)
+        # The asked pair occurs at least once, so the unsmoothed probability is not 0.
+        counts[rows, pair[:, 0] - 1, pair[:, 1] - 1] = np.maximum(counts[rows, pair[:, 0] - 1, pair[:, 1] - 1], 1)
+        return {"counts": counts, "prev": pair[:, 0].astype(np.float64), "next": pair[:, 1].astype(np.float64)}
+
+    def solve(self, params, config, device="cpu"):
+        import torch
+
+        counts = torch.tensor(params["counts"], dtype=torch.float64, device=device)
+        i, j = int(params["prev"]) - 1, int(params["next"]) - 1
+        v = counts.shape[0]
+        add = 1.0 if config["smoothing"] == "laplace" else 0.0
+        probs = (counts + add) / (counts.sum(1, keepdim=True) + add * v)
+        answer = probs[i, j].item()
+        pair = params["counts"][i][j]
+        row = sum(params["counts"][i])
+        column = sum(r[j] for r in params["counts"])
+        total = sum(map(sum, params["counts"]))
+        values = {"pair": pair, "row_sum": row, "probability": answer}
+        mistakes = {"swapped_condition": (pair + add) / (column + add * v),
+                    "joint_probability": (pair + add) / (total + add * v * v)}
+        if add:
+            mistakes["unsmoothed"] = pair / row
+            mistakes["forgot_vocab_in_denominator"] = (pair + 1) / (row + 1)
+        return Solved(answer, values, mistakes)
+
+    def explain(self, params, values, config):
+        i, j = int(params["prev"]), int(params["next"])
+        v = len(params["counts"])
+        pair, row = latex.num(values["pair"]), latex.num(values["row_sum"])
+        row_terms = " + ".join(latex.num(c) for c in params["counts"][i - 1])
+        steps = [Step("Counts", (
+            f"The pair $w_{i}\\,w_{j}$ occurs $c(w_{i} w_{j}) = C_{{{i}{j}}} = {pair}$ times. The history $w_{i}$ "
+            f"is followed by some word $c(w_{i}) = \\sum_b C_{{{i}b}} = {row_terms} = {row}$ times (row {i}).")),
+        ]
+        if config["smoothing"] == "laplace":
+            steps.append(Step("Add-one (Laplace) smoothing", (
+                f"Every count gets $+1$, so the denominator grows by the vocabulary size $V = {v}$:\n\n"
+                f"$$P(w_{j} \\mid w_{i}) = \\frac{{c(w_{i} w_{j}) + 1}}{{c(w_{i}) + V}} = "
+                f"\\frac{{{pair} + 1}}{{{row} + {v}}} = {_n4(values['probability'])}$$")))
+        else:
+            steps.append(Step("Maximum likelihood", (
+                f"$$P(w_{j} \\mid w_{i}) = \\frac{{c(w_{i} w_{j})}}{{c(w_{i})}} = \\frac{{{pair}}}{{{row}}} = "
+                f"{_n4(values['probability'])}$$")))
+        return steps
+
+    def prompt(self, config):
+        rule = ("with **add-one (Laplace) smoothing** over the whole vocabulary" if config["smoothing"] == "laplace"
+                else "by **maximum likelihood** (no smoothing)")
+        return (
+            f"A bigram language model over the vocabulary $w_1, \\dots, w_{config['vocab']}$ is estimated from a "
+            "corpus whose bigram counts are\n\n$$C = {{ counts }},$$\n\n"
+            "where $C_{ab}$ is the number of times word $w_b$ directly follows word $w_a$. Take the count of a "
+            "history $w_a$ to be its row sum $\\sum_b C_{ab}$. Estimate "
+            "$P(w_{ {{ next }} } \\mid w_{ {{ prev }} })$, the probability that the next word is "
+            "$w_{ {{ next }} }$ given the previous word $w_{ {{ prev }} }$, " + rule + ". " + ROUND
+        )
+
+
+PROBABILITIES = (0.1, 0.2, 0.25, 0.4, 0.5, 0.8)
+
+
+class Perplexity(Generator):
+    slug = "perplexity"
+    title = "Perplexity of a language model on a short text"
+    description = "The perplexity exp(−(1/N) Σ ln p_i) of a model that gives the N tokens of a text the probabilities p_i."
+    lectures = (9,)
+    schema = Schema((Field("tokens", "int", 4, "Number of tokens N.", min=2, max=6),))
+    mistakes = {
+        "used_sum": "Perplexity uses the mean log-probability per token: it looks like you summed instead of "
+                    "dividing by N.",
+        "mixed_log_bases": "It looks like you mixed logarithm bases (2 raised to a natural-log average); use "
+                           "exp with ln, or 2 with log₂.",
+        "inverted": "Check the sign of the exponent: perplexity is exp(−mean ln p), at least 1.",
+        "arithmetic_mean": "Perplexity is the inverse geometric mean of the probabilities, not the inverse "
+                           "arithmetic mean.",
+    }
+
+    def sample_batch(self, sampler, config):
+        return {"p": sampler.choice(PROBABILITIES, shape=(config["tokens"],)).astype(np.float64)}
+
+    def solve(self, params, config, device="cpu"):
+        import torch
+
+        p = torch.tensor(params["p"], dtype=torch.float64, device=device)
+        logs = p.log()
+        mean_nll = -logs.mean()
+        answer = mean_nll.exp().item()
+        m = mean_nll.item()
+        n = len(params["p"])
+        values = {"log_p": logs.tolist(), "mean_nll": m, "perplexity": answer}
+        mistakes = {"used_sum": math.exp(m * n), "mixed_log_bases": 2.0 ** m, "inverted": 1 / answer,
+                    "arithmetic_mean": n / sum(params["p"])}
+        return Solved(answer, values, mistakes)
+
+    def explain(self, params, values, config):
+        n = len(params["p"])
+        logs = " + ".join(f"({_n4(v)})" for v in values["log_p"])
+        return [
+            Step("Mean negative log-likelihood", (
+                "With the natural logarithm, the average negative log-probability per token is\n\n"
+                f"$$-\\frac{{1}}{{{n}}} \\sum_i \\ln p_i = -\\frac{{1}}{{{n}}}\\left[{logs}\\right] = "
+                f"{_n4(values['mean_nll'])}$$")),
+            Step("Perplexity", (
+                "$$\\mathrm{PPL} = \\exp\\left(-\\frac1N \\sum_i \\ln p_i\\right) = "
+                f"e^{{{_n4(values['mean_nll'])}}} = {_n4(values['perplexity'])}$$\n\n"
+                "Equivalently, the inverse geometric mean of the probabilities $(\\prod_i p_i)^{-1/N}$.")),
+        ]
+
+    def prompt(self, config):
+        return (
+            f"A language model assigns the {config['tokens']} tokens of a short text the probabilities "
+            "$p = {{ p }}$ (each given its prefix). Compute the perplexity "
+            "$\\mathrm{PPL} = \\exp\\left(-\\frac1N \\sum_{i=1}^N \\ln p_i\\right)$ of the model on this text. "
+            + ROUND
+        )
+
+
+class Attention(Generator):
+    slug = "attention"
+    title = "Scaled dot-product attention for one query"
+    description = (
+        "The output softmax(q Kᵀ/√d_k) V of scaled dot-product attention for one query over 2-4 keys and "
+        "values with small integer entries."
+    )
+    lectures = (9,)
+    answer_kind = "vector"
+    schema = Schema((
+        Field("d_k", "int", 2, "Dimension of the query and the keys.", min=1, max=4),
+        Field("keys", "int", 3, "Number of keys (and values).", min=2, max=4),
+        Field("d_v", "int", 2, "Dimension of the values.", min=1, max=3),
+    ))
+    mistakes = {
+        "forgot_scaling": "It looks like you forgot to divide the scores by √d_k before the softmax.",
+        "divided_by_dk": "Scale the scores by 1/√d_k, not 1/d_k.",
+        "wrong_axis": "The softmax runs over the keys, so the weights of one query sum to 1; it looks like you "
+                      "normalized over the other axis (every weight 1).",
+        "forgot_softmax": "The raw scores must go through a softmax (over the keys) before weighting the values.",
+    }
+
+    def sample_batch(self, sampler, config):
+        n, dk = config["keys"], config["d_k"]
+        q = sampler.nice(-2, 2, 1, shape=(dk,), nonzero=True)
+        candidates = sampler.nice(-2, 2, 1, shape=(4, n, dk))
+        scores = np.einsum("bcnd,bd->bcn", candidates, q)
+        valid = np.ptp(scores, axis=2) > 0  # not every key equally similar (else all weights are 1/n)
+        keys = candidates[np.arange(sampler.size), np.argmax(valid, axis=1)]
+        fallback = ~valid.any(axis=1)
+        keys[fallback] = 0
+        keys[fallback, 0] = q[fallback]
+        params = {"q": q, "K": keys}
+        if self.answer_kind == "vector":
+            # 4 candidate value matrices: keep the first whose columns vary over the keys and whose output
+            # is not the zero vector, so the weighting matters.
+            values = sampler.nice(-2, 2, 1, shape=(4, n, config["d_v"]))
+            scores = np.einsum("bnd,bd->bn", keys, q) / np.sqrt(dk)
+            weights = np.exp(scores - scores.max(axis=1, keepdims=True))
+            weights /= weights.sum(axis=1, keepdims=True)
+            out = np.einsum("bn,bcnv->bcv", weights, values)
+            ok = (np.ptp(values, axis=2) > 0).all(axis=2) & (np.abs(out) > 0.1).any(axis=2)
+            params["V"] = values[np.arange(sampler.size), np.argmax(ok, axis=1)]
+        return params
+
+    def _weights(self, params, device):
+        """Scores, attention weights and the three wrong weightings (unscaled, 1/d_k, none), as tensors."""
+        import torch
+
+        q = torch.tensor(params["q"], dtype=torch.float64, device=device)
+        k = torch.tensor(params["K"], dtype=torch.float64, device=device)
+        raw = k @ q
+        dk = q.shape[0]
+        scaled = torch.stack((raw / math.sqrt(dk), raw, raw / dk))
+        weights = torch.softmax(scaled, dim=1)
+        return raw, scaled[0], weights
+
+    def solve(self, params, config, device="cpu"):
+        import torch
+
+        raw, scores, weights = self._weights(params, device)
+        v = torch.tensor(params["V"], dtype=torch.float64, device=device)
+        outs = weights @ v
+        answer = outs[0].tolist()
+        values = {"raw": raw.tolist(), "scores": scores.tolist(), "weights": weights[0].tolist(), "output": answer}
+        mistakes = {"forgot_scaling": outs[1].tolist(), "divided_by_dk": outs[2].tolist(),
+                    "wrong_axis": v.sum(0).tolist(), "forgot_softmax": (scores @ v).tolist()}
+        return Solved(answer, values, mistakes)
+
+    def explain(self, params, values, config):
+        dk = len(params["q"])
+        raw = ", ".join(_n4(s) for s in values["raw"])
+        scores = ", ".join(_n4(s) for s in values["scores"])
+        weights = ", ".join(_n4(w) for w in values["weights"])
+        steps = [
+            Step("Scores", (
+                "Dot product of the query with every key (the rows of $K$), scaled by $1/\\sqrt{d_k}$ with "
+                f"$d_k = {dk}$:\n\n$$K q = ({raw}), \\qquad \\frac{{K q}}{{\\sqrt{{{dk}}}}} = ({scores})$$")),
+            Step("Attention weights", (
+                "Softmax over the keys (the weights of the query sum to 1):\n\n"
+                f"$$\\alpha = \\mathrm{{softmax}}\\left(\\frac{{K q}}{{\\sqrt{{d_k}}}}\\right) = ({weights})$$")),
+        ]
+        if "output" in values:
+            terms = " + ".join(f"{_n4(w)} \\cdot {latex.value(row)}" for w, row in
+                               zip(values["weights"], params["V"], strict=True))
+            steps.append(Step("Weighted sum of the values", (
+                f"$$\\text{{output}} = \\sum_j \\alpha_j v_j = {terms} = {_n4(values['output'])}$$")))
+        return steps
+
+    def _setting(self) -> str:
+        return ("One query $q = {{ q }}$ attends over keys given as the rows of $$K = {{ K }}$$")
+
+    def prompt(self, config):
+        return (
+            self._setting() + " with values given as the rows of $$V = {{ V }}.$$ "
+            "Compute the output of scaled dot-product attention, "
+            "$\\mathrm{softmax}\\left(q K^\\top / \\sqrt{d_k}\\right) V$ (softmax over the keys, "
+            "$d_k$ = the dimension of the keys), as a vector. " + ROUND
+        )
+
+
+class AttentionWeight(Attention):
+    slug = "attention_weight"
+    title = "Scaled dot-product attention: one attention weight"
+    description = (
+        "One attention weight softmax(q Kᵀ/√d_k)_j for one query over 2-4 keys with small integer entries."
+    )
+    answer_kind = "scalar"
+    schema = Schema((
+        Field("d_k", "int", 2, "Dimension of the query and the keys.", min=1, max=4),
+        Field("keys", "int", 3, "Number of keys.", min=2, max=4),
+        Field("key", "int", 1, "Which key's weight is asked (1-based).", min=1, max=4),
+    ))
+    mistakes = {
+        "forgot_scaling": Attention.mistakes["forgot_scaling"],
+        "divided_by_dk": Attention.mistakes["divided_by_dk"],
+        "wrong_axis": Attention.mistakes["wrong_axis"],
+        "unnormalized": "It looks like you took exp(score) without dividing by the sum over all keys.",
+    }
+
+    def check_config(self, config):
+        if config["key"] > config["keys"]:
+            raise ConfigError(f"“key” must be between 1 and “keys” ({config['keys']}); got {config['key']}.")
+
+    def solve(self, params, config, device="cpu"):
+        raw, scores, weights = self._weights(params, device)
+        j = config["key"] - 1
+        table = weights[:, j].tolist()
+        values = {"raw": raw.tolist(), "scores": scores.tolist(), "weights": weights[0].tolist()}
+        mistakes = {"forgot_scaling": table[1], "divided_by_dk": table[2], "wrong_axis": 1.0,
+                    "unnormalized": math.exp(values["scores"][j])}
+        return Solved(table[0], values, mistakes)
+
+    def explain(self, params, values, config):
+        steps = super().explain(params, values, config)
+        j = config["key"]
+        steps.append(Step(f"Weight of key {j}", f"$$\\alpha_{j} = {_n4(values['weights'][j - 1])}$$"))
+        return steps
+
+    def prompt(self, config):
+        return (
+            self._setting() + ". With scaled dot-product attention, $\\alpha = \\mathrm{softmax}\\left(q K^\\top / "
+            "\\sqrt{d_k}\\right)$ (softmax over the keys, $d_k$ = the dimension of the keys), compute the "
+            f"attention weight $\\alpha_{config['key']}$ of key {config['key']} (row {config['key']} of $K$). "
+            + ROUND
+        )
+
+
+GENERATORS = [NgramProbability(), Perplexity(), Attention(), AttentionWeight()]

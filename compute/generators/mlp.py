@@ -1,3 +1,409 @@
-"""(being written)"""
+"""Backpropagation through a 2-H-1 MLP (lectures 2, 3): one gradient, the output or the loss.
 
-GENERATORS: list = []
+The generator is vectorized: ``solve_columns`` runs a whole batch of variants (each with its own
+weights) as one batched autograd computation, and ``solve`` / ``solve_batch`` are that same code
+(``solve`` with a batch of one), so single and batched results are bitwise identical. The batch
+is laid out feature-major, shape (4 + 4·hidden, batch), so every torch op is elementwise or a
+short reduction over a leading axis: such kernels give each sample the same bits whatever the
+batch size (checked in the tests). ``torch.sigmoid`` is avoided for that reason: its CPU vector
+and scalar paths differ in the last bit, so σ(z) is computed as 1 / (1 + exp(−z)).
+"""
+
+import functools
+import html
+
+import numpy as np
+
+from compute import latex
+from compute.config import ConfigError, Field, Schema
+from compute.generators.base import Generator
+from compute.variant import Solved, Step
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+QUANTITIES = ("W1", "b1", "W2", "b2", "x", "loss", "output")
+DEFAULT_INDEX = {"W1": (0, 1), "b1": (0,), "W2": (0, 0), "x": (0,)}
+CANDIDATES = 16  # parameter sets drawn per seed; the first valid one is used (see sample_batch)
+MIN_ANSWER = 0.01  # smaller answers are rejected: they read as 0 and hide the sign
+SATURATION = {"sigmoid": 3.0, "tanh": 2.5, "relu": np.inf}  # |z| bound: σ′ ≥ 0.045, tanh′ ≥ 0.027
+RELU_KINK = 1e-6  # |z| below this is treated as the kink z = 0 and rejected
+X_GRID, HALVES, NONZERO_HALVES = (-2.0, -1.0, 1.0, 2.0), (-1.0, -0.5, 0.0, 0.5, 1.0), (-1.0, -0.5, 0.5, 1.0)
+ACT_TEX = {"sigmoid": "\\sigma", "tanh": "\\tanh", "relu": "\\operatorname{ReLU}"}
+DERIVATIVE_TEX = {
+    "sigmoid": "\\sigma'(z) = \\sigma(z)\\,(1 - \\sigma(z))",
+    "tanh": "\\tanh'(z) = 1 - \\tanh^2(z)",
+    "relu": "\\operatorname{ReLU}'(z) = 1 \\text{ if } z > 0 \\text{ else } 0",
+}
+
+
+def shapes(hidden: int) -> dict[str, tuple[int, ...]]:
+    """One variant's shape of each parameter, in packed order."""
+    return {"x": (2,), "W1": (hidden, 2), "b1": (hidden,), "W2": (1, hidden), "b2": (), "y": ()}
+
+
+def offsets(hidden: int) -> dict[str, int]:
+    """First row of each parameter in the packed (4 + 4·hidden, batch) layout."""
+    return {"x": 0, "W1": 2, "b1": 2 + 2 * hidden, "W2": 2 + 3 * hidden, "b2": 2 + 4 * hidden, "y": 3 + 4 * hidden}
+
+
+def entry(config: dict) -> tuple[int, ...]:
+    """The asked entry's 0-based index (PyTorch order); () for b2, loss and output."""
+    index = config["index"]
+    return tuple(index) if index is not None else DEFAULT_INDEX.get(config["wrt"], ())
+
+
+@functools.lru_cache(maxsize=8)
+def grids(hidden: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per packed row (x, W1, b1, W2, b2, y): its grid's size, mixed-radix place value and offset into
+    the concatenated grids (the last value returned)."""
+    rows = [X_GRID] * 2 + [HALVES] * (3 * hidden) + [NONZERO_HALVES] * hidden + [HALVES] * 2
+    spans = np.array([len(g) for g in rows], dtype=np.uint64)
+    places = np.cumprod(np.concatenate([[1], spans[:-1]])).astype(np.uint64)  # product ≤ 5^20 < 2^47
+    starts = np.concatenate([[0], np.cumsum(spans)[:-1]]).astype(np.int64)
+    return spans[:, None], places[:, None], starts[:, None], np.concatenate(rows)
+
+
+def split(theta: np.ndarray, hidden: int) -> tuple:
+    """Views x (2,…), W1 (H, 2, …), b1 (H, …), W2 (H, …), b2 (…), y (…) of a packed (P, …) array."""
+    at, rest = offsets(hidden), theta.shape[1:]
+    return (theta[0:2], theta[at["W1"]:at["b1"]].reshape(hidden, 2, *rest), theta[at["b1"]:at["W2"]],
+            theta[at["W2"]:at["b2"]], theta[at["b2"]], theta[at["y"]])
+
+
+def numpy_answer(theta: np.ndarray, config: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(answer, z) in numpy for rejection sampling only; the stored answer comes from torch."""
+    hidden, act, wrt, index = config["hidden"], config["activation"], config["wrt"], entry(config)
+    x, W1, b1, W2, b2, y = split(theta, hidden)
+    z = W1[:, 0] * x[0] + W1[:, 1] * x[1] + b1
+    if act == "sigmoid":
+        a = 1 / (1 + np.exp(-z))
+        slope = a * (1 - a)
+    elif act == "tanh":
+        a = np.tanh(z)
+        slope = 1 - a * a
+    else:
+        a, slope = np.maximum(z, 0), (z > 0) * 1.0
+    yhat = (W2 * a).sum(0) + b2
+    dyhat = 2 * (yhat - y)
+    dz = dyhat * W2 * slope
+    answer = {
+        "W1": lambda: dz[index[0]] * x[index[1]], "b1": lambda: dz[index[0]], "W2": lambda: dyhat * a[index[1]],
+        "b2": lambda: dyhat, "x": lambda: (W1[:, index[0]] * dz).sum(0), "loss": lambda: (yhat - y) ** 2,
+        "output": lambda: yhat,
+    }[wrt]()
+    return answer, z
+
+
+class MlpBackward(Generator):
+    slug = "mlp_backward"
+    title = "Backpropagation through a small MLP"
+    description = (
+        "A 2-input network with 2-4 hidden units (sigmoid, tanh or ReLU) and one linear output under the "
+        "squared error; asks for one gradient entry (W1, b1, W2, b2 or x), the output or the loss."
+    )
+    lectures = (2, 3)
+    answer_kind = "scalar"
+    vectorized = True
+    schema = Schema((
+        Field("hidden", "int", 4, "Number of hidden units (2 to 4).", min=2, max=4),
+        Field("activation", "choice", "sigmoid", "Hidden-layer activation.", choices=ACTIVATIONS),
+        Field("wrt", "choice", "W1", "What is asked: ∂L/∂ of a parameter entry, the output ŷ or the loss L.",
+              choices=QUANTITIES),
+        Field("index", "json", None,
+              "0-based entry of the asked parameter, PyTorch order: [i, j] for W1 (hidden × 2), [0, j] for "
+              "W2 (1 × hidden), [i] for b1 and x; null picks W1[0, 1], b1[0], W2[0, 0], x[0]."),
+    ))
+    mistakes = {
+        "forgot_factor_2": "It looks like you dropped the factor 2 of the squared error: here L = (ŷ − y)², so "
+                           "∂L/∂ŷ = 2(ŷ − y) (the ½(ŷ − y)² convention is not used).",
+        "sign_flipped": "Your answer has the wrong sign: check ∂L/∂ŷ = 2(ŷ − y), prediction minus target.",
+        "forgot_activation_derivative": "It looks like you forgot to multiply by the activation's derivative "
+                                        "f′(z) when going back through the hidden layer.",
+        "used_preactivation": "It looks like you used the pre-activation z where the activation a = f(z) "
+                              "belongs (e.g. z(1 − z) instead of σ(z)(1 − σ(z)), or z instead of a).",
+    }
+
+    def check_config(self, config: dict) -> None:
+        hidden, wrt, index = config["hidden"], config["wrt"], config["index"]
+        if index is None:
+            return
+        if wrt not in DEFAULT_INDEX:
+            raise ConfigError(f"“index” is only used when “wrt” is W1, b1, W2 or x; leave it out for {wrt}.")
+        shape = shapes(hidden)[wrt]
+        ok = isinstance(index, list) and len(index) == len(shape) and all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n for i, n in zip(index, shape, strict=False)
+        )
+        if not ok:
+            example = [n - 1 for n in shape]
+            raise ConfigError(
+                f"“index” for {wrt} (shape {' × '.join(map(str, shape))}) must be a list of {len(shape)} 0-based "
+                f"whole numbers within the shape, e.g. {example}; got {index!r}."
+            )
+
+    # --- sampling (numpy only) ---------------------------------------------------------------
+    def sample_batch(self, sampler, config: dict) -> dict[str, np.ndarray]:
+        """Up to CANDIDATES parameter sets per seed, one 64-bit hash each (its mixed-radix digits index
+        the grids; bias < 2^47 / 2^64); the first with unsaturated hidden units, no ReLU kink and
+        |answer| ≥ MIN_ANSWER is kept, candidate 0 if none is (vanishingly rare). Candidates are checked
+        round by round for the seeds still without one, vectorized over those seeds."""
+        hidden, size = config["hidden"], sampler.size
+        hashes = sampler.bits((CANDIDATES,))
+        chosen = first = self.candidates(hashes[:, 0], config)
+        pending = np.flatnonzero(~self.acceptable(first, config))
+        if pending.size:
+            chosen = first.copy()
+        for k in range(1, CANDIDATES):
+            if not pending.size:
+                break
+            theta = self.candidates(hashes[pending, k], config)
+            ok = self.acceptable(theta, config)
+            chosen[:, pending[ok]] = theta[:, ok]
+            pending = pending[~ok]
+        x, W1, b1, W2, b2, y = split(chosen, hidden)
+        return {"x": x.T.copy(), "W1": W1.transpose(2, 0, 1).copy(), "b1": b1.T.copy(),
+                "W2": W2.T.reshape(size, 1, hidden).copy(), "b2": b2.copy(), "y": y.copy()}
+
+    @staticmethod
+    def candidates(hashes: np.ndarray, config: dict) -> np.ndarray:
+        """Packed (rows, n) parameter sets from n hashes, the config's fixed values applied."""
+        hidden, act = config["hidden"], config["activation"]
+        spans, places, starts, table = grids(hidden)
+        theta = table[starts + (hashes // places % spans).astype(np.int64)]
+        at, known = offsets(hidden), shapes(hidden)
+        for name, value in config["fixed"].items():
+            # Shape errors are reported by sample_params after this; here only usable values are applied.
+            value = np.asarray(value, dtype=np.float64) if name in known else None
+            if value is not None and value.shape == known[name]:
+                theta[at[name]:at[name] + value.size] = value.reshape(-1, 1)
+        if act == "relu" and not {"W1", "b1"} & set(config["fixed"]):
+            # A dead asked unit makes the asked gradient 0: mirror its incoming weights (the grids are
+            # symmetric, so the distribution of magnitudes is unchanged) so that it is active.
+            wrt, index = config["wrt"], entry(config)
+            unit = index[-1] if wrt == "W2" else index[0] if wrt in ("W1", "b1") else 0
+            x, W1, b1 = split(theta, hidden)[:3]
+            flip = np.where(W1[unit, 0] * x[0] + W1[unit, 1] * x[1] + b1[unit] < 0, -1.0, 1.0)
+            W1[unit] *= flip
+            b1[unit] *= flip
+        return theta
+
+    @staticmethod
+    def acceptable(theta: np.ndarray, config: dict) -> np.ndarray:
+        answer, z = numpy_answer(theta, config)
+        ok = (np.abs(z) <= SATURATION[config["activation"]]).all(0) & (np.abs(answer) >= MIN_ANSWER)
+        return ok & (np.abs(z) >= RELU_KINK).all(0) if config["activation"] == "relu" else ok
+
+    # --- solving (torch) -----------------------------------------------------------------------
+    def solve(self, params: dict, config: dict, device: str = "cpu") -> Solved:
+        row = [*params["x"], *(w for r in params["W1"] for w in r), *params["b1"], *params["W2"][0],
+               params["b2"], params["y"]]
+        return self.to_solved(self.solve_packed(np.array(row, dtype=np.float64)[:, None], config, device))[0]
+
+    def solve_batch(self, params: dict[str, np.ndarray], config: dict, device: str = "cpu") -> list[Solved]:
+        return self.to_solved(self.solve_columns(params, config, device))
+
+    def solve_columns(self, params: dict[str, np.ndarray], config: dict, device: str = "cpu") -> dict:
+        """The whole batch at once: {"answer": (B,), "values": {name: (B, …)}, "mistakes": {name: (B,)}}."""
+        size = len(params["y"])
+        theta = np.concatenate([params["x"].T, params["W1"].reshape(size, -1).T, params["b1"].T,
+                                params["W2"].reshape(size, -1).T, params["b2"][None], params["y"][None]])
+        return self.solve_packed(np.ascontiguousarray(theta, dtype=np.float64), config, device)
+
+    def solve_packed(self, theta: np.ndarray, config: dict, device: str) -> dict:
+        """Forward, autograd backward and mistakes for a packed (P, B) batch; arrays are batch-first."""
+        import torch
+
+        hidden, act, wrt, index = config["hidden"], config["activation"], config["wrt"], entry(config)
+        params = dict(zip(shapes(hidden), split(torch.from_numpy(theta).to(device), hidden), strict=True))
+        gradient = wrt not in ("loss", "output")
+        if gradient:
+            # Only the asked parameter requires grad, so autograd builds no other paths.
+            params[wrt] = params[wrt].detach().requires_grad_()
+        x, W1, b1, W2, b2, y = params.values()
+        z1 = (W1 * x).sum(1) + b1
+        a1 = {"sigmoid": lambda: torch.reciprocal(torch.exp(-z1) + 1), "tanh": lambda: torch.tanh(z1),
+              "relu": lambda: torch.relu(z1)}[act]()
+        yhat = (W2 * a1).sum(0) + b2
+        err = yhat - y
+        loss = err * err
+        parts = [z1, a1, yhat[None], loss[None]]
+        if gradient:
+            inputs = (params[wrt], yhat, z1) if wrt in ("W1", "b1", "x") else (params[wrt], yhat)
+            grads = torch.autograd.grad(loss.sum(), inputs)
+            # W2 is held as (hidden, B): its PyTorch index [0, j] is row j here.
+            parts += [grads[0][index[1:] if wrt == "W2" else index][None], grads[1][None], *grads[2:]]
+        out = torch.cat(parts).detach().cpu().numpy()
+        cols = {"z1": out[:hidden].T, "a1": out[hidden:2 * hidden].T, "yhat": out[2 * hidden],
+                "loss": out[2 * hidden + 1]}
+        if gradient:
+            answer, cols["dyhat"] = out[2 * hidden + 2], out[2 * hidden + 3]
+            if wrt in ("W1", "b1", "x"):
+                cols["dz1"] = out[2 * hidden + 4:].T
+        else:
+            answer = cols[{"loss": "loss", "output": "yhat"}[wrt]]
+        return {"answer": answer, "values": cols, "mistakes": self.wrong_answers(theta, cols, answer, config)}
+
+    def wrong_answers(self, theta, cols: dict, answer: np.ndarray, config: dict) -> dict[str, np.ndarray]:
+        """The named mistakes, from the torch values with elementwise numpy (each op exactly rounded,
+        so they are identical for any batch size)."""
+        hidden, act, wrt, index = config["hidden"], config["activation"], config["wrt"], entry(config)
+        x, W1, b1, W2, b2, y = split(theta, hidden)
+        z = cols["z1"].T
+        slope_from_z = {"sigmoid": lambda zi: zi * (1 - zi), "tanh": lambda zi: 1 - zi * zi}.get(act)
+        if wrt == "output" or wrt == "loss":
+            wrong = b2 + sum(W2[i] * z[i] for i in range(hidden))
+            if wrt == "output":
+                return {"used_preactivation": wrong}
+            return {"forgot_factor_2": answer * 0.5, "used_preactivation": (wrong - y) * (wrong - y)}
+        out = {"forgot_factor_2": answer * 0.5, "sign_flipped": -answer}
+        dyhat = cols["dyhat"]
+        if wrt == "W2":
+            out["used_preactivation"] = dyhat * z[index[1]]
+        elif wrt in ("W1", "b1"):
+            unit, factor = index[0], (x[index[1]] if wrt == "W1" else 1.0)
+            out["forgot_activation_derivative"] = dyhat * W2[unit] * factor
+            if slope_from_z:
+                out["used_preactivation"] = dyhat * W2[unit] * slope_from_z(z[unit]) * factor
+        elif wrt == "x":
+            j = index[0]
+            out["forgot_activation_derivative"] = dyhat * sum(W1[i, j] * W2[i] for i in range(hidden))
+            if slope_from_z:
+                out["used_preactivation"] = dyhat * sum(W1[i, j] * W2[i] * slope_from_z(z[i]) for i in range(hidden))
+        return out
+
+    @staticmethod
+    def to_solved(columns: dict) -> list[Solved]:
+        """Per-variant Solved objects from solve_columns' arrays (whole-array .tolist(), then zip)."""
+        names, values = list(columns["values"]), [v.tolist() for v in columns["values"].values()]
+        wrong, wrong_values = list(columns["mistakes"]), [v.tolist() for v in columns["mistakes"].values()]
+        return [
+            Solved(answer, dict(zip(names, vals, strict=True)), dict(zip(wrong, bad, strict=True)))
+            for answer, vals, bad in zip(columns["answer"].tolist(), zip(*values), zip(*wrong_values), strict=True)
+        ]
+
+    # --- text and drawing (pure Python) ----------------------------------------------------------
+    @staticmethod
+    def asked_tex(config: dict) -> str:
+        """LaTeX for the asked quantity, entries counted from 1 as in the prompt."""
+        wrt, index = config["wrt"], [i + 1 for i in entry(config)]
+        symbol = {
+            "W1": lambda: f"(W_1)_{{{index[0]},{index[1]}}}", "W2": lambda: f"(W_2)_{{1,{index[1]}}}",
+            "b1": lambda: f"(b_1)_{{{index[0]}}}", "x": lambda: f"x_{{{index[0]}}}", "b2": lambda: "b_2",
+        }
+        if wrt in ("loss", "output"):
+            return "L" if wrt == "loss" else "\\hat y"
+        return f"\\dfrac{{\\partial L}}{{\\partial {symbol[wrt]()}}}"
+
+    def prompt(self, config: dict) -> str:
+        hidden, act, wrt = config["hidden"], config["activation"], config["wrt"]
+        f = ACT_TEX[act]
+        if wrt in ("loss", "output"):
+            ask = "the loss $L$" if wrt == "loss" else "the network's output $\\hat y$"
+        else:
+            where = {"W1": "W1", "W2": "W2", "b1": "b1", "x": "x", "b2": "b2"}[wrt]
+            torch_index = "[" + ", ".join(map(str, entry(config))) + "]" if entry(config) else ""
+            ask = (f"the gradient ${self.asked_tex(config)}$ (entries counted from 1; `{where}{torch_index}` "
+                   "in PyTorch)")
+        return (
+            f"A network with 2 inputs, {hidden} hidden units with activation ${f}$ and one linear output unit "
+            f"computes $z = W_1 x + b_1$, $a = {f}(z)$ (elementwise), $\\hat y = W_2 a + b_2$, with\n\n"
+            "$$x = {{ x }},\\quad W_1 = {{ W1 }},\\quad b_1 = {{ b1 }},\\quad W_2 = {{ W2 }},\\quad "
+            "b_2 = {{ b2 }}$$\n\n"
+            "and target $y = {{ y }}$. The loss is the squared error $L = (\\hat y - y)^2$ (PyTorch's `MSELoss` "
+            "on one output: the mean over a single element, with no factor $\\tfrac12$).\n\n"
+            f"Compute {ask}. Give the answer to at least 3 significant figures."
+        )
+
+    def explain(self, params: dict, values: dict, config: dict) -> list[Step]:
+        hidden, act, wrt, index = config["hidden"], config["activation"], config["wrt"], entry(config)
+        f, r = ACT_TEX[act], latex.value
+
+        def p(x, digits=None):  # a factor or summand: negative numbers in parentheses
+            text = latex.num(x, digits)
+            return f"({text})" if text.startswith("-") else text
+
+        z, a, yhat, loss = values["z1"], values["a1"], values["yhat"], values["loss"]
+        steps = [Step("Conventions", (
+            f"Hidden layer $z = W_1 x + b_1$, $a = {f}(z)$; output $\\hat y = W_2 a + b_2$; loss "
+            "$L = (\\hat y - y)^2$, so $\\partial L / \\partial \\hat y = 2(\\hat y - y)$ (PyTorch's `MSELoss` on "
+            f"one output, no factor $\\tfrac12$). The activation's derivative is ${DERIVATIVE_TEX[act]}$"
+            + (" (PyTorch takes $\\operatorname{ReLU}'(0) = 0$; no $z$ here is 0)." if act == "relu" else ".")
+            + " Entries are counted from 1 in the formulas."
+        )), Step("Forward pass", (
+            f"$$z = W_1 x + b_1 = {r(params['W1'])} {r(params['x'])} + {r(params['b1'])} = {r(z, 4)}$$\n\n"
+            f"$$a = {f}(z) = {r(a, 4)}$$\n\n"
+            f"$$\\hat y = W_2 a + b_2 = {r(params['W2'])} {r(a, 4)} + {p(params['b2'])} = {r(yhat, 4)}$$\n\n"
+            f"$$L = (\\hat y - y)^2 = ({r(yhat, 4)} - {p(params['y'])})^2 = {r(loss, 4)}$$"
+        ))]
+        if wrt not in ("loss", "output"):
+            dyhat = values["dyhat"]
+            body = f"$$\\frac{{\\partial L}}{{\\partial \\hat y}} = 2(\\hat y - y) = {r(dyhat, 4)}$$"
+            if wrt == "W2":
+                j = index[1]
+                body += (f"\n\n$${self.asked_tex(config)} = \\frac{{\\partial L}}{{\\partial \\hat y}}\\, a_{{{j + 1}}} "
+                         f"= {p(dyhat, 4)} \\cdot {p(a[j], 4)}$$")
+            elif wrt in ("W1", "b1", "x"):
+                slope = {"sigmoid": lambda: [v * (1 - v) for v in a], "tanh": lambda: [1 - v * v for v in a],
+                         "relu": lambda: [1.0 if v > 0 else 0.0 for v in z]}[act]()
+                body += (
+                    "\n\nBack through the hidden layer, elementwise: "
+                    f"$\\frac{{\\partial L}}{{\\partial z_i}} = \\frac{{\\partial L}}{{\\partial \\hat y}}\\,(W_2)_{{1,i}}"
+                    f"\\, {f}'(z_i)$ with\n\n$${f}'(z) = {r(slope, 4)},\\qquad "
+                    f"\\frac{{\\partial L}}{{\\partial z}} = {r(values['dz1'], 4)}$$"
+                )
+                i = index[0]
+                tail = {
+                    "b1": lambda: f"\\frac{{\\partial L}}{{\\partial z_{{{i + 1}}}}}",
+                    "W1": lambda: (f"\\frac{{\\partial L}}{{\\partial z_{{{i + 1}}}}}\\, x_{{{index[1] + 1}}} = "
+                                   f"{p(values['dz1'][i], 4)} \\cdot {p(params['x'][index[1]])}"),
+                    "x": lambda: (f"\\sum_{{i=1}}^{{{hidden}}} (W_1)_{{i,{i + 1}}}\\, \\frac{{\\partial L}}{{\\partial z_i}}"
+                                  " = " + " + ".join(f"{p(params['W1'][k][i])} \\cdot {p(values['dz1'][k], 4)}"
+                                                     for k in range(hidden))),
+                }[wrt]()
+                body += f"\n\n$${self.asked_tex(config)} = {tail}$$"
+            steps.append(Step("Backward pass", body))
+        answer = {"loss": loss, "output": yhat}.get(wrt)
+        if answer is None:
+            answer = {"b2": lambda: values["dyhat"], "W2": lambda: values["dyhat"] * a[index[1]],
+                      "b1": lambda: values["dz1"][index[0]],
+                      "W1": lambda: values["dz1"][index[0]] * params["x"][index[1]],
+                      "x": lambda: sum(params["W1"][k][index[0]] * values["dz1"][k] for k in range(hidden))}[wrt]()
+        steps.append(Step("Answer", f"$${self.asked_tex(config)} \\approx {r(answer, 4)}$$"))
+        return steps
+
+    def diagram(self, params: dict, config: dict) -> str | None:
+        """The network as SVG: inputs, hidden units and the output in columns, weights on the edges;
+        the asked weight's edge is drawn thicker."""
+        hidden, wrt, index = config["hidden"], config["wrt"], entry(config)
+        height = 70 * hidden + 20
+        ys = {"in": [height / 2 - 45, height / 2 + 45], "hid": [45 + 70 * k for k in range(hidden)], "out": [height / 2]}
+        xs = {"in": 50, "hid": 200, "out": 350}
+        esc, num = html.escape, latex.num
+        parts = []
+
+        def edge(x1, y1, x2, y2, label, bold, at):
+            lx, ly = x1 + at * (x2 - x1), y1 + at * (y2 - y1) - 3
+            parts.append(f'<line x1="{x1 + 18}" y1="{y1}" x2="{x2 - 18}" y2="{y2}" stroke="#555" '
+                         f'stroke-width="{3 if bold else 1}"/>')
+            parts.append(f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="11" text-anchor="middle" fill="#114" '
+                         f'stroke="#fff" stroke-width="3" paint-order="stroke">{esc(label)}</text>')
+
+        for k in range(hidden):
+            for j in range(2):
+                edge(xs["in"], ys["in"][j], xs["hid"], ys["hid"][k], num(params["W1"][k][j]),
+                     wrt == "W1" and index == (k, j), 0.72)
+            edge(xs["hid"], ys["hid"][k], xs["out"], ys["out"][0], num(params["W2"][0][k]),
+                 wrt == "W2" and index == (0, k), 0.35)
+        nodes = [("in", j, f"x{j + 1}", f"{num(params['x'][j])}") for j in range(2)]
+        nodes += [("hid", k, f"h{k + 1}", f"b={num(params['b1'][k])}") for k in range(hidden)]
+        nodes += [("out", 0, "ŷ", f"b={num(params['b2'])}")]
+        for column, k, name, label in nodes:
+            cx, cy = xs[column], ys[column][k]
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="18" fill="#eef" stroke="#333"/>')
+            parts.append(f'<text x="{cx}" y="{cy + 4}" font-size="12" text-anchor="middle">{esc(name)}</text>')
+            parts.append(f'<text x="{cx}" y="{cy + 32}" font-size="11" text-anchor="middle">{esc(label)}</text>')
+        label = (f"Network with 2 inputs, {hidden} {config['activation']} hidden units and one linear output; "
+                 "edges are labelled with their weights, nodes with inputs and biases")
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 {height + 20}" role="img" '
+                f'aria-label="{esc(label)}"><title>{esc(label)}</title>{"".join(parts)}</svg>')
+
+
+GENERATORS = [MlpBackward()]

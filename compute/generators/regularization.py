@@ -1,3 +1,307 @@
-"""(being written)"""
+"""Lecture 5 (Regularization): weight decay in an SGD step, inverted dropout, L1 and L2 penalties.
 
-GENERATORS: list = []
+Sampling draws every number of a variant in one ``Sampler.integers`` call (a few candidate sets
+at once, the first valid one kept): each sampler call costs about as much as a small torch
+operation, and generate() must stay close to a plain-torch floor.
+"""
+
+import numpy as np
+
+from compute.config import Field, Schema
+from compute.generators.base import Generator
+from compute.latex import num, value
+from compute.variant import Solved, Step
+
+SPAN = 720720  # divisible by every grid length up to 16, so an index drawn as r % len is uniform
+CANDIDATES = 4
+ROUNDED = "Give the answer to at least 3 significant figures."
+
+
+def grid(low: float, high: float, step: float, nonzero: bool = False) -> np.ndarray:
+    values = np.round(np.arange(low, high + step / 2, step), 10)
+    return values[values != 0] if nonzero else values
+
+
+def columns(*grids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One lookup table for several columns, each drawn from its own grid: (table, offsets, lengths)."""
+    lengths = np.array([len(g) for g in grids])
+    return np.concatenate(grids), np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths
+
+
+def draw(sampler, spec, candidates: int = CANDIDATES) -> np.ndarray:
+    """Values of shape (batch, candidates, columns): column j from its grid in ``spec`` (see columns)."""
+    table, offsets, lengths = spec
+    return table[offsets + sampler.integers(0, SPAN - 1, shape=(candidates, len(lengths))) % lengths]
+
+
+def term(x: float, digits: int | None = None) -> str:
+    """``num(x)`` in brackets when negative, for a number written after an operator."""
+    return f"({num(x, digits)})" if x < 0 else num(x, digits)
+
+
+def first_valid(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per seed, the first candidate row whose ``valid`` is true (the first row if none is)."""
+    return values[np.arange(values.shape[0]), np.argmax(valid, axis=1)]
+
+
+def shows(diff: np.ndarray, answer: np.ndarray) -> np.ndarray:
+    """True where some cell of a mistake differs from the answer well beyond the default tolerance."""
+    return (np.abs(diff) > 2 * (1e-3 + 0.01 * np.abs(answer))).any(-1)
+
+
+# --- weight decay --------------------------------------------------------------------------------
+
+DECAY_COLUMNS = {  # w (d), g (d), lr, weight decay
+    d: columns(*[grid(-3, 3, 0.5, nonzero=True)] * d, *[grid(-2, 2, 0.5)] * d, np.array([0.1, 0.2, 0.5]),
+               np.array([0.1, 0.2, 0.5, 1.0]))
+    for d in range(1, 7)
+}
+
+
+class WeightDecayStep(Generator):
+    slug = "weight_decay_step"
+    title = "One SGD step with weight decay"
+    description = (
+        "Weights, the data-loss gradient, a learning rate and PyTorch's weight_decay λ: the weights after "
+        "one SGD step (λ·w is added to the gradient, i.e. an L2 penalty λ/2·‖w‖²)."
+    )
+    lectures = (5,)
+    answer_kind = "vector"
+    schema = Schema((Field("size", "int", 3, "Number of weights.", min=1, max=6),))
+    mistakes = {
+        "forgot_decay": "It looks like you left out the weight decay: the gradient becomes g + λ·w.",
+        "half_decay": "With weight_decay = λ the gradient gets λ·w (the penalty is λ/2·‖w‖²), not λ/2·w.",
+        "ascent": "It looks like you added the gradient; SGD subtracts lr·(g + λ·w).",
+        "decay_not_scaled": "The decay is part of the gradient, so it is multiplied by the learning rate too: "
+                            "w − lr·(g + λ·w).",
+    }
+
+    def sample_batch(self, sampler, config):
+        d = config["size"]
+        v = draw(sampler, DECAY_COLUMNS[d])
+        w, g, lr, wd = v[..., :d], v[..., d:2 * d], v[..., 2 * d, None], v[..., 2 * d + 1, None]
+        answer = w - lr * (g + wd * w)
+        v = first_valid(v, shows(lr * wd * w / 2, answer))  # half the decay is told apart from the answer
+        return {"w": v[:, :d], "g": v[:, d:2 * d], "lr": v[:, 2 * d], "wd": v[:, 2 * d + 1]}
+
+    def solve(self, params, config, device="cpu"):
+        import torch
+
+        w = torch.tensor(params["w"], dtype=torch.float64, device=device, requires_grad=True)
+        w.grad = torch.tensor(params["g"], dtype=torch.float64, device=device)
+        lr, wd = params["lr"], params["wd"]
+        torch.optim.SGD([w], lr=lr, weight_decay=wd).step()
+        answer = w.tolist()
+        w0, g = params["w"], params["g"]
+        total = [gi + wd * wi for gi, wi in zip(g, w0, strict=True)]
+        mistakes = {
+            "forgot_decay": [wi - lr * gi for wi, gi in zip(w0, g, strict=True)],
+            "half_decay": [wi - lr * (gi + wd * wi / 2) for wi, gi in zip(w0, g, strict=True)],
+            "ascent": [wi + lr * t for wi, t in zip(w0, total, strict=True)],
+            "decay_not_scaled": [wi - lr * gi - wd * wi for wi, gi in zip(w0, g, strict=True)],
+        }
+        return Solved(answer=answer, values={"total_grad": total, "w_next": answer}, mistakes=mistakes)
+
+    def explain(self, params, values, config):
+        lr, wd = num(params["lr"]), num(params["wd"])
+        return [
+            Step("Add the decay to the gradient",
+                 f"PyTorch's `weight_decay` $\\lambda = {wd}$ adds $\\lambda w$ to the gradient (the gradient of the "
+                 f"penalty $\\tfrac{{\\lambda}}{{2}}\\lVert w \\rVert^2$):\n\n$$g + \\lambda w = {value(params['g'])} + "
+                 f"{wd} \\cdot {value(params['w'])} = {value(values['total_grad'], 4)}$$"),
+            Step("SGD step",
+                 f"$$w \\leftarrow w - \\eta\\,(g + \\lambda w) = {value(params['w'])} - {lr} \\cdot "
+                 f"{value(values['total_grad'], 4)} = {value(values['w_next'], 4)}$$"),
+        ]
+
+    def prompt(self, config):
+        return (
+            "A layer's weights are $w = {{ w }}$ and the gradient of the data loss is $g = {{ g }}$. One step of "
+            "`torch.optim.SGD` (no momentum) is taken with learning rate $\\eta = {{ lr }}$ and `weight_decay` "
+            "$\\lambda = {{ wd }}$, which adds $\\lambda w$ to the gradient "
+            "(an L2 penalty $\\tfrac{\\lambda}{2}\\lVert w \\rVert^2$ on the loss).\n\n"
+            f"Compute the weights after the step. {ROUNDED}"
+        )
+
+
+# --- inverted dropout ----------------------------------------------------------------------------
+
+DROP_P = np.array([0.2, 0.25, 0.4, 0.5, 0.6, 0.75, 0.8])
+DROPOUT_COLUMNS = {  # activations (n), mask (n), p
+    n: columns(*[grid(-2, 3, 0.5, nonzero=True)] * n, *[grid(0, 1, 1)] * n, DROP_P) for n in range(2, 9)
+}
+
+
+class DropoutScaling(Generator):
+    slug = "dropout_scaling"
+    title = "Inverted dropout"
+    description = (
+        "Activations, a dropout mask and the drop probability p: the output of nn.Dropout(p) in training "
+        "mode (kept values scaled by 1/(1 − p)) or in evaluation mode."
+    )
+    lectures = (5,)
+    answer_kind = "vector"
+    schema = Schema((
+        Field("size", "int", 4, "Number of activations.", min=2, max=8),
+        Field("mode", "choice", "train", "Training mode (mask and scale) or evaluation mode (identity).",
+              choices=("train", "eval")),
+    ))
+    mistakes = {
+        "scaled_by_p": "p is the drop probability: kept values are divided by the keep probability 1 − p, not p.",
+        "forgot_scaling": "Inverted dropout also scales the kept values by 1/(1 − p) during training.",
+        "times_keep": "Inverted dropout divides the kept values by 1 − p during training; multiplying by 1 − p "
+                      "is the test-time rule of the original dropout.",
+        "mask_inverted": "A mask entry of 1 means the unit is kept, 0 that it is dropped.",
+        "applied_mask": "In evaluation mode (model.eval()) dropout is the identity: no mask, no scaling.",
+        "scaled_at_test": "With inverted dropout nothing is scaled at test time: the scaling happened in training.",
+    }
+
+    def sample_batch(self, sampler, config):
+        n = config["size"]
+        v = draw(sampler, DROPOUT_COLUMNS[n])
+        kept = v[..., n:2 * n].sum(-1)
+        v = first_valid(v, (kept > 0) & (kept < n))  # some units kept, some dropped
+        return {"a": v[:, :n], "mask": v[:, n:2 * n], "p": v[:, 2 * n]}
+
+    def solve(self, params, config, device="cpu"):
+        import torch
+
+        a = torch.tensor(params["a"], dtype=torch.float64, device=device)
+        mask = torch.tensor(params["mask"], dtype=torch.float64, device=device)
+        p = params["p"]
+        # nn.Dropout in training mode multiplies by a Bernoulli(1 − p) mask and divides by 1 − p
+        train = [x + 0.0 for x in (a * mask / (1 - p)).tolist()]  # + 0.0 turns −0.0 into 0
+        am = [x * m + 0.0 for x, m in zip(params["a"], params["mask"], strict=True)]
+        if config["mode"] == "eval":
+            answer = params["a"]
+            mistakes = {"applied_mask": train, "scaled_at_test": [x * (1 - p) for x in params["a"]],
+                        "forgot_scaling": am}
+        else:
+            answer = train
+            mistakes = {
+                "scaled_by_p": [x / p for x in am],
+                "forgot_scaling": am,
+                "times_keep": [x * (1 - p) for x in am],
+                "mask_inverted": [x * (1 - m) / (1 - p) for x, m in zip(params["a"], params["mask"], strict=True)],
+            }
+        return Solved(answer=answer, values={"scale": 1 / (1 - p), "train": train}, mistakes=mistakes)
+
+    def explain(self, params, values, config):
+        p = num(params["p"])
+        if config["mode"] == "eval":
+            return [Step("Evaluation mode", "In evaluation mode `nn.Dropout` is the identity: the output equals the "
+                                            f"input, $${value(params['a'])}$$ (no mask, no scaling).")]
+        return [
+            Step("Keep probability", f"$p = {p}$ is the probability of dropping a unit, so a unit is kept with "
+                                     f"probability $1 - p$ and kept values are scaled by "
+                                     f"$1/(1 - p) = {num(values['scale'], 4)}$."),
+            Step("Mask and scale", f"$$y = \\frac{{m \\odot a}}{{1 - p}} = \\frac{{1}}{{1 - {p}}} "
+                                   f"{value(params['mask'])} \\odot {value(params['a'])} = "
+                                   f"{value(values['train'], 4)}$$"),
+        ]
+
+    def prompt(self, config):
+        mode = ("in training mode (`model.train()`), and the random mask it drew is $m = {{ mask }}$ "
+                "(1 = kept, 0 = dropped)" if config["mode"] == "train" else
+                "in evaluation mode (`model.eval()`); during training it would have used the mask $m = {{ mask }}$ "
+                "(1 = kept, 0 = dropped)")
+        return (
+            "The activations $a = {{ a }}$ go through `nn.Dropout(p)` with $p = {{ p }}$, the probability of "
+            f"dropping a unit (PyTorch's convention, inverted dropout). The layer is {mode}.\n\n"
+            f"Compute the layer's output. {ROUNDED}"
+        )
+
+
+# --- L1 / L2 penalty -----------------------------------------------------------------------------
+
+PENALTY_COLUMNS = columns(*[grid(-2, 2, 0.5, nonzero=True)] * 3, grid(0.5, 3, 0.5), grid(-2, 2, 0.5),
+                          np.array([0.1, 0.2, 0.5, 1.0]))  # w (3), data loss, data gradient, λ
+
+
+class NormPenalty(Generator):
+    slug = "norm_penalty"
+    title = "L1 and L2 penalties"
+    description = (
+        "Weights, the data loss and its gradient: the regularized loss with an L2 (λ/2·‖w‖²) or L1 (λ·‖w‖₁) "
+        "penalty, or its derivative with respect to the first weight."
+    )
+    lectures = (5,)
+    schema = Schema((
+        Field("penalty", "choice", "l2", "L2: λ/2·‖w‖₂², L1: λ·‖w‖₁.", choices=("l2", "l1")),
+        Field("ask", "choice", "gradient", "The regularized loss or ∂L/∂w₁.", choices=("gradient", "loss")),
+    ))
+    mistakes = {
+        "forgot_penalty": "It looks like you left out the penalty term.",
+        "forgot_half": "The L2 penalty here is λ/2·‖w‖², so its derivative is λ·w (and its value has the ½).",
+        "forgot_square": "The L2 penalty squares the norm: λ/2·Σ w_i².",
+        "used_l2": "This is an L1 penalty: λ·Σ|w_i|, with derivative λ·sign(w_i).",
+        "forgot_abs": "The L1 penalty uses absolute values: λ·Σ|w_i|.",
+        "sign_flipped": "Check the sign: the penalty's derivative has the sign of w₁ (it pulls w₁ towards 0).",
+    }
+
+    def sample_batch(self, sampler, config):
+        v = draw(sampler, PENALTY_COLUMNS, candidates=1)[:, 0]
+        return {"w": v[:, :3], "data_loss": v[:, 3], "g": v[:, 4], "lam": v[:, 5]}
+
+    def solve(self, params, config, device="cpu"):
+        import math
+
+        import torch
+
+        w = torch.tensor(params["w"], dtype=torch.float64, device=device, requires_grad=True)
+        lam, l2 = params["lam"], config["penalty"] == "l2"
+        penalty = lam / 2 * (w * w).sum() if l2 else lam * w.abs().sum()
+        penalty.backward()
+        r, dr = penalty.item(), w.grad[0].item()
+        loss, grad = params["data_loss"] + r, params["g"] + dr
+        ws, w1 = params["w"], params["w"][0]
+        values = {"penalty": r, "loss": loss, "penalty_grad": dr, "grad": grad}
+        if config["ask"] == "loss":
+            base, squares = params["data_loss"], sum(x * x for x in ws)
+            mistakes = {"forgot_penalty": base}
+            if l2:
+                mistakes.update(forgot_half=base + 2 * r, forgot_square=base + lam / 2 * math.sqrt(squares))
+            else:
+                mistakes.update(used_l2=base + lam / 2 * squares, forgot_abs=base + lam * sum(ws))
+            return Solved(answer=loss, values=values, mistakes=mistakes)
+        g = params["g"]
+        mistakes = {"forgot_penalty": g, "sign_flipped": g - dr}
+        if l2:
+            mistakes["forgot_half"] = g + 2 * dr
+        else:
+            mistakes["used_l2"] = g + lam * w1
+        return Solved(answer=grad, values=values, mistakes=mistakes)
+
+    def explain(self, params, values, config):
+        lam, w = num(params["lam"]), value(params["w"])
+        if config["penalty"] == "l2":
+            r = f"R(w) = \\tfrac{{\\lambda}}{{2}} \\sum_i w_i^2 = \\tfrac{{{lam}}}{{2}} \\lVert {w} \\rVert_2^2"
+            dr = f"\\frac{{\\partial R}}{{\\partial w_1}} = \\lambda w_1 = {lam} \\cdot {num(params['w'][0])}"
+        else:
+            r = f"R(w) = \\lambda \\sum_i |w_i| = {lam} \\lVert {w} \\rVert_1"
+            dr = (f"\\frac{{\\partial R}}{{\\partial w_1}} = \\lambda\\,\\mathrm{{sign}}(w_1) = {lam} \\cdot "
+                  f"\\mathrm{{sign}}({num(params['w'][0])})")
+        steps = [Step("Penalty", f"$${r} = {num(values['penalty'], 4)}$$")]
+        if config["ask"] == "loss":
+            steps.append(Step("Regularized loss", f"$$L = L_\\text{{data}} + R(w) = {num(params['data_loss'])} + "
+                                                  f"{num(values['penalty'], 4)} = {num(values['loss'], 4)}$$"))
+        else:
+            steps.append(Step("Derivative", f"$${dr} = {num(values['penalty_grad'], 4)}$$\n\n"
+                                            f"$$\\frac{{\\partial L}}{{\\partial w_1}} = {num(params['g'])} + "
+                                            f"{term(values['penalty_grad'], 4)} = {num(values['grad'], 4)}$$"))
+        return steps
+
+    def prompt(self, config):
+        penalty = ("$R(w) = \\tfrac{\\lambda}{2} \\lVert w \\rVert_2^2 = \\tfrac{\\lambda}{2} \\sum_i w_i^2$ "
+                   "(the penalty behind PyTorch's `weight_decay`)" if config["penalty"] == "l2" else
+                   "$R(w) = \\lambda \\lVert w \\rVert_1 = \\lambda \\sum_i |w_i|$")
+        asked = ("the regularized loss $L = L_\\text{data} + R(w)$" if config["ask"] == "loss" else
+                 "the derivative $\\partial L / \\partial w_1$ of the regularized loss $L = L_\\text{data} + R(w)$")
+        return (
+            "A model with weights $w = {{ w }}$ has the data loss $L_\\text{data} = {{ data_loss }}$, whose "
+            "derivative with respect to the first weight is $\\partial L_\\text{data} / \\partial w_1 = {{ g }}$. "
+            f"The penalty is {penalty} with $\\lambda = {{{{ lam }}}}$.\n\nCompute {asked}. {ROUNDED}"
+        )
+
+
+GENERATORS = [WeightDecayStep(), DropoutScaling(), NormPenalty()]

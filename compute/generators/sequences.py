@@ -6,6 +6,8 @@ order, where the biases go), which every prompt states.
 
 import math
 
+import numpy as np
+
 from compute import latex
 from compute.config import ConfigError, Field, Schema
 from compute.generators.base import Generator
@@ -242,16 +244,30 @@ class GruStep(Generator):
         _check_unit(config)
 
     def sample_batch(self, sampler, config):
-        d, h = config["input_size"], config["hidden_size"]
-        return {
-            "x": sampler.nice(-2, 2, 0.5, shape=(d,), nonzero=True),
-            "h0": sampler.nice(-1, 1, 0.5, shape=(h,), nonzero=True),
-            "W_ih": sampler.nice(-1, 1, 0.5, shape=(3 * h, d)),
-            "W_hh": sampler.nice(-1, 1, 0.5, shape=(3 * h, h)),
-            "b_ih": sampler.nice(-1, 1, 0.5, shape=(3 * h,)),
+        d, h, u = config["input_size"], config["hidden_size"], config["unit"] - 1
+        c = 4  # candidates per variant; the first that is neither saturated nor ambiguous is kept
+        draw = {
+            "x": sampler.nice(-2, 2, 0.5, shape=(c, d), nonzero=True),
+            "h0": sampler.nice(-1, 1, 0.5, shape=(c, h), nonzero=True),
+            "W_ih": sampler.nice(-1, 1, 0.5, shape=(c, 3 * h, d)),
+            "W_hh": sampler.nice(-1, 1, 0.5, shape=(c, 3 * h, h)),
+            "b_ih": sampler.nice(-1, 1, 0.5, shape=(c, 3 * h)),
             # b_hn ≠ 0 keeps PyTorch's form distinguishable from Cho et al.'s.
-            "b_hh": sampler.nice(-1, 1, 0.5, shape=(3 * h,), nonzero=True),
+            "b_hh": sampler.nice(-1, 1, 0.5, shape=(c, 3 * h), nonzero=True),
         }
+        # The cell in numpy, PyTorch's and Cho et al.'s candidate, for the asked unit.
+        gi = np.einsum("bcgd,bcd->bcg", draw["W_ih"], draw["x"]) + draw["b_ih"]
+        gh = np.einsum("bcgh,bch->bcg", draw["W_hh"], draw["h0"]) + draw["b_hh"]
+        r, z = np.split(1 / (1 + np.exp(-(gi[..., : 2 * h] + gh[..., : 2 * h]))), 2, axis=-1)
+        n = np.tanh(gi[..., 2 * h:] + r * gh[..., 2 * h:])
+        n_cho = np.tanh(gi[..., 2 * h:] + np.einsum("bcgh,bch->bcg", draw["W_hh"][:, :, 2 * h:], r * draw["h0"])
+                        + draw["b_hh"][..., 2 * h:])
+        right = ((1 - z) * n + z * draw["h0"])[..., u]
+        cho = ((1 - z) * n_cho + z * draw["h0"])[..., u]
+        ok = (np.abs(right) >= 0.05) & (np.abs(right) <= 0.95) & (np.abs(cho - right) > 0.02 * np.abs(right) + 0.005)
+        pick = np.argmax(ok, axis=1)
+        rows = np.arange(sampler.size)
+        return {name: value[rows, pick] for name, value in draw.items()}
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -344,12 +360,14 @@ class BpttGradient(Generator):
 
     def sample_batch(self, sampler, config):
         weights = sampler.nice(-1, 1, 0.5, shape=(2,), nonzero=True)
-        return {
+        params = {
             "w": weights[:, 0], "u": weights[:, 1],
             "h0": sampler.nice(-1, 1, 0.5),
             "x": sampler.nice(-2, 2, 0.5, shape=(config["steps"],), nonzero=True),
-            "y": sampler.nice(-1, 1, 0.5),
         }
+        if config["loss"] == "squared":
+            params["y"] = sampler.nice(-1, 1, 0.5)
+        return params
 
     def solve(self, params, config, device="cpu"):
         import torch

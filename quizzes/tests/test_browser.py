@@ -89,3 +89,42 @@ def test_student_answers_l02_quiz_without_reload_and_progress_changes(page, live
     page.goto(f"{live_server.url}/courses/deep-learning/")
     after = page.locator("#lecture-2 [data-progress]").inner_text()
     assert after.startswith("1 /") and after != before
+
+
+def test_l03_student_computes_own_network_gradient(page, live_server):
+    """The L03 flow: own network diagram, a known mistake named, the worked solution, a stable variant."""
+    from django.contrib.auth import get_user_model
+
+    from quizzes.models import Variant
+
+    demo_load()
+    quiz = Lecture.objects.get(course__slug="deep-learning", number=3).quizzes.get()
+    question = Question.objects.filter(quiz=quiz, generator="mlp_backward").order_by("position").first()
+    assert question is not None, "the demo's L03 quiz has an mlp_backward question"
+    log_in(page, live_server.url, "student", "student-demo")
+    page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
+    section = page.locator(f"#q{question.id}")
+    assert section.locator("figure.diagram svg").is_visible()
+    prompt_before = section.locator(".prompt").inner_text()
+
+    student = get_user_model().objects.get(username="student")
+    variant = Variant.objects.get(student=student, question=question)
+    assert variant.status == "ready" and variant.mistakes
+    mistake = variant.mistakes[0]
+    section.locator(f"#q{question.id}-answer").fill(f"{mistake['value']:.6g}".replace(".", ","))
+    section.locator("button", has_text="Check answer").click()
+    page.wait_for_selector(f"#q{question.id} .feedback-incorrect")
+    assert mistake["message"] in page.locator(f"#q{question.id} .feedback").inner_text()
+
+    page.locator(f"#q{question.id}-answer").fill(f"{variant.answer:.10g}")
+    page.locator(f"#q{question.id} button", has_text="Check answer").click()
+    page.wait_for_selector(f"#q{question.id} .solution")
+    solution = page.locator(f"#q{question.id} .solution")
+    assert "Worked solution" in solution.inner_text() and solution.locator("li").count() >= 3
+    assert solution.locator("math").count() > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "l03-computed-phone.png"), full_page=True)
+
+    page.reload()
+    assert page.locator(f"#q{question.id} .prompt").inner_text() == prompt_before
+    assert Variant.objects.filter(student=student, question=question).count() == 1

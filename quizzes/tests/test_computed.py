@@ -147,9 +147,14 @@ def test_answer_before_the_variant_is_solved_waits_and_is_graded_later(student_c
     a, b = variant.params["a"], variant.params["b"]
     fragment = post(student_client, product, answer=f"{a * b:g}").content.decode()
     assert Submission.objects.get().status == "pending" and "graded as soon as" in fragment
+    poll_url = reverse("quizzes:quiz", args=[product.quiz.lecture.course.slug, product.quiz_id])
+    poll = student_client.get(poll_url, {"question": product.id}, **FETCH).content.decode()
+    assert poll.lstrip().startswith("<section") and "data-pending" in poll
     assert variants_solve(variant_ids=[variant.id]) == 1
     submission = Submission.objects.get()
     assert submission.status == "graded" and submission.score == 1.0
+    poll = student_client.get(poll_url, {"question": product.id}, **FETCH).content.decode()
+    assert "data-pending" not in poll and "Correct." in poll
 
 
 def test_generator_error_marks_variant_and_question_unavailable(student_client, student, product, monkeypatch):

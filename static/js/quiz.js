@@ -35,6 +35,7 @@
       template.innerHTML = text.trim();
       var fresh = template.content.firstElementChild;
       section.replaceWith(fresh);
+      poll(fresh, 0);
       var feedback = fresh.querySelector(".feedback");
       if (feedback && feedback.textContent.trim()) {
         feedback.setAttribute("tabindex", "-1");
@@ -47,6 +48,29 @@
       section.removeAttribute("aria-busy");
     }
   }
+
+  // A question whose answer or variant is still being computed asks again, a few times.
+  function poll(section, attempt) {
+    if (!section.querySelector("[data-pending]") || attempt > 20) return;
+    setTimeout(async function () {
+      var id = section.id.slice(1);
+      try {
+        var response = await fetch(window.location.pathname + "?question=" + id, {
+          headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" });
+        if (!response.ok) return;
+        var template = document.createElement("template");
+        template.innerHTML = (await response.text()).trim();
+        var fresh = template.content.firstElementChild;
+        section.replaceWith(fresh);
+        poll(fresh, attempt + 1);
+      } catch (error) { /* offline: the Reload link stays */ }
+    }, 1000 + 250 * attempt);
+  }
+
+  function watch(root) {
+    root.querySelectorAll("[data-question]").forEach(function (section) { poll(section, 0); });
+  }
+  document.addEventListener("DOMContentLoaded", function () { watch(document); });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;

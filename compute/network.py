@@ -1,0 +1,437 @@
+"""The declarative tiny network: a layer list, a loss and the quantity asked, solved by autograd.
+
+``plan_for(config)`` checks a config (raising ConfigError that says what is allowed) and names
+everything; ``solve(plan, params, device)`` runs the forward pass in torch float64 with the
+parameters as leaf tensors, backpropagates once and returns the answer, every forward value and
+gradient (named) and the named mistakes (a numpy backward pass with the error injected, see
+``compute.layers``). Module import does not import torch.
+
+Naming (``fixed`` and ``ask.wrt`` use these names):
+
+- ``x`` is the input, ``y`` the target.
+- Layers with weights are numbered k = 1, 2, ... in order: linear ``W{k}`` (out, in) and ``b{k}``;
+  conv1d/conv2d ``K{k}`` (out_channels, in_channels, kernel[, kernel]) and ``b{k}``; graph_conv
+  ``W{k}`` (in, out), adjacency ``A{k}`` and ``b{k}`` (with bias); a recurrent cell (first layer
+  only) ``Wih1``, ``Whh1``, ``bih1``, ``bhh1`` with PyTorch's stacked gate blocks and initial
+  states ``h0`` (and ``c0``). Their outputs are ``z{k}``; a cell's hidden states are ``h_t1``,
+  ..., ``h_tT`` (cell states ``c_t1``, ...) and its output is ``h_tT``.
+- A layer without weights takes the number k of the last weighted layer before it (0 if none) and
+  a letter: activation ``h{k}``, softmax ``p{k}``, pooling ``s{k}``, flatten ``f{k}``, dropout
+  ``d{k}`` (mask ``mask{k}``), batch norm ``n{k}`` (``gamma{k}``, ``beta{k}``; in eval mode the
+  running ``mu{k}``, ``var{k}``). A repeated name gets a letter: ``h1``, ``h1b``, ``h1c``.
+- Shapes are PyTorch's, with the batch axis only when ``batch`` > 1. As shown to the student (and
+  in ``params``), a quantity with one number is a scalar, size-1 axes are dropped (first ones
+  first) while more than two axes remain, and one still above 2-D is split along its leading
+  axes into matrices ``K1_1``, ``K1_2``, ... (1-based).
+"""
+
+import functools
+import itertools
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from compute import layers as ly
+from compute.config import ConfigError
+from compute.variant import Solved
+
+LOSSES = ("none", "mse", "bce", "cross_entropy", "hinge")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+_ASK_KEYS = {"output": ("index",), "loss": (), "grad": ("wrt", "index"),
+             "step": ("wrt", "index", "optimizer", "lr", "momentum", "eps")}
+_LETTER = {"softmax": "p", "flatten": "f", "dropout": "d", "batchnorm1d": "n", **dict.fromkeys(ly.ACTIVATIONS, "h"),
+           **dict.fromkeys(("maxpool1d", "avgpool1d", "maxpool2d", "avgpool2d"), "s")}
+TRAINABLE = ("W", "b", "K", "Wih", "Whh", "bih", "bhh", "gamma", "beta")
+DATA = ("x", "y", "mask", "h0", "c0")  # per-sample parameters: they carry the batch axis
+
+
+def layout(shape: tuple) -> tuple[tuple, int]:
+    """(shape as shown, number of leading axes split into parts); see the module docstring."""
+    if math.prod(shape) == 1:
+        return (), 0
+    shown = list(shape)
+    while len(shown) > 2 and 1 in shown:
+        shown.remove(1)
+    return tuple(shown), max(0, len(shown) - 2)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    role: str  # "x", "y" or the role in its layer (W, b, K, A, mask, h0, gamma, ...)
+    layer: int  # -1 for x and y
+    shape: tuple  # PyTorch's, with the batch axis only when batch > 1
+    batched: tuple  # as the engine holds it: per-sample parameters always with the batch axis
+    grad: bool  # a leaf that requires grad (weights, x, initial states)
+    parts: tuple  # ((shown name, index prefix), ...) of the shown layout
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked config with everything named; shared between calls (read only)."""
+
+    layers: tuple
+    outs: tuple  # the output name of each layer
+    roles: tuple  # per layer: role -> parameter name
+    params: tuple  # Param, in display order
+    batch: int
+    loss: str
+    ask: dict  # quantity, wrt, index, optimizer, lr, momentum, eps
+    target: str  # the full name asked about ("" for output and loss)
+    part: tuple  # index prefix of a shown part asked about, or ()
+    stop: int  # the backward pass runs through layers n-1 ... stop
+    shapes: dict  # every name -> shape (parameters and intermediates)
+    answer_shape: tuple
+
+    @property
+    def answer_kind(self) -> str:
+        return ("scalar", "vector", "matrix")[len(self.answer_shape)]
+
+    @property
+    def param(self) -> dict:
+        return {p.name: p for p in self.params}
+
+
+def plan_for(config: dict) -> Plan:
+    """The plan of a cleaned config (cached by the settings that shape it)."""
+    return _plan(json.dumps([config.get(k) for k in ("layers", "input", "batch", "loss", "ask")]))
+
+
+@functools.lru_cache(maxsize=512)
+def _plan(key: str) -> Plan:
+    specs, shape, batch, loss, ask = json.loads(key)
+    return _build(specs, shape, batch, loss, ask or {})
+
+
+def _input_shape(spec, specs) -> tuple:
+    if spec is not None:
+        if not isinstance(spec, list) or not 1 <= len(spec) <= 3 or not all(
+                isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= ly.MAX_SIZE for s in spec):
+            raise ConfigError(f"“input” must be a list of 1 to 3 sizes from 1 to {ly.MAX_SIZE}, e.g. [2] or [1, 4, 4].")
+        return tuple(spec)
+    first = specs[0] if isinstance(specs, list) and specs and isinstance(specs[0], dict) else {}
+    keys = {"linear": ("in",), "batchnorm1d": ("features",), "graph_conv": ("nodes", "in"),
+            **dict.fromkeys(ly.CELLS, ("steps", "input_size"))}.get(first.get("type"), ("?",))
+    if all(isinstance(first.get(k), int) for k in keys):
+        return tuple(first[k] for k in keys)
+    raise ConfigError("Set “input”, the input's shape: e.g. [2] for a vector, [1, 5] for conv1d (channels × length), "
+                      "[1, 4, 4] for conv2d, [3, 2] for a graph of 3 nodes × 2 features, [3, 2] for a recurrent "
+                      "cell over 3 steps of size 2.")
+
+
+def _param(name, role, layer, shape, batch) -> Param:
+    data = role in DATA
+    shown = (batch, *shape) if data and batch > 1 else tuple(shape)
+    dshape, lead = layout(shown)
+    parts = tuple((name + "".join(f"_{i + 1}" for i in prefix), prefix)
+                  for prefix in itertools.product(*map(range, dshape[:lead]))) if lead else ((name, ()),)
+    grad = role in TRAINABLE or role in ("x", "h0", "c0")
+    return Param(name, role, layer, shown, (batch, *shape) if data else tuple(shape), grad, parts)
+
+
+def _build(specs, input_spec, batch, loss, ask) -> Plan:
+    layers = ly.parse_layers(specs, _input_shape(input_spec, specs))
+    per_sample = lambda s: (batch, *s) if batch > 1 else tuple(s)  # noqa: E731
+    params, outs, roles, shapes, k = [_param("x", "x", -1, layers[0].in_shape, batch)], [], [], {}, 0
+    taken = {"x", "y", "L"}
+    for i, layer in enumerate(layers):
+        t, pshapes = layer.type, ly.param_shapes(layer)
+        if t in ly.MAIN:
+            k += 1
+            suffix, out = str(k), f"h_t{layer.in_shape[0]}" if t in ly.CELLS else f"z{k}"
+        else:
+            out = f"{_LETTER[t]}{k}"
+            for letter in "bcdefghij":
+                if out not in taken:
+                    break
+                out = f"{_LETTER[t]}{k}{letter}"
+            suffix = out[1:]
+        names = {role: role if role in ("h0", "c0") else role + suffix for role in pshapes}
+        if t in ly.CELLS:
+            for step in range(1, layer.in_shape[0] + 1):
+                shapes |= {f"{s}_t{step}": per_sample(layer.out_shape) for s in ("h", "c")[:1 + (t == "lstm_cell")]}
+        params += [_param(names[r], r, i, s, batch) for r, s in pshapes.items()]
+        taken |= {out, *names.values()}
+        outs.append(out)
+        roles.append(names)
+        shapes[out] = per_sample(layer.out_shape)
+    out_shape = layers[-1].out_shape
+    if loss in ("mse", "bce"):
+        params.append(_param("y", "y", -1, out_shape, batch))
+    elif loss in ("cross_entropy", "hinge"):
+        if len(out_shape) != 1 or out_shape[0] < 2:
+            raise ConfigError(f"Loss “{loss}” needs a vector of at least 2 class scores; the output has shape {list(out_shape)}.")
+        if loss == "cross_entropy" and layers[-1].type == "softmax":
+            raise ConfigError("“cross_entropy” takes logits (it applies log-softmax itself): remove the final softmax.")
+        params.append(_param("y", "y", -1, (), batch))
+    if loss == "bce" and layers[-1].type not in ("sigmoid", "softmax"):
+        raise ConfigError("Loss “bce” needs probabilities: end the network with a sigmoid (or softmax) layer.")
+    shapes |= {p.name: p.shape for p in params}
+    plan = dict(layers=tuple(layers), outs=tuple(outs), roles=tuple(roles), params=tuple(params), batch=batch,
+                loss=loss, shapes=shapes)
+    return Plan(**plan, **_ask(plan, ask))
+
+
+def _ask(plan: dict, ask) -> dict:
+    """The ask's fields: checked, with defaults, the target resolved and the answer's shape."""
+    quantity = ask.get("quantity") if isinstance(ask, dict) else None
+    if quantity not in _ASK_KEYS:
+        raise ConfigError("“ask” must be an object with “quantity” one of output, loss, grad, step, "
+                          "e.g. {\"quantity\": \"grad\", \"wrt\": \"W1\", \"index\": [0, 1]}.")
+    unknown = sorted(set(ask) - {"quantity", *_ASK_KEYS[quantity]})
+    if unknown:
+        raise ConfigError(f"“ask” for {quantity}: unknown key “{unknown[0]}”; allowed: quantity, {', '.join(_ASK_KEYS[quantity])}.")
+    clean = {"quantity": quantity, "wrt": ask.get("wrt"), "index": ask.get("index"),
+             "optimizer": ask.get("optimizer", "sgd"), "lr": ask.get("lr", 0.1),
+             "momentum": ask.get("momentum", 0.9), "eps": ask.get("eps", 1e-8)}
+    params, layers, loss = {p.name: p for p in plan["params"]}, plan["layers"], plan["loss"]
+    if quantity != "output" and loss == "none" and quantity == "loss":
+        raise ConfigError("“ask” is the loss, but “loss” is \"none\": choose mse, bce, cross_entropy or hinge.")
+    if quantity in ("grad", "step") and loss == "none" and math.prod(plan["shapes"][plan["outs"][-1]]) != 1:
+        raise ConfigError("With loss \"none\" the gradient is taken of the network's output, which must then be a "
+                          "single number; choose a loss or end with one output.")
+    if clean["optimizer"] not in OPTIMIZERS:
+        raise ConfigError(f"“optimizer” must be one of {', '.join(OPTIMIZERS)}.")
+    for key in ("lr", "momentum", "eps"):
+        value = clean[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 10:
+            raise ConfigError(f"“{key}” must be a number between 0 and 10.")
+    target, part, stop, shape = "", (), len(layers), plan["shapes"][plan["outs"][-1]]
+    if quantity == "loss":
+        shape = ()
+    if quantity in ("grad", "step"):
+        names = [p.name for p in plan["params"] if p.grad and (quantity == "grad" or p.role in TRAINABLE)]
+        if quantity == "grad":
+            names += [n for n in plan["shapes"] if n not in params]
+        parts = {shown: (n, prefix) for n in names for shown, prefix in _param(n, "", 0, plan["shapes"][n], 1).parts}
+        wrt = clean["wrt"]
+        if wrt not in names and wrt not in parts:
+            what = "parameter" if quantity == "step" else "parameter, input or intermediate"
+            raise ConfigError(f"“wrt” must name a {what} of this network: {', '.join(names)}; got {json.dumps(wrt)}.")
+        target, part = (wrt, ()) if wrt in names else parts[wrt]
+        if part and clean["index"] is not None:
+            raise ConfigError(f"“index” goes with the full name {target}, not with the part {wrt}.")
+        shape = plan["shapes"][target]
+        owner = params[target].layer if target in params else next(
+            (i + 1 for i, o in enumerate(plan["outs"]) if o == target), 0)
+        stop = 0 if target == "x" else owner
+    index = clean["index"]
+    if index is not None:
+        if not isinstance(index, list) or len(index) != len(shape) or not all(
+                isinstance(i, int) and not isinstance(i, bool) and 0 <= i < s for i, s in zip(index, shape, strict=False)):
+            raise ConfigError(f"“index” must list {len(shape)} whole numbers counting from 0 within the shape "
+                              f"{list(shape)} of the quantity asked; got {json.dumps(index)}.")
+        answer_shape = ()
+    else:
+        shown, lead = layout(shape)
+        if part:
+            shown, lead = shown[lead:], 0
+        if lead:
+            names = ", ".join(p for p, _ in _param(target, "", 0, shape, 1).parts)
+            raise ConfigError(f"The quantity asked has shape {list(shape)}: ask one entry with “index” "
+                              f"or one part ({names}).")
+        answer_shape = shown
+    return dict(ask=clean, target=target, part=part, stop=stop, answer_shape=answer_shape)
+
+
+# --- parameters as shown <-> as the engine holds them ----------------------------------------------
+
+
+def to_shown(plan: Plan, full: dict, lead: int = 0) -> dict:
+    """Engine-held arrays (with ``lead`` leading axes) -> the params dict by shown names."""
+    shown = {}
+    for p in plan.params:
+        arr = full[p.name]
+        dshape = layout(p.shape)[0]
+        arr = arr.reshape(arr.shape[:lead] + dshape)
+        for name, prefix in p.parts:
+            shown[name] = arr[(slice(None),) * lead + prefix] if prefix else arr
+    return shown
+
+
+def from_shown(plan: Plan, shown: dict, lead: tuple = ()) -> dict:
+    """The params dict (shown names, ``lead`` leading axes) -> arrays of the engine's shapes."""
+    full = {}
+    for p in plan.params:
+        if len(p.parts) == 1:
+            arr = np.asarray(shown[p.name], dtype=np.float64)
+        else:
+            parts = np.stack([np.asarray(shown[name], dtype=np.float64) for name, _ in p.parts], axis=len(lead))
+            arr = parts.reshape(lead + layout(p.shape)[0])
+        full[p.name] = arr.reshape(lead + p.batched)
+    return full
+
+
+def pick(plan: Plan, arr):
+    """The asked part of a quantity's array (index, shown part, shown layout); a float when scalar."""
+    arr = np.asarray(arr)
+    index = plan.ask["index"]
+    if index is not None:
+        return float(arr[tuple(index)])
+    arr = arr.reshape(layout(arr.shape)[0])
+    arr = arr[plan.part] if plan.part else arr
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def step(ask: dict, p, g, lib=np):
+    """A parameter after one optimizer step from zero state (first-step semantics)."""
+    lr = ask["lr"]
+    if ask["optimizer"] == "adam":  # m̂ = g, v̂ = g²: lr·g/(|g| + eps)
+        return p - lr * g / (lib.abs(g) + ask["eps"])
+    if ask["optimizer"] == "nesterov":  # buffer = g, update g + μ·buffer
+        return p - lr * (1.0 + ask["momentum"]) * g
+    return p - lr * g  # sgd; momentum's first step sets the buffer to g
+
+
+# --- solving ---------------------------------------------------------------------------------------
+
+
+def _torch_layer(torch, F, plan: Plan, i: int, P: dict, a, named: dict, extras: dict):
+    """One layer's torch forward; cell states go to ``named``, shown-only values to ``extras``."""
+    layer = plan.layers[i]
+    t, o, suffix = layer.type, layer.opts, plan.outs[i][1:]
+    if t == "linear":
+        return F.linear(a, P["W"], P.get("b"))
+    if t in ("conv1d", "conv2d"):
+        return getattr(F, t)(a, P["K"], P.get("b"), o["stride"], o["padding"])
+    if "pool" in t:
+        return getattr(F, t.replace("pool", "_pool"))(a, o["kernel"], o["stride"])
+    if t == "flatten":
+        return a.flatten(1)
+    if t in ("sigmoid", "tanh", "relu"):
+        return getattr(torch, t)(a)
+    if t in ("leaky_relu", "elu", "softplus"):
+        return getattr(F, t)(a, o[{"leaky_relu": "slope", "elu": "alpha", "softplus": "beta"}[t]])
+    if t == "gelu":
+        return F.gelu(a)
+    if t == "softmax":
+        return torch.softmax(a, -1)
+    if t == "batchnorm1d":
+        if o["mode"] == "train":
+            mu, var = a.mean(0), a.var(0, correction=0)
+            extras[f"bmu{suffix}"], extras[f"bvar{suffix}"] = (mu, False), (var, False)
+        else:
+            mu, var = P["mu"], P["var"]
+        xhat = (a - mu) / torch.sqrt(var + ly.EPS)
+        extras[f"xhat{suffix}"] = (xhat, True)
+        return P["gamma"] * xhat + P["beta"]
+    if t == "dropout":
+        return a * P["mask"] / (1.0 - o["p"])
+    if t == "graph_conv":
+        Ahat = P["A"] + torch.eye(P["A"].shape[0], dtype=a.dtype, device=a.device)
+        d = Ahat.sum(1).rsqrt()
+        Ahat = d[:, None] * Ahat * d[None, :]
+        extras[f"Ahat{suffix}"] = (Ahat, False)
+        z = Ahat @ a @ P["W"]
+        return z + P["b"] if "b" in P else z
+    h, c, H = P["h0"], P.get("c0"), o["hidden_size"]  # recurrent cells, PyTorch's formulas and gate order
+    for s in range(1, layer.in_shape[0] + 1):
+        gi = F.linear(a[:, s - 1], P["Wih"], P.get("bih"))
+        gh = F.linear(h, P["Whh"], P.get("bhh"))
+        if t == "rnn_cell":
+            h = torch.tanh(gi + gh)
+        elif t == "gru_cell":
+            ru = torch.sigmoid(gi[:, :2 * H] + gh[:, :2 * H])
+            n = torch.tanh(gi[:, 2 * H:] + ru[:, :H] * gh[:, 2 * H:])
+            extras |= {f"r_t{s}": (ru[:, :H], True), f"u_t{s}": (ru[:, H:], True), f"n_t{s}": (n, True)}
+            h = (1.0 - ru[:, H:]) * n + ru[:, H:] * h
+        else:
+            g = gi + gh
+            ifo = torch.sigmoid(g[:, [*range(2 * H), *range(3 * H, 4 * H)]])
+            gg = torch.tanh(g[:, 2 * H:3 * H])
+            c = ifo[:, H:2 * H] * c + ifo[:, :H] * gg
+            extras |= {f"i_t{s}": (ifo[:, :H], True), f"f_t{s}": (ifo[:, H:2 * H], True), f"g_t{s}": (gg, True),
+                       f"o_t{s}": (ifo[:, 2 * H:], True)}
+            named[f"c_t{s}"] = c
+            h = ifo[:, 2 * H:] * torch.tanh(c)
+        named[f"h_t{s}"] = h
+    return h
+
+
+def solve(plan: Plan, params: dict, device: str = "cpu") -> Solved:
+    """Forward in torch float64 (parameters as leaves), one backward when a gradient is needed."""
+    import torch
+    import torch.nn.functional as F
+
+    full, f64, quantity = from_shown(plan, params), torch.float64, plan.ask["quantity"]
+    classes = plan.loss in ("cross_entropy", "hinge")
+    leaves = {p.name: torch.tensor(full[p.name], dtype=f64, device=device, requires_grad=p.grad)
+              for p in plan.params if not (classes and p.name == "y")}
+    a, named, extras = leaves["x"], {}, {}
+    for i, out in enumerate(plan.outs):
+        a = _torch_layer(torch, F, plan, i, {r: leaves[n] for r, n in plan.roles[i].items()}, a, named, extras)
+        named[out] = a
+    if plan.loss == "none":
+        loss = a.sum()
+    elif classes:
+        y = torch.tensor(full["y"].reshape(-1), dtype=torch.long, device=device)
+        if plan.loss == "cross_entropy":
+            extras["probs"] = (torch.softmax(a.detach(), -1), True)
+            loss = F.cross_entropy(a, y)
+        else:
+            loss = F.multi_margin_loss(a, y)
+    else:
+        loss = (F.mse_loss if plan.loss == "mse" else F.binary_cross_entropy)(a, leaves["y"])
+    items = [("L", loss, False), *((n, t, True) for n, t in named.items()),
+             *((n, t, b) for n, (t, b) in extras.items())]
+    if quantity in ("grad", "step"):
+        wrt = [p for p in plan.params if p.grad]
+        grads = torch.autograd.grad(loss, [leaves[p.name] for p in wrt] + list(named.values()))
+        items += [("d_" + p.name, g, p.role in DATA) for p, g in zip(wrt, grads, strict=False)]
+        items += [("d_" + n, g, True) for n, g in zip(named, grads[len(wrt):], strict=True)]
+        if quantity == "step":
+            items.append(("new", step(plan.ask, leaves[plan.target].detach(), grads[wrt.index(plan.param[plan.target])],
+                                      torch), False))
+    values = _to_numpy(plan, items, device)
+    answer = pick(plan, values[{"output": plan.outs[-1], "loss": "L", "grad": "d_" + plan.target,
+                                "step": "new"}[quantity]])
+    return Solved(answer=answer, values=values, mistakes=_mistakes(plan, full, values))
+
+
+def _to_numpy(plan: Plan, items: list, device: str) -> dict:
+    """name -> numpy array, the batch axis dropped when batch is 1 (one transfer off a GPU)."""
+    if device == "cpu":
+        arrays = [t.detach().numpy() for _, t, _ in items]
+    else:
+        flat = iter(np.split(__import__("torch").cat([t.detach().reshape(-1) for _, t, _ in items]).cpu().numpy(),
+                             np.cumsum([t.numel() for _, t, _ in items])[:-1]))
+        arrays = [next(flat).reshape(tuple(t.shape)) for _, t, _ in items]
+    drop = plan.batch == 1
+    return {name: arr[0] if drop and batchy else arr for (name, _, batchy), arr in zip(items, arrays, strict=True)}
+
+
+def _mistakes(plan: Plan, full: dict, values: dict) -> dict:
+    """Named wrong answers, computed from the solved values with one error injected each."""
+    quantity, target, n = plan.ask["quantity"], plan.target, len(plan.layers)
+    count = math.prod(plan.shapes[plan.outs[-1]])
+    mistakes = {}
+    if quantity == "loss" and plan.loss == "mse" and count > 1:
+        mistakes["forgot_mean"] = values["L"] * count
+    if quantity not in ("grad", "step"):
+        return mistakes
+    grads = {}
+    if quantity == "grad":
+        grads["sign_flipped"] = -values["d_" + target]
+    if plan.loss == "mse" and count > 1:
+        grads["forgot_mean"] = values["d_" + target] * count
+    batched = lambda name, shape: np.asarray(values[name]).reshape((1, plan.batch, *shape))  # noqa: E731
+    P = [{r: full[name][None] for r, name in roles.items()} for roles in plan.roles]
+    acts = [full["x"][None]] + [batched(o, layer.out_shape) for o, layer in zip(plan.outs, plan.layers, strict=True)]
+    owner = plan.param[target] if target in plan.param else None
+    if any(plan.layers[i].type in ly.ACTIVATIONS for i in range(plan.stop, n)) and not target.startswith(("h_t", "c_t")):
+        d = batched("d_" + plan.outs[-1], plan.layers[-1].out_shape)
+        for i in range(n - 1, plan.stop - 1, -1):
+            d, layer_grads = ly.backward(plan.layers[i], P[i], acts[i], d, flat=True)
+        wrong = layer_grads[owner.role][0] if owner and owner.layer >= 0 else d[0]
+        grads["forgot_activation_derivative"] = wrong.reshape(plan.shapes[target])
+    if owner and owner.role in ("W", "K") and owner.layer > 0 and plan.layers[owner.layer - 1].type in ly.ACTIVATIONS:
+        j = owner.layer
+        _, layer_grads = ly.backward(plan.layers[j], P[j], acts[j - 1], batched("d_" + plan.outs[j], plan.layers[j].out_shape))
+        grads["used_preactivation"] = layer_grads[owner.role][0]
+    if quantity == "step":
+        p = full[target]
+        grads = {name: step(plan.ask, p, g) for name, g in grads.items()}
+        grads["wrong_step_direction"] = 2 * p - values["new"]
+    return mistakes | {name: pick(plan, value) for name, value in grads.items()}
