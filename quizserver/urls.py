@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("courses/", include("courses.urls")),
     path("courses/", include("quizzes.urls")),
+    path("api/", include("quizzes.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -170,18 +170,19 @@ class GcnLayer(Generator):
     def sample_batch(self, sampler, config):
         n, f_in, f_out = config["nodes"], config["in_features"], config["out_features"]
         adjacency = random_graph(sampler, n)
-        features = sampler.nice(-2, 2, 1, shape=(4, n, f_in))
-        weights = sampler.nice(-1, 1, 0.5, shape=(4, f_in, f_out))
-        # The asked node's pre-activation for 4 candidate (H, W): keep the first with an entry above 0,
-        # so the answer is not the zero vector.
+        features = sampler.nice(-2, 2, 1, shape=(8, n, f_in))
+        weights = sampler.nice(-1, 1, 0.5, shape=(8, f_in, f_out), nonzero=True)
+        # The asked node's pre-activation for 8 candidate (H, W): keep the first with an entry above 0,
+        # so the answer is not the zero vector (else flip the first W's sign).
         a_hat = adjacency + np.eye(n)
         inv_sqrt = a_hat.sum(2) ** -0.5
         row = inv_sqrt[:, config["node"] - 1, None] * a_hat[:, config["node"] - 1] * inv_sqrt
         aggregated = np.einsum("bn,bcnf->bcf", row, features)
         pre = np.einsum("bcf,bcfo->bco", aggregated, weights)
-        pick = np.argmax((pre > 0.05).any(axis=2), axis=1)
-        rows = np.arange(sampler.size)
-        return {"A": adjacency, "H": features[rows, pick], "W": weights[rows, pick]}
+        ok = (pre > 0.05).any(axis=2)
+        rows, pick = np.arange(sampler.size), np.argmax(ok, axis=1)
+        chosen = weights[rows, pick] * np.where(ok.any(axis=1), 1.0, -1.0)[:, None, None]
+        return {"A": adjacency, "H": features[rows, pick], "W": chosen}
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -275,15 +276,17 @@ class MessagePassing(Generator):
     def sample_batch(self, sampler, config):
         n, v = config["nodes"], config["node"] - 1
         adjacency = random_graph(sampler, n, keep=v)
-        features = sampler.nice(-2, 2, 1, shape=(4, n, 2))
-        weights = sampler.nice(-1, 1, 0.5, shape=(4, 2, 2, 2))  # 4 candidates of H and (W_self, W_neigh)
+        features = sampler.nice(-2, 2, 1, shape=(8, n, 2))
+        weights = sampler.nice(-1, 1, 0.5, shape=(8, 2, 2, 2))  # 8 candidates of H and (W_self, W_neigh)
         neighbours = np.einsum("bn,bcnf->bcf", adjacency[:, v], features)
         if config["aggregation"] == "mean":
             neighbours = neighbours / adjacency[:, v].sum(1)[:, None, None]
         pre = (np.einsum("bcof,bcf->bco", weights[:, :, 0], features[:, :, v])
                + np.einsum("bcof,bcf->bco", weights[:, :, 1], neighbours))
-        rows, pick = np.arange(sampler.size), np.argmax((pre > 0.05).any(axis=2), axis=1)
-        chosen = weights[rows, pick]
+        ok = (pre > 0.05).any(axis=2)
+        rows, pick = np.arange(sampler.size), np.argmax(ok, axis=1)
+        # Without a candidate whose update has an entry above 0, flip the first one's weights.
+        chosen = weights[rows, pick] * np.where(ok.any(axis=1), 1.0, -1.0)[:, None, None, None]
         return {"A": adjacency, "H": features[rows, pick], "W_self": chosen[:, 0], "W_neigh": chosen[:, 1]}
 
     def solve(self, params, config, device="cpu"):

@@ -162,6 +162,12 @@ class Perplexity(Generator):
         )
 
 
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis (numpy, for sampling checks)."""
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 class Attention(Generator):
     slug = "attention"
     title = "Scaled dot-product attention for one query"
@@ -186,12 +192,16 @@ class Attention(Generator):
 
     def sample_batch(self, sampler, config):
         n, dk = config["keys"], config["d_k"]
-        q = sampler.nice(-2, 2, 1, shape=(dk,), nonzero=True)
-        candidates = sampler.nice(-2, 2, 1, shape=(4, n, dk))
-        scores = np.einsum("bcnd,bd->bcn", candidates, q)
-        valid = np.ptp(scores, axis=2) > 0  # not every key equally similar (else all weights are 1/n)
-        keys = candidates[np.arange(sampler.size), np.argmax(valid, axis=1)]
-        fallback = ~valid.any(axis=1)
+        q = sampler.nice(-1, 1, 1, shape=(dk,), nonzero=True)
+        candidates = sampler.nice(-2, 2, 1, shape=(8, n, dk))
+        weights = _softmax(np.einsum("bcnd,bd->bcn", candidates, q) / math.sqrt(dk))
+        # Keep the first candidate K whose weights are not all equal and lie in [0.03, 0.95] (every weight
+        # for the output, the asked one for a single weight): no key negligible, none taking everything.
+        asked = weights if self.answer_kind == "vector" else weights[..., config["key"] - 1: config["key"]]
+        ok = (np.ptp(weights, axis=2) > 1e-9) & (asked.min(axis=2) >= 0.03) & (weights.max(axis=2) <= 0.95)
+        rows = np.arange(sampler.size)
+        keys = candidates[rows, np.argmax(ok, axis=1)]
+        fallback = ~ok.any(axis=1)  # rare: key 1 = q and the others 0
         keys[fallback] = 0
         keys[fallback, 0] = q[fallback]
         params = {"q": q, "K": keys}
@@ -199,12 +209,10 @@ class Attention(Generator):
             # 4 candidate value matrices: keep the first whose columns vary over the keys and whose output
             # is not the zero vector, so the weighting matters.
             values = sampler.nice(-2, 2, 1, shape=(4, n, config["d_v"]))
-            scores = np.einsum("bnd,bd->bn", keys, q) / np.sqrt(dk)
-            weights = np.exp(scores - scores.max(axis=1, keepdims=True))
-            weights /= weights.sum(axis=1, keepdims=True)
+            weights = _softmax(np.einsum("bnd,bd->bn", keys, q) / math.sqrt(dk))
             out = np.einsum("bn,bcnv->bcv", weights, values)
             ok = (np.ptp(values, axis=2) > 0).all(axis=2) & (np.abs(out) > 0.1).any(axis=2)
-            params["V"] = values[np.arange(sampler.size), np.argmax(ok, axis=1)]
+            params["V"] = values[rows, np.argmax(ok, axis=1)]
         return params
 
     def _weights(self, params, device):

@@ -314,96 +314,133 @@ class MlpBackward(Generator):
 
     def explain(self, params: dict, values: dict, config: dict) -> list[Step]:
         hidden, act, wrt, index = config["hidden"], config["activation"], config["wrt"], entry(config)
-        f, r = ACT_TEX[act], latex.value
-
-        def p(x, digits=None):  # a factor or summand: negative numbers in parentheses
-            text = latex.num(x, digits)
-            return f"({text})" if text.startswith("-") else text
-
+        f, r, asked = ACT_TEX[act], latex.value, self.asked_tex(config)
         z, a, yhat, loss = values["z1"], values["a1"], values["yhat"], values["loss"]
-        steps = [Step("Conventions", (
-            f"Hidden layer $z = W_1 x + b_1$, $a = {f}(z)$; output $\\hat y = W_2 a + b_2$; loss "
-            "$L = (\\hat y - y)^2$, so $\\partial L / \\partial \\hat y = 2(\\hat y - y)$ (PyTorch's `MSELoss` on "
-            f"one output, no factor $\\tfrac12$). The activation's derivative is ${DERIVATIVE_TEX[act]}$"
-            + (" (PyTorch takes $\\operatorname{ReLU}'(0) = 0$; no $z$ here is 0)." if act == "relu" else ".")
-            + " Entries are counted from 1 in the formulas."
-        )), Step("Forward pass", (
-            f"$$z = W_1 x + b_1 = {r(params['W1'])} {r(params['x'])} + {r(params['b1'])} = {r(z, 4)}$$\n\n"
-            f"$$a = {f}(z) = {r(a, 4)}$$\n\n"
-            f"$$\\hat y = W_2 a + b_2 = {r(params['W2'])} {r(a, 4)} + {p(params['b2'])} = {r(yhat, 4)}$$\n\n"
-            f"$$L = (\\hat y - y)^2 = ({r(yhat, 4)} - {p(params['y'])})^2 = {r(loss, 4)}$$"
+        z_tex, a_tex, yhat_tex = r(z, 4), r(a, 4), r(yhat, 4)
+        steps = [Step("Conventions", conventions(act)), Step("Forward pass", (
+            f"$$z = W_1 x + b_1 = {exact(params['W1'])} {exact(params['x'])} + {exact(params['b1'])} = {z_tex}$$\n\n"
+            f"$$a = {f}(z) = {a_tex}$$\n\n"
+            f"$$\\hat y = W_2 a + b_2 = {exact(params['W2'])} {a_tex} + {factor(params['b2'])} = {yhat_tex}$$\n\n"
+            f"$$L = (\\hat y - y)^2 = ({yhat_tex} - {factor(params['y'])})^2 = {r(loss, 4)}$$"
         ))]
-        if wrt not in ("loss", "output"):
-            dyhat = values["dyhat"]
-            body = f"$$\\frac{{\\partial L}}{{\\partial \\hat y}} = 2(\\hat y - y) = {r(dyhat, 4)}$$"
-            if wrt == "W2":
-                j = index[1]
-                body += (f"\n\n$${self.asked_tex(config)} = \\frac{{\\partial L}}{{\\partial \\hat y}}\\, a_{{{j + 1}}} "
-                         f"= {p(dyhat, 4)} \\cdot {p(a[j], 4)}$$")
-            elif wrt in ("W1", "b1", "x"):
-                slope = {"sigmoid": lambda: [v * (1 - v) for v in a], "tanh": lambda: [1 - v * v for v in a],
-                         "relu": lambda: [1.0 if v > 0 else 0.0 for v in z]}[act]()
-                body += (
-                    "\n\nBack through the hidden layer, elementwise: "
-                    f"$\\frac{{\\partial L}}{{\\partial z_i}} = \\frac{{\\partial L}}{{\\partial \\hat y}}\\,(W_2)_{{1,i}}"
-                    f"\\, {f}'(z_i)$ with\n\n$${f}'(z) = {r(slope, 4)},\\qquad "
-                    f"\\frac{{\\partial L}}{{\\partial z}} = {r(values['dz1'], 4)}$$"
-                )
-                i = index[0]
-                tail = {
-                    "b1": lambda: f"\\frac{{\\partial L}}{{\\partial z_{{{i + 1}}}}}",
-                    "W1": lambda: (f"\\frac{{\\partial L}}{{\\partial z_{{{i + 1}}}}}\\, x_{{{index[1] + 1}}} = "
-                                   f"{p(values['dz1'][i], 4)} \\cdot {p(params['x'][index[1]])}"),
-                    "x": lambda: (f"\\sum_{{i=1}}^{{{hidden}}} (W_1)_{{i,{i + 1}}}\\, \\frac{{\\partial L}}{{\\partial z_i}}"
-                                  " = " + " + ".join(f"{p(params['W1'][k][i])} \\cdot {p(values['dz1'][k], 4)}"
-                                                     for k in range(hidden))),
-                }[wrt]()
-                body += f"\n\n$${self.asked_tex(config)} = {tail}$$"
-            steps.append(Step("Backward pass", body))
         answer = {"loss": loss, "output": yhat}.get(wrt)
         if answer is None:
-            answer = {"b2": lambda: values["dyhat"], "W2": lambda: values["dyhat"] * a[index[1]],
-                      "b1": lambda: values["dz1"][index[0]],
-                      "W1": lambda: values["dz1"][index[0]] * params["x"][index[1]],
-                      "x": lambda: sum(params["W1"][k][index[0]] * values["dz1"][k] for k in range(hidden))}[wrt]()
-        steps.append(Step("Answer", f"$${self.asked_tex(config)} \\approx {r(answer, 4)}$$"))
+            dyhat, dz = values["dyhat"], values.get("dz1")
+            body = f"$$\\frac{{\\partial L}}{{\\partial \\hat y}} = 2(\\hat y - y) = {r(dyhat, 4)}$$"
+            if wrt == "b2":
+                answer = dyhat
+            elif wrt == "W2":
+                j = index[1]
+                answer = dyhat * a[j]
+                body += (f"\n\n$${asked} = \\frac{{\\partial L}}{{\\partial \\hat y}}\\, a_{{{j + 1}}} "
+                         f"= {factor(dyhat, 4)} \\cdot {factor(a[j], 4)}$$")
+            else:
+                slope = [v * (1 - v) for v in a] if act == "sigmoid" else (
+                    [1 - v * v for v in a] if act == "tanh" else [1.0 if v > 0 else 0.0 for v in z])
+                body += (
+                    "\n\nBack through the hidden layer, elementwise: $\\frac{\\partial L}{\\partial z_i} = "
+                    f"\\frac{{\\partial L}}{{\\partial \\hat y}}\\,(W_2)_{{1,i}}\\, {f}'(z_i)$ with\n\n"
+                    f"$${f}'(z) = {r(slope, 4)},\\qquad \\frac{{\\partial L}}{{\\partial z}} = {r(dz, 4)}$$"
+                )
+                i = index[0]
+                if wrt == "b1":
+                    answer, tail = dz[i], f"\\frac{{\\partial L}}{{\\partial z_{{{i + 1}}}}}"
+                elif wrt == "W1":
+                    j = index[1]
+                    answer = dz[i] * params["x"][j]
+                    tail = (f"\\frac{{\\partial L}}{{\\partial z_{{{i + 1}}}}}\\, x_{{{j + 1}}} = "
+                            f"{factor(dz[i], 4)} \\cdot {factor(params['x'][j])}")
+                else:
+                    answer = sum(params["W1"][k][i] * dz[k] for k in range(hidden))
+                    tail = (f"\\sum_{{k=1}}^{{{hidden}}} (W_1)_{{k,{i + 1}}}\\, \\frac{{\\partial L}}{{\\partial z_k}} = "
+                            + " + ".join(f"{factor(params['W1'][k][i])} \\cdot {factor(dz[k], 4)}" for k in range(hidden)))
+                body += f"\n\n$${asked} = {tail}$$"
+            steps.append(Step("Backward pass", body))
+        steps.append(Step("Answer", f"$${asked} \\approx {r(answer, 4)}$$"))
         return steps
 
     def diagram(self, params: dict, config: dict) -> str | None:
-        """The network as SVG: inputs, hidden units and the output in columns, weights on the edges;
-        the asked weight's edge is drawn thicker."""
-        hidden, wrt, index = config["hidden"], config["wrt"], entry(config)
-        height = 70 * hidden + 20
-        ys = {"in": [height / 2 - 45, height / 2 + 45], "hid": [45 + 70 * k for k in range(hidden)], "out": [height / 2]}
-        xs = {"in": 50, "hid": 200, "out": 350}
-        esc, num = html.escape, latex.num
-        parts = []
+        """The network as SVG: inputs, hidden units and the output in columns, weights on the edges
+        (the asked weight's edge thicker), inputs and biases under the nodes."""
+        template = diagram_template(config["hidden"], config["activation"], config["wrt"], entry(config))
+        W1, W2 = params["W1"], params["W2"][0]
+        labels = [label(w) for row in W1 for w in row] + [label(w) for w in W2]
+        labels += [label(v) for v in params["x"]] + [label(v) for v in params["b1"]] + [label(params["b2"])]
+        return template.format(*labels)
 
-        def edge(x1, y1, x2, y2, label, bold, at):
-            lx, ly = x1 + at * (x2 - x1), y1 + at * (y2 - y1) - 3
-            parts.append(f'<line x1="{x1 + 18}" y1="{y1}" x2="{x2 - 18}" y2="{y2}" stroke="#555" '
-                         f'stroke-width="{3 if bold else 1}"/>')
-            parts.append(f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="11" text-anchor="middle" fill="#114" '
-                         f'stroke="#fff" stroke-width="3" paint-order="stroke">{esc(label)}</text>')
 
-        for k in range(hidden):
-            for j in range(2):
-                edge(xs["in"], ys["in"][j], xs["hid"], ys["hid"][k], num(params["W1"][k][j]),
-                     wrt == "W1" and index == (k, j), 0.72)
-            edge(xs["hid"], ys["hid"][k], xs["out"], ys["out"][0], num(params["W2"][0][k]),
-                 wrt == "W2" and index == (0, k), 0.35)
-        nodes = [("in", j, f"x{j + 1}", f"{num(params['x'][j])}") for j in range(2)]
-        nodes += [("hid", k, f"h{k + 1}", f"b={num(params['b1'][k])}") for k in range(hidden)]
-        nodes += [("out", 0, "ŷ", f"b={num(params['b2'])}")]
-        for column, k, name, label in nodes:
-            cx, cy = xs[column], ys[column][k]
-            parts.append(f'<circle cx="{cx}" cy="{cy}" r="18" fill="#eef" stroke="#333"/>')
-            parts.append(f'<text x="{cx}" y="{cy + 4}" font-size="12" text-anchor="middle">{esc(name)}</text>')
-            parts.append(f'<text x="{cx}" y="{cy + 32}" font-size="11" text-anchor="middle">{esc(label)}</text>')
-        label = (f"Network with 2 inputs, {hidden} {config['activation']} hidden units and one linear output; "
-                 "edges are labelled with their weights, nodes with inputs and biases")
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 {height + 20}" role="img" '
-                f'aria-label="{esc(label)}"><title>{esc(label)}</title>{"".join(parts)}</svg>')
+@functools.lru_cache(maxsize=4096)
+def exact_num(value: float) -> str:
+    return latex.num(value)
+
+
+def exact(value) -> str:
+    """A parameter (scalar, vector or matrix) exactly, as latex.value does; numbers cached (small grids)."""
+    if not isinstance(value, list):
+        return exact_num(value)
+    if value and isinstance(value[0], list):
+        return "\\begin{pmatrix} " + " \\\\ ".join(" & ".join(map(exact_num, row)) for row in value) + " \\end{pmatrix}"
+    return "\\begin{pmatrix} " + " \\\\ ".join(map(exact_num, value)) + " \\end{pmatrix}"
+
+
+def factor(value: float, digits: int | None = None) -> str:
+    """A number used as a factor or summand: negative ones in parentheses."""
+    text = exact_num(value) if digits is None else latex.num(value, digits)
+    return f"({text})" if text.startswith("-") else text
+
+
+@functools.lru_cache(maxsize=8)
+def conventions(activation: str) -> str:
+    f = ACT_TEX[activation]
+    relu = " (PyTorch takes $\\operatorname{ReLU}'(0) = 0$; no $z$ here is 0)" if activation == "relu" else ""
+    return (
+        f"Hidden layer $z = W_1 x + b_1$, $a = {f}(z)$; output $\\hat y = W_2 a + b_2$; loss "
+        "$L = (\\hat y - y)^2$, so $\\partial L / \\partial \\hat y = 2(\\hat y - y)$ (PyTorch's `MSELoss` on "
+        f"one output, no factor $\\tfrac12$). The activation's derivative is ${DERIVATIVE_TEX[activation]}${relu}. "
+        "Entries are counted from 1 in the formulas."
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def label(value: float) -> str:
+    """A parameter as diagram text (cached: parameters are drawn from small grids)."""
+    return html.escape(latex.num(value))
+
+
+@functools.lru_cache(maxsize=64)
+def diagram_template(hidden: int, activation: str, wrt: str, index: tuple) -> str:
+    """The SVG with str.format slots {0}, {1}, … for the labels: W1 row-major, W2, x, b1, b2."""
+    height = 70 * hidden + 20
+    ys = {"in": [height / 2 - 45, height / 2 + 45], "hid": [45 + 70 * k for k in range(hidden)], "out": [height / 2]}
+    xs = {"in": 50, "hid": 200, "out": 350}
+    parts, slots = [], iter(range(4 * hidden + 3))
+
+    def edge(start, end, bold, at):
+        (x1, y1), (x2, y2) = start, end
+        parts.append(f'<line x1="{x1 + 18}" y1="{y1:.0f}" x2="{x2 - 18}" y2="{y2:.0f}" stroke="#555" '
+                     f'stroke-width="{3 if bold else 1}"/>')
+        parts.append(f'<text x="{x1 + at * (x2 - x1):.0f}" y="{y1 + at * (y2 - y1) - 3:.0f}" font-size="11" '
+                     f'text-anchor="middle" fill="#114" stroke="#fff" stroke-width="3" paint-order="stroke">'
+                     f'{{{next(slots)}}}</text>')
+
+    def node(column, k):
+        return xs[column], ys[column][k]
+
+    for k in range(hidden):
+        for j in range(2):
+            edge(node("in", j), node("hid", k), wrt == "W1" and index == (k, j), 0.72)
+    for k in range(hidden):
+        edge(node("hid", k), node("out", 0), wrt == "W2" and index == (0, k), 0.35)
+    nodes = [("in", j, f"x{j + 1}", "") for j in range(2)] + [("hid", k, f"h{k + 1}", "b=") for k in range(hidden)]
+    for column, k, name, prefix in [*nodes, ("out", 0, "ŷ", "b=")]:
+        cx, cy = node(column, k)
+        parts.append(f'<circle cx="{cx}" cy="{cy:.0f}" r="18" fill="#eef" stroke="#333"/>'
+                     f'<text x="{cx}" y="{cy + 4:.0f}" font-size="12" text-anchor="middle">{name}</text>'
+                     f'<text x="{cx}" y="{cy + 32:.0f}" font-size="11" text-anchor="middle">{prefix}{{{next(slots)}}}</text>')
+    text = html.escape(f"Network with 2 inputs, {hidden} {activation} hidden units and one linear output; edges are "
+                       "labelled with their weights, nodes with the inputs and biases")
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 {height + 20}" role="img" '
+            f'aria-label="{text}"><title>{text}</title>{"".join(parts)}</svg>')
 
 
 GENERATORS = [MlpBackward()]

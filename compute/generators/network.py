@@ -23,7 +23,8 @@ DEFAULT_LAYERS = [{"type": "linear", "in": 2, "out": 3}, {"type": "sigmoid"}, {"
 GRIDS = {"integers": (-2.0, 2.0, 1.0), "halves": (-2.0, 2.0, 0.5), "tenths": (-1.0, 1.0, 0.1)}
 VARIANCES = {"integers": (1.0, 2.0, 4.0), "halves": (0.25, 0.5, 1.0, 2.0), "tenths": (0.1, 0.2, 0.4, 0.5, 0.8, 1.0)}
 CANDIDATES = 16  # parameter sets drawn per seed; the one with the fewest degeneracies is kept
-MIN_ANSWER = 1e-3  # an answer (largest entry) smaller than this is a degenerate candidate
+MIN_ANSWER = 1e-3
+NONZERO = ("W", "K", "Wih", "Whh", "gamma")  # weights are drawn without 0: every connection matters  # an answer (largest entry) smaller than this is a degenerate candidate
 
 
 class NetworkGenerator(Generator):
@@ -122,7 +123,7 @@ def _draw(plan, p, bits, grid, variances) -> np.ndarray:
     if p.role == "A":
         upper = np.triu((bits % np.uint64(2)).astype(np.float64), 1)
         return upper + upper.swapaxes(-1, -2)
-    values = np.asarray(variances if p.role == "var" else grid)
+    values = np.asarray(variances if p.role == "var" else grid[grid != 0] if p.role in NONZERO else grid)
     return values[(bits % np.uint64(len(values))).astype(np.int64)]
 
 
@@ -206,6 +207,8 @@ def tex(name: str) -> str:
 def show(value, digits: int | None = 4) -> str:
     """A scalar, vector, matrix or (channels of matrices) as LaTeX."""
     arr = np.asarray(value, dtype=np.float64)
+    if arr.size == 1:
+        return latex.num(float(arr.reshape(())), digits)
     if arr.ndim <= 2:
         return latex.value(arr.tolist(), digits)
     return "\\left[" + ",\\; ".join(show(a, digits) for a in arr) + "\\right]"
@@ -267,3 +270,170 @@ def _formula(plan, i: int) -> str:
     return text + f" for $t = 1, \\dots, {layer.in_shape[0]}$ ($x_t$ row t of x); the output is $h^{{({layer.in_shape[0]})}}$"
 
 
+_LOSS = {"mse": ("the mean squared error $L = \\frac{1}{n} \\sum_i (\\hat y_i - y_i)^2$ over all n = COUNT entries "
+                 "(PyTorch's default mean)", "\\frac{2}{n}(\\hat y - y)"),
+         "bce": ("the binary cross-entropy $L = -\\frac{1}{n} \\sum_i [y_i \\ln \\hat y_i + (1 - y_i) \\ln(1 - \\hat y_i)]$ "
+                 "(natural log, mean over all n = COUNT entries)", "\\frac{\\hat y - y}{n\\, \\hat y \\odot (1 - \\hat y)}"),
+         "cross_entropy": ("the cross-entropy of the logits $\\hat y$, $L = -\\ln \\operatorname{softmax}(\\hat y)_y$ "
+                           "(natural log, mean over the batch; the class y counts from 0)",
+                           "\\frac{1}{N}(\\operatorname{softmax}(\\hat y) - \\operatorname{onehot}(y))"),
+         "hinge": ("the multi-class hinge loss $L = \\frac{1}{C} \\sum_{j \\ne y} \\max(0, 1 - \\hat y_y + \\hat y_j)$ "
+                   "(PyTorch's MultiMarginLoss: margin 1, divided by the number of classes C, mean over the batch; "
+                   "the class y counts from 0)", "\\frac{1}{NC}(\\mathbb{1}[\\text{margin}_j > 0] \\text{ for } j \\ne y, "
+                   "\\; -\\#\\{j: \\text{margin}_j > 0\\} \\text{ at } y)"),
+         "none": ("none: the gradient is taken of the output itself, $L = \\hat y$", "1")}
+_OPTIMIZER = {"sgd": "plain SGD: $p \\leftarrow p - \\eta\\, g$",
+              "momentum": "SGD with momentum μ = {momentum}: on the first step the buffer is the gradient itself, "
+                          "so $p \\leftarrow p - \\eta\\, g$",
+              "nesterov": "SGD with Nesterov momentum μ = {momentum}: on the first step the buffer is g and the update "
+                          "uses $g + \\mu g$, so $p \\leftarrow p - \\eta (1 + \\mu) g$",
+              "adam": "Adam from zero moments: after bias correction $\\hat m = g$, $\\hat v = g^2$, so "
+                      "$p \\leftarrow p - \\eta\\, g / (\\sqrt{{\\hat v}} + \\epsilon) = p - \\eta\\, g / (|g| + \\epsilon)$ "
+                      "with ε = {eps} added after the square root"}
+
+
+def _d(name: str) -> str:
+    return f"\\frac{{\\partial L}}{{\\partial {tex(name)}}}"
+
+
+def _asked(plan) -> str:
+    """The asked quantity as LaTeX, with the entry's index if one is asked."""
+    q, index = plan.ask["quantity"], plan.ask["index"]
+    wrt = plan.ask["wrt"]
+    symbol = {"output": "\\hat y", "loss": "L"}.get(q, tex(wrt) if wrt else "")
+    if index is not None:
+        symbol = f"({symbol})_{{{','.join(map(str, index))}}}"
+    return f"\\frac{{\\partial L}}{{\\partial {symbol}}}" if q == "grad" else symbol
+
+
+def _index_text(plan) -> str:
+    index = plan.ask["index"]
+    if index is None:
+        return ""
+    human = {1: f"; entry {index[0] + 1}", 2: f"; row {index[0] + 1}, column {index[-1] + 1}"}.get(len(index), "")
+    return f" (index {index}, counting from 0 as in PyTorch{human})"
+
+
+def _prompt(plan, config: dict) -> str:
+    n, out = len(plan.layers), tex(plan.outs[-1])
+    batch = f" a batch of {plan.batch} samples (the first axis of x, one per sample), given by" if plan.batch > 1 else ""
+    lines = [f"A network of {n} layer{'s' * (n > 1)} maps{batch} the input ${_placeholder(plan, 'x')}$ to the output "
+             f"$\\hat y = {out}$ (shapes and weight layouts as in PyTorch):", ""]
+    for i, layer in enumerate(plan.layers):
+        shown = [_placeholder(plan, name) for name in plan.roles[i].values()]
+        given = f" with ${'$, $'.join(shown)}$" if shown else ""
+        lines.append(f"{i + 1}. {layer.type.replace('_', ' ')}: {_formula(plan, i)}{given}.")
+    if plan.loss != "none":
+        count = int(np.prod(plan.shapes[plan.outs[-1]]))
+        lines += ["", f"The loss is {_LOSS[plan.loss][0].replace('COUNT', str(count))}, with target ${_placeholder(plan, 'y')}$."]
+    q, ask = plan.ask["quantity"], plan.ask
+    if q == "step":
+        rule = _OPTIMIZER[ask["optimizer"]].format(momentum=ask["momentum"], eps=ask["eps"])
+        question = (f"Compute ${tex(ask['wrt'])}$ after one optimizer step with learning rate η = {ask['lr']}, "
+                    f"$g = \\partial L / \\partial {tex(ask['wrt'])}$: {rule}{_index_text(plan)}.")
+    else:
+        what = {"output": "the output", "loss": "the loss", "grad": "the gradient"}[q]
+        question = f"Compute {what} ${_asked(plan)}${_index_text(plan)}."
+    cells = " (every entry)" if plan.answer_kind != "scalar" else ""
+    return "\n".join(lines) + f"\n\n{question} Give the answer{cells} to at least 3 significant figures."
+
+
+def _value(plan, params: dict, values: dict, name: str):
+    if name in values:
+        return values[name]
+    if len(plan.param[name].parts) == 1:
+        return params[name]
+    return nw.from_shown(plan, params)[name]
+
+
+def _forward(plan, i: int, params: dict, values: dict) -> str:
+    layer, roles = plan.layers[i], plan.roles[i]
+    t, a, out = layer.type, _input(plan, i), plan.outs[i]
+    body = [_formula(plan, i) + "."]
+    shown_a, shown_out = show(_value(plan, params, values, a), None if a == "x" else 4), show(values[out])
+    if t == "linear" and plan.batch == 1:
+        b = show(params[roles["b"]], None) if "b" in roles else ""
+        b = f" + ({b})" if b.startswith("-") else f" + {b}" if b else ""
+        body.append(f"$${tex(out)} = {show(params[roles['W']], None)} {shown_a}{b} = {shown_out}$$")
+    elif t in _ACT:
+        body.append(f"$${tex(out)} = f({shown_a}) = {shown_out}$$")
+    elif t in ly.CELLS:
+        gates = {"gru_cell": ("r", "u", "n"), "lstm_cell": ("i", "f", "g", "o")}.get(t, ())
+        for s in range(1, layer.in_shape[0] + 1):
+            parts = [f"{g.replace('u', 'z')} = {show(values[f'{g}_t{s}'])}" for g in gates]
+            if t == "lstm_cell":
+                parts.append(f"c^{{({s})}} = {show(values[f'c_t{s}'])}")
+            body.append(f"$$t = {s}: \\quad " + ",\\; ".join([*parts, f"h^{{({s})}} = {show(values[f'h_t{s}'])}"]) + "$$")
+    else:
+        extra = [f"{tex(k)} = {show(values[k])}" for k in (f"bmu{out[1:]}", f"bvar{out[1:]}", f"xhat{out[1:]}",
+                                                          f"Ahat{out[1:]}") if k in values]
+        body.append("$$" + ",\\quad ".join([*extra, f"{tex(out)} = {shown_out}"]) + "$$")
+    return "\n\n".join(body)
+
+
+def _backward(plan, i: int, params: dict, values: dict) -> str:
+    layer, roles = plan.layers[i], plan.roles[i]
+    t, o, a, out = layer.type, layer.opts, _input(plan, i), plan.outs[i]
+    owner = plan.param.get(plan.target)
+    mine = [owner.name] if owner is not None and owner.layer == i else []
+    need_input = i > plan.stop or plan.target == a
+    dz, lines = show(values["d_" + out]), []
+    if t == "linear" and plan.batch == 1:
+        for name in mine:
+            weight = owner.role == "W"
+            symbol = f" {tex(a)}^\\top" * weight
+            factor = f" {show(_value(plan, params, values, a), None if a == 'x' else 4)}^\\top" * weight
+            lines.append(f"$${_d(name)} = {_d(out)}{symbol} = {dz}{factor} = {show(values['d_' + name])}$$")
+        if need_input:
+            lines.append(f"$${_d(a)} = {tex(roles['W'])}^\\top {_d(out)} = {show(params[roles['W']], None)}^\\top {dz}"
+                         f" = {show(values['d_' + a])}$$")
+    elif t in _ACT:
+        deriv = ly.derivative(t, o, np.asarray(values[a]), np.asarray(values[out]))
+        lines.append(f"$${_d(a)} = {_d(out)} \\odot f'({tex(a)}), \\quad f'(a) = {_ACT[t][1]}$$")
+        lines.append(f"$${_d(a)} = {dz} \\odot {show(deriv)} = {show(values['d_' + a])}$$")
+    else:
+        rule = _RULES["cell" if t in ly.CELLS else "conv" if t.startswith("conv") else t[:7] if "pool" in t else t]
+        lines.append(f"Through this layer, {rule}." if t != "linear" else
+                     f"Over the batch rows: ${_d('W')} = ({_d(out)})^\\top {tex(a)}$, ${_d(a)} = {_d(out)}\\, {tex(roles['W'])}$.")
+        if t in ly.CELLS:
+            lines.append("$$" + ",\\quad ".join(f"{_d(f'h_t{s}')} = {show(values[f'd_h_t{s}'])}"
+                                                 for s in range(layer.in_shape[0], 0, -1)) + "$$")
+        lines += [f"$${_d(name)} = {show(values['d_' + name])}$$" for name in mine + [a] * need_input]
+    return "\n\n".join(lines)
+
+
+def _explain(plan, params: dict, values: dict) -> list[Step]:
+    q, ask, n = plan.ask["quantity"], plan.ask, len(plan.layers)
+    steps = [Step("Conventions", "Shapes, weight layouts and indices (from 0) follow PyTorch; everything is float64. "
+                                 f"The output is $\\hat y = {tex(plan.outs[-1])}$.")]
+    steps += [Step(f"Forward, layer {i + 1}: {layer.type.replace('_', ' ')}", _forward(plan, i, params, values))
+              for i, layer in enumerate(plan.layers)]
+    yhat = show(values[plan.outs[-1]])
+    if plan.loss != "none" and q != "output":
+        count = int(np.prod(plan.shapes[plan.outs[-1]]))
+        y = show(params["y"], None)
+        probs = f"$$\\operatorname{{softmax}}(\\hat y) = {show(values['probs'])}$$\n\n" if "probs" in values else ""
+        steps.append(Step("Loss", f"The loss is {_LOSS[plan.loss][0].replace('COUNT', str(count))}.\n\n{probs}"
+                                  f"$$\\hat y = {yhat},\\quad y = {y},\\quad L = {show(values['L'])}$$"))
+    if q in ("grad", "step"):
+        formula = _LOSS[plan.loss][1]
+        steps.append(Step("Backward: the loss", f"$${_d(plan.outs[-1])} = {formula} = "
+                                                f"{show(values['d_' + plan.outs[-1]])}$$"))
+        steps += [Step(f"Backward, layer {i + 1}: {plan.layers[i].type.replace('_', ' ')}",
+                       _backward(plan, i, params, values)) for i in range(n - 1, plan.stop - 1, -1)]
+        if plan.target not in plan.param and plan.stop == n:
+            steps[-1] = Step(steps[-1].title, steps[-1].body + " This is the gradient asked for.")
+    key = {"output": plan.outs[-1], "loss": "L", "grad": "d_" + plan.target, "step": "new"}[q]
+    answer = show(nw.pick(plan, values[key]))
+    if q == "step":
+        rule = _OPTIMIZER[ask["optimizer"]].format(momentum=ask["momentum"], eps=ask["eps"])
+        p = tex(ask["wrt"])
+        body = (f"One step of {rule}, with η = {ask['lr']} and $g = {_d(plan.target)}$:\n\n"
+                f"$${p} \\leftarrow {show(_value(plan, params, values, plan.target), None)} - \\ldots = "
+                f"{show(values['new'])}$$\n\nThe answer: ${_asked(plan)} = {answer}$.")
+    else:
+        body = f"$${_asked(plan)} = {answer}$$"
+    return [*steps, Step("Answer", body)]
+
+
+GENERATORS = [NetworkGenerator()]

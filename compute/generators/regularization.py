@@ -72,8 +72,8 @@ class WeightDecayStep(Generator):
         "forgot_decay": "It looks like you left out the weight decay: the gradient becomes g + λ·w.",
         "half_decay": "With weight_decay = λ the gradient gets λ·w (the penalty is λ/2·‖w‖²), not λ/2·w.",
         "ascent": "It looks like you added the gradient; SGD subtracts lr·(g + λ·w).",
-        "decay_not_scaled": "The decay is part of the gradient, so it is multiplied by the learning rate too: "
-                            "w − lr·(g + λ·w).",
+        "decay_not_scaled": "The decay is part of the gradient, so it is multiplied by the learning rate "
+                            "too: w − lr·(g + λ·w).",
     }
 
     def sample_batch(self, sampler, config):
@@ -106,9 +106,10 @@ class WeightDecayStep(Generator):
         lr, wd = num(params["lr"]), num(params["wd"])
         return [
             Step("Add the decay to the gradient",
-                 f"PyTorch's `weight_decay` $\\lambda = {wd}$ adds $\\lambda w$ to the gradient (the gradient of the "
-                 f"penalty $\\tfrac{{\\lambda}}{{2}}\\lVert w \\rVert^2$):\n\n$$g + \\lambda w = {value(params['g'])} + "
-                 f"{wd} \\cdot {value(params['w'])} = {value(values['total_grad'], 4)}$$"),
+                 f"PyTorch's `weight_decay` $\\lambda = {wd}$ adds $\\lambda w$ to the gradient (the "
+                 "gradient of the penalty $\\tfrac{\\lambda}{2}\\lVert w \\rVert^2$):\n\n"
+                 f"$$g + \\lambda w = {value(params['g'])} + {wd} \\cdot {value(params['w'])} = "
+                 f"{value(values['total_grad'], 4)}$$"),
             Step("SGD step",
                  f"$$w \\leftarrow w - \\eta\\,(g + \\lambda w) = {value(params['w'])} - {lr} \\cdot "
                  f"{value(values['total_grad'], 4)} = {value(values['w_next'], 4)}$$"),
@@ -116,9 +117,9 @@ class WeightDecayStep(Generator):
 
     def prompt(self, config):
         return (
-            "A layer's weights are $w = {{ w }}$ and the gradient of the data loss is $g = {{ g }}$. One step of "
-            "`torch.optim.SGD` (no momentum) is taken with learning rate $\\eta = {{ lr }}$ and `weight_decay` "
-            "$\\lambda = {{ wd }}$, which adds $\\lambda w$ to the gradient "
+            "A layer's weights are $w = {{ w }}$ and the gradient of the data loss is $g = {{ g }}$. "
+            "One step of `torch.optim.SGD` (no momentum) is taken with learning rate $\\eta = {{ lr }}$ and "
+            "`weight_decay` $\\lambda = {{ wd }}$, which adds $\\lambda w$ to the gradient "
             "(an L2 penalty $\\tfrac{\\lambda}{2}\\lVert w \\rVert^2$ on the loss).\n\n"
             f"Compute the weights after the step. {ROUNDED}"
         )
@@ -147,13 +148,15 @@ class DropoutScaling(Generator):
               choices=("train", "eval")),
     ))
     mistakes = {
-        "scaled_by_p": "p is the drop probability: kept values are divided by the keep probability 1 − p, not p.",
+        "scaled_by_p": "p is the drop probability: kept values are divided by the keep probability 1 − p, "
+                       "not p.",
         "forgot_scaling": "Inverted dropout also scales the kept values by 1/(1 − p) during training.",
-        "times_keep": "Inverted dropout divides the kept values by 1 − p during training; multiplying by 1 − p "
-                      "is the test-time rule of the original dropout.",
+        "times_keep": "Inverted dropout divides the kept values by 1 − p during training; multiplying by "
+                      "1 − p is the test-time rule of the original dropout.",
         "mask_inverted": "A mask entry of 1 means the unit is kept, 0 that it is dropped.",
         "applied_mask": "In evaluation mode (model.eval()) dropout is the identity: no mask, no scaling.",
-        "scaled_at_test": "With inverted dropout nothing is scaled at test time: the scaling happened in training.",
+        "scaled_at_test": "With inverted dropout nothing is scaled at test time: the scaling happened in "
+                          "training.",
     }
 
     def sample_batch(self, sampler, config):
@@ -182,18 +185,20 @@ class DropoutScaling(Generator):
                 "scaled_by_p": [x / p for x in am],
                 "forgot_scaling": am,
                 "times_keep": [x * (1 - p) for x in am],
-                "mask_inverted": [x * (1 - m) / (1 - p) for x, m in zip(params["a"], params["mask"], strict=True)],
+                "mask_inverted": [x * (1 - m) / (1 - p)
+                                  for x, m in zip(params["a"], params["mask"], strict=True)],
             }
         return Solved(answer=answer, values={"scale": 1 / (1 - p), "train": train}, mistakes=mistakes)
 
     def explain(self, params, values, config):
         p = num(params["p"])
         if config["mode"] == "eval":
-            return [Step("Evaluation mode", "In evaluation mode `nn.Dropout` is the identity: the output equals the "
-                                            f"input, $${value(params['a'])}$$ (no mask, no scaling).")]
+            body = ("In evaluation mode `nn.Dropout` is the identity: the output equals the input, "
+                    f"$${value(params['a'])}$$ (no mask, no scaling).")
+            return [Step("Evaluation mode", body)]
         return [
-            Step("Keep probability", f"$p = {p}$ is the probability of dropping a unit, so a unit is kept with "
-                                     f"probability $1 - p$ and kept values are scaled by "
+            Step("Keep probability", f"$p = {p}$ is the probability of dropping a unit, so a unit is kept "
+                                     f"with probability $1 - p$ and kept values are scaled by "
                                      f"$1/(1 - p) = {num(values['scale'], 4)}$."),
             Step("Mask and scale", f"$$y = \\frac{{m \\odot a}}{{1 - p}} = \\frac{{1}}{{1 - {p}}} "
                                    f"{value(params['mask'])} \\odot {value(params['a'])} = "
@@ -203,8 +208,8 @@ class DropoutScaling(Generator):
     def prompt(self, config):
         mode = ("in training mode (`model.train()`), and the random mask it drew is $m = {{ mask }}$ "
                 "(1 = kept, 0 = dropped)" if config["mode"] == "train" else
-                "in evaluation mode (`model.eval()`); during training it would have used the mask $m = {{ mask }}$ "
-                "(1 = kept, 0 = dropped)")
+                "in evaluation mode (`model.eval()`); during training it would have used the mask "
+                "$m = {{ mask }}$ (1 = kept, 0 = dropped)")
         return (
             "The activations $a = {{ a }}$ go through `nn.Dropout(p)` with $p = {{ p }}$, the probability of "
             f"dropping a unit (PyTorch's convention, inverted dropout). The layer is {mode}.\n\n"
@@ -236,7 +241,8 @@ class NormPenalty(Generator):
         "forgot_square": "The L2 penalty squares the norm: λ/2·Σ w_i².",
         "used_l2": "This is an L1 penalty: λ·Σ|w_i|, with derivative λ·sign(w_i).",
         "forgot_abs": "The L1 penalty uses absolute values: λ·Σ|w_i|.",
-        "sign_flipped": "Check the sign: the penalty's derivative has the sign of w₁ (it pulls w₁ towards 0).",
+        "sign_flipped": "Check the sign: the penalty's derivative has the sign of w₁ (it pulls w₁ "
+                        "towards 0).",
     }
 
     def sample_batch(self, sampler, config):
@@ -275,7 +281,8 @@ class NormPenalty(Generator):
     def explain(self, params, values, config):
         lam, w = num(params["lam"]), value(params["w"])
         if config["penalty"] == "l2":
-            r = f"R(w) = \\tfrac{{\\lambda}}{{2}} \\sum_i w_i^2 = \\tfrac{{{lam}}}{{2}} \\lVert {w} \\rVert_2^2"
+            r = (f"R(w) = \\tfrac{{\\lambda}}{{2}} \\sum_i w_i^2 = \\tfrac{{{lam}}}{{2}} "
+                 f"\\lVert {w} \\rVert_2^2")
             dr = f"\\frac{{\\partial R}}{{\\partial w_1}} = \\lambda w_1 = {lam} \\cdot {num(params['w'][0])}"
         else:
             r = f"R(w) = \\lambda \\sum_i |w_i| = {lam} \\lVert {w} \\rVert_1"
@@ -283,12 +290,14 @@ class NormPenalty(Generator):
                   f"\\mathrm{{sign}}({num(params['w'][0])})")
         steps = [Step("Penalty", f"$${r} = {num(values['penalty'], 4)}$$")]
         if config["ask"] == "loss":
-            steps.append(Step("Regularized loss", f"$$L = L_\\text{{data}} + R(w) = {num(params['data_loss'])} + "
-                                                  f"{num(values['penalty'], 4)} = {num(values['loss'], 4)}$$"))
+            body = (f"$$L = L_\\text{{data}} + R(w) = {num(params['data_loss'])} + "
+                    f"{num(values['penalty'], 4)} = {num(values['loss'], 4)}$$")
+            steps.append(Step("Regularized loss", body))
         else:
-            steps.append(Step("Derivative", f"$${dr} = {num(values['penalty_grad'], 4)}$$\n\n"
-                                            f"$$\\frac{{\\partial L}}{{\\partial w_1}} = {num(params['g'])} + "
-                                            f"{term(values['penalty_grad'], 4)} = {num(values['grad'], 4)}$$"))
+            body = (f"$${dr} = {num(values['penalty_grad'], 4)}$$\n\n"
+                    f"$$\\frac{{\\partial L}}{{\\partial w_1}} = {num(params['g'])} + "
+                    f"{term(values['penalty_grad'], 4)} = {num(values['grad'], 4)}$$")
+            steps.append(Step("Derivative", body))
         return steps
 
     def prompt(self, config):
@@ -296,10 +305,12 @@ class NormPenalty(Generator):
                    "(the penalty behind PyTorch's `weight_decay`)" if config["penalty"] == "l2" else
                    "$R(w) = \\lambda \\lVert w \\rVert_1 = \\lambda \\sum_i |w_i|$")
         asked = ("the regularized loss $L = L_\\text{data} + R(w)$" if config["ask"] == "loss" else
-                 "the derivative $\\partial L / \\partial w_1$ of the regularized loss $L = L_\\text{data} + R(w)$")
+                 "the derivative $\\partial L / \\partial w_1$ of the regularized loss "
+                 "$L = L_\\text{data} + R(w)$")
         return (
             "A model with weights $w = {{ w }}$ has the data loss $L_\\text{data} = {{ data_loss }}$, whose "
-            "derivative with respect to the first weight is $\\partial L_\\text{data} / \\partial w_1 = {{ g }}$. "
+            "derivative with respect to the first weight is "
+            "$\\partial L_\\text{data} / \\partial w_1 = {{ g }}$. "
             f"The penalty is {penalty} with $\\lambda = {{{{ lam }}}}$.\n\nCompute {asked}. {ROUNDED}"
         )
 

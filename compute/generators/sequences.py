@@ -24,6 +24,17 @@ def _sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
+def _first_valid(draw: dict, ok: np.ndarray) -> dict:
+    """From candidate params (batch, candidates, ...), each variant's first candidate with ``ok`` set
+    (the first candidate when none is)."""
+    rows, pick = np.arange(ok.shape[0]), np.argmax(ok, axis=1)
+    return {name: value[rows, pick] for name, value in draw.items()}
+
+
+def _numpy_sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
 def _check_unit(config: dict) -> None:
     if config["unit"] > config["hidden_size"]:
         raise ConfigError(f"“unit” must be between 1 and “hidden_size” ({config['hidden_size']}); "
@@ -51,14 +62,25 @@ class RnnStep(Generator):
     }
 
     def sample_batch(self, sampler, config):
-        d, h, t = config["input_size"], config["hidden_size"], config["steps"]
-        return {
-            "W_ih": sampler.nice(-1, 1, 0.5, shape=(h, d), nonzero=True),
-            "W_hh": sampler.nice(-1, 1, 0.5, shape=(h, h)),
-            "b": sampler.nice(-1, 1, 0.5, shape=(h,)),
-            "h0": sampler.nice(-1, 1, 0.5, shape=(h,)),
-            "X": sampler.nice(-2, 2, 0.5, shape=(t, d), nonzero=True),
+        d, h, t, c = config["input_size"], config["hidden_size"], config["steps"], 4
+        draw = {
+            "W_ih": sampler.nice(-1, 1, 0.5, shape=(c, h, d), nonzero=True),
+            "W_hh": sampler.nice(-1, 1, 0.5, shape=(c, h, h)),
+            "b": sampler.nice(-1, 1, 0.5, shape=(c, h)),
+            "h0": sampler.nice(-1, 1, 0.5, shape=(c, h)),
+            "X": sampler.nice(-2, 2, 0.5, shape=(c, t, d), nonzero=True),
         }
+        # Run the 4 candidates in numpy; keep the first with an entry of h_T neither ~0 nor saturated
+        # whose value without tanh differs.
+        h_t = lin = draw["h0"]
+        for step in range(t):
+            driven = np.einsum("bchd,bcd->bch", draw["W_ih"], draw["X"][:, :, step]) + draw["b"]
+            h_t = np.tanh(driven + np.einsum("bcij,bcj->bci", draw["W_hh"], h_t))
+            lin = driven + np.einsum("bcij,bcj->bci", draw["W_hh"], lin)
+        size = np.abs(h_t)
+        ok = (((size >= 0.1) & (size <= 0.95)).any(axis=2)
+              & (np.abs(lin - h_t) > 0.02 * size + 0.005).any(axis=2))
+        return _first_valid(draw, ok)
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -134,15 +156,23 @@ class LstmStep(Generator):
         _check_unit(config)
 
     def sample_batch(self, sampler, config):
-        d, h = config["input_size"], config["hidden_size"]
-        return {
-            "x": sampler.nice(-2, 2, 0.5, shape=(d,), nonzero=True),
-            "h0": sampler.nice(-1, 1, 0.5, shape=(h,)),
-            "c0": sampler.nice(-1, 1, 0.5, shape=(h,), nonzero=True),
-            "W_ih": sampler.nice(-1, 1, 0.5, shape=(4 * h, d)),
-            "W_hh": sampler.nice(-1, 1, 0.5, shape=(4 * h, h)),
-            "b": sampler.nice(-1, 1, 0.5, shape=(4 * h,)),
+        d, h, u, c = config["input_size"], config["hidden_size"], config["unit"] - 1, 4
+        draw = {
+            "x": sampler.nice(-2, 2, 0.5, shape=(c, d), nonzero=True),
+            "h0": sampler.nice(-1, 1, 0.5, shape=(c, h)),
+            "c0": sampler.nice(-1, 1, 0.5, shape=(c, h), nonzero=True),
+            "W_ih": sampler.nice(-1, 1, 0.5, shape=(c, 4 * h, d)),
+            "W_hh": sampler.nice(-1, 1, 0.5, shape=(c, 4 * h, h)),
+            "b": sampler.nice(-1, 1, 0.5, shape=(c, 4 * h)),
         }
+        # The asked unit for the 4 candidates in numpy: keep the first whose answer is neither ~0 nor
+        # (for h) saturated.
+        pre = (np.einsum("bcgd,bcd->bcg", draw["W_ih"], draw["x"])
+               + np.einsum("bcgh,bch->bcg", draw["W_hh"], draw["h0"]) + draw["b"])
+        i, f, g, o = (pre[..., k * h + u] for k in range(4))
+        cell = _numpy_sigmoid(f) * draw["c0"][..., u] + _numpy_sigmoid(i) * np.tanh(g)
+        answer = np.abs(cell if config["asked"] == "c" else _numpy_sigmoid(o) * np.tanh(cell))
+        return _first_valid(draw, (answer >= 0.05) & ((answer <= 0.95) | (config["asked"] == "c")))
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -258,16 +288,14 @@ class GruStep(Generator):
         # The cell in numpy, PyTorch's and Cho et al.'s candidate, for the asked unit.
         gi = np.einsum("bcgd,bcd->bcg", draw["W_ih"], draw["x"]) + draw["b_ih"]
         gh = np.einsum("bcgh,bch->bcg", draw["W_hh"], draw["h0"]) + draw["b_hh"]
-        r, z = np.split(1 / (1 + np.exp(-(gi[..., : 2 * h] + gh[..., : 2 * h]))), 2, axis=-1)
+        r, z = np.split(_numpy_sigmoid(gi[..., : 2 * h] + gh[..., : 2 * h]), 2, axis=-1)
         n = np.tanh(gi[..., 2 * h:] + r * gh[..., 2 * h:])
         n_cho = np.tanh(gi[..., 2 * h:] + np.einsum("bcgh,bch->bcg", draw["W_hh"][:, :, 2 * h:], r * draw["h0"])
                         + draw["b_hh"][..., 2 * h:])
         right = ((1 - z) * n + z * draw["h0"])[..., u]
         cho = ((1 - z) * n_cho + z * draw["h0"])[..., u]
         ok = (np.abs(right) >= 0.05) & (np.abs(right) <= 0.95) & (np.abs(cho - right) > 0.02 * np.abs(right) + 0.005)
-        pick = np.argmax(ok, axis=1)
-        rows = np.arange(sampler.size)
-        return {name: value[rows, pick] for name, value in draw.items()}
+        return _first_valid(draw, ok)
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -359,15 +387,29 @@ class BpttGradient(Generator):
     }
 
     def sample_batch(self, sampler, config):
-        weights = sampler.nice(-1, 1, 0.5, shape=(2,), nonzero=True)
-        params = {
-            "w": weights[:, 0], "u": weights[:, 1],
-            "h0": sampler.nice(-1, 1, 0.5),
-            "x": sampler.nice(-2, 2, 0.5, shape=(config["steps"],), nonzero=True),
+        c, steps = 4, config["steps"]
+        weights = sampler.nice(-1, 1, 0.5, shape=(c, 2), nonzero=True)
+        draw = {
+            "w": weights[..., 0], "u": weights[..., 1],
+            "h0": sampler.nice(-1, 1, 0.5, shape=(c,)),
+            "x": sampler.nice(-2, 2, 0.5, shape=(c, steps), nonzero=True),
         }
         if config["loss"] == "squared":
-            params["y"] = sampler.nice(-1, 1, 0.5)
-        return params
+            draw["y"] = sampler.nice(-1, 1, 0.5, shape=(c,))
+        # BPTT for the 4 candidates in numpy: keep the first whose gradient is not ~0 and differs from
+        # the last step's contribution alone.
+        hs = [draw["h0"]]
+        for step in range(steps):
+            hs.append(np.tanh(draw["w"] * hs[-1] + draw["u"] * draw["x"][..., step]))
+        upstream = hs[-1] - draw["y"] if "y" in draw else np.ones_like(hs[-1])
+        grad = last = 0.0
+        for step in range(steps, 0, -1):
+            local = upstream * (1 - hs[step] ** 2)
+            last = local * (hs[step - 1] if config["wrt"] == "w" else draw["x"][..., step - 1])
+            grad = grad + last
+            upstream = local * draw["w"]
+        ok = (np.abs(grad) >= 0.05) & (np.abs(grad - last) > 0.02 * np.abs(grad) + 0.005)
+        return _first_valid(draw, ok)
 
     def solve(self, params, config, device="cpu"):
         import torch

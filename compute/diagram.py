@@ -1,0 +1,149 @@
+"""SVG diagrams of a declarative network (``compute.network``): pure Python, no torch.
+
+``network_svg(plan, params)`` returns one accessible inline SVG (role="img", a <title> and an
+aria-label describing it, every text escaped, presentation attributes only: no scripts, styles or
+external references). A network of linear layers and activations with at most 8 units per column
+is drawn as neurons in columns, the edges labelled with their weights when a layer is at most
+4×4; any other network as a left-to-right chain of labelled boxes with the shapes between them.
+The drawing is at most 640 units wide and scales with its viewBox.
+"""
+
+import html
+
+from compute import latex
+from compute import layers as ly
+
+WIDTH = 640
+_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU",
+           "softplus": "softplus"}
+
+
+def _svg(width: float, height: float, label: str, parts: list[str]) -> str:
+    esc = html.escape(label)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+            f'height="{height:.0f}" role="img" aria-label="{esc}"><title>{esc}</title>{"".join(parts)}</svg>')
+
+
+def _text(x: float, y: float, text: str, size: int = 12, anchor: str = "middle", halo: bool = False) -> str:
+    outline = ' stroke="#fff" stroke-width="3" paint-order="stroke"' if halo else ""
+    return (f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" font-family="sans-serif" text-anchor="{anchor}" '
+            f'fill="#111"{outline}>{html.escape(text)}</text>')
+
+
+def _shape(shape: tuple) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def describe(plan) -> str:
+    """One line for screen readers: the layers in order with their shapes."""
+    steps = [f"input {_shape(plan.layers[0].in_shape)}"]
+    for layer in plan.layers:
+        steps.append(f"{layer.type.replace('_', ' ')} to {_shape(layer.out_shape)}")
+    loss = "" if plan.loss == "none" else f", loss {plan.loss.replace('_', ' ')}"
+    batch = f" (batch of {plan.batch})" if plan.batch > 1 else ""
+    return f"Network{batch}: " + ", ".join(steps) + loss
+
+
+def network_svg(plan, params: dict) -> str:
+    """The diagram of a planned network with its parameter values (``params`` as shown)."""
+    columns = _columns(plan)
+    return _neurons(plan, params, columns) if columns else _boxes(plan)
+
+
+def _columns(plan) -> list[dict] | None:
+    """Neuron columns of an MLP (linear layers and activations), or None for any other network."""
+    if any(layer.type != "linear" and layer.type not in ly.ACTIVATIONS for layer in plan.layers):
+        return None
+    columns = [{"size": plan.layers[0].in_shape[0], "name": "x", "acts": [], "layer": None}]
+    for i, layer in enumerate(plan.layers):
+        if layer.type == "linear":
+            columns.append({"size": layer.opts["out"], "name": plan.outs[i], "acts": [], "layer": i})
+        else:
+            columns[-1]["acts"].append((_SYMBOL[layer.type], plan.outs[i]))
+    if len(columns) < 2 or max(c["size"] for c in columns) > 8:
+        return None
+    return columns
+
+
+def _neurons(plan, params: dict, columns: list[dict]) -> str:
+    tallest = max(c["size"] for c in columns)
+    height, gap = 70 + 56 * tallest, (WIDTH - 120) / (len(columns) - 1)
+    xs = [60 + gap * k for k in range(len(columns))]
+
+    def ys(size: int) -> list[float]:
+        return [height / 2 + 56 * (j - (size - 1) / 2) - 6 for j in range(size)]
+
+    edges, nodes, labels = [], [], []
+    for k in range(1, len(columns)):
+        column, before = columns[k], columns[k - 1]
+        W = params.get(plan.roles[column["layer"]]["W"])
+        weights = W if isinstance(W, list) and column["size"] <= 4 and before["size"] <= 4 else None
+        for j, y2 in enumerate(ys(column["size"])):
+            for i, y1 in enumerate(ys(before["size"])):
+                edges.append(f'<line x1="{xs[k - 1] + 16:.0f}" y1="{y1:.0f}" x2="{xs[k] - 16:.0f}" y2="{y2:.0f}" '
+                             f'stroke="#777" stroke-width="1"/>')
+                if weights is not None:
+                    at = 0.25 + 0.5 * (j + 0.5) / column["size"]  # staggered so labels of one source do not collide
+                    row = weights[j] if isinstance(weights[j], list) else weights
+                    labels.append(_text(xs[k - 1] + at * (xs[k] - xs[k - 1]), y1 + at * (y2 - y1) - 3,
+                                        latex.num(row[i]), 11, halo=True))
+    x = params.get("x") if plan.batch == 1 else None
+    for k, column in enumerate(columns):
+        last = k == len(columns) - 1
+        for j, y in enumerate(ys(column["size"])):
+            nodes.append(f'<circle cx="{xs[k]:.0f}" cy="{y:.0f}" r="16" fill="#eef" stroke="#333" stroke-width="1"/>')
+            name = f"{'ŷ' if last else column['name']}{j + 1}" if column["size"] > 1 else ("ŷ" if last else column["name"])
+            nodes.append(_text(xs[k], y + 4, name, 11))
+            if k == 0 and x is not None:
+                nodes.append(_text(xs[k] - 20, y + 4, latex.num(x[j] if isinstance(x, list) else x), 11, "end"))
+        caption = column["name"] + "".join(f" → {symbol} → {name}" for symbol, name in column["acts"])
+        nodes.append(_text(xs[k], height - 14, caption, 12))
+    label = describe(plan) + (". Edges are labelled with the weights." if labels else ".")
+    return _svg(WIDTH, height, label, edges + labels + nodes)
+
+
+def _detail(layer) -> str:
+    o = layer.opts
+    if layer.type == "linear":
+        return f"{o['in']} → {o['out']}"
+    if layer.type.startswith("conv"):
+        return f"{o['in_channels']} → {o['out_channels']}, k{o['kernel']} s{o['stride']} p{o['padding']}"
+    if "pool" in layer.type:
+        return f"k{o['kernel']} s{o['stride']}"
+    if layer.type in ly.CELLS:
+        return f"{o['input_size']} → {o['hidden_size']}, {o['steps']} steps"
+    if layer.type == "graph_conv":
+        return f"{o['nodes']} nodes, {o['in']} → {o['out']}"
+    return {"batchnorm1d": o.get("mode", ""), "dropout": f"p = {o.get('p')}", "leaky_relu": f"slope {o.get('slope')}",
+            "elu": f"α = {o.get('alpha')}", "softplus": f"β = {o.get('beta')}"}.get(layer.type, "")
+
+
+def _boxes(plan) -> str:
+    per_row, box_w, box_h, gap = 4, 118, 46, 42
+    items = [("input", f"x {_shape(plan.layers[0].in_shape)}", "")]
+    items += [(layer.type.replace("_", " "), _detail(layer), f"{plan.outs[i]} {_shape(layer.out_shape)}")
+              for i, layer in enumerate(plan.layers)]
+    rows = (len(items) + per_row - 1) // per_row
+    height = 20 + rows * (box_h + 46)
+    parts = []
+    for n, (title, detail, out) in enumerate(items):
+        row, col = divmod(n, per_row)
+        x, y = 20 + col * (box_w + gap), 16 + row * (box_h + 46)
+        parts.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="#eef" stroke="#333" '
+                     f'stroke-width="1"/>')
+        parts.append(_text(x + box_w / 2, y + 19, title, 13))
+        parts.append(_text(x + box_w / 2, y + 36, detail, 11))
+        if out:
+            parts.append(_text(x + box_w / 2, y + box_h + 15, out, 11))
+        if n + 1 < len(items):
+            if col + 1 < per_row:
+                x1, y1 = x + box_w, y + box_h / 2
+                parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x1 + gap - 6}" y2="{y1}" stroke="#333" stroke-width="1.5"/>')
+                parts.append(f'<polygon points="{x1 + gap - 6},{y1 - 4} {x1 + gap},{y1} {x1 + gap - 6},{y1 + 4}" '
+                             'fill="#333"/>')
+            else:  # round the row's end, down to the start of the next row
+                x1, y1, y2, y3 = x + box_w, y + box_h / 2, y + box_h + 26, y + box_h + 46
+                parts.append(f'<polyline points="{x1},{y1} {x1 + 12},{y1} {x1 + 12},{y2} 79,{y2} 79,{y3 - 6}" '
+                             'fill="none" stroke="#333" stroke-width="1.5"/>')
+                parts.append(f'<polygon points="75,{y3 - 6} 79,{y3} 83,{y3 - 6}" fill="#333"/>')
+    return _svg(WIDTH, height, describe(plan) + ".", parts)
