@@ -49,20 +49,23 @@ def is_columnar(generator: Generator) -> bool:
 
 
 def generate_columns(generator: Generator, seeds, config: dict | None = None, device: str = "cpu") -> Columns:
-    """Sample and solve every seed with one config (ConfigError for a bad config)."""
+    """Sample and solve every seed with one config (ConfigError for a bad config), CHUNK seeds at a
+    time; the result does not depend on CHUNK."""
     config = generator.clean_config(config)
-    seeds = [int(s) for s in seeds]
+    seeds = seeds.astype(np.int64).tolist() if isinstance(seeds, np.ndarray) else [int(s) for s in seeds]
     tolerance = generator.tolerance(config)
     if not seeds or not is_columnar(generator):
         rows = [variant_row(generator.generate(seed, config, device)) for seed in seeds]
-        return Columns(generator.slug, config, seeds, tolerance, {}, None, {}, {}, dict(generator.mistakes), rows)
+        return Columns(generator.slug, config, seeds, tolerance, {}, None, {}, {}, dict(generator.mistakes),
+                       rows=rows)
     parts = []
     for start in range(0, len(seeds), CHUNK):
         params = generator.sample_params(seeds[start:start + CHUNK], config)
         parts.append((params, generator.solve_columns(params, config, device)))
 
     def joined(pick):
-        return {name: np.concatenate([np.asarray(pick(p, s)[name]) for p, s in parts]) for name in pick(*parts[0])}
+        names = pick(*parts[0])
+        return {name: np.concatenate([np.asarray(pick(*part)[name]) for part in parts]) for name in names}
 
     return Columns(
         generator=generator.slug, config=config, seeds=seeds, tolerance=tolerance,
@@ -76,15 +79,17 @@ def generate_columns(generator: Generator, seeds, config: dict | None = None, de
 
 def variant_row(variant) -> dict:
     """The stored form of one ``Variant``."""
-    return {"seed": variant.seed, "params": variant.params, "answer": variant.answer, "values": variant.values,
-            "mistakes": [asdict(m) for m in variant.mistakes], "tolerance": dict(variant.tolerance)}
+    return {"seed": variant.seed, "params": variant.params, "answer": variant.answer,
+            "values": variant.values, "mistakes": [asdict(m) for m in variant.mistakes],
+            "tolerance": dict(variant.tolerance)}
 
 
 def kept_mistakes(columns: Columns) -> dict[str, np.ndarray]:
     """name -> (B,) bool: which mistakes ``Generator.mistake_list`` keeps for each variant.
 
     The same rule, vectorized: finite, not within tolerance of the answer, and not within tolerance
-    of a mistake kept before it (in ``mistakes`` order), every cell compared as |v − ref| ≤ atol + rtol·|ref|.
+    of a mistake kept before it (in ``mistakes`` order); every cell is compared as
+    |v − ref| ≤ atol + rtol·|ref|.
     """
     size, rtol, atol = len(columns.seeds), columns.tolerance["rtol"], columns.tolerance["atol"]
     answer = columns.answer.reshape(size, -1)
@@ -115,37 +120,37 @@ def to_rows(columns: Columns) -> list[dict]:
         return columns.rows
     bad = ~np.isfinite(columns.answer.reshape(len(columns.seeds), -1)).all(axis=1)
     if bad.any():
-        raise ArithmeticError(f"{columns.generator}: the answer for seed {columns.seeds[int(bad.argmax())]} is not finite")
+        seed = columns.seeds[int(bad.argmax())]
+        raise ArithmeticError(f"{columns.generator}: the answer for seed {seed} is not finite")
     collecting = gc.isenabled()
     gc.disable()
     try:
-        param_names, value_names = list(columns.params), list(columns.values)
-        params = [dict(zip(param_names, row, strict=True)) for row in
-                  zip(*(columns.params[n].astype(np.float64).tolist() for n in param_names), strict=True)]
-        values = [dict(zip(value_names, row, strict=True)) for row in
-                  zip(*(np.asarray(columns.values[n], dtype=np.float64).tolist() for n in value_names), strict=True)]
+        names = list(columns.params)
+        params = [dict(zip(names, row, strict=True)) for row in zip(*lists(columns.params), strict=True)]
+        names = list(columns.values)
+        values = [dict(zip(names, row, strict=True)) for row in zip(*lists(columns.values), strict=True)]
         per_name = []
         for name, keep in kept_mistakes(columns).items():
             if keep.any():
-                message = columns.messages[name]
-                per_name.append([
-                    {"name": name, "message": message, "value": value} if k else None
-                    for value, k in zip(np.asarray(columns.mistakes[name], dtype=np.float64).tolist(), keep.tolist(),
-                                        strict=True)
-                ])
+                message, found = columns.messages[name], np.asarray(columns.mistakes[name], dtype=np.float64)
+                per_name.append([{"name": name, "message": message, "value": value} if k else None
+                                 for value, k in zip(found.tolist(), keep.tolist(), strict=True)])
         if per_name:
             mistakes = [[m for m in row if m is not None] for row in zip(*per_name, strict=True)]
         else:
             mistakes = [[] for _ in columns.seeds]
         tolerance = columns.tolerance
-        return [
-            {"seed": seed, "params": p, "answer": answer, "values": v, "mistakes": m, "tolerance": dict(tolerance)}
-            for seed, p, answer, v, m in zip(columns.seeds, params, columns.answer.tolist(), values, mistakes,
-                                             strict=True)
-        ]
+        rows = zip(columns.seeds, params, columns.answer.tolist(), values, mistakes, strict=True)
+        return [{"seed": seed, "params": p, "answer": answer, "values": v, "mistakes": m,
+                 "tolerance": dict(tolerance)} for seed, p, answer, v, m in rows]
     finally:
         if collecting:
             gc.enable()
+
+
+def lists(arrays: dict[str, np.ndarray]) -> list[list]:
+    """Each array as nested Python lists of floats, in dict order (one .tolist() per array)."""
+    return [np.asarray(array, dtype=np.float64).tolist() for array in arrays.values()]
 
 
 def generate_rows(generator: Generator, seeds, config: dict | None = None, device: str = "cpu") -> list[dict]:

@@ -8,12 +8,14 @@ is drawn as neurons in columns, the edges labelled with their weights when a lay
 The drawing is at most 640 units wide and scales with its viewBox.
 """
 
+import functools
 import html
 
 from compute import latex
 from compute import layers as ly
 
 WIDTH = 640
+SLOT = "\x00"  # where a number goes in a cached drawing
 _SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU",
            "softplus": "softplus"}
 
@@ -46,8 +48,27 @@ def describe(plan) -> str:
 
 def network_svg(plan, params: dict) -> str:
     """The diagram of a planned network with its parameter values (``params`` as shown)."""
+    template, slots = _template(plan.key)
+    if not slots:
+        return template
+    return template.format(*(html.escape(latex.num(_entry(params[name], index))) for name, index in slots))
+
+
+def _entry(value, index: tuple) -> float:
+    for i in index:
+        value = value[i] if isinstance(value, list) else value
+    return value
+
+
+@functools.lru_cache(maxsize=256)
+def _template(key: str) -> tuple[str, tuple]:
+    """The SVG of a plan with "{}" where a parameter's value goes, and those (name, index) slots."""
+    from compute.network import cached_plan
+
+    plan = cached_plan(key)
     columns = _columns(plan)
-    return _neurons(plan, params, columns) if columns else _boxes(plan)
+    svg, slots = _neurons(plan, columns) if columns else (_boxes(plan), ())
+    return svg.replace("{", "{{").replace("}", "}}").replace(SLOT, "{}"), tuple(slots)
 
 
 def _columns(plan) -> list[dict] | None:
@@ -65,7 +86,7 @@ def _columns(plan) -> list[dict] | None:
     return columns
 
 
-def _neurons(plan, params: dict, columns: list[dict]) -> str:
+def _neurons(plan, columns: list[dict]) -> tuple[str, list]:
     tallest = max(c["size"] for c in columns)
     height, gap = 70 + 56 * tallest, (WIDTH - 120) / (len(columns) - 1)
     xs = [60 + gap * k for k in range(len(columns))]
@@ -73,33 +94,32 @@ def _neurons(plan, params: dict, columns: list[dict]) -> str:
     def ys(size: int) -> list[float]:
         return [height / 2 + 56 * (j - (size - 1) / 2) - 6 for j in range(size)]
 
-    edges, nodes, labels = [], [], []
+    edges, nodes, labels, slots = [], [], [], []
     for k in range(1, len(columns)):
         column, before = columns[k], columns[k - 1]
-        W = params.get(plan.roles[column["layer"]]["W"])
-        weights = W if isinstance(W, list) and column["size"] <= 4 and before["size"] <= 4 else None
+        weights = plan.roles[column["layer"]]["W"] if column["size"] <= 4 and before["size"] <= 4 else None
         for j, y2 in enumerate(ys(column["size"])):
             for i, y1 in enumerate(ys(before["size"])):
                 edges.append(f'<line x1="{xs[k - 1] + 16:.0f}" y1="{y1:.0f}" x2="{xs[k] - 16:.0f}" y2="{y2:.0f}" '
                              f'stroke="#777" stroke-width="1"/>')
                 if weights is not None:
                     at = 0.25 + 0.5 * (j + 0.5) / column["size"]  # staggered so labels of one source do not collide
-                    row = weights[j] if isinstance(weights[j], list) else weights
-                    labels.append(_text(xs[k - 1] + at * (xs[k] - xs[k - 1]), y1 + at * (y2 - y1) - 3,
-                                        latex.num(row[i]), 11, halo=True))
-    x = params.get("x") if plan.batch == 1 else None
+                    slots.append((weights, (j, i)))
+                    labels.append(_text(xs[k - 1] + at * (xs[k] - xs[k - 1]), y1 + at * (y2 - y1) - 3, SLOT, 11,
+                                        halo=True))
     for k, column in enumerate(columns):
         last = k == len(columns) - 1
         for j, y in enumerate(ys(column["size"])):
             nodes.append(f'<circle cx="{xs[k]:.0f}" cy="{y:.0f}" r="16" fill="#eef" stroke="#333" stroke-width="1"/>')
             name = f"{'ŷ' if last else column['name']}{j + 1}" if column["size"] > 1 else ("ŷ" if last else column["name"])
             nodes.append(_text(xs[k], y + 4, name, 11))
-            if k == 0 and x is not None:
-                nodes.append(_text(xs[k] - 20, y + 4, latex.num(x[j] if isinstance(x, list) else x), 11, "end"))
+            if k == 0 and plan.batch == 1:
+                slots.append(("x", (j,)))
+                nodes.append(_text(xs[k] - 20, y + 4, SLOT, 11, "end"))
         caption = column["name"] + "".join(f" → {symbol} → {name}" for symbol, name in column["acts"])
         nodes.append(_text(xs[k], height - 14, caption, 12))
     label = describe(plan) + (". Edges are labelled with the weights." if labels else ".")
-    return _svg(WIDTH, height, label, edges + labels + nodes)
+    return _svg(WIDTH, height, label, edges + labels + nodes), slots
 
 
 def _detail(layer) -> str:

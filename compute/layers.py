@@ -112,6 +112,8 @@ def parse_layers(specs, shape: tuple) -> list[Layer]:
 def _infer(where: str, kind: str, o: dict, shape: tuple, number: int) -> tuple:
     dims = {"linear": 1, "batchnorm1d": 1, "conv1d": 2, "maxpool1d": 2, "avgpool1d": 2, "graph_conv": 2,
             "conv2d": 3, "maxpool2d": 3, "avgpool2d": 3, **dict.fromkeys(CELLS, 2)}.get(kind)
+    if kind in CELLS and number != 1:
+        raise ConfigError(f"{where}: a recurrent cell must be the first layer (its input is [steps, input_size]).")
     if dims is not None and len(shape) != dims:
         hint = {1: "a vector (add a flatten before it)", 2: "a 2-D input", 3: "a (channels, height, width) input"}
         raise ConfigError(f"{where}: needs {hint[dims]}, but the incoming shape is {list(shape)}.")
@@ -129,8 +131,6 @@ def _infer(where: str, kind: str, o: dict, shape: tuple, number: int) -> tuple:
     if kind == "batchnorm1d":
         _same(where, o, "features", shape[0])
     elif kind in CELLS:
-        if number != 1:
-            raise ConfigError(f"{where}: a recurrent cell must be the first layer (its input is [steps, input_size]).")
         _same(where, o, "steps", shape[0])
         _same(where, o, "input_size", shape[1])
         return (o["hidden_size"],)
@@ -456,7 +456,11 @@ def loss(kind: str, out, y):
 
 
 def loss_checks(kind: str, out, y) -> np.ndarray:
-    """Violation counts of a loss: hinge margins exactly at the kink."""
+    """Violation counts of a loss: saturated probabilities or logits, hinge margins exactly at the kink."""
+    if kind == "bce":
+        return _count((out < 0.01) | (out > 0.99))
+    if kind == "cross_entropy":
+        return _count(np.ptp(out, axis=-1) > 6.0)
     if kind != "hinge":
         return np.zeros(len(out))
     onehot = np.arange(out.shape[-1]) == y[..., None]

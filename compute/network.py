@@ -25,6 +25,7 @@ Naming (``fixed`` and ``ask.wrt`` use these names):
   axes into matrices ``K1_1``, ``K1_2``, ... (1-based).
 """
 
+import dataclasses
 import functools
 import itertools
 import json
@@ -66,12 +67,14 @@ class Param:
     batched: tuple  # as the engine holds it: per-sample parameters always with the batch axis
     grad: bool  # a leaf that requires grad (weights, x, initial states)
     parts: tuple  # ((shown name, index prefix), ...) of the shown layout
+    span: tuple = (0, 0)  # its columns among all parameters' numbers, in order (for sampling)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Plan:
     """A checked config with everything named; shared between calls (read only)."""
 
+    key: str  # the settings it was made from (JSON)
     layers: tuple
     outs: tuple  # the output name of each layer
     roles: tuple  # per layer: role -> parameter name
@@ -89,20 +92,33 @@ class Plan:
     def answer_kind(self) -> str:
         return ("scalar", "vector", "matrix")[len(self.answer_shape)]
 
-    @property
+    @functools.cached_property
     def param(self) -> dict:
+        """name -> Param."""
         return {p.name: p for p in self.params}
+
+
+_KEYS = ("layers", "input", "batch", "loss", "ask")
+_last: tuple = (None, None)  # (the settings of the last config, its plan): one generate asks several times
 
 
 def plan_for(config: dict) -> Plan:
     """The plan of a cleaned config (cached by the settings that shape it)."""
-    return _plan(json.dumps([config.get(k) for k in ("layers", "input", "batch", "loss", "ask")]))
+    global _last
+    settings = [config.get(k) for k in _KEYS]
+    last_settings, plan = _last
+    if settings != last_settings:
+        key = json.dumps(settings)
+        plan = cached_plan(key)
+        _last = (json.loads(key), plan)  # a copy: a later change to the config cannot alter it
+    return plan
 
 
 @functools.lru_cache(maxsize=512)
-def _plan(key: str) -> Plan:
+def cached_plan(key: str) -> Plan:
+    """The plan of a key made by ``plan_for``; callers may cache what they derive from it by ``plan.key``."""
     specs, shape, batch, loss, ask = json.loads(key)
-    return _build(specs, shape, batch, loss, ask or {})
+    return _build(key, specs, shape, batch, loss, ask)
 
 
 def _input_shape(spec, specs) -> tuple:
@@ -112,6 +128,8 @@ def _input_shape(spec, specs) -> tuple:
             raise ConfigError(f"“input” must be a list of 1 to 3 sizes from 1 to {ly.MAX_SIZE}, e.g. [2] or [1, 4, 4].")
         return tuple(spec)
     first = specs[0] if isinstance(specs, list) and specs and isinstance(specs[0], dict) else {}
+    if first.get("type") not in ly.OPTIONS:
+        return (1,)  # parse_layers names the problem
     keys = {"linear": ("in",), "batchnorm1d": ("features",), "graph_conv": ("nodes", "in"),
             **dict.fromkeys(ly.CELLS, ("steps", "input_size"))}.get(first.get("type"), ("?",))
     if all(isinstance(first.get(k), int) for k in keys):
@@ -131,7 +149,7 @@ def _param(name, role, layer, shape, batch) -> Param:
     return Param(name, role, layer, shown, (batch, *shape) if data else tuple(shape), grad, parts)
 
 
-def _build(specs, input_spec, batch, loss, ask) -> Plan:
+def _build(key, specs, input_spec, batch, loss, ask) -> Plan:
     layers = ly.parse_layers(specs, _input_shape(input_spec, specs))
     per_sample = lambda s: (batch, *s) if batch > 1 else tuple(s)  # noqa: E731
     params, outs, roles, shapes, k = [_param("x", "x", -1, layers[0].in_shape, batch)], [], [], {}, 0
@@ -168,10 +186,24 @@ def _build(specs, input_spec, batch, loss, ask) -> Plan:
         params.append(_param("y", "y", -1, (), batch))
     if loss == "bce" and layers[-1].type not in ("sigmoid", "softmax"):
         raise ConfigError("Loss “bce” needs probabilities: end the network with a sigmoid (or softmax) layer.")
+    offsets = list(itertools.accumulate((math.prod(p.batched) for p in params), initial=0))
+    params = [dataclasses.replace(p, span=(offsets[i], offsets[i + 1])) for i, p in enumerate(params)]
     shapes |= {p.name: p.shape for p in params}
     plan = dict(layers=tuple(layers), outs=tuple(outs), roles=tuple(roles), params=tuple(params), batch=batch,
                 loss=loss, shapes=shapes)
-    return Plan(**plan, **_ask(plan, ask))
+    return Plan(key=key, **plan, **_ask(plan, ask or _default_ask(plan)))
+
+
+def _default_ask(plan: dict) -> dict:
+    """Without an ask: ∂L/∂ of the first weight's entry [0, 1] (or [0, ..., 0]), or the output with no loss."""
+    output = plan["shapes"][plan["outs"][-1]]
+    if plan["loss"] == "none" and math.prod(output) != 1:
+        return {"quantity": "output", "index": [0] * len(output)} if len(layout(output)[0]) > 2 else {"quantity": "output"}
+    first = next(p for p in plan["params"] if p.role in TRAINABLE)
+    index = [0] * len(first.shape)
+    if index and first.shape[-1] > 1:
+        index[-1] = 1
+    return {"quantity": "grad", "wrt": first.name, "index": index}
 
 
 def _ask(plan: dict, ask) -> dict:
@@ -229,7 +261,7 @@ def _ask(plan: dict, ask) -> dict:
         if part:
             shown, lead = shown[lead:], 0
         if lead:
-            names = ", ".join(p for p, _ in _param(target, "", 0, shape, 1).parts)
+            names = ", ".join(p for p, _ in _param(target or plan["outs"][-1], "", 0, shape, 1).parts)
             raise ConfigError(f"The quantity asked has shape {list(shape)}: ask one entry with “index” "
                               f"or one part ({names}).")
         answer_shape = shown
@@ -356,8 +388,10 @@ def solve(plan: Plan, params: dict, device: str = "cpu") -> Solved:
     import torch.nn.functional as F
 
     full, f64, quantity = from_shown(plan, params), torch.float64, plan.ask["quantity"]
-    classes = plan.loss in ("cross_entropy", "hinge")
-    leaves = {p.name: torch.tensor(full[p.name], dtype=f64, device=device, requires_grad=p.grad)
+    classes, backward = plan.loss in ("cross_entropy", "hinge"), quantity in ("grad", "step")
+    # one leaf requires grad: the asked parameter, or x when an intermediate value is asked
+    root = plan.target if plan.target in plan.param else "x"
+    leaves = {p.name: torch.tensor(full[p.name], dtype=f64, device=device, requires_grad=backward and p.name == root)
               for p in plan.params if not (classes and p.name == "y")}
     a, named, extras = leaves["x"], {}, {}
     for i, out in enumerate(plan.outs):
@@ -376,14 +410,15 @@ def solve(plan: Plan, params: dict, device: str = "cpu") -> Solved:
         loss = (F.mse_loss if plan.loss == "mse" else F.binary_cross_entropy)(a, leaves["y"])
     items = [("L", loss, False), *((n, t, True) for n, t in named.items()),
              *((n, t, b) for n, (t, b) in extras.items())]
-    if quantity in ("grad", "step"):
-        wrt = [p for p in plan.params if p.grad]
-        grads = torch.autograd.grad(loss, [leaves[p.name] for p in wrt] + list(named.values()))
-        items += [("d_" + p.name, g, p.role in DATA) for p, g in zip(wrt, grads, strict=False)]
-        items += [("d_" + n, g, True) for n, g in zip(named, grads[len(wrt):], strict=True)]
+    if backward:  # the gradients the worked solution shows: the target's and every layer output's down to it
+        later = set(plan.outs[plan.stop:])
+        wrt = {n: t for n, t in named.items() if t.requires_grad and (n in later or n == plan.target or plan.stop == 0)}
+        if root == plan.target:
+            wrt = {root: leaves[root], **wrt}
+        grads = dict(zip(wrt, torch.autograd.grad(loss, list(wrt.values())), strict=True))
+        items += [("d_" + n, g, n in named or plan.param[n].role in DATA) for n, g in grads.items()]
         if quantity == "step":
-            items.append(("new", step(plan.ask, leaves[plan.target].detach(), grads[wrt.index(plan.param[plan.target])],
-                                      torch), False))
+            items.append(("new", step(plan.ask, leaves[root].detach(), grads[root], torch), False))
     values = _to_numpy(plan, items, device)
     answer = pick(plan, values[{"output": plan.outs[-1], "loss": "L", "grad": "d_" + plan.target,
                                 "step": "new"}[quantity]])
@@ -392,12 +427,15 @@ def solve(plan: Plan, params: dict, device: str = "cpu") -> Solved:
 
 def _to_numpy(plan: Plan, items: list, device: str) -> dict:
     """name -> numpy array, the batch axis dropped when batch is 1 (one transfer off a GPU)."""
+    tensors = [t.detach() for _, t, _ in items]
     if device == "cpu":
-        arrays = [t.detach().numpy() for _, t, _ in items]
+        arrays = [t.numpy() for t in tensors]
     else:
-        flat = iter(np.split(__import__("torch").cat([t.detach().reshape(-1) for _, t, _ in items]).cpu().numpy(),
-                             np.cumsum([t.numel() for _, t, _ in items])[:-1]))
-        arrays = [next(flat).reshape(tuple(t.shape)) for _, t, _ in items]
+        import torch
+
+        flat = torch.cat([t.reshape(-1) for t in tensors]).cpu().numpy()
+        ends = np.cumsum([t.numel() for t in tensors])
+        arrays = [flat[end - t.numel():end].reshape(tuple(t.shape)) for t, end in zip(tensors, ends, strict=True)]
     drop = plan.batch == 1
     return {name: arr[0] if drop and batchy else arr for (name, _, batchy), arr in zip(items, arrays, strict=True)}
 

@@ -170,6 +170,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
         "anon": os.environ.get("API_THROTTLE_ANON", "30/minute"),
+        "export": os.environ.get("API_THROTTLE_EXPORT", "60/hour"),  # CSV downloads (quizzes.api.base)
     },
 }
 SPECTACULAR_SETTINGS = {

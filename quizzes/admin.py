@@ -81,6 +81,7 @@ class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         "closes_at",
         "question_count",
         "view_link",
+        "statistics_link",
     )
     list_filter = ("lecture__course", "mode", "is_published", "lecture")
     list_editable = ("is_published",)
@@ -115,6 +116,11 @@ class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     @admin.display(description="Student view")
     def view_link(self, quiz):
         return student_view_link(quiz)
+
+    @admin.display(description="Statistics")
+    def statistics_link(self, quiz):
+        url = reverse("quizzes:quiz_statistics", args=[quiz.lecture.course.slug, quiz.pk])
+        return format_html('<a href="{}">Statistics</a>', url)
 
 
 class QuestionForm(forms.ModelForm):

@@ -165,7 +165,11 @@ class Question(models.Model):
     position = models.PositiveSmallIntegerField(default=1)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SINGLE)
     title = models.CharField(max_length=200, blank=True, help_text="Short name for lists (optional).")
-    prompt = models.TextField(help_text="Markdown with LaTeX math: $…$ inline, $$…$$ on its own line.")
+    prompt = models.TextField(
+        blank=True,
+        help_text="Markdown with LaTeX math: $…$ inline, $$…$$ on its own line. Computed kinds: empty uses the "
+        "generator's prompt; {{ name }} places a parameter.",
+    )
     points = models.FloatField(default=1.0)
     hint = models.TextField(blank=True, help_text="Markdown, shown after the quiz's number of wrong tries.")
     explanation = models.TextField(

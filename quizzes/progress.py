@@ -1,8 +1,33 @@
-"""A student's progress, derived from their submissions (nothing is stored)."""
+"""A student's progress, derived from their submissions (nothing is stored).
 
-from dataclasses import dataclass
+Definitions (shown to students on the progress page, see ``templates/quizzes/progress.html``):
 
-from quizzes.models import Question, Submission
+- A *try* is a graded submission; invalid input costs no try and is not one.
+- A question is *mastered* when the latest graded try on it (any variant) was correct.
+- *Time spent* on an answer is the time since the student's previous event on the same quiz
+  (a variant made, e.g. by opening the quiz page, or an earlier answer), at most ``GAP_CAP``;
+  breaks longer than that count as ``GAP_CAP``. Every stored answer counts, invalid ones too.
+- Weeks are ISO weeks (Monday to Sunday) in the site's time zone, named by their Monday.
+- The *streak* is the number of consecutive weeks with at least one try, ending this week, or
+  last week while this week has none yet.
+
+Only published quizzes count. Each public function runs a fixed number of queries whatever the
+number of lectures, questions or submissions.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Lecture
+from quizzes.models import Question, Submission, Variant
+
+GAP_CAP = timedelta(minutes=10)
+MAX_WEEKS = 52  # weeks shown in the history charts (the most recent ones)
 
 
 @dataclass(frozen=True)
@@ -10,17 +35,210 @@ class LectureProgress:
     total: int  # questions in the lecture's published quizzes
     tried: int  # questions with at least one graded try
     mastered: int  # questions whose latest graded try was correct
+    tries: int = 0  # graded submissions
+    correct: int = 0  # graded submissions with full score
+    seconds: float = 0.0  # time spent (see the module docstring)
 
     @property
     def percent(self) -> int:
         return round(100 * self.mastered / self.total) if self.total else 0
+
+    @property
+    def correct_rate(self) -> float | None:
+        """Share of tries that were correct; None before the first try."""
+        return self.correct / self.tries if self.tries else None
+
+    @property
+    def minutes(self) -> int:
+        return round(self.seconds / 60)
+
+
+@dataclass(frozen=True)
+class WeekActivity:
+    week: date  # the Monday of the ISO week
+    tries: int  # graded tries made in the week
+    mastered: int  # questions mastered at the end of the week (cumulative)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A question to redo (latest try not correct) or to try for the first time."""
+
+    question_id: int
+    title: str
+    lecture_number: int
+    lecture_title: str
+    quiz_title: str
+    status: str  # "not_tried", "wrong" or "partial"
+    url: str  # the quiz page, scrolled to the question
+    new_variant_url: str = ""  # practice-mode computed questions tried before: POST for a fresh variant
+
+
+@dataclass(frozen=True)
+class LectureReport:
+    lecture: Lecture
+    progress: LectureProgress
+
+
+@dataclass(frozen=True)
+class CourseProgressReport:
+    lectures: list[LectureReport]
+    weeks: list[WeekActivity]  # from the week of the first try to this week (at most MAX_WEEKS)
+    streak: int
+    review: list[ReviewItem]
+    total: LectureProgress = field(default_factory=lambda: LectureProgress(0, 0, 0))
+
+    @property
+    def has_started(self) -> bool:
+        return self.total.tries > 0
+
+
+# --- pure rules ----------------------------------------------------------------------------------
+
+
+def week_of(moment: datetime | date) -> date:
+    """The Monday of the ISO week of ``moment`` (an aware datetime is taken in local time)."""
+    day = timezone.localdate(moment) if isinstance(moment, datetime) else moment
+    return day - timedelta(days=day.weekday())
+
+
+def streak(active_weeks: Iterable[date], today: date) -> int:
+    """Consecutive active weeks (Mondays) ending this week, or last week if this week is idle."""
+    active = {week_of(w) for w in active_weeks}
+    week = week_of(today)
+    if week not in active:
+        week -= timedelta(days=7)
+    count = 0
+    while week in active:
+        count += 1
+        week -= timedelta(days=7)
+    return count
+
+
+def answer_seconds(
+    opened: Iterable[datetime], answered: Sequence[datetime], cap: timedelta = GAP_CAP
+) -> list[float]:
+    """Seconds each answer took, for one student on one quiz (aligned with ``answered``).
+
+    ``opened`` are the times the student's variants of the quiz's questions were made; an answer
+    took the time since the previous event (variant or answer), at most ``cap``; 0 without one.
+    """
+    events = sorted([(t, 0, -1) for t in opened] + [(t, 1, i) for i, t in enumerate(answered)])
+    seconds = [0.0] * len(answered)
+    previous = None
+    for moment, is_answer, index in events:
+        if is_answer and previous is not None:
+            seconds[index] = min(cap, moment - previous).total_seconds()
+        previous = moment
+    return seconds
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    student_id: int
+    question_id: int
+    quiz_id: int
+    variant_id: int
+    created_at: datetime
+    status: str
+    score: float | None
+    try_number: int | None
+    seconds: float
+
+    @property
+    def is_try(self) -> bool:
+        return self.status == Submission.Status.GRADED
+
+    @property
+    def is_correct(self) -> bool:
+        return self.is_try and self.score is not None and self.score >= 1.0
+
+
+def _published_questions(course) -> list[Question]:
+    return list(
+        Question.objects.filter(quiz__lecture__course=course, quiz__is_published=True)
+        .select_related("quiz__lecture")
+        .order_by("quiz__lecture__number", "quiz__position", "quiz_id", "position", "id")
+    )
+
+
+def _answers(course, questions: list[Question], **student_filter) -> tuple[list[tuple], list[_Answer]]:
+    """Variant rows (id, student, question, number, created) and answers with their seconds.
+
+    ``questions`` are ``_published_questions(course)``; ``student_filter`` picks the variants'
+    students (``student=user`` or ``student__in=ids``). Two queries, joined rather than listing
+    variant ids, so that a large class stays within the database's parameter limits.
+    """
+    quiz_of = {q.id: q.quiz_id for q in questions}
+    published = {"question__quiz__lecture__course": course, "question__quiz__is_published": True}
+    variants = [
+        row
+        for row in Variant.objects.filter(**published, **student_filter).values_list(
+            "id", "student_id", "question_id", "number", "created_at"
+        )
+        if row[2] in quiz_of  # not a question published since the first query
+    ]
+    by_id = {v[0]: v for v in variants}
+    through_variant = {f"variant__{key}": value for key, value in {**published, **student_filter}.items()}
+    rows = [
+        row
+        for row in Submission.objects.filter(**through_variant)
+        .order_by("created_at", "id")
+        .values_list("variant_id", "created_at", "status", "score", "try_number")
+        if row[0] in by_id
+    ]
+    opened: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+    for _, student_id, question_id, _, created in variants:
+        opened[student_id, quiz_of[question_id]].append(created)
+    grouped: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    for row in rows:
+        _, student_id, question_id, _, _ = by_id[row[0]]
+        grouped[student_id, quiz_of[question_id]].append(row)
+    answers = []
+    for key, quiz_rows in grouped.items():
+        seconds = answer_seconds(opened[key], [row[1] for row in quiz_rows])
+        for (variant_id, created, status, score, try_number), spent in zip(quiz_rows, seconds, strict=True):
+            question_id = by_id[variant_id][2]
+            answers.append(
+                _Answer(key[0], question_id, key[1], variant_id, created, status, score, try_number, spent)
+            )
+    answers.sort(key=lambda a: (a.created_at, a.variant_id))
+    return variants, answers
+
+
+def _summarise(questions: list[Question], answers: list[_Answer]) -> dict[int, LectureProgress]:
+    """Lecture id -> progress of one student, from their answers in time order."""
+    latest: dict[int, _Answer] = {}
+    counts: dict[int, list] = {}
+    lecture_of = {q.id: q.quiz.lecture_id for q in questions}
+    for question in questions:
+        counts.setdefault(question.quiz.lecture_id, [0, 0, 0, 0, 0, 0.0])[0] += 1
+    for answer in answers:
+        row = counts[lecture_of[answer.question_id]]
+        row[5] += answer.seconds
+        if answer.is_try:
+            latest[answer.question_id] = answer
+            row[3] += 1
+            row[4] += answer.is_correct
+    for question_id, answer in latest.items():
+        row = counts[lecture_of[question_id]]
+        row[1] += 1
+        row[2] += answer.is_correct
+    return {lecture_id: LectureProgress(*row) for lecture_id, row in counts.items()}
+
+
+# --- public --------------------------------------------------------------------------------------
 
 
 def course_progress(*, student, course) -> dict[int, LectureProgress]:
     """Lecture id -> progress of ``student`` over the published quizzes of ``course``.
 
     Mastered means the latest graded try on the question (any variant) was correct.
-    Two queries whatever the size of the course.
+    Two queries whatever the size of the course (``tries``, ``correct`` and ``seconds`` stay 0:
+    ``student_progress`` has them).
     """
     questions = dict(
         Question.objects.filter(quiz__lecture__course=course, quiz__is_published=True).values_list(
@@ -45,3 +263,91 @@ def course_progress(*, student, course) -> dict[int, LectureProgress]:
             counts[1] += 1
             counts[2] += latest[question_id] >= 1.0
     return {lecture_id: LectureProgress(*counts) for lecture_id, counts in totals.items()}
+
+
+def class_progress(*, course, student_ids: Iterable[int]) -> dict[int, dict[int, LectureProgress]]:
+    """Student id -> lecture id -> full progress, for each of ``student_ids`` (three queries)."""
+    student_ids = list(student_ids)
+    questions = _published_questions(course)
+    _, answers = _answers(course, questions, student__in=student_ids)
+    by_student: dict[int, list[_Answer]] = {student_id: [] for student_id in student_ids}
+    for answer in answers:
+        by_student[answer.student_id].append(answer)
+    return {student_id: _summarise(questions, rows) for student_id, rows in by_student.items()}
+
+
+def student_progress(*, student, course, now=None) -> CourseProgressReport:
+    """Everything the progress page shows ``student`` about ``course``; four queries."""
+    now = now or timezone.now()
+    lectures = list(course.lectures.all())
+    questions = _published_questions(course)
+    variants, answers = _answers(course, questions, student=student)
+    per_lecture = _summarise(questions, answers)
+    empty = LectureProgress(0, 0, 0)
+    reports = [LectureReport(lecture, per_lecture.get(lecture.id, empty)) for lecture in lectures]
+    total = LectureProgress(*(sum(getattr(r.progress, f) for r in reports) for f in
+                              ("total", "tried", "mastered", "tries", "correct", "seconds")))
+    weeks = _weeks([a for a in answers if a.is_try], timezone.localdate(now))
+    return CourseProgressReport(
+        lectures=reports,
+        weeks=weeks,
+        streak=streak((w.week for w in weeks if w.tries), timezone.localdate(now)),
+        review=_review(course, questions, variants, answers, now),
+        total=total,
+    )
+
+
+def _weeks(tries: list[_Answer], today: date) -> list[WeekActivity]:
+    """Tries per week and mastered questions at each week's end, first try's week to this week."""
+    if not tries:
+        return []
+    first, last = week_of(tries[0].created_at), week_of(today)
+    state: dict[int, bool] = {}
+    weeks, index, week = [], 0, first
+    while week <= last:
+        count = 0
+        while index < len(tries) and week_of(tries[index].created_at) <= week:
+            state[tries[index].question_id] = tries[index].is_correct
+            count, index = count + 1, index + 1
+        weeks.append(WeekActivity(week, count, sum(state.values())))
+        week += timedelta(days=7)
+    return weeks[-MAX_WEEKS:]
+
+
+def _review(course, questions, variants, answers: list[_Answer], now) -> list[ReviewItem]:
+    """Questions the student can answer now whose latest try is not correct, or not tried yet."""
+    latest: dict[int, _Answer] = {}
+    current: dict[int, tuple[int, int]] = {}  # question -> (number, variant id) of the newest variant
+    for variant_id, _, question_id, number, _ in variants:
+        current[question_id] = max(current.get(question_id, (0, 0)), (number, variant_id))
+    used: dict[int, int] = defaultdict(int)  # variant id -> tries used (pending ones included)
+    for answer in answers:
+        if answer.is_try:
+            latest[answer.question_id] = answer
+        if answer.try_number is not None:
+            used[answer.variant_id] += 1
+    items = []
+    for question in questions:
+        quiz, lecture = question.quiz, question.quiz.lecture
+        if not (lecture.is_released(now) and quiz.is_open(now)):
+            continue
+        answer = latest.get(question.id)
+        if answer is not None and answer.is_correct:
+            continue
+        variant_id = current.get(question.id, (0, 0))[1]
+        if quiz.max_tries is not None and used[variant_id] >= quiz.max_tries:
+            continue  # graded quiz without tries left: nothing to redo
+        args = [course.slug, quiz.id, question.id]
+        status = "not_tried" if answer is None else ("partial" if (answer.score or 0) > 0 else "wrong")
+        items.append(ReviewItem(
+            question_id=question.id,
+            title=question.title or f"Question {question.position}",
+            lecture_number=lecture.number,
+            lecture_title=lecture.title,
+            quiz_title=quiz.title,
+            status=status,
+            url=reverse("quizzes:quiz", args=args[:2]) + f"#q{question.id}",
+            new_variant_url=(reverse("quizzes:new_variant", args=args)
+                             if answer is not None and quiz.is_practice and question.is_computed else ""),
+        ))
+    return items

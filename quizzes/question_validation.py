@@ -31,6 +31,8 @@ def validate_question(question) -> None:
 
     if question.points is None or not (math.isfinite(question.points) and question.points > 0):
         add("points", "Points must be a number greater than 0.")
+    if not question.prompt.strip() and question.kind not in ("computed", "computed_array"):
+        add("prompt", "Write the question's prompt (only computed questions may leave it empty).")
     if question.kind == "numeric":
         _check_numeric(question, add)
     elif question.kind == "true_false" and question.true_false_answer is None:

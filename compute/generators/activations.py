@@ -14,7 +14,7 @@ from compute.generators.base import Generator
 from compute.latex import num, value
 from compute.variant import Solved, Step
 
-SPAN = 720720  # divisible by every grid length up to 16, so an index drawn as r % len is uniform
+SPAN = 720720  # = 2⁴·3²·5·7·11·13: divisible by every grid length used here, so r % len is uniform
 CANDIDATES = 4
 ROUNDED = "Give the answer to at least 3 significant figures."
 
@@ -42,7 +42,9 @@ def first_valid(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 
 def sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
+    """σ(x) without overflow for large |x| (fixed parameters may be anything finite)."""
+    e = math.exp(-abs(x))
+    return 1 / (1 + e) if x >= 0 else e / (1 + e)
 
 
 # --- activation value / derivative ---------------------------------------------------------------
@@ -65,20 +67,23 @@ ACTIVATIONS = {  # name -> (definition, derivative) in LaTeX
 CONVENTIONS = {
     "sigmoid": "",
     "tanh": "",
-    "relu": " PyTorch takes $\\mathrm{ReLU}'(0) = 0$.",
-    "leaky_relu": " At $x = 0$ PyTorch takes the $x \\le 0$ branch.",
-    "elu": " At $x = 0$ PyTorch takes the $x \\le 0$ branch.",
-    "gelu": " This is PyTorch's exact `nn.GELU()` (erf form, not the tanh approximation).",
-    "softplus": " (PyTorch's `nn.Softplus()` with $\\beta = 1$; it returns $x$ itself only for $x > 20$.)",
+    "relu": "PyTorch takes $\\mathrm{ReLU}'(0) = 0$.",
+    "leaky_relu": "At $x = 0$ PyTorch takes the $x \\le 0$ branch.",
+    "elu": "At $x = 0$ PyTorch takes the $x \\le 0$ branch.",
+    "gelu": "This is PyTorch's exact `nn.GELU()` (erf form, not the tanh approximation).",
+    "softplus": "This is PyTorch's `nn.Softplus()` with $\\beta = 1$ (it returns $x$ itself only for "
+                "$x > 20$).",
 }
+
+
+def setting(config: dict) -> str:
+    """The activation's definition as a display paragraph, then its constants and PyTorch's convention."""
+    name = config["activation"]
+    constants = {"leaky_relu": f"Here $a = {num(config['negative_slope'])}$. ",
+                 "elu": f"Here $\\alpha = {num(config['alpha'])}$. "}.get(name, "")
+    notes = f"{constants}{CONVENTIONS[name]}".strip()
+    return f"$${ACTIVATIONS[name][0]}$$" + (f"\n\n{notes}" if notes else "")
 X_COLUMN = columns(grid(-3, 3, 0.5, nonzero=True))
-
-
-def gelu_tanh(x: float) -> tuple[float, float]:
-    """The tanh approximation of GELU and its derivative (a textbook formula, not the exact one)."""
-    c = math.sqrt(2 / math.pi)
-    t = math.tanh(c * (x + 0.044715 * x**3))
-    return 0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
 
 
 class ActivationDerivative(Generator):
@@ -106,8 +111,6 @@ class ActivationDerivative(Generator):
         "zero_slope": "For x < 0 leaky ReLU keeps the small slope a; it is not 0 as for ReLU.",
         "forgot_alpha": "It looks like you left out ELU's α.",
         "forgot_product_rule": "GELU(x) = x·Φ(x) is a product: its derivative is Φ(x) + x·φ(x).",
-        "tanh_approximation": "That is the tanh approximation of GELU; PyTorch's default nn.GELU() uses the "
-                              "exact erf form.",
         "sign_flipped": "Check the sign of the exponent: σ(x) = 1/(1 + e^(−x)).",
     }
 
@@ -131,9 +134,7 @@ class ActivationDerivative(Generator):
         values = {"value": f, "derivative": df}
         if config["ask"] == "value":
             mistakes = {"gave_derivative": df}
-            if name == "gelu":
-                mistakes["tanh_approximation"] = gelu_tanh(xv)[0]
-            elif name == "sigmoid":
+            if name == "sigmoid":
                 mistakes["sign_flipped"] = sigmoid(-xv)
             elif name == "leaky_relu":
                 mistakes["zero_slope"] = max(xv, 0.0)
@@ -150,31 +151,22 @@ class ActivationDerivative(Generator):
         elif name == "elu":
             mistakes["forgot_alpha"] = 1.0 if xv > 0 else math.exp(xv)
         elif name == "gelu":
-            mistakes["forgot_product_rule"] = f / xv
-            mistakes["tanh_approximation"] = gelu_tanh(xv)[1]
+            mistakes["forgot_product_rule"] = 0.5 * (1 + math.erf(xv / math.sqrt(2)))  # Φ(x) alone
         elif name == "softplus":
             mistakes["sign_flipped"] = sigmoid(-xv)
         return Solved(answer=df, values=values, mistakes=mistakes)
 
     def explain(self, params, values, config):
-        name, x = config["activation"], num(params["x"])
-        definition, derivative = ACTIVATIONS[name]
-        constants = {"leaky_relu": f" with $a = {num(config['negative_slope'])}$",
-                     "elu": f" with $\\alpha = {num(config['alpha'])}$"}.get(name, "")
-        steps = [Step("Value", f"$${definition}$${constants}.{CONVENTIONS[name]}\n\n"
-                               f"At $x = {x}$: $f({x}) = {num(values['value'], 4)}$.")]
+        x = num(params["x"])
+        steps = [Step("Value", f"{setting(config)}\n\nAt $x = {x}$: $f({x}) = {num(values['value'], 4)}$.")]
         if config["ask"] == "derivative":
-            steps.append(Step("Derivative", f"$${derivative}$$\n\nAt $x = {x}$: "
+            steps.append(Step("Derivative", f"$${ACTIVATIONS[config['activation']][1]}$$\n\nAt $x = {x}$: "
                                             f"$f'({x}) = {num(values['derivative'], 4)}$."))
         return steps
 
     def prompt(self, config):
-        name = config["activation"]
-        definition = ACTIVATIONS[name][0]
-        constants = {"leaky_relu": f" with $a = {num(config['negative_slope'])}$",
-                     "elu": f" with $\\alpha = {num(config['alpha'])}$"}.get(name, "")
         asked = "the derivative $f'(x)$" if config["ask"] == "derivative" else "the value $f(x)$"
-        return (f"Consider the activation $${definition}$${constants}.{CONVENTIONS[name]}\n\n"
+        return (f"Consider the activation function\n\n{setting(config)}\n\n"
                 f"Compute {asked} at $x = {{{{ x }}}}$. {ROUNDED}")
 
 
@@ -322,11 +314,11 @@ SOFTMAX_COLUMNS = {  # logits (C), temperature, target class (1-based)
 }
 
 
-def softmax(z: list[float], t: float) -> list[float]:
+def log_softmax(z: list[float], t: float) -> list[float]:
+    """log softmax(z / t), shifted by the maximum so that nothing overflows."""
     top = max(z)
-    e = [math.exp((v - top) / t) for v in z]
-    total = sum(e)
-    return [v / total for v in e]
+    log_total = math.log(sum(math.exp((v - top) / t) for v in z))
+    return [(v - top) / t - log_total for v in z]
 
 
 class SoftmaxBase(Generator):
@@ -399,13 +391,14 @@ class SoftmaxCrossEntropy(SoftmaxBase):
         zs = params["z"]
         values = {"p": p, "loss": loss}
         if config["ask"] == "loss":
-            mistakes = {"forgot_temperature": -math.log(softmax(zs, 1.0)[k]),
-                        "multiplied_temperature": -math.log(softmax(zs, 1 / t)[k]),
+            mistakes = {"forgot_temperature": -log_softmax(zs, 1.0)[k],
+                        "multiplied_temperature": -log_softmax(zs, 1 / t)[k],
                         "log10": loss / math.log(10), "forgot_minus": -loss}
             return Solved(answer=loss, values=values, mistakes=mistakes)
-        mistakes = {"forgot_temperature": softmax(zs, 1.0)[k],
-                    "multiplied_temperature": softmax(zs, 1 / t)[k],
-                    "unnormalized": math.exp(zs[k] / t)}
+        mistakes = {"forgot_temperature": math.exp(log_softmax(zs, 1.0)[k]),
+                    "multiplied_temperature": math.exp(log_softmax(zs, 1 / t)[k])}
+        if zs[k] / t < 700:  # e^(z/T) stays finite
+            mistakes["unnormalized"] = math.exp(zs[k] / t)
         return Solved(answer=p[k], values=values, mistakes=mistakes)
 
     def explain(self, params, values, config):
@@ -452,7 +445,8 @@ class SoftmaxGradient(SoftmaxBase):
             "forgot_temperature_factor": [g * t for g in grad],
             "sign_flipped": [-g for g in grad],
             "forgot_onehot": [q / t for q in p],
-            "forgot_temperature": [q - o for q, o in zip(softmax(params["z"], 1.0), onehot, strict=True)],
+            "forgot_temperature": [math.exp(q) - o for q, o in zip(log_softmax(params["z"], 1.0), onehot,
+                                                                    strict=True)],
         }
         return Solved(answer=grad, values={"p": p, "grad": grad}, mistakes=mistakes)
 

@@ -12,6 +12,11 @@ from compute.variant import Solved, Step
 ROUND = "Give the answer to at least 3 significant figures."
 
 
+def _p(x: float) -> str:
+    """A number as LaTeX, in parentheses when negative (for powers)."""
+    return f"({latex.num(x)})" if x < 0 else latex.num(x)
+
+
 def _r(x) -> str:
     """An intermediate value rounded to 4 significant figures (scalar, vector or matrix)."""
     return latex.value(x, 4)
@@ -35,7 +40,8 @@ class VaeKl(Generator):
         "forgot_half": "It looks like you forgot the factor ½ in front of the sum.",
         "used_sigma_for_variance": "It looks like you used σ where the formula has the variance σ² "
                                    "(and ln σ instead of ln σ²).",
-        "averaged_dimensions": "The KL term is summed over the latent dimensions; it looks like you averaged.",
+        "averaged_dimensions": "The KL term is summed over the latent dimensions; it looks like you "
+                               "averaged.",
         "log_sign": "Check the sign of the log term: the formula has − ln σ².",
     }
 
@@ -63,7 +69,8 @@ class VaeKl(Generator):
         d = len(terms_l)
         with_sigma = 0.5 * sum(m * m + math.sqrt(v) - 0.5 * lv - 1 for m, v, lv in
                                zip(params["mu"], var_l, logvar_l, strict=True))
-        mistakes = {"forgot_half": 2 * kl, "used_sigma_for_variance": with_sigma, "log_sign": kl + sum(logvar_l)}
+        mistakes = {"forgot_half": 2 * kl, "used_sigma_for_variance": with_sigma,
+                    "log_sign": kl + sum(logvar_l)}
         if d > 1:
             mistakes["averaged_dimensions"] = kl / d
         return Solved(kl, {"var": var_l, "logvar": logvar_l, "terms": terms_l, "kl": kl}, mistakes)
@@ -78,29 +85,33 @@ class VaeKl(Generator):
         if "logvar" in params:
             rows = ", ".join(f"$\\sigma_{i + 1}^2 = e^{{{latex.num(lv)}}} = {latex.num(v, 4)}$"
                              for i, (lv, v) in enumerate(zip(params["logvar"], values["var"], strict=True)))
-            steps.append(Step("Variances from the log-variances", f"$\\sigma^2 = e^{{\\ln \\sigma^2}}$: {rows}."))
+            steps.append(Step("Variances from the log-variances",
+                              f"$\\sigma^2 = e^{{\\ln \\sigma^2}}$: {rows}."))
         else:
             rows = ", ".join(f"$\\sigma_{i + 1}^2 = {latex.num(s)}^2 = {latex.num(v, 4)}$, "
                              f"$\\ln \\sigma_{i + 1}^2 = {latex.num(lv, 4)}$"
-                             for i, (s, v, lv) in enumerate(zip(params["sigma"], values["var"], values["logvar"],
-                                                                strict=True)))
+                             for i, (s, v, lv) in enumerate(
+                                 zip(params["sigma"], values["var"], values["logvar"], strict=True)))
             steps.append(Step("Variances", f"{rows}."))
         lines = "\n\n".join(
-            f"$$\\text{{dim }} {i + 1}: \\tfrac12\\left({latex.num(m)}^2 + {latex.num(v, 4)} - "
+            f"$$\\text{{dim }} {i + 1}: \\tfrac12\\left({_p(m)}^2 + {latex.num(v, 4)} - "
             f"({latex.num(lv, 4)}) - 1\\right) = {latex.num(t, 4)}$$"
-            for i, (m, v, lv, t) in enumerate(zip(mu, values["var"], values["logvar"], values["terms"], strict=True)))
+            for i, (m, v, lv, t) in enumerate(
+                zip(mu, values["var"], values["logvar"], values["terms"], strict=True)))
         steps.append(Step("Each latent dimension", lines))
-        steps.append(Step("Sum over the dimensions", f"$$D_{{\\mathrm{{KL}}}} = {latex.num(values['kl'], 4)}$$"))
+        steps.append(Step("Sum over the dimensions",
+                          f"$$D_{{\\mathrm{{KL}}}} = {latex.num(values['kl'], 4)}$$"))
         return steps
 
     def prompt(self, config):
         second = ("the log-variance $\\ln \\sigma^2 = {{ logvar }}$" if config["parametrization"] == "logvar"
                   else "the standard deviation $\\sigma = {{ sigma }}$")
         return (
-            "A VAE encoder outputs, for one input, the mean $\\mu = {{ mu }}$ and " + second + " of a diagonal "
-            "Gaussian $q(z \\mid x) = \\mathcal N(\\mu, \\operatorname{diag}(\\sigma^2))$.\n\n"
-            "Compute the KL term $D_{\\mathrm{KL}}\\big(q(z \\mid x)\\,\\|\\,\\mathcal N(0, I)\\big)$ of the VAE "
-            "loss, **summed** over the latent dimensions, with the natural logarithm. " + ROUND
+            "A VAE encoder outputs, for one input, the mean $\\mu = {{ mu }}$ and " + second
+            + " of a diagonal Gaussian "
+            "$q(z \\mid x) = \\mathcal N(\\mu, \\operatorname{diag}(\\sigma^2))$.\n\n"
+            "Compute the KL term $D_{\\mathrm{KL}}\\big(q(z \\mid x)\\,\\|\\,\\mathcal N(0, I)\\big)$ "
+            "of the VAE loss, **summed** over the latent dimensions, with the natural logarithm. " + ROUND
         )
 
 
@@ -120,7 +131,8 @@ class Reparameterization(Generator):
     ))
     mistakes = {
         "logvar_as_sigma": "It looks like you used the log-variance itself as σ; σ = exp(½ ln σ²).",
-        "used_variance": "It looks like you multiplied ε by the variance σ² = exp(ln σ²) instead of σ = exp(½ ln σ²).",
+        "used_variance": "It looks like you multiplied ε by the variance σ² = exp(ln σ²) instead of "
+                         "σ = exp(½ ln σ²).",
         "forgot_half_in_derivative": "d/d(ln σ²) of exp(½ ln σ²) is ½ exp(½ ln σ²): it looks like you "
                                      "dropped the ½.",
         "derivative_wrt_sigma": "That is ∂z/∂σ = ε; the question asks for the derivative with respect to "
@@ -167,7 +179,8 @@ class Reparameterization(Generator):
         sig = ", ".join(f"$\\sigma_{i + 1} = e^{{{latex.num(lv)}/2}} = {latex.num(s, 4)}$"
                         for i, (lv, s) in enumerate(zip(params["logvar"], values["sigma"], strict=True)))
         steps = [Step("Standard deviations", (
-            "The encoder gives the log-variance, so $\\sigma = \\exp(\\tfrac12 \\ln \\sigma^2)$: " + sig + "."))]
+            "The encoder gives the log-variance, so $\\sigma = \\exp(\\tfrac12 \\ln \\sigma^2)$: "
+            + sig + "."))]
         zs = "\n\n".join(
             f"$$z_{i + 1} = {latex.num(m)} + {latex.num(s, 4)} \\cdot ({latex.num(e)}) = {latex.num(z, 4)}$$"
             for i, (m, s, e, z) in enumerate(zip(params["mu"], values["sigma"], params["eps"], values["z"],
@@ -179,7 +192,8 @@ class Reparameterization(Generator):
             gs = "\n\n".join(
                 f"$$\\frac{{\\partial z_{i + 1}}}{{\\partial \\ln \\sigma_{i + 1}^2}} = \\tfrac12 \\cdot "
                 f"{latex.num(s, 4)} \\cdot ({latex.num(e)}) = {latex.num(g, 4)}$$"
-                for i, (s, e, g) in enumerate(zip(values["sigma"], params["eps"], values["grad"], strict=True)))
+                for i, (s, e, g) in enumerate(
+                    zip(values["sigma"], params["eps"], values["grad"], strict=True)))
             steps.append(Step("The derivative with respect to the log-variance", (
                 "$\\frac{\\partial z_i}{\\partial \\ln \\sigma_i^2} = \\varepsilon_i \\cdot "
                 "\\frac{\\partial}{\\partial \\ln \\sigma_i^2} e^{\\frac12 \\ln \\sigma_i^2} = "
@@ -188,7 +202,8 @@ class Reparameterization(Generator):
 
     def prompt(self, config):
         asked = ("the sample $z$" if config["asked"] == "z" else
-                 "the vector of derivatives $\\partial z_i / \\partial (\\ln \\sigma_i^2)$ (one per dimension)")
+                 "the vector of derivatives $\\partial z_i / \\partial (\\ln \\sigma_i^2)$ "
+                 "(one per dimension)")
         return (
             "A VAE encoder outputs $\\mu = {{ mu }}$ and the log-variance $\\ln \\sigma^2 = {{ logvar }}$. "
             "With the reparameterization trick $z = \\mu + \\sigma \\odot \\varepsilon$, "
@@ -225,10 +240,12 @@ class PcaFirstComponent(Generator):
               choices=("unbiased", "biased")),
     ))
     mistakes = {
-        "forgot_centering": "It looks like you did not subtract the mean before forming the covariance matrix.",
+        "forgot_centering": "It looks like you did not subtract the mean before forming the covariance "
+                            "matrix.",
         "other_normalization": "Check the normalization: the question asks for the covariance with the other "
                                "denominator (N versus N − 1).",
-        "smaller_eigenvalue": "That is the smaller eigenvalue; the first principal component has the largest.",
+        "smaller_eigenvalue": "That is the smaller eigenvalue; the first principal component has the "
+                              "largest.",
         "used_axis_variance": "That uses the larger of the two coordinate variances; the first principal "
                               "component is the eigenvector of the covariance matrix, not a coordinate axis.",
     }
@@ -267,7 +284,7 @@ class PcaFirstComponent(Generator):
                         "smaller_eigenvalue": small / total, "used_axis_variance": axis / total}
         else:
             answer = large
-            other = n / (n - 1) if denominator == n - 1 else (n - 1) / n
+            other = (n - 1) / n if denominator == n - 1 else n / (n - 1)  # the other denominator
             mistakes = {"forgot_centering": wrong_large, "other_normalization": large * other,
                         "smaller_eigenvalue": small, "used_axis_variance": axis}
         return Solved(answer, values, mistakes)
@@ -300,7 +317,8 @@ class PcaFirstComponent(Generator):
                 f"{{{latex.num(large + small, 4)}}} = {latex.num(large / (large + small), 4)}$$")))
         else:
             steps.append(Step("Variance along the first component", (
-                f"The variance of the projections onto the first component is $\\lambda_1 = {latex.num(large, 4)}$ "
+                "The variance of the projections onto the first component is "
+                f"$\\lambda_1 = {latex.num(large, 4)}$ "
                 f"(with the $1/({denominator})$ normalization).")))
         return steps
 

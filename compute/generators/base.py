@@ -114,13 +114,18 @@ class Generator:
         return {name: to_python(array[0]) for name, array in batch.items()}
 
     def mistake_list(self, solved: Solved, tolerance: dict) -> list[Mistake]:
-        """Named mistakes whose values differ from the answer and from each other (others dropped)."""
+        """Named mistakes whose values differ from the answer and from each other (others dropped).
+
+        "Differ" means by more than twice the tolerance, so a mistake typed with a little rounding
+        is never graded right, and never taken for another mistake.
+        """
         kept: list[Mistake] = []
+        rtol, atol = 2 * tolerance["rtol"], 2 * tolerance["atol"]
         for name, value in solved.mistakes.items():
             value = to_python(value)
-            if not is_finite(value) or close(value, solved.answer, tolerance["rtol"], tolerance["atol"]):
+            if not is_finite(value) or close(value, solved.answer, rtol, atol):
                 continue
-            if any(close(value, m.value, tolerance["rtol"], tolerance["atol"]) for m in kept):
+            if any(close(value, m.value, rtol, atol) for m in kept):
                 continue
             kept.append(Mistake(name=name, message=self.mistakes[name], value=value))
         return kept

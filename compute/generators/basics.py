@@ -12,7 +12,7 @@ from compute.generators.base import Generator
 from compute.latex import num, value
 from compute.variant import Solved, Step
 
-SPAN = 720720  # divisible by every grid length up to 16, so an index drawn as r % len is uniform
+SPAN = 720720  # = 2⁴·3²·5·7·11·13: divisible by every grid length used here, so r % len is uniform
 CANDIDATES = 4
 
 
@@ -55,7 +55,7 @@ class LinearRegressionMSE(Generator):
     slug = "linear_regression_mse"
     title = "Mean squared error of a line"
     description = (
-        "A line ŷ = w·x + b and 3-4 data points: the mean squared error, its gradient with respect "
+        "A line ŷ = w·x + b and a few data points: the mean squared error, its gradient with respect "
         "to w or b, or w after one gradient-descent step."
     )
     lectures = (1,)
@@ -223,7 +223,8 @@ class LogisticRegression(Generator):
         loss = F.binary_cross_entropy_with_logits(z, y)
         loss.backward()
         grads, z_value, loss_value = theta.grad.tolist(), z.item(), loss.item()
-        p = 1 / (1 + math.exp(-z_value))
+        e = math.exp(-abs(z_value))
+        p = 1 / (1 + e) if z_value >= 0 else e / (1 + e)
         label, k = params["y"], config["weight"] - 1
         values = {"z": z_value, "p": p, "loss": loss_value, "dz": p - label, "grad_w": grads[:-1],
                   "grad_b": grads[-1]}
@@ -231,7 +232,9 @@ class LogisticRegression(Generator):
         if ask == "prob":
             answer, mistakes = p, {"forgot_sigmoid": z_value, "wrong_class": 1 - p}
         elif ask == "loss":
-            other = -(label * math.log(1 - p) + (1 - label) * math.log(p))
+            # −ln(1 − p) = softplus(z) and −ln p = softplus(−z), written so that nothing overflows
+            softplus = [max(s, 0.0) + math.log1p(math.exp(-abs(s))) for s in (z_value, -z_value)]
+            other = label * softplus[0] + (1 - label) * softplus[1]
             answer = loss_value
             mistakes = {"log10": loss_value / math.log(10), "sign_flipped": -loss_value,
                         "wrong_label_term": other}
@@ -374,8 +377,8 @@ class ComputationGraph(Generator):
             mistakes["forgot_factor_2"] = u_value * local
         elif graph == "sigmoid":
             mistakes["used_sigmoid_not_derivative"] = f_value * local
-        elif graph == "add_mul":
-            mistakes["precedence"] = (1.0, zv, yv)[index]
+        elif graph == "add_mul" and index == 2:  # read as x + y·z: ∂/∂z = y
+            mistakes["precedence"] = yv
         elif index == 1:
             mistakes["one_path_only"] = xv
         return Solved(answer=answer, values=values, mistakes=mistakes)

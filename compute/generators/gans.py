@@ -30,12 +30,13 @@ class GanDiscriminatorLoss(Generator):
         Field("samples", "int", 2, "Number of real samples and of fake samples.", min=1, max=3),
         Field("reduction", "choice", "sum_of_means",
               "sum_of_means: −(1/m)Σ log D(x) − (1/m)Σ log(1 − D(G(z))) (Goodfellow et al.); "
-              "bce_mean: nn.BCELoss() on the 2m outputs with labels 1 (real) and 0 (fake), i.e. half of that.",
+              "bce_mean: nn.BCELoss() on the 2m outputs with labels 1 (real) and 0 (fake), i.e. half of "
+              "that.",
               choices=("sum_of_means", "bce_mean")),
     ))
     mistakes = {
-        "other_reduction": "Check the reduction: the question asks for the other one (the BCE mean over all 2m "
-                           "outputs is half the sum of the two means).",
+        "other_reduction": "Check the reduction: the question asks for the other one (the BCE mean over all "
+                           "2m outputs is half the sum of the two means).",
         "swapped_labels": "It looks like you swapped the labels: real samples have label 1 (term −log D(x)), "
                           "fake samples label 0 (term −log(1 − D(G(z)))).",
         "used_log10": "Use the natural logarithm, not log base 10.",
@@ -72,8 +73,8 @@ class GanDiscriminatorLoss(Generator):
         steps = [
             Step("Binary cross-entropy with labels", (
                 "Real samples have label 1, fake samples label 0, and $\\mathrm{BCE}(p, y) = -[y \\ln p + "
-                "(1 - y) \\ln(1 - p)]$ with the natural logarithm. So a real sample costs $-\\ln D(x)$ and a fake "
-                "one $-\\ln(1 - D(G(z)))$.")),
+                "(1 - y) \\ln(1 - p)]$ with the natural logarithm. So a real sample costs $-\\ln D(x)$ and a "
+                "fake one $-\\ln(1 - D(G(z)))$.")),
             Step("Mean over the real samples", (
                 f"$$\\frac{{1}}{{{m}}}\\left[{real}\\right] = {_n4(values['mean_real'])}$$")),
             Step("Mean over the fake samples", (
@@ -83,7 +84,8 @@ class GanDiscriminatorLoss(Generator):
         if config["reduction"] == "sum_of_means":
             body = (f"$$L_D = {_n4(values['mean_real'])} + {_n4(values['mean_fake'])} = {_n4(total)}$$")
         else:
-            body = ("`nn.BCELoss()` averages over all $2m$ outputs, which is half the sum of the two means:\n\n"
+            body = ("`nn.BCELoss()` averages over all $2m$ outputs, which is half the sum of the two "
+                    "means:\n\n"
                     f"$$L_D = \\tfrac12({_n4(values['mean_real'])} + {_n4(values['mean_fake'])}) = "
                     f"{_n4(values['loss'])}$$")
         steps.append(Step("The discriminator loss", body))
@@ -94,8 +96,8 @@ class GanDiscriminatorLoss(Generator):
             rule = ("$L_D = -\\frac1m \\sum_i \\ln D(x_i) - \\frac1m \\sum_j \\ln(1 - D(G(z_j)))$ "
                     "(the sum of the mean over the real and the mean over the fake samples)")
         else:
-            rule = ("`nn.BCELoss()` (mean reduction) over all $2m$ outputs together, with label 1 for the real and "
-                    "label 0 for the fake samples")
+            rule = ("`nn.BCELoss()` (mean reduction) over all $2m$ outputs together, with label 1 for the "
+                    "real and label 0 for the fake samples")
         return (
             "A GAN discriminator outputs probabilities $D(x) = {{ d_real }}$ on $m$ real samples and "
             "$D(G(z)) = {{ d_fake }}$ on $m$ generated samples. Compute the discriminator loss " + rule +
@@ -146,7 +148,8 @@ class GanGeneratorLoss(Generator):
         import torch
 
         asked, form = config["asked"], config["form"]
-        d = torch.tensor(params["d_fake"], dtype=torch.float64, device=device, requires_grad=asked == "grad_output")
+        d = torch.tensor(params["d_fake"], dtype=torch.float64, device=device,
+                         requires_grad=asked == "grad_output")
         leaf = d
         if asked == "grad_logit":
             leaf = torch.logit(d).requires_grad_()
@@ -159,7 +162,8 @@ class GanGeneratorLoss(Generator):
             (grad,) = torch.autograd.grad(loss, leaf)
             answer = values["grad"] = grad[0].item()
         m = len(params["d_fake"])
-        other = self._closed_forms(params["d_fake"], "minimax" if form == "non_saturating" else "non_saturating")
+        other_form = "minimax" if form == "non_saturating" else "non_saturating"
+        other = self._closed_forms(params["d_fake"], other_form)
         mistakes = {"other_form": other[asked]}
         if m > 1:
             mistakes["forgot_mean"] = answer * m
@@ -185,32 +189,37 @@ class GanGeneratorLoss(Generator):
             return steps
         d1 = latex.num(d[0])
         if form == "minimax":
-            out = f"\\frac{{\\partial L_G}}{{\\partial D_1}} = -\\frac{{1}}{{m(1 - D_1)}} = -\\frac{{1}}{{{m}(1 - {d1})}}"
+            out = (f"\\frac{{\\partial L_G}}{{\\partial D_1}} = -\\frac{{1}}{{m(1 - D_1)}} = "
+                   f"-\\frac{{1}}{{{m}(1 - {d1})}}")
         else:
-            out = f"\\frac{{\\partial L_G}}{{\\partial D_1}} = -\\frac{{1}}{{m D_1}} = -\\frac{{1}}{{{m} \\cdot {d1}}}"
+            out = (f"\\frac{{\\partial L_G}}{{\\partial D_1}} = -\\frac{{1}}{{m D_1}} = "
+                   f"-\\frac{{1}}{{{m} \\cdot {d1}}}")
         if config["asked"] == "grad_output":
             steps.append(Step("Derivative with respect to $D_1 = D(G(z_1))$",
                               f"Only the first term depends on $D_1$:\n\n$${out} = {_n4(values['grad'])}$$"))
         else:
             steps.append(Step("Derivative with respect to the logit $a_1$", (
                 f"With $D_1 = \\sigma(a_1)$ and $\\sigma'(a_1) = D_1(1 - D_1)$: $${out}$$\n\n"
-                f"$$\\frac{{\\partial L_G}}{{\\partial a_1}} = \\frac{{\\partial L_G}}{{\\partial D_1}} \\cdot "
-                f"{d1}(1 - {d1}) = {_n4(values['grad'])}$$")))
+                f"$$\\frac{{\\partial L_G}}{{\\partial a_1}} = \\frac{{\\partial L_G}}{{\\partial D_1}} "
+                f"\\cdot {d1}(1 - {d1}) = {_n4(values['grad'])}$$")))
         return steps
 
     def prompt(self, config):
-        form = ("the **minimax** generator loss $L_G = \\frac1m \\sum_j \\ln(1 - D(G(z_j)))$ (which $G$ minimizes)"
+        form = ("the **minimax** generator loss $L_G = \\frac1m \\sum_j \\ln(1 - D(G(z_j)))$ (which $G$ "
+                "minimizes)"
                 if config["form"] == "minimax" else
                 "the **non-saturating** generator loss $L_G = -\\frac1m \\sum_j \\ln D(G(z_j))$")
         asked = {
             "loss": "Compute $L_G$.",
-            "grad_output": "Compute $\\partial L_G / \\partial D(G(z_1))$, the derivative with respect to the "
-                           "discriminator's output on the **first** sample.",
+            "grad_output": "Compute $\\partial L_G / \\partial D(G(z_1))$, the derivative with respect to "
+                           "the discriminator's output on the **first** sample.",
             "grad_logit": "The discriminator ends in a sigmoid, $D(G(z_j)) = \\sigma(a_j)$. Compute "
-                          "$\\partial L_G / \\partial a_1$, the derivative with respect to the **first** sample's logit.",
+                          "$\\partial L_G / \\partial a_1$, the derivative with respect to the **first** "
+                          "sample's logit.",
         }[config["asked"]]
         return (
-            "A GAN discriminator outputs $D(G(z)) = {{ d_fake }}$ on $m$ generated samples. Consider " + form +
+            "A GAN discriminator outputs $D(G(z)) = {{ d_fake }}$ on $m$ generated samples. Consider "
+            + form +
             " (natural logarithm, mean over the samples). " + asked + " " + ROUND
         )
 
@@ -227,8 +236,8 @@ class OptimalDiscriminator(Generator):
     slug = "optimal_discriminator"
     title = "GAN: the optimal discriminator D*(x)"
     description = (
-        "The optimal discriminator D*(x) = p_data(x) / (p_data(x) + p_g(x)) at a point, from the two densities "
-        "given directly or as 1-D Gaussians."
+        "The optimal discriminator D*(x) = p_data(x) / (p_data(x) + p_g(x)) at a point, from the two "
+        "densities given directly or as 1-D Gaussians."
     )
     lectures = (12,)
     schema = Schema((
@@ -237,9 +246,11 @@ class OptimalDiscriminator(Generator):
               "values at x are given.", choices=("gaussian", "given")),
     ))
     mistakes = {
-        "inverted": "That is p_g/(p_data + p_g): D*(x) is the probability that x is real, p_data/(p_data + p_g).",
+        "inverted": "That is p_g/(p_data + p_g): D*(x) is the probability that x is real, p_data/(p_data + "
+                    "p_g).",
         "density_ratio": "That is the density ratio p_data/p_g; D* = p_data/(p_data + p_g).",
-        "forgot_normalization": "The two normal densities have different σ: keep the factor 1/(σ√(2π)) of each.",
+        "forgot_normalization": "The two normal densities have different σ: keep the factor 1/(σ√(2π)) of "
+                                "each.",
     }
 
     def sample_batch(self, sampler, config):
@@ -275,7 +286,7 @@ class OptimalDiscriminator(Generator):
         pd, pg = log_p.exp().tolist()
         d_star = d_star_t.item()
         za, zb = z.tolist()
-        unnormalized = 1 / (1 + math.exp(-0.5 * (za * za - zb * zb)))
+        unnormalized = 1 / (1 + math.exp(0.5 * (za * za - zb * zb)))  # e^{-za²/2} / (e^{-za²/2} + e^{-zb²/2})
         mistakes = {"inverted": 1 - d_star, "density_ratio": pd / pg, "forgot_normalization": unnormalized}
         return Solved(d_star, {"p_data": pd, "p_g": pg, "z_data": za, "z_g": zb, "d_star": d_star}, mistakes)
 
@@ -285,18 +296,19 @@ class OptimalDiscriminator(Generator):
             "pointwise gives $$D^*(x) = \\frac{p_{data}(x)}{p_{data}(x) + p_g(x)}.$$"))
         if config["densities"] == "given":
             pd, pg = latex.num(params["p_data"]), latex.num(params["p_g"])
-            return [rule, Step("Plug in", f"$$D^*(x) = \\frac{{{pd}}}{{{pd} + {pg}}} = {_n4(values['d_star'])}$$")]
+            return [rule, Step("Plug in", f"$$D^*(x) = \\frac{{{pd}}}{{{pd} + {pg}}} = "
+                                          f"{_n4(values['d_star'])}$$")]
         x = latex.num(params["x"])
         dens = []
         for name, mu, sigma, p in (("data", params["mu_data"], params["sigma_data"], values["p_data"]),
                                    ("g", params["mu_g"], params["sigma_g"], values["p_g"])):
             dens.append(
                 f"$$p_{{{name}}}({x}) = \\frac{{1}}{{{latex.num(sigma)}\\sqrt{{2\\pi}}}}"
-                f"\\exp\\left(-\\frac{{({x} - ({latex.num(mu)}))^2}}{{2 \\cdot {latex.num(sigma)}^2}}\\right) = "
-                f"{_n4(p)}$$")
+                f"\\exp\\left(-\\frac{{({x} - ({latex.num(mu)}))^2}}{{2 \\cdot "
+                f"{latex.num(sigma)}^2}}\\right) = {_n4(p)}$$")
         return [rule, Step("The two densities at $x$", "\n\n".join(dens)), Step("Plug in", (
-            f"$$D^*({x}) = \\frac{{{_n4(values['p_data'])}}}{{{_n4(values['p_data'])} + {_n4(values['p_g'])}}} = "
-            f"{_n4(values['d_star'])}$$"))]
+            f"$$D^*({x}) = \\frac{{{_n4(values['p_data'])}}}{{{_n4(values['p_data'])} + "
+            f"{_n4(values['p_g'])}}} = {_n4(values['d_star'])}$$"))]
 
     def prompt(self, config):
         if config["densities"] == "given":
@@ -307,7 +319,8 @@ class OptimalDiscriminator(Generator):
                        "\\sigma = {{ sigma_data }})$ and the generator's distribution is $p_g = \\mathcal "
                        "N(\\mu = {{ mu_g }}, \\sigma = {{ sigma_g }})$ (σ is the standard deviation). "
                        "Consider the point $x = {{ x }}$.")
-        return (setting + " For this fixed generator, what is the output $D^*(x)$ of the optimal discriminator "
+        return (setting + " For this fixed generator, what is the output $D^*(x)$ of the optimal "
+                          "discriminator "
                 "(the probability it assigns to $x$ being real)? " + ROUND)
 
 

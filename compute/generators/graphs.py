@@ -47,7 +47,8 @@ def _edges(adjacency) -> list[tuple[int, int]]:
 def graph_svg(adjacency, highlight: tuple[int, ...], note: str) -> str:
     """The graph drawn with its nodes on a circle (1-based labels); ``highlight`` nodes are filled."""
     n = len(adjacency)
-    pos = [(90 + 62 * math.sin(2 * math.pi * k / n), 90 - 62 * math.cos(2 * math.pi * k / n)) for k in range(n)]
+    angles = [2 * math.pi * k / n for k in range(n)]
+    pos = [(90 + 62 * math.sin(a), 90 - 62 * math.cos(a)) for a in angles]
     edges = _edges(adjacency)
     text = ", ".join(f"{a + 1}–{b + 1}" for a, b in edges)
     label = html.escape(f"Undirected graph with {n} nodes and edges {text}; {note}", quote=True)
@@ -57,9 +58,9 @@ def graph_svg(adjacency, highlight: tuple[int, ...], note: str) -> str:
               'stroke="#555555" stroke-width="2"/>' for a, b in edges]
     for k, (x, y) in enumerate(pos):
         fill = "#fcd34d" if k in highlight else "#e5e7eb"
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="15" fill="{fill}" stroke="#111111" stroke-width="1.5"/>'
-                     f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle" font-size="14" '
-                     f'font-family="sans-serif" fill="#111111">{k + 1}</text>')
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="15" fill="{fill}" stroke="#111111" '
+                     f'stroke-width="1.5"/><text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle" '
+                     f'font-size="14" font-family="sans-serif" fill="#111111">{k + 1}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -73,13 +74,14 @@ class NormalizedAdjacency(Generator):
     slug = "normalized_adjacency"
     title = "GCN: an entry of the normalized adjacency matrix"
     description = (
-        "One nonzero entry of the GCN propagation matrix D̂^{−1/2}(A + I)D̂^{−1/2} of a small connected graph "
-        "(D̂ = degrees counting the self-loop)."
+        "One nonzero entry of the GCN propagation matrix D̂^{−1/2}(A + I)D̂^{−1/2} of a small connected "
+        "graph (D̂ = degrees counting the self-loop)."
     )
     lectures = (10,)
     schema = Schema((NODES,))
     mistakes = {
-        "without_self_loops": "That normalizes A without the self-loops; the GCN uses Â = A + I and its degrees.",
+        "without_self_loops": "That normalizes A without the self-loops; the GCN uses Â = A + I and its "
+                              "degrees.",
         "mean_normalization": "That is the row (mean) normalization D̂⁻¹Â; the GCN uses the symmetric "
                               "D̂^{−1/2} Â D̂^{−1/2}, dividing by √(d̂_i d̂_j).",
         "degree_without_self_loop": "The degrees d̂ come from Â = A + I, so each counts the self-loop (+1).",
@@ -92,7 +94,8 @@ class NormalizedAdjacency(Generator):
         # A uniformly chosen nonzero entry of A + I: the first cell whose running count passes the pick.
         pick = (sampler.uniform() * mask.sum(1)).astype(np.int64)
         cell = np.argmax(np.cumsum(mask, axis=1) > pick[:, None], axis=1)
-        return {"A": adjacency, "i": (cell // n + 1).astype(np.float64), "j": (cell % n + 1).astype(np.float64)}
+        return {"A": adjacency, "i": (cell // n + 1).astype(np.float64),
+                "j": (cell % n + 1).astype(np.float64)}
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -118,13 +121,15 @@ class NormalizedAdjacency(Generator):
         hat_ij = float(i == j) + params["A"][i - 1][j - 1]
         return [
             Step("Add self-loops", (
-                "The GCN propagates with $\\hat A = A + I$; the degrees $\\hat d$ are the row sums of $\\hat A$ "
+                "The GCN propagates with $\\hat A = A + I$; the degrees $\\hat d$ are the row sums of $\\hat "
+                "A$ "
                 f"(each node's neighbours plus itself): $\\hat d = {latex.value(deg)}$.")),
             Step("Symmetric normalization", (
-                "$(\\hat D^{-1/2} \\hat A \\hat D^{-1/2})_{ij} = \\hat A_{ij} / \\sqrt{\\hat d_i \\hat d_j}$, so\n\n"
+                "$(\\hat D^{-1/2} \\hat A \\hat D^{-1/2})_{ij} = \\hat A_{ij} / \\sqrt{\\hat d_i \\hat "
+                "d_j}$, so\n\n"
                 f"$$\\frac{{\\hat A_{{{i}{j}}}}}{{\\sqrt{{\\hat d_{i} \\hat d_{j}}}}} = "
-                f"\\frac{{{latex.num(hat_ij)}}}{{\\sqrt{{{latex.num(deg[i - 1])} \\cdot {latex.num(deg[j - 1])}}}}} = "
-                f"{_n4(values['normalized'][i - 1][j - 1])}$$\n\n"
+                f"\\frac{{{latex.num(hat_ij)}}}{{\\sqrt{{{latex.num(deg[i - 1])} \\cdot "
+                f"{latex.num(deg[j - 1])}}}}} = {_n4(values['normalized'][i - 1][j - 1])}$$\n\n"
                 f"The whole matrix: $${_n4(values['normalized'])}$$")),
         ]
 
@@ -136,8 +141,8 @@ class NormalizedAdjacency(Generator):
         return (
             "An undirected graph (drawn alongside) has the adjacency matrix $$A = {{ A }}$$ (no self-loops). "
             "A graph convolutional network (Kipf & Welling) propagates with "
-            "$\\tilde A = \\hat D^{-1/2} \\hat A \\hat D^{-1/2}$, where $\\hat A = A + I$ and $\\hat D$ is the "
-            "diagonal degree matrix of $\\hat A$. Compute the entry $\\tilde A_{ {{ i }}{{ j }} }$ "
+            "$\\tilde A = \\hat D^{-1/2} \\hat A \\hat D^{-1/2}$, where $\\hat A = A + I$ and $\\hat D$ is "
+            "the diagonal degree matrix of $\\hat A$. Compute the entry $\\tilde A_{ {{ i }}{{ j }} }$ "
             "(row ${{ i }}$, column ${{ j }}$). " + ROUND
         )
 
@@ -146,8 +151,8 @@ class GcnLayer(Generator):
     slug = "gcn_layer"
     title = "GCN: one graph convolution layer"
     description = (
-        "One GCN layer H′ = ReLU(D̂^{−1/2}(A + I)D̂^{−1/2} H W) on a small graph: the output feature vector of "
-        "one node."
+        "One GCN layer H′ = ReLU(D̂^{−1/2}(A + I)D̂^{−1/2} H W) on a small graph: the output feature vector "
+        "of one node."
     )
     lectures = (10,)
     answer_kind = "vector"
@@ -157,7 +162,8 @@ class GcnLayer(Generator):
         Field("out_features", "int", 2, "Output features per node.", min=1, max=3),
     ))
     mistakes = {
-        "forgot_self_loops": "It looks like you left out the self-loops: the GCN uses Â = A + I (and its degrees).",
+        "forgot_self_loops": "It looks like you left out the self-loops: the GCN uses Â = A + I (and its "
+                             "degrees).",
         "mean_normalization": "That is the mean (row) normalization D̂⁻¹Â; the GCN uses the symmetric "
                               "D̂^{−1/2} Â D̂^{−1/2}.",
         "forgot_normalization": "It looks like you did not normalize Â = A + I by the degrees.",
@@ -206,7 +212,8 @@ class GcnLayer(Generator):
         out = torch.relu(pre)
         v = config["node"] - 1
         node_out = out[:, v].tolist()
-        values = {"degrees": deg_hat.tolist(), "normalized": props[0].tolist(), "aggregated": aggregated[0].tolist(),
+        values = {"degrees": deg_hat.tolist(), "normalized": props[0].tolist(),
+                  "aggregated": aggregated[0].tolist(),
                   "pre": pre[0, v].tolist(), "output": node_out[0]}
         mistakes = {"forgot_self_loops": node_out[1], "mean_normalization": node_out[2],
                     "forgot_normalization": node_out[3], "forgot_relu": values["pre"]}
@@ -215,11 +222,12 @@ class GcnLayer(Generator):
     def explain(self, params, values, config):
         v = config["node"]
         row = values["normalized"][v - 1]
-        terms = " + ".join(f"{_n4(c)} \\cdot {latex.value(hrow)}" for c, hrow in zip(row, params["H"], strict=True)
-                           if c)
+        terms = " + ".join(f"{_n4(c)} \\cdot {latex.value(hrow)}"
+                           for c, hrow in zip(row, params["H"], strict=True) if c)
         return [
             Step("Self-loops and degrees", (
-                "$\\hat A = A + I$; the degrees $\\hat d$ are its row sums (neighbours plus the node itself): "
+                "$\\hat A = A + I$; the degrees $\\hat d$ are its row sums (neighbours plus the node "
+                "itself): "
                 f"$\\hat d = {latex.value(values['degrees'])}$.")),
             Step("Normalized adjacency", (
                 "$\\tilde A = \\hat D^{-1/2} \\hat A \\hat D^{-1/2}$, i.e. "
@@ -229,8 +237,8 @@ class GcnLayer(Generator):
                 f"Row {v} of $\\tilde A H$ is a weighted sum of the feature rows of node {v} and its "
                 f"neighbours:\n\n$$(\\tilde A H)_{{{v}}} = {terms} = {_n4(values['aggregated'][v - 1])}$$")),
             Step("Transform and ReLU", (
-                f"$$(\\tilde A H W)_{{{v}}} = {_n4(values['aggregated'][v - 1])}^\\top W = {_n4(values['pre'])}, "
-                f"\\qquad \\mathrm{{ReLU}} \\Rightarrow {_n4(values['output'])}$$")),
+                f"$$(\\tilde A H W)_{{{v}}} = {_n4(values['aggregated'][v - 1])}^\\top W = "
+                f"{_n4(values['pre'])}, \\qquad \\mathrm{{ReLU}} \\Rightarrow {_n4(values['output'])}$$")),
         ]
 
     def diagram(self, params, config):
@@ -241,8 +249,8 @@ class GcnLayer(Generator):
             "An undirected graph (drawn alongside) has the adjacency matrix $$A = {{ A }}$$ (no self-loops); "
             "row $i$ of $$H = {{ H }}$$ holds the features of node $i$, and the layer's weight is "
             "$$W = {{ W }}.$$ One GCN layer (Kipf & Welling) computes "
-            "$H' = \\mathrm{ReLU}\\left(\\hat D^{-1/2} \\hat A \\hat D^{-1/2} H W\\right)$ with $\\hat A = A + I$ "
-            "and $\\hat D$ the diagonal degree matrix of $\\hat A$. Compute the output of node "
+            "$H' = \\mathrm{ReLU}\\left(\\hat D^{-1/2} \\hat A \\hat D^{-1/2} H W\\right)$ with $\\hat A = A "
+            "+ I$ and $\\hat D$ the diagonal degree matrix of $\\hat A$. Compute the output of node "
             f"{config['node']} (row {config['node']} of $H'$). " + ROUND
         )
 
@@ -258,14 +266,15 @@ class MessagePassing(Generator):
     answer_kind = "vector"
     schema = Schema((
         NODES, NODE,
-        Field("aggregation", "choice", "sum", "Aggregate the neighbours' features by their sum or their mean.",
+        Field("aggregation", "choice", "sum", "Aggregate the neighbours' features by their sum or their "
+                                              "mean.",
               choices=("sum", "mean")),
     ))
     mistakes = {
-        "other_aggregation": "Check the aggregation: the question asks for the other one (sum versus mean over "
-                             "the neighbours).",
-        "included_self": "N(v) are the neighbours only; the node's own features enter through W_self, not the "
-                         "aggregation.",
+        "other_aggregation": "Check the aggregation: the question asks for the other one (sum versus mean "
+                             "over the neighbours).",
+        "included_self": "N(v) are the neighbours only; the node's own features enter through W_self, not "
+                         "the aggregation.",
         "forgot_relu": "The update ends with a ReLU: negative entries become 0.",
         "swapped_weights": "W_self multiplies the node's own features and W_neigh the aggregated neighbours.",
     }
@@ -307,7 +316,8 @@ class MessagePassing(Generator):
         pre = own + aggs[:3] @ w[1].T
         out = torch.relu(pre).tolist()
         swapped = torch.relu(w[1] @ h[v] + w[0] @ aggs[0]).tolist()
-        values = {"aggregated": aggs[0].tolist(), "own": own.tolist(), "pre": pre[0].tolist(), "output": out[0]}
+        values = {"aggregated": aggs[0].tolist(), "own": own.tolist(), "pre": pre[0].tolist(),
+                  "output": out[0]}
         mistakes = {"other_aggregation": out[1], "included_self": out[2], "forgot_relu": values["pre"],
                     "swapped_weights": swapped}
         return Solved(out[0], values, mistakes)
@@ -319,7 +329,8 @@ class MessagePassing(Generator):
         agg = f"\\frac{{1}}{{{len(nbrs)}}}\\left({rows}\\right)" if config["aggregation"] == "mean" else rows
         return [
             Step("Neighbours", (
-                f"Node {v}'s neighbours (row {v} of $A$) are nodes {', '.join(map(str, nbrs))}; the node itself "
+                f"Node {v}'s neighbours (row {v} of $A$) are nodes {', '.join(map(str, nbrs))}; the node "
+                f"itself "
                 "is not among them.")),
             Step(f"Aggregate ({config['aggregation']})", (
                 f"$$m_{{{v}}} = {agg} = {_n4(values['aggregated'])}$$")),
@@ -336,9 +347,11 @@ class MessagePassing(Generator):
         v, agg = config["node"], config["aggregation"]
         rule = "\\sum_{u \\in N(v)} h_u" if agg == "sum" else "\\frac{1}{|N(v)|} \\sum_{u \\in N(v)} h_u"
         return (
-            "An undirected graph (drawn alongside) has the adjacency matrix $$A = {{ A }}$$ and node features "
-            "given as the rows of $$H = {{ H }}.$$ One message-passing layer updates every node $v$ by\n\n"
-            f"$$h'_v = \\mathrm{{ReLU}}\\left(W_{{self}}\\, h_v + W_{{neigh}}\\, m_v\\right), \\qquad m_v = {rule},$$\n\n"
+            "An undirected graph (drawn alongside) has the adjacency matrix $$A = {{ A }}$$ and node "
+            "features given as the rows of $$H = {{ H }}.$$ One message-passing layer updates every node $v$ "
+            "by\n\n"
+            f"$$h'_v = \\mathrm{{ReLU}}\\left(W_{{self}}\\, h_v + W_{{neigh}}\\, m_v\\right), \\qquad m_v = "
+            f"{rule},$$\n\n"
             "where $N(v)$ are the neighbours of $v$ (without $v$ itself), "
             "$$W_{self} = {{ W_self }}, \\quad W_{neigh} = {{ W_neigh }}.$$ "
             f"Compute $h'_{v}$, the new features of node {v}. " + ROUND

@@ -1,4 +1,4 @@
-"""Lecture 9 (language models and attention): bigram probabilities, perplexity, scaled dot-product attention."""
+"""Lecture 9 (language models and attention): bigrams, perplexity, scaled dot-product attention."""
 
 import math
 
@@ -30,14 +30,14 @@ class NgramProbability(Generator):
               choices=("laplace", "none")),
     ))
     mistakes = {
-        "swapped_condition": "That conditions the wrong way: P(w_j | w_i) divides the count of the pair by the "
-                             "count of the history w_i (its row), not of w_j (its column).",
-        "joint_probability": "That is the joint frequency of the pair among all bigrams; P(w_j | w_i) divides by "
-                             "the count of the history w_i only.",
+        "swapped_condition": "That conditions the wrong way: P(w_j | w_i) divides the count of the pair by "
+                             "the count of the history w_i (its row), not of w_j (its column).",
+        "joint_probability": "That is the joint frequency of the pair among all bigrams; P(w_j | w_i) "
+                             "divides by the count of the history w_i only.",
         "unsmoothed": "That is the unsmoothed maximum-likelihood estimate; add-one smoothing adds 1 to every "
                       "count (and V to the denominator).",
-        "forgot_vocab_in_denominator": "With add-one smoothing every one of the V possible next words gets +1, "
-                                       "so the denominator grows by V, not by 1.",
+        "forgot_vocab_in_denominator": "With add-one smoothing every one of the V possible next words gets "
+                                       "+1, so the denominator grows by V, not by 1.",
     }
 
     def sample_batch(self, sampler, config):
@@ -46,8 +46,10 @@ class NgramProbability(Generator):
         pair = sampler.integers(1, v, shape=(2,))
         rows = np.arange(sampler.size)
         # The asked pair occurs at least once, so the unsmoothed probability is not 0.
-        counts[rows, pair[:, 0] - 1, pair[:, 1] - 1] = np.maximum(counts[rows, pair[:, 0] - 1, pair[:, 1] - 1], 1)
-        return {"counts": counts, "prev": pair[:, 0].astype(np.float64), "next": pair[:, 1].astype(np.float64)}
+        asked = (rows, pair[:, 0] - 1, pair[:, 1] - 1)
+        counts[asked] = np.maximum(counts[asked], 1)
+        pair = pair.astype(np.float64)
+        return {"counts": counts, "prev": pair[:, 0], "next": pair[:, 1]}
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -76,8 +78,9 @@ class NgramProbability(Generator):
         pair, row = latex.num(values["pair"]), latex.num(values["row_sum"])
         row_terms = " + ".join(latex.num(c) for c in params["counts"][i - 1])
         steps = [Step("Counts", (
-            f"The pair $w_{i}\\,w_{j}$ occurs $c(w_{i} w_{j}) = C_{{{i}{j}}} = {pair}$ times. The history $w_{i}$ "
-            f"is followed by some word $c(w_{i}) = \\sum_b C_{{{i}b}} = {row_terms} = {row}$ times (row {i}).")),
+            f"The pair $w_{i}\\,w_{j}$ occurs $c(w_{i} w_{j}) = C_{{{i}{j}}} = {pair}$ times. The history "
+            f"$w_{i}$ is followed by some word $c(w_{i}) = \\sum_b C_{{{i}b}} = {row_terms} = {row}$ times "
+            f"(row {i}).")),
         ]
         if config["smoothing"] == "laplace":
             steps.append(Step("Add-one (Laplace) smoothing", (
@@ -86,18 +89,19 @@ class NgramProbability(Generator):
                 f"\\frac{{{pair} + 1}}{{{row} + {v}}} = {_n4(values['probability'])}$$")))
         else:
             steps.append(Step("Maximum likelihood", (
-                f"$$P(w_{j} \\mid w_{i}) = \\frac{{c(w_{i} w_{j})}}{{c(w_{i})}} = \\frac{{{pair}}}{{{row}}} = "
-                f"{_n4(values['probability'])}$$")))
+                f"$$P(w_{j} \\mid w_{i}) = \\frac{{c(w_{i} w_{j})}}{{c(w_{i})}} = \\frac{{{pair}}}{{{row}}} "
+                f"= {_n4(values['probability'])}$$")))
         return steps
 
     def prompt(self, config):
-        rule = ("with **add-one (Laplace) smoothing** over the whole vocabulary" if config["smoothing"] == "laplace"
-                else "by **maximum likelihood** (no smoothing)")
+        rule = ("with **add-one (Laplace) smoothing** over the whole vocabulary"
+                if config["smoothing"] == "laplace" else "by **maximum likelihood** (no smoothing)")
         return (
-            f"A bigram language model over the vocabulary $w_1, \\dots, w_{config['vocab']}$ is estimated from a "
+            f"A bigram language model over the vocabulary $w_1, \\dots, w_{config['vocab']}$ is estimated "
+            f"from a "
             "corpus whose bigram counts are\n\n$$C = {{ counts }},$$\n\n"
-            "where $C_{ab}$ is the number of times word $w_b$ directly follows word $w_a$. Take the count of a "
-            "history $w_a$ to be its row sum $\\sum_b C_{ab}$. Estimate "
+            "where $C_{ab}$ is the number of times word $w_b$ directly follows word $w_a$. Take the count of "
+            "a history $w_a$ to be its row sum $\\sum_b C_{ab}$. Estimate "
             "$P(w_{ {{ next }} } \\mid w_{ {{ prev }} })$, the probability that the next word is "
             "$w_{ {{ next }} }$ given the previous word $w_{ {{ prev }} }$, " + rule + ". " + ROUND
         )
@@ -109,7 +113,8 @@ PROBABILITIES = (0.1, 0.2, 0.25, 0.4, 0.5, 0.8)
 class Perplexity(Generator):
     slug = "perplexity"
     title = "Perplexity of a language model on a short text"
-    description = "The perplexity exp(−(1/N) Σ ln p_i) of a model that gives the N tokens of a text the probabilities p_i."
+    description = ("The perplexity exp(−(1/N) Σ ln p_i) of a model that gives the N tokens of a text the "
+                   "probabilities p_i.")
     lectures = (9,)
     schema = Schema((Field("tokens", "int", 4, "Number of tokens N.", min=2, max=6),))
     mistakes = {
@@ -157,7 +162,8 @@ class Perplexity(Generator):
         return (
             f"A language model assigns the {config['tokens']} tokens of a short text the probabilities "
             "$p = {{ p }}$ (each given its prefix). Compute the perplexity "
-            "$\\mathrm{PPL} = \\exp\\left(-\\frac1N \\sum_{i=1}^N \\ln p_i\\right)$ of the model on this text. "
+            "$\\mathrm{PPL} = \\exp\\left(-\\frac1N \\sum_{i=1}^N \\ln p_i\\right)$ of the model on this "
+            "text. "
             + ROUND
         )
 
@@ -185,9 +191,10 @@ class Attention(Generator):
     mistakes = {
         "forgot_scaling": "It looks like you forgot to divide the scores by √d_k before the softmax.",
         "divided_by_dk": "Scale the scores by 1/√d_k, not 1/d_k.",
-        "wrong_axis": "The softmax runs over the keys, so the weights of one query sum to 1; it looks like you "
-                      "normalized over the other axis (every weight 1).",
-        "forgot_softmax": "The raw scores must go through a softmax (over the keys) before weighting the values.",
+        "wrong_axis": "The softmax runs over the keys, so the weights of one query sum to 1; it looks like "
+                      "you normalized over the other axis (every weight 1).",
+        "forgot_softmax": "The raw scores must go through a softmax (over the keys) before weighting the "
+                          "values.",
     }
 
     def sample_batch(self, sampler, config):
@@ -234,7 +241,8 @@ class Attention(Generator):
         v = torch.tensor(params["V"], dtype=torch.float64, device=device)
         outs = weights @ v
         answer = outs[0].tolist()
-        values = {"raw": raw.tolist(), "scores": scores.tolist(), "weights": weights[0].tolist(), "output": answer}
+        values = {"raw": raw.tolist(), "scores": scores.tolist(), "weights": weights[0].tolist(),
+                  "output": answer}
         mistakes = {"forgot_scaling": outs[1].tolist(), "divided_by_dk": outs[2].tolist(),
                     "wrong_axis": v.sum(0).tolist(), "forgot_softmax": (scores @ v).tolist()}
         return Solved(answer, values, mistakes)
@@ -250,7 +258,8 @@ class Attention(Generator):
                 f"$d_k = {dk}$:\n\n$$K q = ({raw}), \\qquad \\frac{{K q}}{{\\sqrt{{{dk}}}}} = ({scores})$$")),
             Step("Attention weights", (
                 "Softmax over the keys (the weights of the query sum to 1):\n\n"
-                f"$$\\alpha = \\mathrm{{softmax}}\\left(\\frac{{K q}}{{\\sqrt{{d_k}}}}\\right) = ({weights})$$")),
+                f"$$\\alpha = \\mathrm{{softmax}}\\left(\\frac{{K q}}{{\\sqrt{{d_k}}}}\\right) = "
+                f"({weights})$$")),
         ]
         if "output" in values:
             terms = " + ".join(f"{_n4(w)} \\cdot {latex.value(row)}" for w, row in
@@ -311,9 +320,11 @@ class AttentionWeight(Attention):
 
     def prompt(self, config):
         return (
-            self._setting() + ". With scaled dot-product attention, $\\alpha = \\mathrm{softmax}\\left(q K^\\top / "
+            self._setting() + ". With scaled dot-product attention, $\\alpha = \\mathrm{softmax}\\left(q "
+                              "K^\\top / "
             "\\sqrt{d_k}\\right)$ (softmax over the keys, $d_k$ = the dimension of the keys), compute the "
-            f"attention weight $\\alpha_{config['key']}$ of key {config['key']} (row {config['key']} of $K$). "
+            f"attention weight $\\alpha_{config['key']}$ of key {config['key']} (row {config['key']} of "
+            f"$K$). "
             + ROUND
         )
 

@@ -11,6 +11,7 @@ and scalar paths differ in the last bit, so σ(z) is computed as 1 / (1 + exp(�
 
 import functools
 import html
+import json
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from compute.variant import Solved, Step
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 QUANTITIES = ("W1", "b1", "W2", "b2", "x", "loss", "output")
+PACKED = ("x", "W1", "b1", "W2", "b2", "y")  # parameter order in the packed layout
 DEFAULT_INDEX = {"W1": (0, 1), "b1": (0,), "W2": (0, 0), "x": (0,)}
 CANDIDATES = 16  # parameter sets drawn per seed; the first valid one is used (see sample_batch)
 MIN_ANSWER = 0.01  # smaller answers are rejected: they read as 0 and hide the sign
@@ -42,7 +44,8 @@ def shapes(hidden: int) -> dict[str, tuple[int, ...]]:
 
 def offsets(hidden: int) -> dict[str, int]:
     """First row of each parameter in the packed (4 + 4·hidden, batch) layout."""
-    return {"x": 0, "W1": 2, "b1": 2 + 2 * hidden, "W2": 2 + 3 * hidden, "b2": 2 + 4 * hidden, "y": 3 + 4 * hidden}
+    h = hidden
+    return {"x": 0, "W1": 2, "b1": 2 + 2 * h, "W2": 2 + 3 * h, "b2": 2 + 4 * h, "y": 3 + 4 * h}
 
 
 def entry(config: dict) -> tuple[int, ...]:
@@ -86,9 +89,9 @@ def numpy_answer(theta: np.ndarray, config: dict) -> tuple[np.ndarray, np.ndarra
     dyhat = 2 * (yhat - y)
     dz = dyhat * W2 * slope
     answer = {
-        "W1": lambda: dz[index[0]] * x[index[1]], "b1": lambda: dz[index[0]], "W2": lambda: dyhat * a[index[1]],
-        "b2": lambda: dyhat, "x": lambda: (W1[:, index[0]] * dz).sum(0), "loss": lambda: (yhat - y) ** 2,
-        "output": lambda: yhat,
+        "W1": lambda: dz[index[0]] * x[index[1]], "b1": lambda: dz[index[0]], "b2": lambda: dyhat,
+        "W2": lambda: dyhat * a[index[1]], "x": lambda: (W1[:, index[0]] * dz).sum(0),
+        "loss": lambda: (yhat - y) ** 2, "output": lambda: yhat,
     }[wrt]()
     return answer, z
 
@@ -113,8 +116,8 @@ class MlpBackward(Generator):
               "W2 (1 × hidden), [i] for b1 and x; null picks W1[0, 1], b1[0], W2[0, 0], x[0]."),
     ))
     mistakes = {
-        "forgot_factor_2": "It looks like you dropped the factor 2 of the squared error: here L = (ŷ − y)², so "
-                           "∂L/∂ŷ = 2(ŷ − y) (the ½(ŷ − y)² convention is not used).",
+        "forgot_factor_2": "It looks like you dropped the factor 2 of the squared error: here "
+                           "L = (ŷ − y)², so ∂L/∂ŷ = 2(ŷ − y) (the ½(ŷ − y)² convention is not used).",
         "sign_flipped": "Your answer has the wrong sign: check ∂L/∂ŷ = 2(ŷ − y), prediction minus target.",
         "forgot_activation_derivative": "It looks like you forgot to multiply by the activation's derivative "
                                         "f′(z) when going back through the hidden layer.",
@@ -129,14 +132,13 @@ class MlpBackward(Generator):
         if wrt not in DEFAULT_INDEX:
             raise ConfigError(f"“index” is only used when “wrt” is W1, b1, W2 or x; leave it out for {wrt}.")
         shape = shapes(hidden)[wrt]
-        ok = isinstance(index, list) and len(index) == len(shape) and all(
-            isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n for i, n in zip(index, shape, strict=False)
-        )
-        if not ok:
-            example = [n - 1 for n in shape]
+        if not (isinstance(index, list) and len(index) == len(shape) and all(
+            type(i) is int and 0 <= i < n for i, n in zip(index, shape, strict=True)
+        )):
             raise ConfigError(
-                f"“index” for {wrt} (shape {' × '.join(map(str, shape))}) must be a list of {len(shape)} 0-based "
-                f"whole numbers within the shape, e.g. {example}; got {index!r}."
+                f"“index” for {wrt} (shape {' × '.join(map(str, shape))}) must be a list of {len(shape)} "
+                f"0-based whole numbers within the shape, e.g. {[n - 1 for n in shape]}; "
+                f"got {json.dumps(index, default=str)}."
             )
 
     # --- sampling (numpy only) ---------------------------------------------------------------
@@ -212,24 +214,27 @@ class MlpBackward(Generator):
         import torch
 
         hidden, act, wrt, index = config["hidden"], config["activation"], config["wrt"], entry(config)
-        params = dict(zip(shapes(hidden), split(torch.from_numpy(theta).to(device), hidden), strict=True))
+        t = torch.from_numpy(theta) if device == "cpu" else torch.from_numpy(theta).to(device)
+        params = list(torch.split(t, (2, 2 * hidden, hidden, hidden, 1, 1)))  # x, W1, b1, W2, b2, y
         gradient = wrt not in ("loss", "output")
         if gradient:
             # Only the asked parameter requires grad, so autograd builds no other paths.
-            params[wrt] = params[wrt].detach().requires_grad_()
-        x, W1, b1, W2, b2, y = params.values()
-        z1 = (W1 * x).sum(1) + b1
+            leaf = params[PACKED.index(wrt)].detach().requires_grad_()
+            params[PACKED.index(wrt)] = leaf
+        x, W1, b1, W2, b2, y = params
+        z1 = (W1.view(hidden, 2, -1) * x).sum(1) + b1
         a1 = {"sigmoid": lambda: torch.reciprocal(torch.exp(-z1) + 1), "tanh": lambda: torch.tanh(z1),
               "relu": lambda: torch.relu(z1)}[act]()
-        yhat = (W2 * a1).sum(0) + b2
+        yhat = (W2 * a1).sum(0, keepdim=True) + b2
         err = yhat - y
         loss = err * err
-        parts = [z1, a1, yhat[None], loss[None]]
+        parts = [z1, a1, yhat, loss]
         if gradient:
-            inputs = (params[wrt], yhat, z1) if wrt in ("W1", "b1", "x") else (params[wrt], yhat)
-            grads = torch.autograd.grad(loss.sum(), inputs)
-            # W2 is held as (hidden, B): its PyTorch index [0, j] is row j here.
-            parts += [grads[0][index[1:] if wrt == "W2" else index][None], grads[1][None], *grads[2:]]
+            inputs = (leaf, yhat, z1) if wrt in ("W1", "b1", "x") else (leaf, yhat)
+            grads = torch.autograd.grad(loss, inputs, torch.ones_like(loss))
+            # The asked entry's row within its parameter's rows (W1 row-major; W2 is 1 × hidden).
+            row = 2 * index[0] + index[1] if wrt == "W1" else index[-1] if index else 0
+            parts += [grads[0][row:row + 1], *grads[1:]]
         out = torch.cat(parts).detach().cpu().numpy()
         cols = {"z1": out[:hidden].T, "a1": out[hidden:2 * hidden].T, "yhat": out[2 * hidden],
                 "loss": out[2 * hidden + 1]}
@@ -266,7 +271,8 @@ class MlpBackward(Generator):
             j = index[0]
             out["forgot_activation_derivative"] = dyhat * sum(W1[i, j] * W2[i] for i in range(hidden))
             if slope_from_z:
-                out["used_preactivation"] = dyhat * sum(W1[i, j] * W2[i] * slope_from_z(z[i]) for i in range(hidden))
+                wrong = sum(W1[i, j] * W2[i] * slope_from_z(z[i]) for i in range(hidden))
+                out["used_preactivation"] = dyhat * wrong
         return out
 
     @staticmethod
@@ -274,10 +280,10 @@ class MlpBackward(Generator):
         """Per-variant Solved objects from solve_columns' arrays (whole-array .tolist(), then zip)."""
         names, values = list(columns["values"]), [v.tolist() for v in columns["values"].values()]
         wrong, wrong_values = list(columns["mistakes"]), [v.tolist() for v in columns["mistakes"].values()]
-        return [
-            Solved(answer, dict(zip(names, vals, strict=True)), dict(zip(wrong, bad, strict=True)))
-            for answer, vals, bad in zip(columns["answer"].tolist(), zip(*values), zip(*wrong_values), strict=True)
-        ]
+        rows = zip(columns["answer"].tolist(), zip(*values, strict=True), zip(*wrong_values, strict=True),
+                   strict=True)
+        return [Solved(answer, dict(zip(names, vals, strict=True)), dict(zip(wrong, bad, strict=True)))
+                for answer, vals, bad in rows]
 
     # --- text and drawing (pure Python) ----------------------------------------------------------
     @staticmethod
@@ -298,17 +304,16 @@ class MlpBackward(Generator):
         if wrt in ("loss", "output"):
             ask = "the loss $L$" if wrt == "loss" else "the network's output $\\hat y$"
         else:
-            where = {"W1": "W1", "W2": "W2", "b1": "b1", "x": "x", "b2": "b2"}[wrt]
             torch_index = "[" + ", ".join(map(str, entry(config))) + "]" if entry(config) else ""
-            ask = (f"the gradient ${self.asked_tex(config)}$ (entries counted from 1; `{where}{torch_index}` "
+            ask = (f"the gradient ${self.asked_tex(config)}$ (entries counted from 1; `{wrt}{torch_index}` "
                    "in PyTorch)")
         return (
-            f"A network with 2 inputs, {hidden} hidden units with activation ${f}$ and one linear output unit "
-            f"computes $z = W_1 x + b_1$, $a = {f}(z)$ (elementwise), $\\hat y = W_2 a + b_2$, with\n\n"
+            f"A network with 2 inputs, {hidden} hidden units with activation ${f}$ and one linear output "
+            f"unit computes $z = W_1 x + b_1$, $a = {f}(z)$ (elementwise), $\\hat y = W_2 a + b_2$, with\n\n"
             "$$x = {{ x }},\\quad W_1 = {{ W1 }},\\quad b_1 = {{ b1 }},\\quad W_2 = {{ W2 }},\\quad "
             "b_2 = {{ b2 }}$$\n\n"
-            "and target $y = {{ y }}$. The loss is the squared error $L = (\\hat y - y)^2$ (PyTorch's `MSELoss` "
-            "on one output: the mean over a single element, with no factor $\\tfrac12$).\n\n"
+            "and target $y = {{ y }}$. The loss is the squared error $L = (\\hat y - y)^2$ (PyTorch's "
+            "`MSELoss` on one output: the mean over a single element, with no factor $\\tfrac12$).\n\n"
             f"Compute {ask}. Give the answer to at least 3 significant figures."
         )
 
@@ -318,9 +323,10 @@ class MlpBackward(Generator):
         z, a, yhat, loss = values["z1"], values["a1"], values["yhat"], values["loss"]
         z_tex, a_tex, yhat_tex = r(z, 4), r(a, 4), r(yhat, 4)
         steps = [Step("Conventions", conventions(act)), Step("Forward pass", (
-            f"$$z = W_1 x + b_1 = {exact(params['W1'])} {exact(params['x'])} + {exact(params['b1'])} = {z_tex}$$\n\n"
-            f"$$a = {f}(z) = {a_tex}$$\n\n"
-            f"$$\\hat y = W_2 a + b_2 = {exact(params['W2'])} {a_tex} + {factor(params['b2'])} = {yhat_tex}$$\n\n"
+            f"$$z = W_1 x + b_1 = {exact(params['W1'])} {exact(params['x'])} + {exact(params['b1'])} "
+            f"= {z_tex}$$\n\n$$a = {f}(z) = {a_tex}$$\n\n"
+            f"$$\\hat y = W_2 a + b_2 = {exact(params['W2'])} {a_tex} + {factor(params['b2'])} "
+            f"= {yhat_tex}$$\n\n"
             f"$$L = (\\hat y - y)^2 = ({yhat_tex} - {factor(params['y'])})^2 = {r(loss, 4)}$$"
         ))]
         answer = {"loss": loss, "output": yhat}.get(wrt)
@@ -332,8 +338,8 @@ class MlpBackward(Generator):
             elif wrt == "W2":
                 j = index[1]
                 answer = dyhat * a[j]
-                body += (f"\n\n$${asked} = \\frac{{\\partial L}}{{\\partial \\hat y}}\\, a_{{{j + 1}}} "
-                         f"= {factor(dyhat, 4)} \\cdot {factor(a[j], 4)}$$")
+                body += (f"\n\n$${asked} = \\frac{{\\partial L}}{{\\partial \\hat y}}\\, "
+                         f"a_{{{j + 1}}} = {factor(dyhat, 4)} \\cdot {factor(a[j], 4)}$$")
             else:
                 slope = [v * (1 - v) for v in a] if act == "sigmoid" else (
                     [1 - v * v for v in a] if act == "tanh" else [1.0 if v > 0 else 0.0 for v in z])
@@ -352,8 +358,9 @@ class MlpBackward(Generator):
                             f"{factor(dz[i], 4)} \\cdot {factor(params['x'][j])}")
                 else:
                     answer = sum(params["W1"][k][i] * dz[k] for k in range(hidden))
-                    tail = (f"\\sum_{{k=1}}^{{{hidden}}} (W_1)_{{k,{i + 1}}}\\, \\frac{{\\partial L}}{{\\partial z_k}} = "
-                            + " + ".join(f"{factor(params['W1'][k][i])} \\cdot {factor(dz[k], 4)}" for k in range(hidden)))
+                    terms = (f"{factor(params['W1'][k][i])} \\cdot {factor(dz[k], 4)}" for k in range(hidden))
+                    tail = (f"\\sum_{{k=1}}^{{{hidden}}} (W_1)_{{k,{i + 1}}}\\, "
+                            f"\\frac{{\\partial L}}{{\\partial z_k}} = " + " + ".join(terms))
                 body += f"\n\n$${asked} = {tail}$$"
             steps.append(Step("Backward pass", body))
         steps.append(Step("Answer", f"$${asked} \\approx {r(answer, 4)}$$"))
@@ -378,9 +385,9 @@ def exact(value) -> str:
     """A parameter (scalar, vector or matrix) exactly, as latex.value does; numbers cached (small grids)."""
     if not isinstance(value, list):
         return exact_num(value)
-    if value and isinstance(value[0], list):
-        return "\\begin{pmatrix} " + " \\\\ ".join(" & ".join(map(exact_num, row)) for row in value) + " \\end{pmatrix}"
-    return "\\begin{pmatrix} " + " \\\\ ".join(map(exact_num, value)) + " \\end{pmatrix}"
+    rows = [" & ".join(map(exact_num, row)) for row in value] if value and isinstance(value[0], list) else (
+        map(exact_num, value))
+    return "\\begin{pmatrix} " + " \\\\ ".join(rows) + " \\end{pmatrix}"
 
 
 def factor(value: float, digits: int | None = None) -> str:
@@ -395,9 +402,9 @@ def conventions(activation: str) -> str:
     relu = " (PyTorch takes $\\operatorname{ReLU}'(0) = 0$; no $z$ here is 0)" if activation == "relu" else ""
     return (
         f"Hidden layer $z = W_1 x + b_1$, $a = {f}(z)$; output $\\hat y = W_2 a + b_2$; loss "
-        "$L = (\\hat y - y)^2$, so $\\partial L / \\partial \\hat y = 2(\\hat y - y)$ (PyTorch's `MSELoss` on "
-        f"one output, no factor $\\tfrac12$). The activation's derivative is ${DERIVATIVE_TEX[activation]}${relu}. "
-        "Entries are counted from 1 in the formulas."
+        "$L = (\\hat y - y)^2$, so $\\partial L / \\partial \\hat y = 2(\\hat y - y)$ (PyTorch's "
+        f"`MSELoss` on one output, no factor $\\tfrac12$). The activation's derivative is "
+        f"${DERIVATIVE_TEX[activation]}${relu}. Entries are counted from 1 in the formulas."
     )
 
 
@@ -411,8 +418,9 @@ def label(value: float) -> str:
 def diagram_template(hidden: int, activation: str, wrt: str, index: tuple) -> str:
     """The SVG with str.format slots {0}, {1}, … for the labels: W1 row-major, W2, x, b1, b2."""
     height = 70 * hidden + 20
-    ys = {"in": [height / 2 - 45, height / 2 + 45], "hid": [45 + 70 * k for k in range(hidden)], "out": [height / 2]}
     xs = {"in": 50, "hid": 200, "out": 350}
+    ys = {"in": [height / 2 - 45, height / 2 + 45], "hid": [45 + 70 * k for k in range(hidden)],
+          "out": [height / 2]}
     parts, slots = [], iter(range(4 * hidden + 3))
 
     def edge(start, end, bold, at):
@@ -431,14 +439,17 @@ def diagram_template(hidden: int, activation: str, wrt: str, index: tuple) -> st
             edge(node("in", j), node("hid", k), wrt == "W1" and index == (k, j), 0.72)
     for k in range(hidden):
         edge(node("hid", k), node("out", 0), wrt == "W2" and index == (0, k), 0.35)
-    nodes = [("in", j, f"x{j + 1}", "") for j in range(2)] + [("hid", k, f"h{k + 1}", "b=") for k in range(hidden)]
+    nodes = [("in", j, f"x{j + 1}", "") for j in range(2)]
+    nodes += [("hid", k, f"h{k + 1}", "b=") for k in range(hidden)]
     for column, k, name, prefix in [*nodes, ("out", 0, "ŷ", "b=")]:
         cx, cy = node(column, k)
         parts.append(f'<circle cx="{cx}" cy="{cy:.0f}" r="18" fill="#eef" stroke="#333"/>'
-                     f'<text x="{cx}" y="{cy + 4:.0f}" font-size="12" text-anchor="middle">{name}</text>'
-                     f'<text x="{cx}" y="{cy + 32:.0f}" font-size="11" text-anchor="middle">{prefix}{{{next(slots)}}}</text>')
-    text = html.escape(f"Network with 2 inputs, {hidden} {activation} hidden units and one linear output; edges are "
-                       "labelled with their weights, nodes with the inputs and biases")
+                     f'<text x="{cx}" y="{cy + 4:.0f}" font-size="12" text-anchor="middle">'
+                     f'{html.escape(name)}</text>'
+                     f'<text x="{cx}" y="{cy + 32:.0f}" font-size="11" text-anchor="middle">'
+                     f'{prefix}{{{next(slots)}}}</text>')
+    text = html.escape(f"Network with 2 inputs, {hidden} {activation} hidden units and one linear output; "
+                       "edges are labelled with their weights, nodes with the inputs and biases")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 {height + 20}" role="img" '
             f'aria-label="{text}"><title>{text}</title>{"".join(parts)}</svg>')
 

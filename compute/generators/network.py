@@ -8,7 +8,8 @@ degeneracies (saturated sigmoids, inputs at ReLU kinks, max-pool ties, a zero an
 the numpy forward/backward of ``compute.layers``, vectorized over seeds and candidates.
 """
 
-import json
+import functools
+import math
 
 import numpy as np
 
@@ -20,10 +21,12 @@ from compute.generators.base import Generator
 from compute.variant import Step
 
 DEFAULT_LAYERS = [{"type": "linear", "in": 2, "out": 3}, {"type": "sigmoid"}, {"type": "linear", "in": 3, "out": 1}]
-GRIDS = {"integers": (-2.0, 2.0, 1.0), "halves": (-2.0, 2.0, 0.5), "tenths": (-1.0, 1.0, 0.1)}
-VARIANCES = {"integers": (1.0, 2.0, 4.0), "halves": (0.25, 0.5, 1.0, 2.0), "tenths": (0.1, 0.2, 0.4, 0.5, 0.8, 1.0)}
+GRIDS = {name: np.round(np.arange(low, high + step / 2, step), 10)
+         for name, (low, high, step) in {"integers": (-2, 2, 1), "halves": (-2, 2, 0.5), "tenths": (-1, 1, 0.1)}.items()}
+VARIANCES = {"integers": np.array([1.0, 2.0, 4.0]), "halves": np.array([0.25, 0.5, 1.0, 2.0]),
+             "tenths": np.array([0.1, 0.2, 0.4, 0.5, 0.8, 1.0])}
 CANDIDATES = 16  # parameter sets drawn per seed; the one with the fewest degeneracies is kept
-MIN_ANSWER = 1e-3
+MIN_ANSWER = 0.01
 NONZERO = ("W", "K", "Wih", "Whh", "gamma")  # weights are drawn without 0: every connection matters  # an answer (largest entry) smaller than this is a degenerate candidate
 
 
@@ -43,8 +46,9 @@ class NetworkGenerator(Generator):
               "[1, 4, 4] (conv2d), [3, 2] (3 graph nodes or 3 time steps); null: taken from the first layer."),
         Field("batch", "int", 1, "Samples in the batch (batch norm in train mode needs at least 2).", min=1, max=8),
         Field("loss", "choice", "mse", "The loss on the output and the target y.", choices=nw.LOSSES),
-        Field("ask", "json", {"quantity": "grad", "wrt": "W1", "index": [0, 1]},
-              "What is asked: {\"quantity\": \"output\"}, {\"quantity\": \"loss\"}, {\"quantity\": \"grad\", "
+        Field("ask", "json", None,
+              "What is asked (null: the gradient of the loss with respect to the first weight, entry [0, 1]): "
+              "{\"quantity\": \"output\"}, {\"quantity\": \"loss\"}, {\"quantity\": \"grad\", "
               "\"wrt\": \"W1\", \"index\": [0, 1]} or {\"quantity\": \"step\", \"wrt\": \"W1\", \"optimizer\": "
               "\"sgd\" | \"momentum\" | \"nesterov\" | \"adam\", \"lr\": 0.1}; index counts from 0 and is optional."),
         Field("values", "choice", "integers", "The numbers drawn: integers −2…2, halves −2…2 or tenths −1…1.",
@@ -80,15 +84,17 @@ class NetworkGenerator(Generator):
 
     def sample_batch(self, sampler, config: dict) -> dict[str, np.ndarray]:
         plan = nw.plan_for(config)
-        low, high, step = GRIDS[config["values"]]
-        grid = np.round(np.arange(low, high + step / 2, step), 10)
-        sizes = [int(np.prod(p.batched)) for p in plan.params]
-        bits = sampler.bits((CANDIDATES, sum(sizes)))
-        rows, full, offset = sampler.size * CANDIDATES, {}, 0
-        for p, size in zip(plan.params, sizes, strict=True):
-            b = bits[..., offset:offset + size].reshape(rows, *p.batched)
-            offset += size
-            full[p.name] = _draw(plan, p, b, grid, VARIANCES[config["values"]])
+        rows, total, spans = sampler.size * CANDIDATES, *_spans(plan.key)
+        bits = sampler.bits((CANDIDATES, total)).reshape(rows, total)
+        grid = GRIDS[config["values"]]
+        drawn = {kind: values[(bits % np.uint64(len(values))).astype(np.intp)]  # all columns at once, sliced below
+                 for kind, values in (("grid", grid), ("nonzero", grid[grid != 0])) if kind in spans.values()}
+        full = {}
+        for p in plan.params:
+            start, stop = p.span
+            kind = spans[p.name]
+            block = drawn[kind][:, start:stop] if kind in drawn else _special(plan, p, bits[:, start:stop], config)
+            full[p.name] = block.reshape(rows, *p.batched)
         if config["fixed"]:
             shown = nw.to_shown(plan, full, 1)
             for name, value in config["fixed"].items():
@@ -105,7 +111,7 @@ class NetworkGenerator(Generator):
         return nw.solve(nw.plan_for(config), params, device)
 
     def prompt(self, config: dict) -> str:
-        return _prompt(nw.plan_for(config), config)
+        return _prompt(nw.plan_for(config).key)
 
     def explain(self, params: dict, values: dict, config: dict) -> list[Step]:
         return _explain(nw.plan_for(config), params, values)
@@ -114,17 +120,26 @@ class NetworkGenerator(Generator):
         return diagram.network_svg(nw.plan_for(config), params)
 
 
-def _draw(plan, p, bits, grid, variances) -> np.ndarray:
-    """Nice numbers for one parameter from its random bits (rows, *batched shape)."""
+@functools.lru_cache(maxsize=256)
+def _spans(key: str) -> tuple[int, dict]:
+    """(random numbers per candidate, parameter name -> how it is drawn: grid, nonzero or special)."""
+    plan = nw.cached_plan(key)
+    special = ("y", "mask", "A", "var")
+    return (sum(math.prod(p.batched) for p in plan.params),
+            {p.name: "special" if p.role in special else "nonzero" if p.role in NONZERO else "grid" for p in plan.params})
+
+
+def _special(plan, p, bits, config: dict) -> np.ndarray:
+    """Targets, masks, adjacency matrices and variances from their random bits (rows, size)."""
     if p.role == "y" and plan.loss in ("cross_entropy", "hinge"):
         return (bits % np.uint64(plan.layers[-1].out_shape[0])).astype(np.float64)
     if p.role == "mask" or (p.role == "y" and plan.loss == "bce"):
         return (bits % np.uint64(2)).astype(np.float64)
     if p.role == "A":
-        upper = np.triu((bits % np.uint64(2)).astype(np.float64), 1)
+        upper = np.triu((bits % np.uint64(2)).astype(np.float64).reshape(-1, *p.batched), 1)
         return upper + upper.swapaxes(-1, -2)
-    values = np.asarray(variances if p.role == "var" else grid[grid != 0] if p.role in NONZERO else grid)
-    return values[(bits % np.uint64(len(values))).astype(np.int64)]
+    values = GRIDS[config["values"]] if p.role == "y" else VARIANCES[config["values"]]
+    return values[(bits % np.uint64(len(values))).astype(np.intp)]
 
 
 def _degeneracies(plan, full: dict) -> np.ndarray:
@@ -174,6 +189,9 @@ _ACT = {"sigmoid": ("\\sigma({a}) = 1/(1 + e^{{-{a}}})", "\\sigma'(a) = \\sigma(
         "gelu": ("{a}\\,\\Phi({a})", "\\Phi(a) + a\\,\\varphi(a)"),
         "softplus": ("\\tfrac{{1}}{{{beta}}} \\ln(1 + e^{{{beta} {a}}})", "\\sigma(\\beta a)")}
 _RULES = {
+    "linear": "with one row per sample, $\\partial L/\\partial W = (\\partial L/\\partial z)^\\top a$ (summed over "
+              "the samples), $\\partial L/\\partial b$ sums the rows of $\\partial L/\\partial z$ and "
+              "$\\partial L/\\partial a = (\\partial L/\\partial z)\\, W$",
     "conv": "∂L/∂K is the cross-correlation of the (padded) input with ∂L/∂z, ∂L/∂b sums ∂L/∂z over positions, "
             "and ∂L/∂input sends each output gradient back through the kernel weights of its window",
     "maxpool": "each window's gradient goes to the window's maximum entry",
@@ -192,6 +210,7 @@ _RULES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def tex(name: str) -> str:
     """A name as LaTeX: W1 → W_{1}, gamma1b → \\gamma_{1b}, K1_2 → K_{1}^{[2]}, h_t3 → h^{(3)}."""
     if name in ("x", "y", "L"):
@@ -204,19 +223,35 @@ def tex(name: str) -> str:
     return text + (f"^{{[{parts.replace('_', ',')}]}}" if parts else "")
 
 
+def _num(v: float, digits: int | None) -> str:
+    return "0" if abs(v) < 1e-12 else latex.num(v, digits)  # rounding noise reads as 0
+
+
 def show(value, digits: int | None = 4) -> str:
-    """A scalar, vector, matrix or (channels of matrices) as LaTeX."""
+    """A scalar, vector, matrix or (channels of matrices) as LaTeX; one number shows as a scalar."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, list):
+        return _num(value, digits)
+    if not isinstance(value[0], list):
+        if len(value) == 1:
+            return _num(value[0], digits)
+        return "\\begin{pmatrix} " + " \\\\ ".join(_num(v, digits) for v in value) + " \\end{pmatrix}"
+    if not isinstance(value[0][0], list):
+        if len(value) * len(value[0]) == 1:
+            return _num(value[0][0], digits)
+        rows = (" & ".join(_num(v, digits) for v in row) for row in value)
+        return "\\begin{pmatrix} " + " \\\\ ".join(rows) + " \\end{pmatrix}"
     arr = np.asarray(value, dtype=np.float64)
-    if arr.size == 1:
-        return latex.num(float(arr.reshape(())), digits)
+    arr = arr.reshape(nw.layout(arr.shape)[0])
     if arr.ndim <= 2:
-        return latex.value(arr.tolist(), digits)
+        return show(arr, digits)
     return "\\left[" + ",\\; ".join(show(a, digits) for a in arr) + "\\right]"
 
 
-def _shown_param(plan, params: dict, name: str) -> str:
-    p = plan.param[name]
-    return ",\\; ".join(f"{tex(part)} = {show(params[part], None)}" for part, _ in p.parts)
+def _paren(text: str) -> str:
+    """A negative number in parentheses, for products and sums."""
+    return f"({text})" if text.startswith("-") else text
 
 
 def _placeholder(plan, name: str) -> str:
@@ -229,6 +264,12 @@ def _input(plan, i: int) -> str:
 
 def _formula(plan, i: int) -> str:
     """Layer i as a symbolic formula with its conventions (Markdown with math)."""
+    return _formula_of(plan.key, i)
+
+
+@functools.lru_cache(maxsize=1024)
+def _formula_of(key: str, i: int) -> str:
+    plan = nw.cached_plan(key)
     layer, roles = plan.layers[i], plan.roles[i]
     t, o, a, out = layer.type, layer.opts, tex(_input(plan, i)), tex(plan.outs[i])
     r = {role: tex(name) for role, name in roles.items()}
@@ -314,7 +355,9 @@ def _index_text(plan) -> str:
     return f" (index {index}, counting from 0 as in PyTorch{human})"
 
 
-def _prompt(plan, config: dict) -> str:
+@functools.lru_cache(maxsize=256)
+def _prompt(key: str) -> str:
+    plan = nw.cached_plan(key)
     n, out = len(plan.layers), tex(plan.outs[-1])
     batch = f" a batch of {plan.batch} samples (the first axis of x, one per sample), given by" if plan.batch > 1 else ""
     lines = [f"A network of {n} layer{'s' * (n > 1)} maps{batch} the input ${_placeholder(plan, 'x')}$ to the output "
@@ -324,13 +367,13 @@ def _prompt(plan, config: dict) -> str:
         given = f" with ${'$, $'.join(shown)}$" if shown else ""
         lines.append(f"{i + 1}. {layer.type.replace('_', ' ')}: {_formula(plan, i)}{given}.")
     if plan.loss != "none":
-        count = int(np.prod(plan.shapes[plan.outs[-1]]))
+        count = math.prod(plan.shapes[plan.outs[-1]])
         lines += ["", f"The loss is {_LOSS[plan.loss][0].replace('COUNT', str(count))}, with target ${_placeholder(plan, 'y')}$."]
     q, ask = plan.ask["quantity"], plan.ask
     if q == "step":
-        rule = _OPTIMIZER[ask["optimizer"]].format(momentum=ask["momentum"], eps=ask["eps"])
-        question = (f"Compute ${tex(ask['wrt'])}$ after one optimizer step with learning rate η = {ask['lr']}, "
-                    f"$g = \\partial L / \\partial {tex(ask['wrt'])}$: {rule}{_index_text(plan)}.")
+        rule = _OPTIMIZER[ask["optimizer"]].format(momentum=ask["momentum"], eps=f"${latex.num(ask['eps'])}$")
+        question = (f"Compute ${tex(ask['wrt'])}$ after one optimizer step with learning rate η = {ask['lr']} and "
+                    f"$g = \\partial L / \\partial {tex(ask['wrt'])}$, {rule}{_index_text(plan)}.")
     else:
         what = {"output": "the output", "loss": "the loss", "grad": "the gradient"}[q]
         question = f"Compute {what} ${_asked(plan)}${_index_text(plan)}."
@@ -339,11 +382,12 @@ def _prompt(plan, config: dict) -> str:
 
 
 def _value(plan, params: dict, values: dict, name: str):
+    """A forward value, or a parameter (joined from its shown parts if needed)."""
     if name in values:
         return values[name]
     if len(plan.param[name].parts) == 1:
         return params[name]
-    return nw.from_shown(plan, params)[name]
+    return nw.from_shown(plan, params)[name].reshape(plan.param[name].shape)
 
 
 def _forward(plan, i: int, params: dict, values: dict) -> str:
@@ -353,7 +397,7 @@ def _forward(plan, i: int, params: dict, values: dict) -> str:
     shown_a, shown_out = show(_value(plan, params, values, a), None if a == "x" else 4), show(values[out])
     if t == "linear" and plan.batch == 1:
         b = show(params[roles["b"]], None) if "b" in roles else ""
-        b = f" + ({b})" if b.startswith("-") else f" + {b}" if b else ""
+        b = f" + {_paren(b)}" if b else ""
         body.append(f"$${tex(out)} = {show(params[roles['W']], None)} {shown_a}{b} = {shown_out}$$")
     elif t in _ACT:
         body.append(f"$${tex(out)} = f({shown_a}) = {shown_out}$$")
@@ -363,38 +407,40 @@ def _forward(plan, i: int, params: dict, values: dict) -> str:
             parts = [f"{g.replace('u', 'z')} = {show(values[f'{g}_t{s}'])}" for g in gates]
             if t == "lstm_cell":
                 parts.append(f"c^{{({s})}} = {show(values[f'c_t{s}'])}")
-            body.append(f"$$t = {s}: \\quad " + ",\\; ".join([*parts, f"h^{{({s})}} = {show(values[f'h_t{s}'])}"]) + "$$")
+            parts.append(f"h^{{({s})}} = {show(values[f'h_t{s}'])}")
+            body.append(f"$$t = {s}: \\quad " + ",\\; ".join(parts) + "$$")
     else:
-        extra = [f"{tex(k)} = {show(values[k])}" for k in (f"bmu{out[1:]}", f"bvar{out[1:]}", f"xhat{out[1:]}",
-                                                          f"Ahat{out[1:]}") if k in values]
+        keys = [k + out[1:] for k in {"batchnorm1d": ("bmu", "bvar", "xhat"), "graph_conv": ("Ahat",)}.get(t, ())]
+        extra = [f"{tex(k)} = {show(values[k])}" for k in keys if k in values]
         body.append("$$" + ",\\quad ".join([*extra, f"{tex(out)} = {shown_out}"]) + "$$")
     return "\n\n".join(body)
 
 
 def _backward(plan, i: int, params: dict, values: dict) -> str:
+    """Layer i's backward step: the asked parameter's gradient there, and the input's when needed."""
     layer, roles = plan.layers[i], plan.roles[i]
     t, o, a, out = layer.type, layer.opts, _input(plan, i), plan.outs[i]
     owner = plan.param.get(plan.target)
     mine = [owner.name] if owner is not None and owner.layer == i else []
     need_input = i > plan.stop or plan.target == a
-    dz, lines = show(values["d_" + out]), []
+    dz, lines = _paren(show(values["d_" + out])), []
     if t == "linear" and plan.batch == 1:
         for name in mine:
             weight = owner.role == "W"
             symbol = f" {tex(a)}^\\top" * weight
-            factor = f" {show(_value(plan, params, values, a), None if a == 'x' else 4)}^\\top" * weight
+            factor = f" {_paren(show(_value(plan, params, values, a), None if a == 'x' else 4))}^\\top" * weight
             lines.append(f"$${_d(name)} = {_d(out)}{symbol} = {dz}{factor} = {show(values['d_' + name])}$$")
         if need_input:
-            lines.append(f"$${_d(a)} = {tex(roles['W'])}^\\top {_d(out)} = {show(params[roles['W']], None)}^\\top {dz}"
-                         f" = {show(values['d_' + a])}$$")
+            lines.append(f"$${_d(a)} = {tex(roles['W'])}^\\top {_d(out)} = {show(params[roles['W']], None)}^\\top "
+                         f"{dz} = {show(values['d_' + a])}$$")
     elif t in _ACT:
-        deriv = ly.derivative(t, o, np.asarray(values[a]), np.asarray(values[out]))
+        z = np.asarray(_value(plan, params, values, a), dtype=np.float64)
+        deriv = ly.derivative(t, o, z, np.asarray(values[out]))
         lines.append(f"$${_d(a)} = {_d(out)} \\odot f'({tex(a)}), \\quad f'(a) = {_ACT[t][1]}$$")
         lines.append(f"$${_d(a)} = {dz} \\odot {show(deriv)} = {show(values['d_' + a])}$$")
     else:
         rule = _RULES["cell" if t in ly.CELLS else "conv" if t.startswith("conv") else t[:7] if "pool" in t else t]
-        lines.append(f"Through this layer, {rule}." if t != "linear" else
-                     f"Over the batch rows: ${_d('W')} = ({_d(out)})^\\top {tex(a)}$, ${_d(a)} = {_d(out)}\\, {tex(roles['W'])}$.")
+        lines.append(f"Through this layer, {rule}.")
         if t in ly.CELLS:
             lines.append("$$" + ",\\quad ".join(f"{_d(f'h_t{s}')} = {show(values[f'd_h_t{s}'])}"
                                                  for s in range(layer.in_shape[0], 0, -1)) + "$$")
@@ -403,34 +449,34 @@ def _backward(plan, i: int, params: dict, values: dict) -> str:
 
 
 def _explain(plan, params: dict, values: dict) -> list[Step]:
-    q, ask, n = plan.ask["quantity"], plan.ask, len(plan.layers)
+    q, ask, n, out = plan.ask["quantity"], plan.ask, len(plan.layers), plan.outs[-1]
     steps = [Step("Conventions", "Shapes, weight layouts and indices (from 0) follow PyTorch; everything is float64. "
-                                 f"The output is $\\hat y = {tex(plan.outs[-1])}$.")]
+                                 f"The output is $\\hat y = {tex(out)}$.")]
     steps += [Step(f"Forward, layer {i + 1}: {layer.type.replace('_', ' ')}", _forward(plan, i, params, values))
               for i, layer in enumerate(plan.layers)]
-    yhat = show(values[plan.outs[-1]])
     if plan.loss != "none" and q != "output":
-        count = int(np.prod(plan.shapes[plan.outs[-1]]))
-        y = show(params["y"], None)
+        loss = _LOSS[plan.loss][0].replace("COUNT", str(math.prod(plan.shapes[out])))
         probs = f"$$\\operatorname{{softmax}}(\\hat y) = {show(values['probs'])}$$\n\n" if "probs" in values else ""
-        steps.append(Step("Loss", f"The loss is {_LOSS[plan.loss][0].replace('COUNT', str(count))}.\n\n{probs}"
-                                  f"$$\\hat y = {yhat},\\quad y = {y},\\quad L = {show(values['L'])}$$"))
+        y = show(_value(plan, params, values, "y"), None)
+        steps.append(Step("Loss", f"The loss is {loss}.\n\n{probs}"
+                                  f"$$\\hat y = {show(values[out])},\\quad y = {y},\\quad L = {show(values['L'])}$$"))
     if q in ("grad", "step"):
-        formula = _LOSS[plan.loss][1]
-        steps.append(Step("Backward: the loss", f"$${_d(plan.outs[-1])} = {formula} = "
-                                                f"{show(values['d_' + plan.outs[-1]])}$$"))
+        steps.append(Step("Backward: the loss", f"$${_d(out)} = {_LOSS[plan.loss][1]} = {show(values['d_' + out])}$$"))
         steps += [Step(f"Backward, layer {i + 1}: {plan.layers[i].type.replace('_', ' ')}",
                        _backward(plan, i, params, values)) for i in range(n - 1, plan.stop - 1, -1)]
-        if plan.target not in plan.param and plan.stop == n:
-            steps[-1] = Step(steps[-1].title, steps[-1].body + " This is the gradient asked for.")
-    key = {"output": plan.outs[-1], "loss": "L", "grad": "d_" + plan.target, "step": "new"}[q]
+    key = {"output": out, "loss": "L", "grad": "d_" + plan.target, "step": "new"}[q]
     answer = show(nw.pick(plan, values[key]))
     if q == "step":
-        rule = _OPTIMIZER[ask["optimizer"]].format(momentum=ask["momentum"], eps=ask["eps"])
-        p = tex(ask["wrt"])
-        body = (f"One step of {rule}, with η = {ask['lr']} and $g = {_d(plan.target)}$:\n\n"
-                f"$${p} \\leftarrow {show(_value(plan, params, values, plan.target), None)} - \\ldots = "
-                f"{show(values['new'])}$$\n\nThe answer: ${_asked(plan)} = {answer}$.")
+        lr, g = ask["lr"], np.asarray(values["d_" + plan.target])
+        rule = _OPTIMIZER[ask["optimizer"]].format(momentum=ask["momentum"], eps=f"${latex.num(ask['eps'])}$")
+        update = {"adam": f"{lr} \\cdot {show(g / (np.abs(g) + ask['eps']))}",
+                  "nesterov": f"{lr} \\cdot {latex.num(1 + ask['momentum'])} \\cdot {show(g)}"}.get(
+            ask["optimizer"], f"{lr} \\cdot {show(g)}")
+        body = (f"One step of {rule}, with η = {lr}:\n\n$$g = {_d(plan.target)} = {show(g)}$$\n\n"
+                f"$${tex(ask['wrt'])} \\leftarrow {show(_value(plan, params, values, plan.target), None)} - {update} = "
+                f"{show(values['new'])}$$")
+        if ask["index"] is not None or plan.part:
+            body += f"\n\nThe entry asked: ${_asked(plan)} = {answer}$."
     else:
         body = f"$${_asked(plan)} = {answer}$$"
     return [*steps, Step("Answer", body)]

@@ -15,7 +15,7 @@ from compute.generators.base import Generator
 from compute.latex import num
 from compute.variant import Solved, Step
 
-SPAN = 720720  # divisible by every grid length up to 16, so an index drawn as r % len is uniform
+SPAN = 720720  # = 2⁴·3²·5·7·11·13: divisible by every grid length used here, so r % len is uniform
 ROUNDED = "Give the answer to at least 3 significant figures."
 
 
@@ -39,10 +39,10 @@ def draw(sampler, spec) -> np.ndarray:
 # --- one or more optimizer steps -----------------------------------------------------------------
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
-LR_GRID = {"sgd": (0.1, 0.2, 0.5), "momentum": (0.1, 0.2, 0.5), "nesterov": (0.1, 0.2, 0.5),
-           "adagrad": (0.1, 0.5, 1.0), "rmsprop": (0.01, 0.02, 0.05), "adam": (0.1, 0.2, 0.5), "adamw": (0.1, 0.2, 0.5)}
-STATE = {"sgd": (), "momentum": ("momentum_buffer",), "nesterov": ("momentum_buffer",), "adagrad": ("sum",),
+LR_GRID = {"adagrad": (0.1, 0.5, 1.0), "rmsprop": (0.01, 0.02, 0.05)}  # others: 0.1, 0.2, 0.5
+STATE = {"momentum": ("momentum_buffer",), "nesterov": ("momentum_buffer",), "adagrad": ("sum",),
          "rmsprop": ("square_avg",), "adam": ("exp_avg", "exp_avg_sq"), "adamw": ("exp_avg", "exp_avg_sq")}
+STATE_SYMBOL = {"momentum_buffer": "b", "sum": "s", "square_avg": "v", "exp_avg": "m", "exp_avg_sq": "v"}
 OPTIMIZER_MISTAKES = {
     "sgd": ("ascent", "forgot_lr"),
     "momentum": ("ascent", "ema_momentum", "no_momentum"),
@@ -57,34 +57,34 @@ RULES = {  # the update of step t in LaTeX
     "momentum": "b_1 = g_1,\\; b_t = \\mu b_{t-1} + g_t, \\qquad w_t = w_{t-1} - \\eta\\, b_t",
     "nesterov": "b_1 = g_1,\\; b_t = \\mu b_{t-1} + g_t, \\qquad w_t = w_{t-1} - \\eta\\,(g_t + \\mu b_t)",
     "adagrad": "s_t = s_{t-1} + g_t^2, \\qquad w_t = w_{t-1} - \\eta\\, \\frac{g_t}{\\sqrt{s_t} + \\epsilon}",
-    "rmsprop": "v_t = \\alpha v_{t-1} + (1 - \\alpha) g_t^2, \\qquad w_t = w_{t-1} - \\eta\\, \\frac{g_t}{\\sqrt{v_t} "
-               "+ \\epsilon}",
-    "adam": "m_t = \\beta_1 m_{t-1} + (1 - \\beta_1) g_t,\\; v_t = \\beta_2 v_{t-1} + (1 - \\beta_2) g_t^2,\\; "
+    "rmsprop": "v_t = \\alpha v_{t-1} + (1 - \\alpha) g_t^2, \\qquad "
+               "w_t = w_{t-1} - \\eta\\, \\frac{g_t}{\\sqrt{v_t} + \\epsilon}",
+    "adam": "m_t = \\beta_1 m_{t-1} + (1 - \\beta_1) g_t,\\; "
+            "v_t = \\beta_2 v_{t-1} + (1 - \\beta_2) g_t^2,\\; "
             "\\hat m_t = \\frac{m_t}{1 - \\beta_1^t},\\; \\hat v_t = \\frac{v_t}{1 - \\beta_2^t},\\; "
             "w_t = w_{t-1} - \\eta\\, \\frac{\\hat m_t}{\\sqrt{\\hat v_t} + \\epsilon}",
 }
 RULES["adamw"] = "w \\leftarrow w\\,(1 - \\eta \\lambda) \\text{ first, then Adam: } " + RULES["adam"]
 SETTINGS = {
     "sgd": "`torch.optim.SGD(params, lr)` (no momentum)",
-    "momentum": "`torch.optim.SGD(params, lr, momentum=μ)` with $\\mu = {{ mu }}$ (dampening 0; the first step "
-                "sets the buffer to the gradient, $b_1 = g_1$)",
-    "nesterov": "`torch.optim.SGD(params, lr, momentum=μ, nesterov=True)` with $\\mu = {{ mu }}$ (the first step "
-                "sets the buffer to the gradient, $b_1 = g_1$; the step uses $g_t + \\mu b_t$)",
+    "momentum": "`torch.optim.SGD(params, lr, momentum=μ)` with $\\mu = {{ mu }}$ (dampening 0; the first "
+                "step sets the buffer to the gradient, $b_1 = g_1$)",
+    "nesterov": "`torch.optim.SGD(params, lr, momentum=μ, nesterov=True)` with $\\mu = {{ mu }}$ (the first "
+                "step sets the buffer to the gradient, $b_1 = g_1$; the step uses $g_t + \\mu b_t$)",
     "adagrad": "`torch.optim.Adagrad(params, lr)` (sum of squared gradients starting at 0, "
                "$\\epsilon = 10^{-10}$ added outside the square root)",
-    "rmsprop": "`torch.optim.RMSprop(params, lr)` ($\\alpha = 0.99$, $v_0 = 0$, $\\epsilon = 10^{-8}$ added outside "
-               "the square root, no bias correction)",
-    "adam": "`torch.optim.Adam(params, lr)` ($\\beta_1 = 0.9$, $\\beta_2 = 0.999$, $\\epsilon = 10^{-8}$ added "
-            "after bias correction: $\\eta\\,\\hat m_t / (\\sqrt{\\hat v_t} + \\epsilon)$)",
+    "rmsprop": "`torch.optim.RMSprop(params, lr)` ($\\alpha = 0.99$, $v_0 = 0$, $\\epsilon = 10^{-8}$ added "
+               "outside the square root, no bias correction)",
+    "adam": "`torch.optim.Adam(params, lr)` ($\\beta_1 = 0.9$, $\\beta_2 = 0.999$, $\\epsilon = 10^{-8}$ "
+            "added after bias correction: $\\eta\\,\\hat m_t / (\\sqrt{\\hat v_t} + \\epsilon)$)",
     "adamw": "`torch.optim.AdamW(params, lr, weight_decay=λ)` with $\\lambda = {{ wd }}$ ($\\beta_1 = 0.9$, "
-             "$\\beta_2 = 0.999$, $\\epsilon = 10^{-8}$ added after bias correction; decoupled decay: each step "
-             "first multiplies $w$ by $1 - \\eta\\lambda$)",
+             "$\\beta_2 = 0.999$, $\\epsilon = 10^{-8}$ added after bias correction; decoupled decay: each "
+             "step first multiplies $w$ by $1 - \\eta\\lambda$)",
 }
 
 
-def simulate(name: str, w: float, grads: list[float], lr: float, mu: float = 0.0, wd: float = 0.0,
-             variant: str = "") -> float:
-    """The parameter after the steps, with one named mistake ``variant`` (pure Python, for mistakes)."""
+def simulate(name: str, w: float, grads: list[float], lr: float, mu: float, wd: float, variant: str) -> float:
+    """The parameter after the steps, computed with the named mistake ``variant`` (pure Python)."""
     first = second = 0.0
     for t, g in enumerate(grads, 1):
         g = -g if variant == "ascent" else g
@@ -98,7 +98,8 @@ def simulate(name: str, w: float, grads: list[float], lr: float, mu: float = 0.0
             first = g * g if variant == "no_accumulation" else first + g * g
             w -= lr * g / ((first if variant == "forgot_sqrt" else math.sqrt(first)) + 1e-10)
         elif name == "rmsprop":
-            first = (0.01 * first + 0.99 * g * g) if variant == "alpha_swapped" else 0.99 * first + 0.01 * g * g
+            keep = 0.01 if variant == "alpha_swapped" else 0.99
+            first = keep * first + (1 - keep) * g * g
             v = first / (1 - 0.99**t) if variant == "bias_corrected" else first
             w -= lr * g / ((v if variant == "forgot_sqrt" else math.sqrt(v)) + 1e-8)
         elif name in ("adam", "adamw"):
@@ -107,7 +108,9 @@ def simulate(name: str, w: float, grads: list[float], lr: float, mu: float = 0.0
             elif name == "adamw" and variant != "no_decay":
                 w *= 1 - (wd if variant == "decay_not_scaled" else lr * wd)
             first, second = 0.9 * first + 0.1 * g, 0.999 * second + 0.001 * g * g
-            m, v = (first, second) if variant == "no_bias_correction" else (first / (1 - 0.9**t), second / (1 - 0.999**t))
+            m, v = first, second
+            if variant != "no_bias_correction":
+                m, v = first / (1 - 0.9**t), second / (1 - 0.999**t)
             w -= lr * m / ((v if variant == "forgot_sqrt" else math.sqrt(v)) + 1e-8)
         else:
             w -= (1.0 if variant == "forgot_lr" else lr) * g
@@ -134,82 +137,222 @@ class OptimizerStep(Generator):
         "no_momentum": "It looks like you ignored the momentum buffer (plain SGD steps).",
         "plain_momentum": "Nesterov steps along g_t + μ·b_t, not along the buffer b_t alone.",
         "forgot_sqrt": "The step divides by the square root of the accumulated squares (plus eps).",
-        "no_accumulation": "AdaGrad divides by the root of the sum of all squared gradients so far, not the last one.",
-        "bias_corrected": "PyTorch's RMSprop has no bias correction: v_t = α·v_{t−1} + (1 − α)·g_t² is used as is.",
-        "alpha_swapped": "The new squared gradient gets the weight 1 − α = 0.01 and the old average α = 0.99.",
-        "no_bias_correction": "Adam divides m_t by 1 − β₁ᵗ and v_t by 1 − β₂ᵗ (bias correction) before the step.",
+        "no_accumulation": "AdaGrad divides by the root of the sum of all squared gradients so far, not of "
+                           "the last one.",
+        "bias_corrected": "PyTorch's RMSprop has no bias correction: v_t = α·v_{t−1} + (1 − α)·g_t² is used "
+                          "as it is.",
+        "alpha_swapped": "The new squared gradient gets the weight 1 − α = 0.01 and the old average "
+                         "α = 0.99.",
+        "no_bias_correction": "Adam divides m_t by 1 − β₁ᵗ and v_t by 1 − β₂ᵗ (bias correction) before the "
+                              "step.",
         "no_decay": "AdamW also decays the weight: w ← w·(1 − lr·λ) each step.",
-        "l2_instead_of_decoupled": "AdamW's decay is decoupled (w ← w·(1 − lr·λ)); adding λ·w to the gradient is "
-                                   "Adam's weight_decay.",
+        "l2_instead_of_decoupled": "AdamW's decay is decoupled (w ← w·(1 − lr·λ)); adding λ·w to the "
+                                   "gradient is Adam's weight_decay.",
         "decay_not_scaled": "AdamW multiplies w by 1 − lr·λ, with the learning rate, not by 1 − λ.",
     }
 
+    def check_config(self, config):
+        for name in ("lr", "mu", "wd"):
+            value = config["fixed"].get(name)
+            if value is not None and not (isinstance(value, int | float) and 0 <= value < 10):
+                raise ConfigError(f"A fixed “{name}” must be a number from 0 to 10 (torch.optim refuses "
+                                  f"negative values); got {value!r}.")
+
+    def tolerance(self, config):
+        # tighter than the default: an update of 0.02 must not vanish in 1 % of |w| ≈ 2
+        return {"rtol": 0.002, "atol": 1e-3}
+
     def sample_batch(self, sampler, config):
         name, k = config["optimizer"], config["steps"]
-        extra = [np.array([0.5, 0.9])] if name in ("momentum", "nesterov") else (
-            [np.array([0.1, 0.5])] if name == "adamw" else [])
-        v = draw(sampler, columns(grid(-2, 2, 0.5, nonzero=True), *[grid(-2, 2, 0.5, nonzero=True)] * k,
-                                  np.array(LR_GRID[name]), *extra))
+        extra = {"momentum": ("mu", (0.5, 0.9)), "nesterov": ("mu", (0.5, 0.9)), "adamw": ("wd", (0.1, 0.5))}
+        spec = [grid(-2, 2, 0.5, nonzero=True)] * (k + 1) + [np.array(LR_GRID.get(name, (0.1, 0.2, 0.5)))]
+        if name in extra:
+            spec.append(np.array(extra[name][1]))
+        v = draw(sampler, columns(*spec))
         params = {"w0": v[:, 0], "g": v[:, 1:k + 1], "lr": v[:, k + 1]}
-        if extra:
-            params["mu" if name != "adamw" else "wd"] = v[:, k + 2]
+        if name in extra:
+            params[extra[name][0]] = v[:, k + 2]
         return params
 
     def solve(self, params, config, device="cpu"):
         import torch
 
-        name = config["optimizer"]
+        name, optim = config["optimizer"], torch.optim
         p = torch.tensor([params["w0"]], dtype=torch.float64, device=device, requires_grad=True)
         grads = torch.tensor(params["g"], dtype=torch.float64, device=device)
         lr, mu, wd = params["lr"], params.get("mu", 0.0), params.get("wd", 0.0)
-        optim = torch.optim
-        opt = {
-            "sgd": lambda: optim.SGD([p], lr=lr),
-            "momentum": lambda: optim.SGD([p], lr=lr, momentum=mu),
-            "nesterov": lambda: optim.SGD([p], lr=lr, momentum=mu, nesterov=True),
-            "adagrad": lambda: optim.Adagrad([p], lr=lr),
-            "rmsprop": lambda: optim.RMSprop([p], lr=lr),
-            "adam": lambda: optim.Adam([p], lr=lr),
-            "adamw": lambda: optim.AdamW([p], lr=lr, weight_decay=wd),
-        }[name]()
+        if name in ("sgd", "momentum", "nesterov"):
+            opt = optim.SGD([p], lr=lr, momentum=mu, nesterov=name == "nesterov")
+        elif name == "adamw":
+            opt = optim.AdamW([p], lr=lr, weight_decay=wd)
+        else:
+            opt = {"adagrad": optim.Adagrad, "rmsprop": optim.RMSprop, "adam": optim.Adam}[name]([p], lr=lr)
         history = []  # per step: [w_t, *optimizer state]
         for t in range(len(params["g"])):
             p.grad = grads[t:t + 1]
             opt.step()
             state = opt.state[p]
-            history.append([p.item(), *(state[key].item() for key in STATE[name])])
-        answer = history[-1][0]
-        mistakes = {m: simulate(name, params["w0"], params["g"], lr, mu, wd, m) for m in OPTIMIZER_MISTAKES[name]}
-        return Solved(answer=answer, values={"history": history}, mistakes=mistakes)
+            history.append([p.item(), *(state[key].item() for key in STATE.get(name, ()))])
+        mistakes = {m: simulate(name, params["w0"], params["g"], lr, mu, wd, m)
+                    for m in OPTIMIZER_MISTAKES[name]}
+        return Solved(answer=history[-1][0], values={"history": history}, mistakes=mistakes)
 
     def explain(self, params, values, config):
         name = config["optimizer"]
         steps = [Step("Update rule", f"$${RULES[name]}$$\n\nwith $w_0 = {num(params['w0'])}$ and "
                                      f"$\\eta = {num(params['lr'])}$.")]
-        state_names = {"momentum_buffer": "b_{t}", "sum": "s_{t}", "square_avg": "v_{t}", "exp_avg": "m_{t}",
-                       "exp_avg_sq": "v_{t}"}
         for t, (row, g) in enumerate(zip(values["history"], params["g"], strict=True), 1):
-            state = ", ".join(f"${state_names[key].replace('t', str(t))} = {num(x, 4)}$"
-                              for key, x in zip(STATE[name], row[1:], strict=True))
-            steps.append(Step(f"Step {t}", f"$g_{t} = {num(g)}$" + (f": {state}" if state else "") +
-                                           f", so $w_{t} = {num(row[0], 4)}$."))
+            state = "".join(f", ${STATE_SYMBOL[key]}_{t} = {num(x, 4)}$"
+                            for key, x in zip(STATE.get(name, ()), row[1:], strict=True))
+            steps.append(Step(f"Step {t}", f"$g_{t} = {num(g)}${state}, so $w_{t} = {num(row[0], 4)}$."))
         return steps
 
     def prompt(self, config):
         k = config["steps"]
+        grads = (f"The gradients of the {k} steps are, in order, $g = {{{{ g }}}}$ (step $t$ uses $g_t$)."
+                 if k > 1 else "The gradient of the step is $g_1$, the single entry of $g = {{ g }}$.")
         return (
-            f"A scalar parameter starts at $w_0 = {{{{ w0 }}}}$ and is trained with {SETTINGS[config['optimizer']]} "
-            "and learning rate $\\eta = {{ lr }}$. "
-            + (f"The gradients of the {k} steps are, in order, $g = {{{{ g }}}}$ (step $t$ uses $g_t$). "
-               if k > 1 else "The gradient of the step is $g_1$, the single entry of $g = {{ g }}$. ")
-            + f"\n\nCompute $w_{k}$, the parameter after {'the step' if k == 1 else f'{k} steps'}. {ROUNDED}"
+            f"A scalar parameter starts at $w_0 = {{{{ w0 }}}}$ and is trained with "
+            f"{SETTINGS[config['optimizer']]} and learning rate $\\eta = {{{{ lr }}}}$. {grads}\n\n"
+            f"Compute $w_{k}$, the parameter after {'the step' if k == 1 else f'{k} steps'}. "
+            "Give the answer to at least 4 significant figures."
+        )
+
+
+# --- learning-rate schedules ---------------------------------------------------------------------
+
+LR0 = np.array([0.1, 0.05, 0.2, 0.5, 1.0])
+SCHEDULE_COLUMNS = {
+    # lr0, step_size, gamma, decays so far, epochs past the last decay (mod step_size)
+    "step": columns(LR0, np.array([5.0, 10, 20, 30]), np.array([0.1, 0.5, 0.2]), grid(1, 3, 1),
+                    grid(0, 29, 1)),
+    "exponential": columns(LR0, np.array([0.9, 0.95, 0.8, 0.5]), grid(1, 12, 1)),  # lr0, gamma, epoch
+    # lr0, T_max, eta_min, epoch (mod T_max - 1)
+    "cosine": columns(LR0, np.array([10.0, 20, 40]), np.array([0.0, 0.001, 0.01]), grid(1, 39, 1)),
+}
+
+
+class LrSchedule(Generator):
+    slug = "lr_schedule"
+    title = "Learning-rate schedules"
+    description = (
+        "The learning rate at epoch t under PyTorch's StepLR, ExponentialLR or CosineAnnealingLR "
+        "(scheduler.step() once per epoch)."
+    )
+    lectures = (6,)
+    schema = Schema((
+        Field("schedule", "choice", "step", "StepLR, ExponentialLR or CosineAnnealingLR.",
+              choices=("step", "exponential", "cosine")),
+    ))
+    mistakes = {
+        "one_decay_too_few": "Count the decays again: at epoch t StepLR has decayed ⌊t / step_size⌋ times "
+                             "(ExponentialLR t times), epochs counted from 0.",
+        "one_decay_too_many": "Count the decays again: at epoch t StepLR has decayed ⌊t / step_size⌋ times "
+                              "(ExponentialLR t times), epochs counted from 0.",
+        "continuous": "StepLR decays in steps: the exponent ⌊t / step_size⌋ is a whole number.",
+        "forgot_eta_min": "Cosine annealing goes from the initial rate down to eta_min, not to 0.",
+        "forgot_half": "The cosine factor is (1 + cos(π t / T_max)) / 2: it runs from 1 to 0.",
+        "off_by_one": "Epochs are counted from 0: the rate at epoch t follows t calls of scheduler.step().",
+    }
+
+    def tolerance(self, config):
+        return {"rtol": 0.01, "atol": 1e-6}  # learning rates are small numbers: relative tolerance
+
+    def check_config(self, config):
+        for name, low in (("epoch", 0), ("step_size", 1), ("T_max", 1)):
+            fixed = config["fixed"].get(name)
+            if fixed is not None and not (isinstance(fixed, int | float) and fixed == int(fixed)
+                                          and low <= fixed <= 1000):
+                raise ConfigError(f"A fixed “{name}” must be a whole number from {low} to 1000; "
+                                  f"got {fixed!r}.")
+        gamma = config["fixed"].get("gamma")
+        if gamma is not None and not (isinstance(gamma, int | float) and 0 < gamma <= 1):
+            raise ConfigError(f"A fixed decay factor “gamma” must be above 0 and at most 1; got {gamma!r}.")
+
+    def sample_batch(self, sampler, config):
+        v = draw(sampler, SCHEDULE_COLUMNS[config["schedule"]])
+        if config["schedule"] == "step":
+            size = v[:, 1]
+            epoch = v[:, 3] * size + v[:, 4] % size
+            return {"lr0": v[:, 0], "step_size": size, "gamma": v[:, 2], "epoch": epoch}
+        if config["schedule"] == "exponential":
+            return {"lr0": v[:, 0], "gamma": v[:, 1], "epoch": v[:, 2]}
+        t_max = v[:, 1]
+        return {"lr0": v[:, 0], "T_max": t_max, "eta_min": v[:, 2], "epoch": 1 + v[:, 3] % (t_max - 1)}
+
+    def solve(self, params, config, device="cpu"):
+        import torch
+
+        schedules = torch.optim.lr_scheduler
+        lr0, t, kind = params["lr0"], int(params["epoch"]), config["schedule"]
+        dummy = torch.zeros(1, dtype=torch.float64, device=device, requires_grad=True)
+        opt = torch.optim.SGD([dummy], lr=lr0)
+        if kind == "step":
+            size, gamma = int(params["step_size"]), params["gamma"]
+            scheduler = schedules.StepLR(opt, step_size=size, gamma=gamma)
+        elif kind == "exponential":
+            gamma = params["gamma"]
+            scheduler = schedules.ExponentialLR(opt, gamma=gamma)
+        else:
+            t_max, low = int(params["T_max"]), params["eta_min"]
+            scheduler = schedules.CosineAnnealingLR(opt, T_max=t_max, eta_min=low)
+        opt.step()  # an epoch's optimizer step comes before the scheduler's (PyTorch warns otherwise)
+        for _ in range(t):
+            scheduler.step()
+        answer = opt.param_groups[0]["lr"]
+        if kind == "cosine":
+            factor = (1 + math.cos(math.pi * t / t_max)) / 2
+            mistakes = {"forgot_eta_min": lr0 * factor, "forgot_half": low + (lr0 - low) * 2 * factor,
+                        "off_by_one": low + (lr0 - low) * (1 + math.cos(math.pi * (t + 1) / t_max)) / 2}
+            return Solved(answer=answer, values={"factor": factor, "lr": answer}, mistakes=mistakes)
+        power = t // size if kind == "step" else t
+        mistakes = {"one_decay_too_few": lr0 * gamma ** (power - 1),
+                    "one_decay_too_many": lr0 * gamma ** (power + 1)}
+        if kind == "step":
+            mistakes["continuous"] = lr0 * gamma ** (t / size)
+        return Solved(answer=answer, values={"power": power, "lr": answer}, mistakes=mistakes)
+
+    def explain(self, params, values, config):
+        lr0, t, kind = num(params["lr0"]), num(params["epoch"]), config["schedule"]
+        if kind == "cosine":
+            low, t_max, factor = num(params["eta_min"]), num(params["T_max"]), num(values["factor"], 4)
+            return [Step(
+                "Cosine annealing",
+                "$$\\eta_t = \\eta_{\\min} + (\\eta_0 - \\eta_{\\min})\\,"
+                "\\frac{1 + \\cos(\\pi t / T_{\\max})}{2}$$"
+                f"\n\nWith $t = {t}$ and $T_{{\\max}} = {t_max}$ the factor is "
+                f"$\\frac{{1 + \\cos(\\pi \\cdot {t} / {t_max})}}{{2}} = {factor}$, so "
+                f"$\\eta_{{{t}}} = {low} + ({lr0} - {low}) \\cdot {factor} = {num(values['lr'], 4)}$.")]
+        gamma, power = num(params["gamma"]), num(values["power"])
+        if kind == "step":
+            size = num(params["step_size"])
+            count = (f"StepLR multiplies the rate by $\\gamma$ every {size} epochs, so by epoch {t} it has "
+                     f"decayed $\\lfloor {t} / {size} \\rfloor = {power}$ times")
+        else:
+            count = f"ExponentialLR multiplies the rate by $\\gamma$ every epoch: {power} times by epoch {t}"
+        return [Step("Count the decays", f"{count}:\n\n$$\\eta_{{{t}}} = \\eta_0\\,\\gamma^{{{power}}} = "
+                                         f"{lr0} \\cdot {gamma}^{{{power}}} = {num(values['lr'], 4)}$$")]
+
+    def prompt(self, config):
+        setup = {
+            "step": "`StepLR(optimizer, step_size, gamma)` with step_size $= {{ step_size }}$ and "
+                    "$\\gamma = {{ gamma }}$",
+            "exponential": "`ExponentialLR(optimizer, gamma)` with $\\gamma = {{ gamma }}$",
+            "cosine": "`CosineAnnealingLR(optimizer, T_max, eta_min)` with $T_{\\max} = {{ T_max }}$ and "
+                      "$\\eta_{\\min} = {{ eta_min }}$",
+        }[config["schedule"]]
+        return (
+            f"An optimizer starts with learning rate $\\eta_0 = {{{{ lr0 }}}}$ and uses PyTorch's {setup}. "
+            "Epochs are numbered from 0, and `scheduler.step()` is called once at the end of every epoch, so "
+            "epoch $t$ trains with the rate after $t$ calls.\n\n"
+            f"Compute the learning rate used in epoch $t = {{{{ epoch }}}}$. {ROUNDED}"
         )
 
 
 # --- initialization ------------------------------------------------------------------------------
 
 FANS = np.array([16.0, 20, 32, 50, 64, 100, 128, 200, 256, 300, 400, 512])
-INIT_COLUMNS = columns(np.arange(12.0), np.arange(1.0, 12.0))  # fan_in index, offset of fan_out index
+INIT_COLUMNS = columns(np.arange(12.0), np.arange(1.0, 12.0))  # fan_in index, offset of the fan_out index
 
 
 class InitVariance(Generator):
@@ -223,9 +366,10 @@ class InitVariance(Generator):
     schema = Schema((
         Field("scheme", "choice", "xavier_uniform", "The torch.nn.init function.",
               choices=("xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal")),
-        Field("ask", "choice", "variance", "The weights' variance, the bound a of U(−a, a) (uniform schemes) or "
-              "the standard deviation (normal schemes).", choices=("variance", "bound", "std")),
-        Field("mode", "choice", "fan_in", "Kaiming's mode (which fan it divides by).", choices=("fan_in", "fan_out")),
+        Field("ask", "choice", "variance", "The weights' variance, the bound a of U(−a, a) (uniform schemes) "
+              "or the standard deviation (normal schemes).", choices=("variance", "bound", "std")),
+        Field("mode", "choice", "fan_in", "Kaiming's mode (which fan it divides by).",
+              choices=("fan_in", "fan_out")),
     ))
     mistakes = {
         "fan_in_only": "Xavier averages both fans: Var = 2/(fan_in + fan_out), not 1/fan_in.",
@@ -238,6 +382,10 @@ class InitVariance(Generator):
     }
 
     def check_config(self, config):
+        for name in ("fan_in", "fan_out"):
+            fan = config["fixed"].get(name)
+            if fan is not None and not (isinstance(fan, int | float) and fan == int(fan) and fan >= 1):
+                raise ConfigError(f"A fixed “{name}” must be a whole number of at least 1; got {fan!r}.")
         if config["mode"] == "fan_out" and config["scheme"].startswith("xavier"):
             raise ConfigError("“mode” applies to the Kaiming schemes only (Xavier uses both fans); "
                               "leave it at “fan_in” for xavier_uniform and xavier_normal.")
@@ -251,7 +399,7 @@ class InitVariance(Generator):
 
     def sample_batch(self, sampler, config):
         index = draw(sampler, INIT_COLUMNS).astype(np.int64)
-        # distinct fans, so a swapped fan shows: fan_out is drawn from the other grid entries
+        # distinct fans, so that using the wrong one shows: fan_out comes from the other grid entries
         return {"fan_in": FANS[index[:, 0]], "fan_out": FANS[(index[:, 0] + index[:, 1]) % len(FANS)]}
 
     def tolerance(self, config):
@@ -261,13 +409,11 @@ class InitVariance(Generator):
         import torch
 
         fans = torch.tensor([params["fan_in"], params["fan_out"]], dtype=torch.float64, device=device)
-        scheme = config["scheme"]
+        scheme, calculate_gain = config["scheme"], torch.nn.init.calculate_gain
         if scheme.startswith("xavier"):
-            gain2 = torch.nn.init.calculate_gain("linear") ** 2
-            variance = gain2 * 2 / fans.sum()
+            variance = calculate_gain("linear") ** 2 * 2 / fans.sum()
         else:  # kaiming_* with nonlinearity="relu": gain² = 2
-            gain2 = torch.nn.init.calculate_gain("relu") ** 2
-            variance = gain2 / fans[0 if config["mode"] == "fan_in" else 1]
+            variance = calculate_gain("relu") ** 2 / fans[0 if config["mode"] == "fan_in" else 1]
         std = variance.sqrt()
         var, sd, bound = variance.item(), std.item(), (std * math.sqrt(3)).item()
         fan_in, fan_out = params["fan_in"], params["fan_out"]
@@ -289,153 +435,39 @@ class InitVariance(Generator):
 
     def explain(self, params, values, config):
         scheme, fan_in, fan_out = config["scheme"], num(params["fan_in"]), num(params["fan_out"])
+        variance = num(values["variance"], 4)
         if scheme.startswith("xavier"):
-            body = ("Xavier (Glorot) keeps the variance of activations and of gradients alike with gain 1:\n\n"
-                    f"$$\\mathrm{{Var}}(W) = \\frac{{2}}{{\\text{{fan\\_in}} + \\text{{fan\\_out}}}} = "
-                    f"\\frac{{2}}{{{fan_in} + {fan_out}}} = {num(values['variance'], 4)}$$")
+            body = ("Xavier (Glorot) keeps the variance of activations and of gradients alike, with gain "
+                    "1:\n\n"
+                    "$$\\mathrm{Var}(W) = \\frac{2}{\\text{fan\\_in} + \\text{fan\\_out}} = "
+                    f"\\frac{{2}}{{{fan_in} + {fan_out}}} = {variance}$$")
         else:
             fan = fan_in if config["mode"] == "fan_in" else fan_out
             body = ("Kaiming (He) for ReLU has gain $\\sqrt 2$ and divides by the mode's fan "
-                    f"(`mode=\"{config['mode']}\"`):\n\n$$\\mathrm{{Var}}(W) = \\frac{{2}}{{{fan}}} = "
-                    f"{num(values['variance'], 4)}$$")
+                    f"(`mode=\"{config['mode']}\"`):\n\n"
+                    f"$$\\mathrm{{Var}}(W) = \\frac{{2}}{{{fan}}} = {variance}$$")
         steps = [Step("Variance", body)]
         if scheme.endswith("uniform"):
             steps.append(Step("Uniform bound", "$U(-a, a)$ has variance $a^2/3$, so "
-                                               f"$a = \\sqrt{{3\\,\\mathrm{{Var}}(W)}} = {num(values['bound'], 4)}$."))
+                                               "$a = \\sqrt{3\\,\\mathrm{Var}(W)} = "
+                                               f"{num(values['bound'], 4)}$."))
         else:
-            steps.append(Step("Standard deviation", f"$\\mathrm{{std}} = \\sqrt{{\\mathrm{{Var}}(W)}} = "
+            steps.append(Step("Standard deviation", "$\\mathrm{std} = \\sqrt{\\mathrm{Var}(W)} = "
                                                     f"{num(values['std'], 4)}$."))
         return steps
 
     def prompt(self, config):
         scheme = config["scheme"]
         call = (f"`torch.nn.init.{scheme}_(W)` (gain 1)" if scheme.startswith("xavier") else
-                f"`torch.nn.init.{scheme}_(W, mode=\"{config['mode']}\", nonlinearity=\"relu\")` (gain $\\sqrt 2$)")
-        asked = {"variance": "the variance of each weight", "bound": "the bound $a$ of the distribution $U(-a, a)$",
-                 "std": "the standard deviation of each weight"}[config["ask"]]
+                f"`torch.nn.init.{scheme}_(W, mode=\"{config['mode']}\", nonlinearity=\"relu\")` "
+                "(gain $\\sqrt 2$)")
+        asked = {"variance": "the variance of each weight", "bound": "the bound $a$ of the distribution "
+                 "$U(-a, a)$", "std": "the standard deviation of each weight"}[config["ask"]]
         return (
             "The weight $W$ of a linear layer `nn.Linear(in_features, out_features)` has shape "
-            "(out_features, in_features); here fan_in $= {{ fan_in }}$ (in_features) and fan_out $= {{ fan_out }}$ "
-            f"(out_features). It is initialised with {call}.\n\nCompute {asked}. {ROUNDED}"
-        )
-
-
-# --- learning-rate schedules ---------------------------------------------------------------------
-
-SCHEDULE_COLUMNS = {  # lr0, then per schedule; all integers where they count epochs
-    "step": columns(np.array([0.1, 0.05, 0.2, 0.5, 1.0]), np.array([5.0, 10, 20, 30]), np.array([0.1, 0.5, 0.2]),
-                    grid(1, 3, 1), grid(0, 29, 1)),  # step_size, gamma, decays done, epochs past the last one
-    "exponential": columns(np.array([0.1, 0.05, 0.2, 0.5, 1.0]), np.array([0.9, 0.95, 0.8, 0.5]), grid(1, 12, 1)),
-    "cosine": columns(np.array([0.1, 0.05, 0.2, 0.5, 1.0]), np.array([10.0, 20, 40]), np.array([0.0, 0.001, 0.01]),
-                      grid(1, 39, 1)),  # T_max, eta_min, epoch
-}
-
-
-class LrSchedule(Generator):
-    slug = "lr_schedule"
-    title = "Learning-rate schedules"
-    description = (
-        "The learning rate at epoch t under PyTorch's StepLR, ExponentialLR or CosineAnnealingLR "
-        "(scheduler.step() once per epoch)."
-    )
-    lectures = (6,)
-    schema = Schema((
-        Field("schedule", "choice", "step", "StepLR, ExponentialLR or CosineAnnealingLR.",
-              choices=("step", "exponential", "cosine")),
-    ))
-    mistakes = {
-        "one_decay_too_few": "Count the decays again: at epoch t, StepLR has decayed ⌊t / step_size⌋ times "
-                             "(ExponentialLR t times), epochs counted from 0.",
-        "one_decay_too_many": "Count the decays again: at epoch t, StepLR has decayed ⌊t / step_size⌋ times "
-                              "(ExponentialLR t times), epochs counted from 0.",
-        "continuous": "StepLR decays in steps: the exponent ⌊t / step_size⌋ is a whole number.",
-        "forgot_eta_min": "Cosine annealing goes from the initial rate down to eta_min, not to 0.",
-        "forgot_half": "The cosine factor is (1 + cos(π t / T_max)) / 2: it runs from 1 to 0.",
-        "off_by_one": "Epochs are counted from 0: the rate at epoch t follows t calls of scheduler.step().",
-    }
-
-    def tolerance(self, config):
-        return {"rtol": 0.01, "atol": 1e-6}  # learning rates are small numbers: relative tolerance
-
-    def sample_batch(self, sampler, config):
-        v = draw(sampler, SCHEDULE_COLUMNS[config["schedule"]])
-        if config["schedule"] == "step":
-            size = v[:, 1]
-            return {"lr0": v[:, 0], "step_size": size, "gamma": v[:, 2], "epoch": v[:, 3] * size + v[:, 4] % size}
-        if config["schedule"] == "exponential":
-            return {"lr0": v[:, 0], "gamma": v[:, 1], "epoch": v[:, 2]}
-        t_max = v[:, 1]
-        return {"lr0": v[:, 0], "T_max": t_max, "eta_min": v[:, 2], "epoch": 1 + v[:, 3] % (t_max - 1)}
-
-    def check_config(self, config):
-        fixed = config["fixed"]
-        for name in ("epoch", "step_size", "T_max"):
-            if name in fixed and (not isinstance(fixed[name], int | float) or fixed[name] != int(fixed[name])
-                                  or not 0 <= fixed[name] <= 1000):
-                raise ConfigError(f"A fixed “{name}” must be a whole number from 0 to 1000; got {fixed[name]!r}.")
-
-    def solve(self, params, config, device="cpu"):
-        import torch
-
-        schedules = torch.optim.lr_scheduler
-        lr0, t, kind = params["lr0"], int(params["epoch"]), config["schedule"]
-        opt = torch.optim.SGD([torch.zeros(1, dtype=torch.float64, device=device, requires_grad=True)], lr=lr0)
-        if kind == "step":
-            size, gamma = int(params["step_size"]), params["gamma"]
-            scheduler = schedules.StepLR(opt, step_size=size, gamma=gamma)
-        elif kind == "exponential":
-            gamma = params["gamma"]
-            scheduler = schedules.ExponentialLR(opt, gamma=gamma)
-        else:
-            t_max, low = int(params["T_max"]), params["eta_min"]
-            scheduler = schedules.CosineAnnealingLR(opt, T_max=t_max, eta_min=low)
-        opt.step()  # an epoch's optimizer step before the scheduler's (PyTorch warns otherwise)
-        for _ in range(t):
-            scheduler.step()
-        answer = opt.param_groups[0]["lr"]
-        if kind == "cosine":
-            factor = (1 + math.cos(math.pi * t / t_max)) / 2
-            mistakes = {"forgot_eta_min": lr0 * factor, "forgot_half": low + (lr0 - low) * 2 * factor,
-                        "off_by_one": low + (lr0 - low) * (1 + math.cos(math.pi * (t + 1) / t_max)) / 2}
-            return Solved(answer=answer, values={"factor": factor, "lr": answer}, mistakes=mistakes)
-        power = t // size if kind == "step" else t
-        mistakes = {"one_decay_too_few": lr0 * gamma ** (power - 1), "one_decay_too_many": lr0 * gamma ** (power + 1)}
-        if kind == "step":
-            mistakes["continuous"] = lr0 * gamma ** (t / size)
-        return Solved(answer=answer, values={"power": power, "lr": answer}, mistakes=mistakes)
-
-    def explain(self, params, values, config):
-        lr0, t, kind = num(params["lr0"]), num(params["epoch"]), config["schedule"]
-        if kind == "cosine":
-            low, t_max = num(params["eta_min"]), num(params["T_max"])
-            return [Step("Cosine annealing",
-                         "$$\\eta_t = \\eta_{\\min} + (\\eta_0 - \\eta_{\\min})\\,\\frac{1 + \\cos(\\pi t / T_{\\max})}{2}$$"
-                         f"\n\nWith $t = {t}$, $T_{{\\max}} = {t_max}$: the factor is "
-                         f"$\\frac{{1 + \\cos(\\pi \\cdot {t} / {t_max})}}{{2}} = {num(values['factor'], 4)}$, so "
-                         f"$\\eta_{{{t}}} = {low} + ({lr0} - {low}) \\cdot {num(values['factor'], 4)} = "
-                         f"{num(values['lr'], 4)}$.")]
-        gamma, power = num(params["gamma"]), num(values["power"])
-        count = (f"StepLR multiplies the rate by $\\gamma$ every {num(params['step_size'])} epochs, so by epoch "
-                 f"{t} it has decayed $\\lfloor {t} / {num(params['step_size'])} \\rfloor = {power}$ times"
-                 if kind == "step" else f"ExponentialLR multiplies the rate by $\\gamma$ every epoch: {power} times "
-                 f"by epoch {t}")
-        return [Step("Count the decays", f"{count}:\n\n$$\\eta_{{{t}}} = \\eta_0\\,\\gamma^{{{power}}} = {lr0} \\cdot "
-                                         f"{gamma}^{{{power}}} = {num(values['lr'], 4)}$$")]
-
-    def prompt(self, config):
-        kind = config["schedule"]
-        setup = {
-            "step": "`StepLR(optimizer, step_size, gamma)` with step_size $= {{ step_size }}$ and "
-                    "$\\gamma = {{ gamma }}$",
-            "exponential": "`ExponentialLR(optimizer, gamma)` with $\\gamma = {{ gamma }}$",
-            "cosine": "`CosineAnnealingLR(optimizer, T_max, eta_min)` with $T_{\\max} = {{ T_max }}$ and "
-                      "$\\eta_{\\min} = {{ eta_min }}$",
-        }[kind]
-        return (
-            "An optimizer starts with learning rate $\\eta_0 = {{ lr0 }}$ and uses PyTorch's " + setup + ". Epochs "
-            "are numbered from 0, and `scheduler.step()` is called once at the end of every epoch, so epoch $t$ "
-            "trains with the rate after $t$ calls.\n\n"
-            f"Compute the learning rate used in epoch $t = {{{{ epoch }}}}$. {ROUNDED}"
+            "(out_features, in_features); here fan_in $= {{ fan_in }}$ (in_features) and "
+            f"fan_out $= {{{{ fan_out }}}}$ (out_features). It is initialised with {call}.\n\n"
+            f"Compute {asked}. {ROUNDED}"
         )
 
 

@@ -7,12 +7,12 @@ operation, and generate() must stay close to a plain-torch floor.
 
 import numpy as np
 
-from compute.config import Field, Schema
+from compute.config import ConfigError, Field, Schema
 from compute.generators.base import Generator
 from compute.latex import num, value
 from compute.variant import Solved, Step
 
-SPAN = 720720  # divisible by every grid length up to 16, so an index drawn as r % len is uniform
+SPAN = 720720  # = 2⁴·3²·5·7·11·13: divisible by every grid length used here, so r % len is uniform
 CANDIDATES = 4
 ROUNDED = "Give the answer to at least 3 significant figures."
 
@@ -159,6 +159,13 @@ class DropoutScaling(Generator):
                           "training.",
     }
 
+    def check_config(self, config):
+        p, mask = config["fixed"].get("p"), config["fixed"].get("mask")
+        if p is not None and not (isinstance(p, int | float) and 0 <= p < 1):
+            raise ConfigError(f"A fixed drop probability “p” must be at least 0 and below 1; got {p!r}.")
+        if mask is not None and not (isinstance(mask, list) and all(m in (0, 1) for m in mask)):
+            raise ConfigError(f"A fixed “mask” must be a list of 0 (dropped) and 1 (kept); got {mask!r}.")
+
     def sample_batch(self, sampler, config):
         n = config["size"]
         v = draw(sampler, DROPOUT_COLUMNS[n])
@@ -193,8 +200,8 @@ class DropoutScaling(Generator):
     def explain(self, params, values, config):
         p = num(params["p"])
         if config["mode"] == "eval":
-            body = ("In evaluation mode `nn.Dropout` is the identity: the output equals the input, "
-                    f"$${value(params['a'])}$$ (no mask, no scaling).")
+            body = ("In evaluation mode `nn.Dropout` is the identity (no mask, no scaling): the output "
+                    f"equals the input,\n\n$${value(params['a'])}$$")
             return [Step("Evaluation mode", body)]
         return [
             Step("Keep probability", f"$p = {p}$ is the probability of dropping a unit, so a unit is kept "
@@ -283,7 +290,8 @@ class NormPenalty(Generator):
         if config["penalty"] == "l2":
             r = (f"R(w) = \\tfrac{{\\lambda}}{{2}} \\sum_i w_i^2 = \\tfrac{{{lam}}}{{2}} "
                  f"\\lVert {w} \\rVert_2^2")
-            dr = f"\\frac{{\\partial R}}{{\\partial w_1}} = \\lambda w_1 = {lam} \\cdot {num(params['w'][0])}"
+            dr = (f"\\frac{{\\partial R}}{{\\partial w_1}} = \\lambda w_1 = "
+                  f"{lam} \\cdot {term(params['w'][0])}")
         else:
             r = f"R(w) = \\lambda \\sum_i |w_i| = {lam} \\lVert {w} \\rVert_1"
             dr = (f"\\frac{{\\partial R}}{{\\partial w_1}} = \\lambda\\,\\mathrm{{sign}}(w_1) = {lam} \\cdot "

@@ -20,8 +20,10 @@ def _n4(x) -> str:
     return latex.value(x, 4)
 
 
-def _sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
+def _p(x: float, digits: int | None = None) -> str:
+    """A number as LaTeX, in parentheses when negative (for products and powers)."""
+    text = latex.num(x, digits)
+    return f"({text})" if text.startswith("-") else text
 
 
 def _first_valid(draw: dict, ok: np.ndarray) -> dict:
@@ -31,7 +33,8 @@ def _first_valid(draw: dict, ok: np.ndarray) -> dict:
     return {name: value[rows, pick] for name, value in draw.items()}
 
 
-def _numpy_sigmoid(x):
+def _sigmoid(x):
+    """The logistic sigmoid of a float or an array (numpy)."""
     return 1 / (1 + np.exp(-x))
 
 
@@ -62,7 +65,7 @@ class RnnStep(Generator):
     }
 
     def sample_batch(self, sampler, config):
-        d, h, t, c = config["input_size"], config["hidden_size"], config["steps"], 4
+        d, h, t, c = config["input_size"], config["hidden_size"], config["steps"], 8
         draw = {
             "W_ih": sampler.nice(-1, 1, 0.5, shape=(c, h, d), nonzero=True),
             "W_hh": sampler.nice(-1, 1, 0.5, shape=(c, h, h)),
@@ -70,7 +73,7 @@ class RnnStep(Generator):
             "h0": sampler.nice(-1, 1, 0.5, shape=(c, h)),
             "X": sampler.nice(-2, 2, 0.5, shape=(c, t, d), nonzero=True),
         }
-        # Run the 4 candidates in numpy; keep the first with an entry of h_T neither ~0 nor saturated
+        # Run the 8 candidates in numpy; keep the first with an entry of h_T neither ~0 nor saturated
         # whose value without tanh differs.
         h_t = lin = draw["h0"]
         for step in range(t):
@@ -90,19 +93,16 @@ class RnnStep(Generator):
 
         w_ih, w_hh, b, h0, x = t("W_ih"), t("W_hh"), t("b"), t("h0"), t("X")
         driven = x @ w_ih.T + b  # the input part W_ih x_t + b of every step at once
-        results = {}
-        for name, act in (("answer", torch.tanh), ("forgot_tanh", None), ("used_sigmoid", torch.sigmoid)):
-            h, pres, hs = h0, [], []
-            for step in range(x.shape[0]):
-                pre = driven[step] + w_hh @ h
-                h = pre if act is None else act(pre)
-                pres.append(pre)
-                hs.append(h)
-            results[name] = (pres, hs)
-        pres, hs = results["answer"]
+        # The right recurrence and the two with the wrong activation (none, sigmoid), side by side.
+        h, pres, hs = torch.stack((h0, h0, h0)), [], []
+        for step in range(x.shape[0]):
+            pre = driven[step] + h @ w_hh.T
+            h = torch.stack((torch.tanh(pre[0]), pre[1], torch.sigmoid(pre[2])))
+            pres.append(pre[0])
+            hs.append(h[0])
         values = {"pre": torch.stack(pres).tolist(), "h": torch.stack(hs).tolist()}
-        mistakes = {"forgot_tanh": results["forgot_tanh"][1][-1].tolist(),
-                    "used_sigmoid": results["used_sigmoid"][1][-1].tolist(),
+        last = h.tolist()
+        mistakes = {"forgot_tanh": last[1], "used_sigmoid": last[2],
                     "forgot_recurrence": torch.tanh(driven[-1]).tolist()}
         return Solved(values["h"][-1], values, mistakes)
 
@@ -111,7 +111,8 @@ class RnnStep(Generator):
             "PyTorch's `nn.RNNCell` computes $h_t = \\tanh(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})$; "
             "here $b = b_{ih} + b_{hh}$ is given as one vector, since only the sum matters.\n\n"
             f"$$h_0 = {latex.value(params['h0'])}$$"))]
-        for step, (x, pre, h) in enumerate(zip(params["X"], values["pre"], values["h"], strict=True), start=1):
+        rows = zip(params["X"], values["pre"], values["h"], strict=True)
+        for step, (x, pre, h) in enumerate(rows, start=1):
             prev = "h_0" if step == 1 else f"h_{{{step - 1}}}"
             steps.append(Step(f"Step {step}", (
                 f"$$a_{step} = W_{{ih}} {latex.value(x)} + b + W_{{hh}} {prev} = {_n4(pre)}, \\qquad "
@@ -141,7 +142,8 @@ class LstmStep(Generator):
     schema = Schema((
         Field("input_size", "int", 1, "Size of the input x_t.", min=1, max=2),
         Field("hidden_size", "int", 1, "Size of the hidden and cell state.", min=1, max=2),
-        Field("asked", "choice", "h", "The new hidden state h_t or the new cell state c_t.", choices=("h", "c")),
+        Field("asked", "choice", "h", "The new hidden state h_t or the new cell state c_t.",
+              choices=("h", "c")),
         Field("unit", "int", 1, "Which entry (1-based) of the state is asked.", min=1, max=2),
     ))
     mistakes = {
@@ -170,8 +172,8 @@ class LstmStep(Generator):
         pre = (np.einsum("bcgd,bcd->bcg", draw["W_ih"], draw["x"])
                + np.einsum("bcgh,bch->bcg", draw["W_hh"], draw["h0"]) + draw["b"])
         i, f, g, o = (pre[..., k * h + u] for k in range(4))
-        cell = _numpy_sigmoid(f) * draw["c0"][..., u] + _numpy_sigmoid(i) * np.tanh(g)
-        answer = np.abs(cell if config["asked"] == "c" else _numpy_sigmoid(o) * np.tanh(cell))
+        cell = _sigmoid(f) * draw["c0"][..., u] + _sigmoid(i) * np.tanh(g)
+        answer = np.abs(cell if config["asked"] == "c" else _sigmoid(o) * np.tanh(cell))
         return _first_valid(draw, (answer >= 0.05) & ((answer <= 0.95) | (config["asked"] == "c")))
 
     def solve(self, params, config, device="cpu"):
@@ -218,8 +220,8 @@ class LstmStep(Generator):
         c0 = latex.num(params["c0"][u])
         steps = [
             Step("Pre-activations", (
-                "PyTorch's `nn.LSTMCell` stacks the rows of $W_{ih}$, $W_{hh}$ and the biases in the gate order "
-                "$i, f, g, o$ ($b = b_{ih} + b_{hh}$). All four gates at once:\n\n"
+                "PyTorch's `nn.LSTMCell` stacks the rows of $W_{ih}$, $W_{hh}$ and the biases in the gate "
+                "order $i, f, g, o$ ($b = b_{ih} + b_{hh}$). All four gates at once:\n\n"
                 f"$$W_{{ih}} x + W_{{hh}} h_{{t-1}} + b = {_n4(values['pre'])}$$\n\n"
                 f"For unit {u + 1}: $a_i = {_n4(a[0])}$, $a_f = {_n4(a[1])}$, $a_g = {_n4(a[2])}$, "
                 f"$a_o = {_n4(a[3])}$.")),
@@ -227,12 +229,13 @@ class LstmStep(Generator):
                 f"$$i = \\sigma(a_i) = {_n4(gate['i'])}, \\quad f = \\sigma(a_f) = {_n4(gate['f'])}, \\quad "
                 f"g = \\tanh(a_g) = {_n4(gate['g'])}, \\quad o = \\sigma(a_o) = {_n4(gate['o'])}$$")),
             Step("New cell state", (
-                f"$$c_t = f \\, c_{{t-1}} + i \\, g = {_n4(gate['f'])} \\cdot ({c0}) + {_n4(gate['i'])} \\cdot "
-                f"({_n4(gate['g'])}) = {_n4(gate['c'])}$$")),
+                f"$$c_t = f \\, c_{{t-1}} + i \\, g = {_n4(gate['f'])} \\cdot ({c0}) + {_n4(gate['i'])} "
+                f"\\cdot ({_n4(gate['g'])}) = {_n4(gate['c'])}$$")),
         ]
         if config["asked"] == "h":
             steps.append(Step("New hidden state", (
-                f"$$h_t = o \\tanh(c_t) = {_n4(gate['o'])} \\cdot \\tanh({_n4(gate['c'])}) = {_n4(gate['h'])}$$")))
+                f"$$h_t = o \\tanh(c_t) = {_n4(gate['o'])} \\cdot \\tanh({_n4(gate['c'])}) = "
+                f"{_n4(gate['h'])}$$")))
         return steps
 
     def prompt(self, config):
@@ -240,10 +243,11 @@ class LstmStep(Generator):
         which = "" if config["hidden_size"] == 1 else f" (entry {config['unit']})"
         return (
             "An LSTM cell (PyTorch's `nn.LSTMCell`) computes\n\n"
-            "$$\\begin{pmatrix} a_i \\\\ a_f \\\\ a_g \\\\ a_o \\end{pmatrix} = W_{ih} x_t + W_{hh} h_{t-1} + b, "
-            "\\quad i = \\sigma(a_i),\\ f = \\sigma(a_f),\\ g = \\tanh(a_g),\\ o = \\sigma(a_o),$$\n\n"
+            "$$\\begin{pmatrix} a_i \\\\ a_f \\\\ a_g \\\\ a_o \\end{pmatrix} = W_{ih} x_t + W_{hh} h_{t-1} "
+            "+ b, \\quad i = \\sigma(a_i),\\ f = \\sigma(a_f),\\ g = \\tanh(a_g),\\ o = \\sigma(a_o),$$\n\n"
             "$$c_t = f \\odot c_{t-1} + i \\odot g, \\qquad h_t = o \\odot \\tanh(c_t),$$\n\n"
-            "with the rows of the weights and of $b = b_{ih} + b_{hh}$ stacked in the gate order **i, f, g, o**:\n\n"
+            "with the rows of the weights and of $b = b_{ih} + b_{hh}$ stacked in the gate order **i, f, g, "
+            "o**:\n\n"
             "$$W_{ih} = {{ W_ih }}, \\quad W_{hh} = {{ W_hh }}, \\quad b = {{ b }},$$\n\n"
             "$$x_t = {{ x }}, \\quad h_{t-1} = {{ h0 }}, \\quad c_{t-1} = {{ c0 }}.$$\n\n"
             f"Compute the new {asked}{which}. " + ROUND
@@ -266,7 +270,8 @@ class GruStep(Generator):
     mistakes = {
         "cho_form": "That is the Cho et al. form r ⊙ h_{t−1} inside W_hn(·); PyTorch applies the reset gate "
                     "to the whole term (W_hn h_{t−1} + b_hn).",
-        "swapped_update": "PyTorch uses h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}: it looks like you swapped z and 1 − z.",
+        "swapped_update": "PyTorch uses h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}: it looks like you swapped z and 1 − "
+                          "z.",
         "forgot_reset": "It looks like you left out the reset gate r in the candidate n.",
     }
 
@@ -288,13 +293,14 @@ class GruStep(Generator):
         # The cell in numpy, PyTorch's and Cho et al.'s candidate, for the asked unit.
         gi = np.einsum("bcgd,bcd->bcg", draw["W_ih"], draw["x"]) + draw["b_ih"]
         gh = np.einsum("bcgh,bch->bcg", draw["W_hh"], draw["h0"]) + draw["b_hh"]
-        r, z = np.split(_numpy_sigmoid(gi[..., : 2 * h] + gh[..., : 2 * h]), 2, axis=-1)
+        r, z = np.split(_sigmoid(gi[..., : 2 * h] + gh[..., : 2 * h]), 2, axis=-1)
         n = np.tanh(gi[..., 2 * h:] + r * gh[..., 2 * h:])
-        n_cho = np.tanh(gi[..., 2 * h:] + np.einsum("bcgh,bch->bcg", draw["W_hh"][:, :, 2 * h:], r * draw["h0"])
-                        + draw["b_hh"][..., 2 * h:])
+        w_hn_rh = np.einsum("bcgh,bch->bcg", draw["W_hh"][:, :, 2 * h:], r * draw["h0"])
+        n_cho = np.tanh(gi[..., 2 * h:] + w_hn_rh + draw["b_hh"][..., 2 * h:])
         right = ((1 - z) * n + z * draw["h0"])[..., u]
         cho = ((1 - z) * n_cho + z * draw["h0"])[..., u]
-        ok = (np.abs(right) >= 0.05) & (np.abs(right) <= 0.95) & (np.abs(cho - right) > 0.02 * np.abs(right) + 0.005)
+        size = np.abs(right)
+        ok = (size >= 0.05) & (size <= 0.95) & (np.abs(cho - right) > 0.02 * size + 0.005)
         return _first_valid(draw, ok)
 
     def solve(self, params, config, device="cpu"):
@@ -313,19 +319,12 @@ class GruStep(Generator):
         u = config["unit"] - 1
         values = {"gi": gi.tolist(), "gh": gh.tolist(), "r": r.tolist(), "z": z.tolist(), "n": n.tolist(),
                   "h": h.tolist()}
-        # Mistakes for the asked unit in plain floats; Cho et al. need W_hn (r ⊙ h), a full row product.
-        ru, zu, nu, hu = values["r"][u], values["z"][u], values["n"][u], params["h0"][u]
-        gin, ghn = values["gi"][2 * hs + u], values["gh"][2 * hs + u]
-        w_hn = params["W_hh"][2 * hs + u]
-        r_all = values["r"]
-        n_cho = math.tanh(gin + sum(w * rr * hh for w, rr, hh in zip(w_hn, r_all, params["h0"], strict=True))
-                          + params["b_hh"][2 * hs + u])
-        n_noreset = math.tanh(gin + ghn)
-        mistakes = {
-            "cho_form": (1 - zu) * n_cho + zu * hu,
-            "swapped_update": zu * nu + (1 - zu) * hu,
-            "forgot_reset": (1 - zu) * n_noreset + zu * hu,
-        }
+        # Cho et al.'s candidate (reset before W_hn), the swapped update and the candidate without reset.
+        n_cho = torch.tanh(gi[2 * hs:] + w_hh[2 * hs:] @ (r * h0) + b_hh[2 * hs:])
+        n_plain = torch.tanh(gi[2 * hs:] + gh[2 * hs:])
+        wrong = torch.stack(((1 - z) * n_cho + z * h0, z * n + (1 - z) * h0, (1 - z) * n_plain + z * h0))
+        names = ("cho_form", "swapped_update", "forgot_reset")
+        mistakes = dict(zip(names, wrong[:, u].tolist(), strict=True))
         return Solved(values["h"][u], values, mistakes)
 
     def explain(self, params, values, config):
@@ -337,28 +336,31 @@ class GruStep(Generator):
             Step("Input and hidden parts", (
                 "PyTorch's `nn.GRUCell` stacks the rows in the gate order $r, z, n$ and keeps the two biases "
                 "apart:\n\n"
-                f"$$W_{{ih}} x_t + b_{{ih}} = {_n4(gi)}, \\qquad W_{{hh}} h_{{t-1}} + b_{{hh}} = {_n4(gh)}$$")),
+                f"$$W_{{ih}} x_t + b_{{ih}} = {_n4(gi)}, \\qquad W_{{hh}} h_{{t-1}} + b_{{hh}} = "
+                f"{_n4(gh)}$$")),
             Step("Reset and update gates", (
                 f"$$r = \\sigma({_n4(gi[u])} + ({_n4(gh[u])})) = {_n4(r)}, \\qquad "
                 f"z = \\sigma({_n4(gi[hs + u])} + ({_n4(gh[hs + u])})) = {_n4(z)}$$")),
             Step("Candidate", (
-                "The reset gate multiplies the whole hidden part $W_{hn} h_{t-1} + b_{hn}$ (PyTorch's form):\n\n"
+                "The reset gate multiplies the whole hidden part $W_{hn} h_{t-1} + b_{hn}$ (PyTorch's "
+                "form):\n\n"
                 f"$$n = \\tanh\\big({_n4(gi[2 * hs + u])} + {_n4(r)} \\cdot ({_n4(gh[2 * hs + u])})\\big) = "
                 f"{_n4(n)}$$")),
             Step("New hidden state", (
-                f"$$h_t = (1 - z)\\, n + z\\, h_{{t-1}} = (1 - {_n4(z)}) \\cdot ({_n4(n)}) + {_n4(z)} \\cdot ({h0}) = "
-                f"{_n4(h)}$$")),
+                f"$$h_t = (1 - z)\\, n + z\\, h_{{t-1}} = (1 - {_n4(z)}) \\cdot ({_n4(n)}) + {_n4(z)} \\cdot "
+                f"({h0}) = {_n4(h)}$$")),
         ]
 
     def prompt(self, config):
         which = "" if config["hidden_size"] == 1 else f" (entry {config['unit']})"
         return (
             "A GRU cell (PyTorch's `nn.GRUCell`) computes\n\n"
-            "$$r = \\sigma(W_{ir} x + b_{ir} + W_{hr} h + b_{hr}), \\quad z = \\sigma(W_{iz} x + b_{iz} + W_{hz} h "
-            "+ b_{hz}),$$\n\n"
+            "$$r = \\sigma(W_{ir} x + b_{ir} + W_{hr} h + b_{hr}), \\quad z = \\sigma(W_{iz} x + b_{iz} + "
+            "W_{hz} h + b_{hz}),$$\n\n"
             "$$n = \\tanh\\big(W_{in} x + b_{in} + r \\odot (W_{hn} h + b_{hn})\\big), \\qquad "
             "h_t = (1 - z) \\odot n + z \\odot h,$$\n\n"
-            "where $h = h_{t-1}$ and the rows of the weights and biases are stacked in the gate order **r, z, n**:\n\n"
+            "where $h = h_{t-1}$ and the rows of the weights and biases are stacked in the gate order **r, "
+            "z, n**:\n\n"
             "$$W_{ih} = {{ W_ih }}, \\quad W_{hh} = {{ W_hh }}, \\quad b_{ih} = {{ b_ih }}, \\quad "
             "b_{hh} = {{ b_hh }},$$\n\n"
             "$$x_t = {{ x }}, \\quad h_{t-1} = {{ h0 }}.$$\n\n"
@@ -376,8 +378,10 @@ class BpttGradient(Generator):
     lectures = (8,)
     schema = Schema((
         Field("steps", "int", 3, "Number of time steps T.", min=2, max=3),
-        Field("loss", "choice", "squared", "The loss: h_T itself, or ½(h_T − y)².", choices=("squared", "h_T")),
-        Field("wrt", "choice", "w", "The shared weight the gradient is taken with respect to.", choices=("w", "u")),
+        Field("loss", "choice", "squared", "The loss: h_T itself, or ½(h_T − y)².",
+              choices=("squared", "h_T")),
+        Field("wrt", "choice", "w", "The shared weight the gradient is taken with respect to.",
+              choices=("w", "u")),
     ))
     mistakes = {
         "truncated": "That is only the last step's contribution: w (and u) are shared across time, so every "
@@ -387,7 +391,7 @@ class BpttGradient(Generator):
     }
 
     def sample_batch(self, sampler, config):
-        c, steps = 4, config["steps"]
+        c, steps = 8, config["steps"]
         weights = sampler.nice(-1, 1, 0.5, shape=(c, 2), nonzero=True)
         draw = {
             "w": weights[..., 0], "u": weights[..., 1],
@@ -396,19 +400,19 @@ class BpttGradient(Generator):
         }
         if config["loss"] == "squared":
             draw["y"] = sampler.nice(-1, 1, 0.5, shape=(c,))
-        # BPTT for the 4 candidates in numpy: keep the first whose gradient is not ~0 and differs from
+        # BPTT for the 8 candidates in numpy: keep the first whose gradient is not ~0 and differs from
         # the last step's contribution alone.
         hs = [draw["h0"]]
         for step in range(steps):
             hs.append(np.tanh(draw["w"] * hs[-1] + draw["u"] * draw["x"][..., step]))
         upstream = hs[-1] - draw["y"] if "y" in draw else np.ones_like(hs[-1])
-        grad = last = 0.0
+        contributions = []
         for step in range(steps, 0, -1):
             local = upstream * (1 - hs[step] ** 2)
-            last = local * (hs[step - 1] if config["wrt"] == "w" else draw["x"][..., step - 1])
-            grad = grad + last
+            contributions.append(local * (hs[step - 1] if config["wrt"] == "w" else draw["x"][..., step - 1]))
             upstream = local * draw["w"]
-        ok = (np.abs(grad) >= 0.05) & (np.abs(grad - last) > 0.02 * np.abs(grad) + 0.005)
+        grad = sum(contributions)
+        ok = (np.abs(grad) >= 0.05) & (np.abs(grad - contributions[0]) > 0.02 * np.abs(grad) + 0.005)
         return _first_valid(draw, ok)
 
     def solve(self, params, config, device="cpu"):
@@ -445,9 +449,10 @@ class BpttGradient(Generator):
     def explain(self, params, values, config):
         name = config["wrt"]
         h = values["h"]
+        prev = [params["h0"], *h[:-1]]
         fwd = "\n\n".join(
-            f"$$h_{k} = \\tanh\\big({latex.num(params['w'])} \\cdot {latex.num(([params['h0']] + h)[k - 1], 4)} + "
-            f"{latex.num(params['u'])} \\cdot ({latex.num(params['x'][k - 1])})\\big) = {latex.num(h[k - 1], 4)}$$"
+            f"$$h_{k} = \\tanh\\big({_p(params['w'])} \\cdot {_p(prev[k - 1], 4)} + "
+            f"{_p(params['u'])} \\cdot {_p(params['x'][k - 1])}\\big) = {latex.num(h[k - 1], 4)}$$"
             for k in range(1, len(h) + 1))
         top = "h_T - y" if config["loss"] == "squared" else "1"
         loss = ("L = \\tfrac12 (h_T - y)^2" if config["loss"] == "squared" else "L = h_T")
@@ -464,7 +469,8 @@ class BpttGradient(Generator):
             Step(f"Sum over the time steps ($\\partial L/\\partial {name}$)", (
                 f"${name}$ is shared by every step, and step $t$ contributes "
                 f"$\\frac{{\\partial L}}{{\\partial h_t}} (1 - h_t^2)\\, {local}$:\n\n"
-                f"$$\\frac{{\\partial L}}{{\\partial {name}}} = {contrib} = {latex.num(values['grad'], 4)}$$")),
+                f"$$\\frac{{\\partial L}}{{\\partial {name}}} = {contrib} = "
+                f"{latex.num(values['grad'], 4)}$$")),
         ]
 
     def prompt(self, config):
@@ -472,8 +478,9 @@ class BpttGradient(Generator):
         loss = ("$L = \\tfrac12 (h_" + str(t) + " - y)^2$ with $y = {{ y }}$" if config["loss"] == "squared"
                 else "$L = h_" + str(t) + "$")
         return (
-            "A scalar RNN without bias computes $h_t = \\tanh(w\\, h_{t-1} + u\\, x_t)$ with the same weights "
-            "$w = {{ w }}$ and $u = {{ u }}$ at every step, starting from $h_0 = {{ h0 }}$. The inputs "
+            "A scalar RNN without bias computes $h_t = \\tanh(w\\, h_{t-1} + u\\, x_t)$ with the same "
+            "weights $w = {{ w }}$ and $u = {{ u }}$ at every step, starting from $h_0 = {{ h0 }}$. The "
+            "inputs "
             f"$x_1, \\dots, x_{t}$ are $x = {{{{ x }}}}$ (as a column). The loss is " + loss + ".\n\n"
             f"Using backpropagation through time over all {t} steps, compute "
             f"$\\partial L / \\partial {config['wrt']}$. " + ROUND

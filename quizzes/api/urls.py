@@ -1,3 +1,30 @@
-"""API routes (being written)."""
+"""API routes: /api/v1/ (read endpoints), /api/schema/ (OpenAPI 3), /api/docs/ (Swagger UI, offline),
+/api/token/ (the page where staff create and revoke their API token)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from quizzes.api import course_views, tokens, views
+
+router = SimpleRouter()
+router.register("courses", views.CourseViewSet, basename="course")
+router.register("lectures", views.LectureViewSet, basename="lecture")
+router.register("quizzes", views.QuizViewSet, basename="quiz")
+router.register("questions", views.QuestionViewSet, basename="question")
+router.register("me/submissions", views.MySubmissionViewSet, basename="my-submission")
+router.register(r"courses/(?P<slug>[-a-zA-Z0-9_]+)/results", course_views.ResultViewSet, basename="course-result")
+
+app_name = "api"
+v1 = [
+    path("me/progress/", views.MyProgressView.as_view(), name="my-progress"),
+    path("courses/<slug:slug>/statistics/", course_views.StatisticsView.as_view(), name="course-statistics"),
+    path("courses/<slug:slug>/progress/", course_views.CourseProgressView.as_view(), name="course-progress"),
+    *router.urls,
+]
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("token/", tokens.token_page, name="token"),
+]

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from courses.models import Course, Enrolment, Lecture
 from quizzes.demo import (
+    computed,
     lectures_01_02,
     lectures_03_04,
     lectures_05_06,
@@ -91,6 +92,8 @@ _QUESTION_FIELDS = (
     "digits",
     "text_answers",
     "text_mode",
+    "generator",
+    "generator_config",
 )
 
 
@@ -157,7 +160,7 @@ def _lecture_load(*, course: Course, data: dict) -> None:
             "hint_after": 1,
         },
     )
-    questions = data["questions"]
+    questions = data["questions"] + computed.COMPUTED.get(number, [])
     for position, question_data in enumerate(questions, start=1):
         _question_load(quiz=quiz, position=position, data=question_data)
     Question.objects.filter(quiz=quiz, position__gt=len(questions), variants__isnull=True).delete()

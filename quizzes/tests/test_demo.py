@@ -6,7 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from compute.generators import get_generator
 from courses.models import Course, Enrolment, Lecture
+from quizzes.computed import fill_prompt
 from quizzes.demo import DemoAccounts, demo_load
 from quizzes.models import Choice, Question, Quiz
 from quizzes.question_validation import validate_choices
@@ -79,7 +81,17 @@ def test_every_question_passes_model_validation():
         question.full_clean()  # raises ValidationError with the question's problems
         choices = [(choice.text, choice.is_correct) for choice in question.choices.all()]
         validate_choices(question.kind, choices)
-        assert question.title and question.prompt and question.hint and question.explanation
+        if question.is_computed:  # the generator writes prompt and worked solution
+            assert question.title and question.generator
+        else:
+            assert question.title and question.prompt and question.hint and question.explanation
+
+
+def test_at_least_two_computed_questions_per_lecture():
+    demo_load()
+    for lecture in Lecture.objects.all():
+        computed = Question.objects.filter(quiz__lecture=lecture, kind__in=["computed", "computed_array"])
+        assert computed.count() >= 2, lecture
 
 
 def test_every_demo_text_renders_its_math_without_errors():
@@ -87,6 +99,9 @@ def test_every_demo_text_renders_its_math_without_errors():
     texts = [lecture.description for lecture in Lecture.objects.all()]
     for question in Question.objects.prefetch_related("choices"):
         texts += [question.prompt, question.hint, question.explanation]
+        if question.is_computed:  # the generator's prompt with a variant's numbers, and its solution
+            variant = get_generator(question.generator).generate(7, question.generator_config)
+            texts += [fill_prompt(variant.prompt, variant.params)] + [step.body for step in variant.steps]
         texts += [text for choice in question.choices.all() for text in (choice.text, choice.feedback)]
     for text in texts:
         assert "math-error" not in render_markdown(text), text

@@ -10,7 +10,7 @@ from quizzes.question_validation import validate_choices, validate_question
 def errors_of(**fields) -> dict[str, list[str]]:
     """The validation errors of an unsaved question with these fields ({} when valid)."""
     try:
-        validate_question(Question(**fields))
+        validate_question(Question(**{"prompt": "What is it?", **fields}))
     except ValidationError as error:
         return error.message_dict
     return {}
@@ -42,7 +42,7 @@ class TestValidQuestions:
 
     def test_model_clean_calls_validation(self):
         with pytest.raises(ValidationError) as info:
-            Question(kind="true_false").clean()
+            Question(kind="true_false", prompt="Is it?").clean()
         assert set(info.value.message_dict) == {"true_false_answer"}
 
 
@@ -232,3 +232,8 @@ class TestChoices:
     def test_unknown_kind_raises(self):
         with pytest.raises(ValueError):
             validate_choices("essay", [])
+
+
+def test_prompt_is_required_except_for_computed_questions():
+    assert "prompt" in errors_of(kind="true_false", true_false_answer=True, prompt="  ")
+    assert "prompt" not in errors_of(kind="computed", generator="mlp_backward", prompt="")

@@ -1,0 +1,462 @@
+"""The declarative network generator: autograd gradients against independent numpy finite differences
+(hypothesis over random configs), hand-computed examples, PyTorch's own modules and optimizers as
+references, the numpy engine behind sampling and mistakes, naming, config errors and the contract
+for configs beyond the default."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from compute import layers as ly
+from compute import network as nw
+from compute.config import ConfigError
+from compute.generators.base import close
+from compute.generators.network import GENERATORS, NetworkGenerator
+from compute.latex import is_finite
+from compute.variant import Variant
+from quizzes.grading import grade_computed
+
+GEN = NetworkGenerator()
+SMOOTH = ("sigmoid", "tanh", "softplus", "gelu", "elu")
+
+
+# --- an independent numpy forward (plain loops, nothing shared with compute/) -----------------------
+
+
+def _act(kind, z):
+    if kind == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    if kind == "tanh":
+        return np.tanh(z)
+    if kind == "softplus":
+        return np.log(1 + np.exp(z))
+    if kind == "gelu":
+        return z * 0.5 * (1 + np.vectorize(math.erf)(z / math.sqrt(2)))
+    return np.where(z > 0, z, np.exp(np.minimum(z, 0)) - 1)  # elu, alpha 1
+
+
+def reference_loss(config, p):
+    """The loss of one config for parameters ``p`` (full shapes, batch axis first), by hand."""
+    batch, out = config.get("batch", 1), []
+    for n in range(batch):
+        a, k = p["x"][n], 0
+        for layer in config["layers"]:
+            t = layer["type"]
+            if t == "linear":
+                k += 1
+                a = p[f"W{k}"] @ a + p[f"b{k}"]
+            elif t == "conv1d":
+                k += 1
+                K, s, pad = p[f"K{k}"], layer.get("stride", 1), layer.get("padding", 0)
+                a = np.pad(a, ((0, 0), (pad, pad)))
+                width = (a.shape[1] - K.shape[2]) // s + 1
+                a = np.array([[p[f"b{k}"][o] + sum(K[o, c, j] * a[c, s * i + j] for c in range(K.shape[1])
+                                                      for j in range(K.shape[2])) for i in range(width)]
+                              for o in range(K.shape[0])])
+            elif t == "rnn_cell":
+                k += 1
+                h = p["h0"][n]
+                for x_t in a:
+                    h = np.tanh(p[f"Wih{k}"] @ x_t + p[f"bih{k}"] + p[f"Whh{k}"] @ h + p[f"bhh{k}"])
+                a = h
+            elif t == "flatten":
+                a = a.reshape(-1)
+            else:
+                a = _act(t, a)
+        out.append(a)
+    out, loss = np.array(out), config["loss"]
+    if loss == "mse":
+        return np.mean((out - p["y"]) ** 2)
+    if loss == "bce":
+        return -np.mean(p["y"] * np.log(out) + (1 - p["y"]) * np.log(1 - out))
+    logits = out - out.max(1, keepdims=True)
+    return np.mean([np.log(np.exp(row).sum()) - row[int(c)] for row, c in zip(logits, p["y"], strict=True)])
+
+
+def finite_differences(config, p, name, h=1e-5):
+    grad = np.zeros_like(p[name])
+    for index in np.ndindex(p[name].shape):
+        shifted = {k: v.copy() for k, v in p.items()}
+        shifted[name][index] += h
+        up = reference_loss(config, shifted)
+        shifted[name][index] -= 2 * h
+        grad[index] = (up - reference_loss(config, shifted)) / (2 * h)
+    return grad
+
+
+@st.composite
+def configs(draw):
+    kind = draw(st.sampled_from(["mlp", "mlp", "mlp", "conv1d", "rnn"]))
+    loss = draw(st.sampled_from(["mse", "bce", "cross_entropy"]))
+    if kind == "mlp":
+        sizes = draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
+        layers = []
+        for i in range(len(sizes) - 1):
+            layers.append({"type": "linear", "in": sizes[i], "out": sizes[i + 1]})
+            if i < len(sizes) - 2:
+                layers.append({"type": draw(st.sampled_from(SMOOTH))})
+    elif kind == "conv1d":
+        layers = [{"type": "conv1d", "in_channels": draw(st.integers(1, 2)), "out_channels": draw(st.integers(1, 2)),
+                   "kernel": draw(st.integers(1, 3)), "stride": draw(st.integers(1, 2)), "padding": draw(st.integers(0, 1))},
+                  {"type": draw(st.sampled_from(SMOOTH))}, {"type": "flatten"}, {"type": "linear", "out": 2}]
+    else:
+        layers = [{"type": "rnn_cell", "hidden_size": draw(st.integers(1, 3))}, {"type": "linear", "out": 2}]
+    if loss == "cross_entropy" and layers[-1].get("out", 2) < 2:
+        layers[-1]["out"] = 2
+    if loss == "bce":
+        layers.append({"type": "sigmoid"})
+    shape = None
+    if kind == "conv1d":
+        shape = [layers[0]["in_channels"], draw(st.integers(3, 5))]
+    elif kind == "rnn":
+        shape = [draw(st.integers(1, 3)), draw(st.integers(1, 2))]
+    first = {"mlp": "W1", "conv1d": "K1", "rnn": "Wih1"}[kind]
+    values = draw(st.sampled_from(["halves", "tenths"]))
+    return {"layers": layers, "input": shape, "loss": loss, "batch": draw(st.integers(1, 2)), "values": values,
+            "ask": {"quantity": "grad", "wrt": first, "index": [0, 0] + [0] * (kind == "conv1d")}}
+
+
+@settings(max_examples=40, deadline=None)
+@given(config=configs(), seed=st.integers(0, 2**40))
+def test_every_gradient_matches_numpy_finite_differences(config, seed):
+    cfg = GEN.clean_config(config)
+    params = GEN.sample(seed, cfg)
+    plan = nw.plan_for(cfg)
+    full = {name: np.asarray(a, dtype=np.float64) for name, a in nw.from_shown(plan, params).items()}
+    values = GEN.solve(params, cfg).values
+    for i, layer in enumerate(plan.layers):  # ELU is smooth only away from 0, where differences are exact
+        if layer.type == "elu":
+            assume(np.all(np.abs(values["x" if i == 0 else plan.outs[i - 1]]) > 1e-3))
+    for p in plan.params:
+        if not p.grad:
+            continue
+        ask = {"quantity": "grad", "wrt": p.name, "index": [0] * len(p.shape)}
+        solved = GEN.solve(params, GEN.clean_config({**config, "ask": ask}))
+        autograd = np.asarray(solved.values["d_" + p.name]).reshape(p.batched)
+        expected = finite_differences(cfg, full, p.name)
+        scale = np.maximum(np.abs(expected), 1e-2)
+        assert np.all(np.abs(autograd - expected) / scale < 1e-6), (p.name, autograd, expected)
+
+
+# --- hand-computed examples ----------------------------------------------------------------------
+
+# ReLU network, every number by hand:
+#   z1 = W1 x + b1 = (1·1 − 1·2 + 2, 2·1 + 0 − 1, −1 + 2·2 − 4) = (1, 1, −1),  h1 = (1, 1, 0)
+#   ŷ = 2·1 − 1·1 + 3·0 + 0.5 = 1.5,  L = (1.5 − 0.5)² = 1,  ∂L/∂ŷ = 2
+#   ∂L/∂h1 = W2ᵀ·2 = (4, −2, 6),  ∂L/∂z1 = (4, −2, 0),  ∂L/∂W1 = ∂L/∂z1 xᵀ = [[4, 8], [−2, −4], [0, 0]]
+RELU = {"layers": [{"type": "linear", "in": 2, "out": 3}, {"type": "relu"}, {"type": "linear", "out": 1}]}
+RELU_PARAMS = {"x": [1.0, 2.0], "W1": [[1.0, -1.0], [2.0, 0.0], [-1.0, 2.0]], "b1": [2.0, -1.0, -4.0],
+               "W2": [[2.0, -1.0, 3.0]], "b2": 0.5, "y": 0.5}
+
+
+@pytest.mark.parametrize(("ask", "expected"), [
+    ({"quantity": "output"}, 1.5),
+    ({"quantity": "loss"}, 1.0),
+    ({"quantity": "grad", "wrt": "W1", "index": [0, 1]}, 8.0),
+    ({"quantity": "grad", "wrt": "W1"}, [[4.0, 8.0], [-2.0, -4.0], [0.0, 0.0]]),
+    ({"quantity": "grad", "wrt": "h1"}, [4.0, -2.0, 6.0]),
+    ({"quantity": "grad", "wrt": "z1", "index": [1]}, -2.0),
+    ({"quantity": "grad", "wrt": "x"}, [0.0, -4.0]),  # W1ᵀ (4, −2, 0) = (4 − 4, −4 + 0)
+    ({"quantity": "grad", "wrt": "W2"}, [[2.0, 2.0, 0.0]]),
+    ({"quantity": "step", "wrt": "b1", "lr": 0.5}, [0.0, 0.0, -4.0]),  # b1 − 0.5·(4, −2, 0)
+])
+def test_hand_computed_relu_network(ask, expected):
+    config = GEN.clean_config({**RELU, "ask": ask, "fixed": RELU_PARAMS})
+    variant = GEN.generate(3, config)
+    assert variant.params == RELU_PARAMS
+    assert np.allclose(variant.answer, expected, rtol=0, atol=1e-12)
+    assert GEN.answer_kind_for(config) == {0: "scalar", 1: "vector", 2: "matrix"}[np.ndim(expected)]
+
+
+def test_hand_computed_mistakes():
+    solved = GEN.solve(RELU_PARAMS, GEN.clean_config({**RELU, "ask": {"quantity": "grad", "wrt": "W2"}}))
+    # the weight gradient with z1 = (1, 1, −1) in place of h1 = (1, 1, 0)
+    assert solved.mistakes["used_preactivation"].tolist() == [[2.0, 2.0, -2.0]]
+    assert solved.mistakes["sign_flipped"].tolist() == [[-2.0, -2.0, -0.0]]
+    solved = GEN.solve(RELU_PARAMS, GEN.clean_config({**RELU, "ask": {"quantity": "grad", "wrt": "W1"}}))
+    # ReLU′ taken as 1: ∂L/∂z1 = (4, −2, 6)
+    assert solved.mistakes["forgot_activation_derivative"].tolist() == [[4.0, 8.0], [-2.0, -4.0], [6.0, 12.0]]
+    step = GEN.solve(RELU_PARAMS, GEN.clean_config({**RELU, "ask": {"quantity": "step", "wrt": "b1", "lr": 0.5}}))
+    assert step.mistakes["wrong_step_direction"].tolist() == [4.0, -2.0, -4.0]
+
+
+def test_default_sigmoid_slide_example_and_its_worked_solution():
+    fixed = {"x": [1.0, -1.0], "W1": [[1.0, 2.0], [-1.0, 1.0], [2.0, -2.0]], "b1": [0.0, 1.0, 1.0],
+             "W2": [[1.0, -2.0, 1.0]], "b2": 0.0, "y": 1.0}
+    variant = GEN.generate(1, {"fixed": fixed})
+    s = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    z1 = (1 - 2, -1 - 1 + 1, 2 + 2 + 1)  # (−1, −1, 5)
+    yhat = s(z1[0]) - 2 * s(z1[1]) + s(z1[2])
+    dz1_0 = 2 * (yhat - 1) * 1.0 * s(-1) * (1 - s(-1))
+    assert variant.answer == pytest.approx(dz1_0 * -1.0, rel=1e-12)  # ∂L/∂W1[0, 1] = ∂L/∂z1[0] · x[1]
+    assert {m.name: m.value for m in variant.mistakes}["forgot_activation_derivative"] == \
+        pytest.approx(2 * (yhat - 1) * -1.0, rel=1e-12)
+    text = "\n".join(step.body for step in variant.steps)
+    assert "\\sigma'(a) = \\sigma(a)(1 - \\sigma(a))" in text and "PyTorch's default mean" in text
+    assert "z_{1} = \\begin{pmatrix} 1 & 2 \\\\ -1 & 1 \\\\ 2 & -2 \\end{pmatrix}" in text
+    assert "{{ W1 }}" in variant.prompt and "row 1, column 2" in variant.prompt
+
+
+# --- PyTorch's own modules and optimizers as references ---------------------------------------------
+
+
+def _solve(config, params, ask):
+    return GEN.solve(params, GEN.clean_config({**config, "ask": ask}))
+
+
+@pytest.mark.parametrize(("cell", "module"), [("rnn_cell", torch.nn.RNNCell), ("gru_cell", torch.nn.GRUCell),
+                                              ("lstm_cell", torch.nn.LSTMCell)])
+def test_recurrent_cells_match_torch_modules(cell, module):
+    config = {"layers": [{"type": cell, "hidden_size": 2}], "input": [3, 2], "loss": "none", "values": "tenths",
+              "ask": {"quantity": "output"}}
+    params = GEN.sample(11, GEN.clean_config(config))
+    torch_cell = module(2, 2).double()
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            shown = name.replace("weight_", "W").replace("bias_", "b").replace("_", "") + "1"
+            getattr(torch_cell, name).copy_(torch.tensor(params[shown], dtype=torch.float64))
+    f64 = torch.float64
+    state = torch.tensor([params["h0"]], dtype=f64)
+    if cell == "lstm_cell":
+        state = (state, torch.tensor([params["c0"]], dtype=f64))
+    for x_t in torch.tensor(params["x"], dtype=f64):
+        state = torch_cell(x_t[None], state)
+    final = (state[0] if cell == "lstm_cell" else state)[0].tolist()
+    assert _solve(config, params, {"quantity": "output"}).answer.tolist() == pytest.approx(final, abs=1e-13)
+
+
+def test_batchnorm_train_and_eval_match_functional_batch_norm():
+    def t(value):
+        return torch.tensor(value, dtype=torch.float64)
+
+    layers = [{"type": "linear", "in": 2, "out": 2}, {"type": "batchnorm1d"}]
+    params = GEN.sample(4, GEN.clean_config({"layers": layers, "batch": 3, "values": "halves"}))
+    z = t(params["x"]) @ t(params["W1"]).T + t(params["b1"])
+    train = torch.nn.functional.batch_norm(z, None, None, t(params["gamma1"]), t(params["beta1"]), training=True,
+                                           eps=1e-5)
+    solved = _solve({"layers": layers, "batch": 3}, params, {"quantity": "output"})
+    assert np.allclose(solved.answer, train.numpy(), rtol=0, atol=1e-12)
+    assert np.allclose(solved.values["bvar1"], z.var(0, unbiased=False).numpy())  # the biased variance
+    eval_layers = [{"type": "batchnorm1d", "features": 2, "mode": "eval"}]
+    params = GEN.sample(4, GEN.clean_config({"layers": eval_layers}))
+    # before any weighted layer, so numbered 0
+    expected = torch.nn.functional.batch_norm(t([params["x"]]), t(params["mu0"]), t(params["var0"]),
+                                              t(params["gamma0"]), t(params["beta0"]), eps=1e-5)
+    assert np.allclose(_solve({"layers": eval_layers}, params, {"quantity": "output"}).answer, expected[0].numpy(),
+                       rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+def test_first_optimizer_step_matches_torch_optim(optimizer):
+    params = GEN.sample(8, GEN.clean_config({}))
+    ask = {"quantity": "step", "wrt": "W1", "optimizer": optimizer, "lr": 0.1}
+    solved = _solve({}, params, ask)
+    W1 = torch.tensor(params["W1"], dtype=torch.float64, requires_grad=True)
+    W1.grad = torch.tensor(solved.values["d_W1"], dtype=torch.float64)
+    make = {"sgd": lambda: torch.optim.SGD([W1], lr=0.1),
+            "momentum": lambda: torch.optim.SGD([W1], lr=0.1, momentum=0.9),
+            "nesterov": lambda: torch.optim.SGD([W1], lr=0.1, momentum=0.9, nesterov=True),
+            "adam": lambda: torch.optim.Adam([W1], lr=0.1)}[optimizer]()
+    make.step()
+    assert np.allclose(solved.answer, W1.detach().numpy(), rtol=0, atol=1e-12)
+
+
+def test_graph_conv_and_hinge_loss_by_formula():
+    config = {"layers": [{"type": "graph_conv", "out": 1}], "input": [3, 2], "loss": "hinge",
+              "ask": {"quantity": "loss"}}
+    params = {"x": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "W1": [[1.0], [2.0]], "A1": [[0, 1, 0], [1, 0, 1], [0, 1, 0]],
+              "y": 0.0}
+    with pytest.raises(ConfigError, match="at least 2 class scores"):
+        GEN.clean_config(config)
+    config["layers"].append({"type": "flatten"})
+    degree = np.array([2.0, 3.0, 2.0])  # of A + I
+    ahat = (np.array(params["A1"]) + np.eye(3)) / np.sqrt(np.outer(degree, degree))
+    scores = (ahat @ np.array(params["x"]) @ np.array(params["W1"])).ravel()
+    expected = sum(max(0.0, 1 - scores[0] + s) for s in scores[1:]) / 3  # MultiMarginLoss divides by C = 3
+    assert _solve(config, params, config["ask"]).answer == pytest.approx(expected, rel=1e-12)
+
+
+# --- the numpy engine (sampling and mistakes) agrees with autograd ----------------------------------
+
+ENGINE_CONFIGS = [
+    {"layers": [{"type": "conv2d", "out_channels": 2, "kernel": 2, "padding": 1, "stride": 2}, {"type": "relu"},
+                {"type": "maxpool2d", "kernel": 2, "stride": 1}, {"type": "flatten"}, {"type": "linear", "out": 3}],
+     "input": [2, 4, 4], "loss": "cross_entropy", "values": "halves", "ask": {"quantity": "grad", "wrt": "x", "index": [0, 0, 0]}},
+    {"layers": [{"type": "conv1d", "out_channels": 2, "kernel": 2}, {"type": "leaky_relu", "slope": 0.1},
+                {"type": "avgpool1d", "kernel": 2}, {"type": "flatten"}, {"type": "softmax"}],
+     "input": [1, 5], "batch": 2, "ask": {"quantity": "grad", "wrt": "K1", "index": [0, 0, 0]}},
+    {"layers": [{"type": "lstm_cell", "hidden_size": 2}, {"type": "linear", "out": 2}], "input": [3, 2],
+     "loss": "hinge", "values": "tenths", "ask": {"quantity": "grad", "wrt": "Wih1"}},
+    {"layers": [{"type": "gru_cell", "hidden_size": 2}, {"type": "linear", "out": 1}], "input": [3, 1],
+     "batch": 2, "values": "tenths", "ask": {"quantity": "grad", "wrt": "h0"}},
+    {"layers": [{"type": "graph_conv", "out": 2, "bias": True}, {"type": "elu", "alpha": 0.5}, {"type": "flatten"},
+                {"type": "linear", "out": 1}], "input": [3, 2], "ask": {"quantity": "grad", "wrt": "W1"}},
+    {"layers": [{"type": "linear", "in": 3, "out": 2}, {"type": "batchnorm1d"}, {"type": "dropout", "p": 0.25},
+                {"type": "softplus", "beta": 2.0}, {"type": "linear", "out": 1}, {"type": "sigmoid"}],
+     "batch": 3, "loss": "bce", "values": "halves", "ask": {"quantity": "grad", "wrt": "W1"}},
+]
+
+
+@pytest.mark.parametrize("config", ENGINE_CONFIGS, ids=lambda c: c["layers"][0]["type"])
+def test_numpy_engine_gradients_equal_autograd(config):
+    cfg = GEN.clean_config(config)
+    plan, params = nw.plan_for(cfg), GEN.sample(5, cfg)
+    full = {k: v[None] for k, v in nw.from_shown(plan, params).items()}
+    P = [{r: full[n] for r, n in roles.items()} for roles in plan.roles]
+    acts = [full["x"]]
+    for layer, p in zip(plan.layers, P, strict=True):
+        acts.append(ly.forward(layer, p, acts[-1]))
+    y = full.get("y")
+    y = y.reshape(1, -1) if plan.loss in ("cross_entropy", "hinge") else y
+    loss, d = ly.loss(plan.loss, acts[-1], y)
+    grads = {}
+    for i in range(len(plan.layers) - 1, -1, -1):
+        d, layer_grads = ly.backward(plan.layers[i], P[i], acts[i], d)
+        grads |= {plan.roles[i][r]: g[0] for r, g in layer_grads.items()}
+    grads["x"] = d[0]
+    values = GEN.solve(params, cfg).values
+    assert loss[0] == pytest.approx(float(values["L"]), rel=1e-12)
+    target = plan.target
+    assert np.allclose(np.reshape(grads[target], plan.shapes[target]), values["d_" + target], rtol=1e-10, atol=1e-12)
+
+
+# --- contract beyond the default config --------------------------------------------------------------
+
+CONTRACT_CONFIGS = {
+    "conv2d_maxpool": {"layers": [{"type": "conv2d", "out_channels": 2, "kernel": 2}, {"type": "relu"},
+                                  {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "linear", "out": 2}],
+                       "input": [1, 5, 5], "loss": "cross_entropy", "values": "halves",
+                       "ask": {"quantity": "grad", "wrt": "K1_2"}},
+    "lstm_cell": {"layers": [{"type": "lstm_cell", "hidden_size": 2}, {"type": "linear", "out": 1}], "input": [3, 2],
+                  "values": "tenths", "ask": {"quantity": "grad", "wrt": "Whh1", "index": [4, 1]}},
+    "graph_conv": {"layers": [{"type": "graph_conv", "out": 2}, {"type": "tanh"}, {"type": "flatten"},
+                              {"type": "linear", "out": 1}], "input": [3, 2], "values": "halves",
+                   "ask": {"quantity": "grad", "wrt": "W1"}},
+    "batchnorm_train": {"layers": [{"type": "linear", "in": 2, "out": 2}, {"type": "batchnorm1d"}, {"type": "tanh"},
+                                   {"type": "linear", "out": 1}], "batch": 3, "values": "halves",
+                        "ask": {"quantity": "grad", "wrt": "gamma1"}},
+    "dropout_mask": {"layers": [{"type": "linear", "in": 3, "out": 3}, {"type": "sigmoid"}, {"type": "dropout", "p": 0.5},
+                                {"type": "linear", "out": 2}], "ask": {"quantity": "step", "wrt": "W2", "optimizer": "adam"}},
+}
+
+
+def _perturbed(answer, tol):
+    if isinstance(answer, list):
+        return [_perturbed(a, tol) for a in answer]
+    return answer + 2 * (tol["atol"] + tol["rtol"] * abs(answer)) + 1e-6
+
+
+@pytest.mark.parametrize("name", CONTRACT_CONFIGS)
+def test_contract_holds_for_other_configs(name):
+    config = GEN.clean_config(CONTRACT_CONFIGS[name])
+    kind = GEN.answer_kind_for(config)
+    with_mistakes = 0
+    for seed in range(12):
+        variant = GEN.generate(seed, config)
+        assert GEN.generate(seed, config) == variant
+        assert Variant.from_json(json.loads(json.dumps(variant.to_json()))) == variant
+        assert is_finite(variant.answer) and all(is_finite(v) for v in variant.params.values())
+        assert {0: "scalar", 1: "vector", 2: "matrix"}[np.ndim(variant.answer)] == kind
+        tol = variant.tolerance
+        assert grade_computed(variant.answer, variant.answer, **tol).score == 1.0
+        assert grade_computed(_perturbed(variant.answer, tol), variant.answer, **tol).score == 0.0
+        mistakes = [m.__dict__ for m in variant.mistakes]
+        for mistake in variant.mistakes:
+            grade = grade_computed(mistake.value, variant.answer, mistakes=mistakes, **tol)
+            assert grade.score < 1.0 and grade.mistake == mistake.name
+        with_mistakes += bool(variant.mistakes)
+        assert variant.diagram.startswith("<svg") and all(s.title and s.body for s in variant.steps)
+    assert with_mistakes >= 10
+
+
+def test_registered_once_with_scalar_default():
+    assert [type(g) for g in GENERATORS] == [NetworkGenerator]
+    assert GEN.slug == "network" and GEN.answer_kind == GEN.answer_kind_for({}) == "scalar"
+    assert GEN.lectures == (2, 3, 4, 5, 7, 8, 10)
+
+
+# --- sampling ------------------------------------------------------------------------------------
+
+
+def test_sampling_is_nice_and_avoids_saturation_and_zero_answers():
+    config = GEN.clean_config({})
+    batch = GEN.sample_params(list(range(200)), config)
+    assert set(np.unique(batch["x"])) <= {-2.0, -1.0, 0.0, 1.0, 2.0}
+    assert 0.0 not in batch["W1"]  # weights are drawn without 0
+    z1 = np.einsum("bij,bj->bi", batch["W1"], batch["x"]) + batch["b1"]
+    good = (np.abs(z1) <= 3).all(1)
+    assert good.mean() > 0.95
+    answers = np.array([GEN.solve({k: v[i].tolist() for k, v in batch.items()}, config).answer for i in range(200)])
+    assert (np.abs(answers) >= 0.01).mean() > 0.95
+    assert GEN.sample(7, config) == GEN.sample(7, config)
+
+
+def test_fixed_values_are_kept_and_the_rest_resampled_around_them():
+    variant = GEN.generate(2, {"fixed": {"x": [0.5, 1.5]}, "values": "halves"})
+    assert variant.params["x"] == [0.5, 1.5]
+    assert all(v * 2 == int(v * 2) for v in np.ravel(variant.params["W1"]))
+
+
+# --- naming and config errors ------------------------------------------------------------------------
+
+
+def test_naming_scheme():
+    plan = nw.plan_for(GEN.clean_config({
+        "layers": [{"type": "conv2d", "out_channels": 2, "kernel": 2}, {"type": "relu"}, {"type": "maxpool2d", "kernel": 2},
+                   {"type": "flatten"}, {"type": "dropout"}, {"type": "linear", "out": 3}, {"type": "batchnorm1d"},
+                   {"type": "relu"}, {"type": "relu"}, {"type": "linear", "out": 2}, {"type": "softmax"}],
+        "input": [1, 5, 5], "batch": 2}))
+    assert plan.outs == ("z1", "h1", "s1", "f1", "d1", "z2", "n2", "h2", "h2b", "z3", "p3")
+    names = [part for p in plan.params for part, _ in p.parts]
+    assert names == ["x_1", "x_2", "K1_1", "K1_2", "b1", "mask1", "W2", "b2", "gamma2", "beta2", "W3", "b3", "y"]
+    assert plan.param["K1"].shape == (2, 1, 2, 2) and plan.param["x"].shape == (2, 1, 5, 5)
+    cell = nw.plan_for(GEN.clean_config({"layers": [{"type": "gru_cell", "hidden_size": 3}, {"type": "tanh"}],
+                                         "input": [2, 4]}))
+    assert cell.outs == ("h_t2", "h1") and [p.name for p in cell.params] == ["x", "Wih1", "Whh1", "bih1", "bhh1", "h0", "y"]
+    assert cell.param["Wih1"].shape == (9, 4) and cell.shapes["h_t1"] == (3,)
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ({"layers": [{"type": "conv3d"}]}, "unknown type 'conv3d'; allowed types: linear, conv1d"),
+    ({"layers": [{"type": "linear", "in": 2, "out": 3, "size": 1}]}, "unknown key “size”; allowed keys: type, in, out, bias"),
+    ({"layers": [{"type": "linear", "in": 2, "out": 3}, {"type": "linear", "in": 4, "out": 1}]},
+     "Layer 2 (linear): “in” is 4 but the incoming shape gives 3"),
+    ({"layers": [{"type": "linear", "in": 2}]}, "“out” is required"),
+    ({"layers": [{"type": "conv1d", "out_channels": 1, "kernel": 2}]}, "Set “input”"),
+    ({"layers": [{"type": "conv2d", "out_channels": 1, "kernel": 5}], "input": [1, 3, 3]}, "kernel 5 is larger"),
+    ({"layers": [{"type": "linear", "in": 4, "out": 2}], "input": [1, 2, 2]}, "add a flatten"),
+    ({"ask": {"quantity": "grad", "wrt": "W9"}}, "“wrt” must name a parameter, input or intermediate of this network: "
+                                                  "x, W1, b1, W2, b2, z1, h1, z2"),
+    ({"ask": {"quantity": "step", "wrt": "x"}}, "must name a parameter of this network: W1, b1, W2, b2"),
+    ({"ask": {"quantity": "grad", "wrt": "W1", "index": [3, 0]}}, "within the shape [3, 2]"),
+    ({"ask": {"quantity": "gradient"}}, "“quantity” one of output, loss, grad, step"),
+    ({"ask": {"quantity": "grad", "wrt": "W1", "lr": 0.1}}, "unknown key “lr”"),
+    ({"loss": "cross_entropy"}, "needs a vector of at least 2 class scores"),
+    ({"layers": [{"type": "linear", "in": 2, "out": 3}, {"type": "softmax"}], "loss": "cross_entropy"},
+     "remove the final softmax"),
+    ({"loss": "bce"}, "end the network with a sigmoid"),
+    ({"loss": "none", "ask": {"quantity": "loss"}}, "choose mse, bce, cross_entropy or hinge"),
+    ({"layers": [{"type": "linear", "in": 2, "out": 2}, {"type": "batchnorm1d"}]}, "needs “batch” of at least 2"),
+    ({"layers": [{"type": "linear", "in": 2, "out": 2}, {"type": "rnn_cell", "hidden_size": 2}]}, "must be the first layer"),
+    ({"layers": [{"type": "dropout", "p": 1.0}], "input": [2]}, "“p” must lie strictly between 0 and 1"),
+    ({"layers": [{"type": "conv2d", "out_channels": 2, "kernel": 2}], "input": [1, 3, 3], "loss": "none",
+      "ask": {"quantity": "output"}}, "ask one entry with “index” or one part (z1_1, z1_2)"),
+])
+def test_config_errors_say_what_is_allowed(config, message):
+    with pytest.raises(ConfigError) as error:
+        GEN.clean_config(config)
+    assert message in str(error.value)
+
+
+def test_answer_kind_follows_the_ask():
+    assert GEN.answer_kind_for({"ask": {"quantity": "grad", "wrt": "W1"}}) == "matrix"
+    assert GEN.answer_kind_for({"ask": {"quantity": "grad", "wrt": "b1"}}) == "vector"
+    assert GEN.answer_kind_for({"ask": {"quantity": "loss"}}) == "scalar"
+    assert GEN.answer_kind_for({"ask": {"quantity": "output"}}) == "scalar"  # one output: a number
+    assert close(GEN.generate(1, {"ask": {"quantity": "grad", "wrt": "W2"}}).answer,
+                 GEN.generate(1, {"ask": {"quantity": "grad", "wrt": "W2"}}).answer, 0, 0)

@@ -1,0 +1,210 @@
+"""What the API shows of each object. Read-only: the API changes nothing.
+
+Students never receive answers, correct choices, tolerances, seeds, generator configs, hints,
+worked solutions or named mistakes: question rows carry them only in ``grading``, added for
+staff of the question's course, and a student's own submission carries its variant's answer
+only once that variant's solution is visible to them (the rule of the quiz page,
+``QuestionState.solution_visible``).
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from courses.models import Course, Enrolment, Lecture
+from quizzes.models import Choice, Question, Quiz, Submission
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField(help_text="Your role in the course.")
+
+    class Meta:
+        model = Course
+        fields = ["slug", "title", "term", "description", "role"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Enrolment.Role.choices))
+    def get_role(self, course) -> str:
+        return getattr(course, "api_role", None) or Enrolment.Role.INSTRUCTOR  # superusers: instructor
+
+
+class LectureSerializer(serializers.ModelSerializer):
+    course = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Lecture
+        fields = ["id", "course", "number", "title", "slug", "release_date", "description"]
+
+
+class QuizSerializer(serializers.ModelSerializer):
+    course = serializers.CharField(source="lecture.course.slug", read_only=True)
+    lecture_number = serializers.IntegerField(source="lecture.number", read_only=True)
+    max_tries = serializers.IntegerField(read_only=True, allow_null=True, help_text="Null: unlimited.")
+
+    class Meta:
+        model = Quiz
+        fields = [
+            "id", "course", "lecture", "lecture_number", "title", "description", "position", "mode",
+            "is_published", "opens_at", "closes_at", "feedback_policy", "max_tries",
+        ]
+
+
+class ChoiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Choice
+        fields = ["id", "text"]
+
+
+class GradingSerializer(serializers.ModelSerializer):
+    """How a question is graded: staff of its course only."""
+
+    correct_choices = serializers.SerializerMethodField(help_text="Ids of the correct choices.")
+
+    class Meta:
+        model = Question
+        fields = [
+            "hint", "explanation", "multiple_mode", "true_false_answer", "numeric_answer", "numeric_mode",
+            "rtol", "atol", "digits", "text_answers", "text_mode", "generator", "generator_config",
+            "own_tolerance", "per_cell_credit", "correct_choices",
+        ]
+
+    def get_correct_choices(self, question) -> list[int]:
+        return [choice.id for choice in question.choices.all() if choice.is_correct]
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    choices = ChoiceSerializer(many=True, read_only=True)
+    # Not read-only, so the schema lists it as optional: students' rows do not have it.
+    grading = GradingSerializer(source="*", required=False, help_text="Staff of the course only.")
+
+    class Meta:
+        model = Question
+        fields = ["id", "quiz", "position", "kind", "title", "prompt", "points", "choices", "grading"]
+
+    def to_representation(self, question):
+        data = super().to_representation(question)
+        if question.quiz.lecture.course_id not in self.context["staffed_course_ids"]:
+            del data["grading"]
+        return data
+
+
+def solution_answer(question: Question, variant):
+    """The correct answer of ``variant``, in the form the question is answered in."""
+    if question.is_computed:
+        return variant.answer
+    if question.kind == Question.Kind.NUMERIC:
+        return question.numeric_answer
+    if question.kind == Question.Kind.TRUE_FALSE:
+        return question.true_false_answer
+    if question.has_choices:
+        return [choice.id for choice in question.choices.all() if choice.is_correct]
+    return question.accepted_texts
+
+
+class MySubmissionSerializer(serializers.ModelSerializer):
+    """One of the student's own answers. ``context["shown"]``: variant id -> what may be shown."""
+
+    course = serializers.CharField(source="variant.question.quiz.lecture.course.slug", read_only=True)
+    lecture = serializers.IntegerField(source="variant.question.quiz.lecture_id", read_only=True)
+    quiz = serializers.IntegerField(source="variant.question.quiz_id", read_only=True)
+    question = serializers.IntegerField(source="variant.question_id", read_only=True)
+    variant_number = serializers.IntegerField(source="variant.number", read_only=True)
+    solution_visible = serializers.SerializerMethodField()
+    answer = serializers.SerializerMethodField(
+        help_text="The correct answer of this variant; null until its solution is visible to you."
+    )
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id", "course", "lecture", "quiz", "question", "variant_number", "try_number", "raw", "value",
+            "status", "score", "points", "feedback", "created_at", "graded_at", "solution_visible", "answer",
+        ]
+        extra_kwargs = {
+            "score": {"help_text": "Null while feedback is withheld (graded quiz, feedback after close)."},
+            "points": {"help_text": "Null while feedback is withheld."},
+        }
+
+    def get_solution_visible(self, submission) -> bool:
+        return self.context["shown"][submission.variant_id].solution_visible
+
+    @extend_schema_field(OpenApiTypes.ANY)
+    def get_answer(self, submission):
+        if not self.get_solution_visible(submission):
+            return None
+        return solution_answer(submission.variant.question, submission.variant)
+
+    def to_representation(self, submission):
+        data = super().to_representation(submission)
+        if not self.context["shown"][submission.variant_id].feedback_visible:
+            data.update(score=None, points=None, feedback="")
+        return data
+
+
+class StudentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="student_id")
+    username = serializers.CharField(source="student_username")
+
+
+class ResultSerializer(serializers.Serializer):
+    """One submission of a course's results (from a ``values()`` row: see ``exports.RESULT_COLUMNS``)."""
+
+    id = serializers.IntegerField()
+    student = StudentSerializer(source="*")
+    lecture = serializers.IntegerField(help_text="Lecture number.")
+    quiz = serializers.IntegerField()
+    question = serializers.IntegerField()
+    variant_seed = serializers.IntegerField()
+    variant_number = serializers.IntegerField()
+    try_number = serializers.IntegerField(allow_null=True)
+    raw = serializers.CharField(help_text="The input as the student sent it.")
+    value = serializers.JSONField(allow_null=True, help_text="The parsed input.")
+    score = serializers.FloatField(allow_null=True)
+    points = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(choices=Submission.Status.choices)
+    mistake = serializers.CharField(help_text="The named mistake the answer matched, if any.")
+    created_at = serializers.DateTimeField()
+    graded_at = serializers.DateTimeField(allow_null=True)
+
+
+class LectureProgressSerializer(serializers.Serializer):
+    lecture = serializers.IntegerField(help_text="Lecture id.")
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    total = serializers.IntegerField(help_text="Questions in the lecture's published quizzes.")
+    tried = serializers.IntegerField(help_text="Questions with at least one graded try.")
+    mastered = serializers.IntegerField(help_text="Questions whose latest graded try was correct.")
+    percent = serializers.IntegerField(help_text="Mastered share, 0-100.")
+    tries = serializers.IntegerField(help_text="Graded tries.")
+    correct = serializers.IntegerField(help_text="Graded tries with full score.")
+    seconds = serializers.FloatField(help_text="Time spent answering (see the progress page).")
+
+
+class StudentProgressSerializer(serializers.Serializer):
+    student = StudentSerializer(source="*")
+    lectures = LectureProgressSerializer(many=True)
+
+
+class WrongAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class MistakeShareSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    share = serializers.FloatField(help_text="Share of wrong answers that matched this mistake, 0-1.")
+
+
+class QuestionStatisticsSerializer(serializers.Serializer):
+    question = serializers.IntegerField(source="question_id")
+    title = serializers.CharField()
+    students = serializers.IntegerField(help_text="Students who tried the question.")
+    facility_first = serializers.FloatField(allow_null=True, help_text="Mean score of first tries.")
+    facility_last = serializers.FloatField(allow_null=True, help_text="Mean score of last tries.")
+    sd = serializers.FloatField(allow_null=True, help_text="Standard deviation of the scores.")
+    discrimination = serializers.FloatField(allow_null=True, help_text="Correlation with the rest of the quiz.")
+    invalid_share = serializers.FloatField(allow_null=True, help_text="Share of invalid inputs.")
+    median_tries_to_correct = serializers.FloatField(allow_null=True)
+    median_seconds = serializers.FloatField(allow_null=True)
+    wrong_answers = WrongAnswerSerializer(many=True, help_text="Most common wrong answers.")
+    mistakes = MistakeShareSerializer(many=True, help_text="Named mistakes of computed questions.")
+    histogram = serializers.ListField(child=serializers.IntegerField(), help_text="Counts of scores per bin.")
