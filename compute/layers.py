@@ -16,7 +16,8 @@ import numpy as np
 from compute.config import ConfigError
 
 REQUIRED = "required"
-_CONV = {"in_channels": None, "out_channels": REQUIRED, "kernel": REQUIRED, "stride": 1, "padding": 0, "bias": True}
+_CONV = {"in_channels": None, "out_channels": REQUIRED, "kernel": REQUIRED, "stride": 1, "padding": 0,
+         "bias": True}
 _POOL = {"kernel": REQUIRED, "stride": None}
 _CELL = {"input_size": None, "hidden_size": REQUIRED, "steps": None, "bias": True}
 OPTIONS: dict[str, dict] = {
@@ -55,7 +56,8 @@ def _option(where: str, key: str, value):
             raise ConfigError(f"{where}: “bias” must be true or false.")
     elif key == "mode":
         if value not in ("train", "eval"):
-            raise ConfigError(f"{where}: “mode” must be \"train\" (batch statistics) or \"eval\" (running statistics).")
+            raise ConfigError(f"{where}: “mode” must be \"train\" (batch statistics) or \"eval\" (running "
+                              "statistics).")
     elif key in _FLOATS:
         low, high = _FLOATS[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
@@ -81,14 +83,16 @@ def _same(where: str, opts: dict, key: str, actual: int) -> None:
 def _window_out(where: str, size: int, kernel: int, stride: int, padding: int = 0) -> int:
     out = (size + 2 * padding - kernel) // stride + 1
     if out < 1:
-        raise ConfigError(f"{where}: kernel {kernel} is larger than the (padded) input size {size + 2 * padding}.")
+        raise ConfigError(f"{where}: kernel {kernel} is larger than the (padded) input size "
+                          f"{size + 2 * padding}.")
     return out
 
 
 def parse_layers(specs, shape: tuple) -> list[Layer]:
     """Check a config's layer list against the input shape; ConfigError says what is allowed."""
     if not isinstance(specs, list) or not specs or len(specs) > 12:
-        raise ConfigError("“layers” must be a list of 1 to 12 layer objects, e.g. [{\"type\": \"linear\", \"out\": 3}].")
+        raise ConfigError("“layers” must be a list of 1 to 12 layer objects, e.g. "
+                          "[{\"type\": \"linear\", \"out\": 3}].")
     layers = []
     for number, spec in enumerate(specs, 1):
         kind = spec.get("type") if isinstance(spec, dict) else None
@@ -98,8 +102,10 @@ def parse_layers(specs, shape: tuple) -> list[Layer]:
         allowed = OPTIONS[kind]
         unknown = sorted(set(spec) - set(allowed) - {"type"})
         if unknown:
-            raise ConfigError(f"{where}: unknown key “{unknown[0]}”; allowed keys: {', '.join(['type', *allowed])}.")
-        opts = {key: _option(where, key, spec[key]) if key in spec else default for key, default in allowed.items()}
+            keys = ", ".join(["type", *allowed])
+            raise ConfigError(f"{where}: unknown key “{unknown[0]}”; allowed keys: {keys}.")
+        opts = {key: _option(where, key, spec[key]) if key in spec else value
+                for key, value in allowed.items()}
         missing = [key for key, value in opts.items() if value == REQUIRED]
         if missing:
             raise ConfigError(f"{where}: “{missing[0]}” is required.")
@@ -113,16 +119,19 @@ def _infer(where: str, kind: str, o: dict, shape: tuple, number: int) -> tuple:
     dims = {"linear": 1, "batchnorm1d": 1, "conv1d": 2, "maxpool1d": 2, "avgpool1d": 2, "graph_conv": 2,
             "conv2d": 3, "maxpool2d": 3, "avgpool2d": 3, **dict.fromkeys(CELLS, 2)}.get(kind)
     if kind in CELLS and number != 1:
-        raise ConfigError(f"{where}: a recurrent cell must be the first layer (its input is [steps, input_size]).")
+        raise ConfigError(f"{where}: a recurrent cell must be the first layer (its input is [steps, "
+                          "input_size]).")
     if dims is not None and len(shape) != dims:
-        hint = {1: "a vector (add a flatten before it)", 2: "a 2-D input", 3: "a (channels, height, width) input"}
+        hint = {1: "a vector (add a flatten before it)", 2: "a 2-D input",
+                3: "a (channels, height, width) input"}
         raise ConfigError(f"{where}: needs {hint[dims]}, but the incoming shape is {list(shape)}.")
     if kind == "linear":
         _same(where, o, "in", shape[0])
         return (o["out"],)
     if kind in ("conv1d", "conv2d"):
         _same(where, o, "in_channels", shape[0])
-        return (o["out_channels"], *(_window_out(where, s, o["kernel"], o["stride"], o["padding"]) for s in shape[1:]))
+        sizes = (_window_out(where, s, o["kernel"], o["stride"], o["padding"]) for s in shape[1:])
+        return (o["out_channels"], *sizes)
     if "pool" in kind:
         o["stride"] = o["stride"] or o["kernel"]
         return (shape[0], *(_window_out(where, s, o["kernel"], o["stride"]) for s in shape[1:]))
@@ -186,37 +195,28 @@ def _count(mask) -> np.ndarray:
     return mask.reshape(mask.shape[0], -1).sum(1)
 
 
+_ACTIVATION = {  # type -> (f(z), f'(z) given h = f(z)); PyTorch's branch at kinks
+    "sigmoid": (lambda z, o: sigmoid(z), lambda z, h, o: h * (1.0 - h)),
+    "tanh": (lambda z, o: np.tanh(z), lambda z, h, o: 1.0 - h * h),
+    "relu": (lambda z, o: np.maximum(z, 0.0), lambda z, h, o: (z > 0).astype(np.float64)),
+    "leaky_relu": (lambda z, o: np.where(z > 0, z, o["slope"] * z),
+                   lambda z, h, o: np.where(z > 0, 1.0, o["slope"])),
+    "elu": (lambda z, o: np.where(z > 0, z, o["alpha"] * np.expm1(np.minimum(z, 0.0))),
+            lambda z, h, o: np.where(z > 0, 1.0, h + o["alpha"])),
+    "gelu": (lambda z, o: z * _phi(z),
+             lambda z, h, o: _phi(z) + z * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)),
+    "softplus": (lambda z, o: np.log1p(np.exp(o["beta"] * z)) / o["beta"],
+                 lambda z, h, o: sigmoid(o["beta"] * z)),
+}
+
+
 def activation(t: str, o: dict, z):
-    if t == "sigmoid":
-        return sigmoid(z)
-    if t == "tanh":
-        return np.tanh(z)
-    if t == "relu":
-        return np.maximum(z, 0.0)
-    if t == "leaky_relu":
-        return np.where(z > 0, z, o["slope"] * z)
-    if t == "elu":
-        return np.where(z > 0, z, o["alpha"] * np.expm1(np.minimum(z, 0.0)))
-    if t == "gelu":
-        return z * _phi(z)
-    return np.log1p(np.exp(o["beta"] * z)) / o["beta"]  # softplus
+    return _ACTIVATION[t][0](z, o)
 
 
 def derivative(t: str, o: dict, z, h):
-    """The activation's derivative at z (h = activation(z)); PyTorch's branch at kinks."""
-    if t == "sigmoid":
-        return h * (1.0 - h)
-    if t == "tanh":
-        return 1.0 - h * h
-    if t == "relu":
-        return (z > 0).astype(np.float64)
-    if t == "leaky_relu":
-        return np.where(z > 0, 1.0, o["slope"])
-    if t == "elu":
-        return np.where(z > 0, 1.0, h + o["alpha"])
-    if t == "gelu":
-        return _phi(z) + z * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-    return sigmoid(o["beta"] * z)
+    """The activation's derivative at z (h = activation(z))."""
+    return _ACTIVATION[t][1](z, h, o)
 
 
 def _checks_activation(t: str, o: dict, z, checks: list) -> None:
@@ -354,7 +354,9 @@ def backward(layer: Layer, P: dict, a, dy, flat: bool = False):
         padded, view = _windows(layer, a)
         K, d5 = _kernel(layer, P["K"]), dy if t == "conv2d" else dy[..., None, :]
         dK = np.einsum("rnoij,rncijab->rocab", d5, view)
-        grads = {"K": dK if t == "conv2d" else dK[:, :, :, 0]} | ({"b": d5.sum((1, 3, 4))} if "b" in P else {})
+        grads = {"K": dK if t == "conv2d" else dK[:, :, :, 0]}
+        if "b" in P:
+            grads["b"] = d5.sum((1, 3, 4))
         return _unwindows(layer, padded, np.einsum("rnoij,rocab->rncijab", d5, K)), grads
     if "pool" in t:
         padded, view = _windows(layer, a)
@@ -375,14 +377,16 @@ def backward(layer: Layer, P: dict, a, dy, flat: bool = False):
         return s * (dy - (dy * s).sum(-1, keepdims=True)), {}
     if t == "batchnorm1d":
         train = o["mode"] == "train"
-        mu, var = (a.mean(1, keepdims=True), a.var(1, keepdims=True)) if train else (P["mu"][:, None], P["var"][:, None])
+        mu, var = (a.mean(1, keepdims=True), a.var(1, keepdims=True)) if train else \
+            (P["mu"][:, None], P["var"][:, None])
         inv = 1.0 / np.sqrt(var + EPS)
         xhat, dxh = (a - mu) * inv, dy * P["gamma"][:, None]
         grads = {"gamma": (dy * xhat).sum(1), "beta": dy.sum(1)}
         if not train:
             return dxh * inv, grads
         n = a.shape[1]
-        return inv / n * (n * dxh - dxh.sum(1, keepdims=True) - xhat * (dxh * xhat).sum(1, keepdims=True)), grads
+        da = inv / n * (n * dxh - dxh.sum(1, keepdims=True) - xhat * (dxh * xhat).sum(1, keepdims=True))
+        return da, grads
     if t == "dropout":
         return dy * P["mask"] / (1.0 - o["p"]), {}
     if t in CELLS:
@@ -416,8 +420,8 @@ def _cell_backward(t: str, P: dict, a, dy):
             i, f, g, o, c = st["i"], st["f"], st["g"], st["o"], st["c"]
             tc = np.tanh(c)
             dc = dc + dh * o * (1.0 - tc * tc)
-            dgi = dgh = np.concatenate(
-                [dc * g * i * (1 - i), dc * st["c_prev"] * f * (1 - f), dc * i * (1 - g * g), dh * tc * o * (1 - o)], -1)
+            dgi = dgh = np.concatenate([dc * g * i * (1 - i), dc * st["c_prev"] * f * (1 - f),
+                                        dc * i * (1 - g * g), dh * tc * o * (1 - o)], -1)
             dc, dh = dc * f, 0.0
         grads["Wih"] += dgi.swapaxes(1, 2) @ st["x"]
         grads["Whh"] += dgh.swapaxes(1, 2) @ st["h_prev"]

@@ -36,14 +36,14 @@ import numpy as np
 
 from compute import layers as ly
 from compute.config import ConfigError
-from compute.variant import Solved
 
 LOSSES = ("none", "mse", "bce", "cross_entropy", "hinge")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 _ASK_KEYS = {"output": ("index",), "loss": (), "grad": ("wrt", "index"),
              "step": ("wrt", "index", "optimizer", "lr", "momentum", "eps")}
-_LETTER = {"softmax": "p", "flatten": "f", "dropout": "d", "batchnorm1d": "n", **dict.fromkeys(ly.ACTIVATIONS, "h"),
-           **dict.fromkeys(("maxpool1d", "avgpool1d", "maxpool2d", "avgpool2d"), "s")}
+_LETTER = {"softmax": "p", "flatten": "f", "dropout": "d", "batchnorm1d": "n",
+           **dict.fromkeys(ly.ACTIVATIONS, "h"), **dict.fromkeys(("maxpool1d", "avgpool1d"), "s"),
+           **dict.fromkeys(("maxpool2d", "avgpool2d"), "s")}
 TRAINABLE = ("W", "b", "K", "Wih", "Whh", "bih", "bhh", "gamma", "beta")
 DATA = ("x", "y", "mask", "h0", "c0")  # per-sample parameters: they carry the batch axis
 
@@ -125,7 +125,8 @@ def _input_shape(spec, specs) -> tuple:
     if spec is not None:
         if not isinstance(spec, list) or not 1 <= len(spec) <= 3 or not all(
                 isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= ly.MAX_SIZE for s in spec):
-            raise ConfigError(f"“input” must be a list of 1 to 3 sizes from 1 to {ly.MAX_SIZE}, e.g. [2] or [1, 4, 4].")
+            raise ConfigError(f"“input” must be a list of 1 to 3 sizes from 1 to {ly.MAX_SIZE}, e.g. [2] or "
+                              "[1, 4, 4].")
         return tuple(spec)
     first = specs[0] if isinstance(specs, list) and specs and isinstance(specs[0], dict) else {}
     if first.get("type") not in ly.OPTIONS:
@@ -134,9 +135,9 @@ def _input_shape(spec, specs) -> tuple:
             **dict.fromkeys(ly.CELLS, ("steps", "input_size"))}.get(first.get("type"), ("?",))
     if all(isinstance(first.get(k), int) for k in keys):
         return tuple(first[k] for k in keys)
-    raise ConfigError("Set “input”, the input's shape: e.g. [2] for a vector, [1, 5] for conv1d (channels × length), "
-                      "[1, 4, 4] for conv2d, [3, 2] for a graph of 3 nodes × 2 features, [3, 2] for a recurrent "
-                      "cell over 3 steps of size 2.")
+    raise ConfigError("Set “input”, the input's shape: e.g. [2] for a vector, [1, 5] for conv1d (channels "
+                      "× length), [1, 4, 4] for conv2d, [3, 2] for a graph of 3 nodes × 2 features, [3, 2] "
+                      "for a recurrent cell over 3 steps of size 2.")
 
 
 def _param(name, role, layer, shape, batch) -> Param:
@@ -168,8 +169,9 @@ def _build(key, specs, input_spec, batch, loss, ask) -> Plan:
             suffix = out[1:]
         names = {role: role if role in ("h0", "c0") else role + suffix for role in pshapes}
         if t in ly.CELLS:
-            for step in range(1, layer.in_shape[0] + 1):
-                shapes |= {f"{s}_t{step}": per_sample(layer.out_shape) for s in ("h", "c")[:1 + (t == "lstm_cell")]}
+            states = ("h", "c") if t == "lstm_cell" else ("h",)
+            shapes |= {f"{s}_t{step}": per_sample(layer.out_shape)
+                       for step in range(1, layer.in_shape[0] + 1) for s in states}
         params += [_param(names[r], r, i, s, batch) for r, s in pshapes.items()]
         taken |= {out, *names.values()}
         outs.append(out)
@@ -180,12 +182,14 @@ def _build(key, specs, input_spec, batch, loss, ask) -> Plan:
         params.append(_param("y", "y", -1, out_shape, batch))
     elif loss in ("cross_entropy", "hinge"):
         if len(out_shape) != 1 or out_shape[0] < 2:
-            raise ConfigError(f"Loss “{loss}” needs a vector of at least 2 class scores; the output has shape {list(out_shape)}.")
+            raise ConfigError(f"Loss “{loss}” needs a vector of at least 2 class scores; the output has "
+                              f"shape {list(out_shape)}.")
         if loss == "cross_entropy" and layers[-1].type == "softmax":
-            raise ConfigError("“cross_entropy” takes logits (it applies log-softmax itself): remove the final softmax.")
+            raise ConfigError("“cross_entropy” takes logits (it applies log-softmax itself): remove the "
+                              "final softmax.")
         params.append(_param("y", "y", -1, (), batch))
     if loss == "bce" and layers[-1].type not in ("sigmoid", "softmax"):
-        raise ConfigError("Loss “bce” needs probabilities: end the network with a sigmoid (or softmax) layer.")
+        raise ConfigError("Loss “bce” needs probabilities: end the network with a sigmoid (or softmax).")
     offsets = list(itertools.accumulate((math.prod(p.batched) for p in params), initial=0))
     params = [dataclasses.replace(p, span=(offsets[i], offsets[i + 1])) for i, p in enumerate(params)]
     shapes |= {p.name: p.shape for p in params}
@@ -195,10 +199,10 @@ def _build(key, specs, input_spec, batch, loss, ask) -> Plan:
 
 
 def _default_ask(plan: dict) -> dict:
-    """Without an ask: ∂L/∂ of the first weight's entry [0, 1] (or [0, ..., 0]), or the output with no loss."""
+    """Without an ask: ∂L/∂ the first weight's entry [0, 1] (or [0, ..., 0]); with no loss, the output."""
     output = plan["shapes"][plan["outs"][-1]]
     if plan["loss"] == "none" and math.prod(output) != 1:
-        return {"quantity": "output", "index": [0] * len(output)} if len(layout(output)[0]) > 2 else {"quantity": "output"}
+        return {"quantity": "output", **({"index": [0] * len(output)} if len(layout(output)[0]) > 2 else {})}
     first = next(p for p in plan["params"] if p.role in TRAINABLE)
     index = [0] * len(first.shape)
     if index and first.shape[-1] > 1:
@@ -214,16 +218,18 @@ def _ask(plan: dict, ask) -> dict:
                           "e.g. {\"quantity\": \"grad\", \"wrt\": \"W1\", \"index\": [0, 1]}.")
     unknown = sorted(set(ask) - {"quantity", *_ASK_KEYS[quantity]})
     if unknown:
-        raise ConfigError(f"“ask” for {quantity}: unknown key “{unknown[0]}”; allowed: quantity, {', '.join(_ASK_KEYS[quantity])}.")
+        allowed = ", ".join(("quantity", *_ASK_KEYS[quantity]))
+        raise ConfigError(f"“ask” for {quantity}: unknown key “{unknown[0]}”; allowed: {allowed}.")
     clean = {"quantity": quantity, "wrt": ask.get("wrt"), "index": ask.get("index"),
              "optimizer": ask.get("optimizer", "sgd"), "lr": ask.get("lr", 0.1),
              "momentum": ask.get("momentum", 0.9), "eps": ask.get("eps", 1e-8)}
     params, layers, loss = {p.name: p for p in plan["params"]}, plan["layers"], plan["loss"]
-    if quantity != "output" and loss == "none" and quantity == "loss":
-        raise ConfigError("“ask” is the loss, but “loss” is \"none\": choose mse, bce, cross_entropy or hinge.")
+    if quantity == "loss" and loss == "none":
+        raise ConfigError("“ask” is the loss, but “loss” is \"none\": choose mse, bce, cross_entropy or "
+                          "hinge.")
     if quantity in ("grad", "step") and loss == "none" and math.prod(plan["shapes"][plan["outs"][-1]]) != 1:
-        raise ConfigError("With loss \"none\" the gradient is taken of the network's output, which must then be a "
-                          "single number; choose a loss or end with one output.")
+        raise ConfigError("With loss \"none\" the gradient is taken of the network's output, which must "
+                          "then be a single number; choose a loss or end with one output.")
     if clean["optimizer"] not in OPTIMIZERS:
         raise ConfigError(f"“optimizer” must be one of {', '.join(OPTIMIZERS)}.")
     for key in ("lr", "momentum", "eps"):
@@ -237,11 +243,13 @@ def _ask(plan: dict, ask) -> dict:
         names = [p.name for p in plan["params"] if p.grad and (quantity == "grad" or p.role in TRAINABLE)]
         if quantity == "grad":
             names += [n for n in plan["shapes"] if n not in params]
-        parts = {shown: (n, prefix) for n in names for shown, prefix in _param(n, "", 0, plan["shapes"][n], 1).parts}
+        parts = {shown: (n, prefix) for n in names
+                 for shown, prefix in _param(n, "", 0, plan["shapes"][n], 1).parts}
         wrt = clean["wrt"]
         if wrt not in names and wrt not in parts:
             what = "parameter" if quantity == "step" else "parameter, input or intermediate"
-            raise ConfigError(f"“wrt” must name a {what} of this network: {', '.join(names)}; got {json.dumps(wrt)}.")
+            raise ConfigError(f"“wrt” must name a {what} of this network: {', '.join(names)}; "
+                              f"got {json.dumps(wrt)}.")
         target, part = (wrt, ()) if wrt in names else parts[wrt]
         if part and clean["index"] is not None:
             raise ConfigError(f"“index” goes with the full name {target}, not with the part {wrt}.")
@@ -252,9 +260,10 @@ def _ask(plan: dict, ask) -> dict:
     index = clean["index"]
     if index is not None:
         if not isinstance(index, list) or len(index) != len(shape) or not all(
-                isinstance(i, int) and not isinstance(i, bool) and 0 <= i < s for i, s in zip(index, shape, strict=False)):
-            raise ConfigError(f"“index” must list {len(shape)} whole numbers counting from 0 within the shape "
-                              f"{list(shape)} of the quantity asked; got {json.dumps(index)}.")
+                isinstance(i, int) and not isinstance(i, bool) and 0 <= i < s
+                for i, s in zip(index, shape, strict=True)):
+            raise ConfigError(f"“index” must list {len(shape)} whole numbers counting from 0 within the "
+                              f"shape {list(shape)} of the quantity asked; got {json.dumps(index)}.")
         answer_shape = ()
     else:
         shown, lead = layout(shape)
@@ -290,8 +299,8 @@ def from_shown(plan: Plan, shown: dict, lead: tuple = ()) -> dict:
         if len(p.parts) == 1:
             arr = np.asarray(shown[p.name], dtype=np.float64)
         else:
-            parts = np.stack([np.asarray(shown[name], dtype=np.float64) for name, _ in p.parts], axis=len(lead))
-            arr = parts.reshape(lead + layout(p.shape)[0])
+            parts = [np.asarray(shown[name], dtype=np.float64) for name, _ in p.parts]
+            arr = np.stack(parts, axis=len(lead)).reshape(lead + layout(p.shape)[0])
         full[p.name] = arr.reshape(lead + p.batched)
     return full
 
@@ -374,16 +383,17 @@ def _torch_layer(torch, F, plan: Plan, i: int, P: dict, a, named: dict, extras: 
             ifo = torch.sigmoid(g[:, [*range(2 * H), *range(3 * H, 4 * H)]])
             gg = torch.tanh(g[:, 2 * H:3 * H])
             c = ifo[:, H:2 * H] * c + ifo[:, :H] * gg
-            extras |= {f"i_t{s}": (ifo[:, :H], True), f"f_t{s}": (ifo[:, H:2 * H], True), f"g_t{s}": (gg, True),
-                       f"o_t{s}": (ifo[:, 2 * H:], True)}
+            extras |= {f"i_t{s}": (ifo[:, :H], True), f"f_t{s}": (ifo[:, H:2 * H], True),
+                       f"g_t{s}": (gg, True), f"o_t{s}": (ifo[:, 2 * H:], True)}
             named[f"c_t{s}"] = c
             h = ifo[:, 2 * H:] * torch.tanh(c)
         named[f"h_t{s}"] = h
     return h
 
 
-def solve(plan: Plan, params: dict, device: str = "cpu") -> Solved:
-    """Forward in torch float64 (parameters as leaves), one backward when a gradient is needed."""
+def solve(plan: Plan, params: dict, device: str = "cpu") -> tuple:
+    """(answer, values, the parameters as numpy arrays): the forward pass in torch float64 with the
+    parameters as leaves, one backward when a gradient is needed, everything named in ``values``."""
     import torch
     import torch.nn.functional as F
 
@@ -391,11 +401,13 @@ def solve(plan: Plan, params: dict, device: str = "cpu") -> Solved:
     classes, backward = plan.loss in ("cross_entropy", "hinge"), quantity in ("grad", "step")
     # one leaf requires grad: the asked parameter, or x when an intermediate value is asked
     root = plan.target if plan.target in plan.param else "x"
-    leaves = {p.name: torch.tensor(full[p.name], dtype=f64, device=device, requires_grad=backward and p.name == root)
+    leaves = {p.name: torch.tensor(full[p.name], dtype=f64, device=device,
+                                   requires_grad=backward and p.name == root)
               for p in plan.params if not (classes and p.name == "y")}
     a, named, extras = leaves["x"], {}, {}
     for i, out in enumerate(plan.outs):
-        a = _torch_layer(torch, F, plan, i, {r: leaves[n] for r, n in plan.roles[i].items()}, a, named, extras)
+        P = {r: leaves[n] for r, n in plan.roles[i].items()}
+        a = _torch_layer(torch, F, plan, i, P, a, named, extras)
         named[out] = a
     if plan.loss == "none":
         loss = a.sum()
@@ -412,7 +424,8 @@ def solve(plan: Plan, params: dict, device: str = "cpu") -> Solved:
              *((n, t, b) for n, (t, b) in extras.items())]
     if backward:  # the gradients the worked solution shows: the target's and every layer output's down to it
         later = set(plan.outs[plan.stop:])
-        wrt = {n: t for n, t in named.items() if t.requires_grad and (n in later or n == plan.target or plan.stop == 0)}
+        wrt = {n: t for n, t in named.items()
+               if t.requires_grad and (n in later or n == plan.target or plan.stop == 0)}
         if root == plan.target:
             wrt = {root: leaves[root], **wrt}
         grads = dict(zip(wrt, torch.autograd.grad(loss, list(wrt.values())), strict=True))
@@ -422,7 +435,7 @@ def solve(plan: Plan, params: dict, device: str = "cpu") -> Solved:
     values = _to_numpy(plan, items, device)
     answer = pick(plan, values[{"output": plan.outs[-1], "loss": "L", "grad": "d_" + plan.target,
                                 "step": "new"}[quantity]])
-    return Solved(answer=answer, values=values, mistakes=_mistakes(plan, full, values))
+    return answer, values, full
 
 
 def _to_numpy(plan: Plan, items: list, device: str) -> dict:
@@ -435,41 +448,8 @@ def _to_numpy(plan: Plan, items: list, device: str) -> dict:
 
         flat = torch.cat([t.reshape(-1) for t in tensors]).cpu().numpy()
         ends = np.cumsum([t.numel() for t in tensors])
-        arrays = [flat[end - t.numel():end].reshape(tuple(t.shape)) for t, end in zip(tensors, ends, strict=True)]
+        arrays = [flat[end - t.numel():end].reshape(tuple(t.shape))
+                  for t, end in zip(tensors, ends, strict=True)]
     drop = plan.batch == 1
-    return {name: arr[0] if drop and batchy else arr for (name, _, batchy), arr in zip(items, arrays, strict=True)}
-
-
-def _mistakes(plan: Plan, full: dict, values: dict) -> dict:
-    """Named wrong answers, computed from the solved values with one error injected each."""
-    quantity, target, n = plan.ask["quantity"], plan.target, len(plan.layers)
-    count = math.prod(plan.shapes[plan.outs[-1]])
-    mistakes = {}
-    if quantity == "loss" and plan.loss == "mse" and count > 1:
-        mistakes["forgot_mean"] = values["L"] * count
-    if quantity not in ("grad", "step"):
-        return mistakes
-    grads = {}
-    if quantity == "grad":
-        grads["sign_flipped"] = -values["d_" + target]
-    if plan.loss == "mse" and count > 1:
-        grads["forgot_mean"] = values["d_" + target] * count
-    batched = lambda name, shape: np.asarray(values[name]).reshape((1, plan.batch, *shape))  # noqa: E731
-    P = [{r: full[name][None] for r, name in roles.items()} for roles in plan.roles]
-    acts = [full["x"][None]] + [batched(o, layer.out_shape) for o, layer in zip(plan.outs, plan.layers, strict=True)]
-    owner = plan.param[target] if target in plan.param else None
-    if any(plan.layers[i].type in ly.ACTIVATIONS for i in range(plan.stop, n)) and not target.startswith(("h_t", "c_t")):
-        d = batched("d_" + plan.outs[-1], plan.layers[-1].out_shape)
-        for i in range(n - 1, plan.stop - 1, -1):
-            d, layer_grads = ly.backward(plan.layers[i], P[i], acts[i], d, flat=True)
-        wrong = layer_grads[owner.role][0] if owner and owner.layer >= 0 else d[0]
-        grads["forgot_activation_derivative"] = wrong.reshape(plan.shapes[target])
-    if owner and owner.role in ("W", "K") and owner.layer > 0 and plan.layers[owner.layer - 1].type in ly.ACTIVATIONS:
-        j = owner.layer
-        _, layer_grads = ly.backward(plan.layers[j], P[j], acts[j - 1], batched("d_" + plan.outs[j], plan.layers[j].out_shape))
-        grads["used_preactivation"] = layer_grads[owner.role][0]
-    if quantity == "step":
-        p = full[target]
-        grads = {name: step(plan.ask, p, g) for name, g in grads.items()}
-        grads["wrong_step_direction"] = 2 * p - values["new"]
-    return mistakes | {name: pick(plan, value) for name, value in grads.items()}
+    return {name: arr[0] if drop and batchy else arr
+            for (name, _, batchy), arr in zip(items, arrays, strict=True)}

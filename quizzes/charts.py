@@ -13,9 +13,9 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 34
-MAX_X_LABELS = 8
+WIDTH, HEIGHT = 420, 190  # user units; the SVG scales to its box (labels stay readable on a phone)
+LEFT, RIGHT, TOP, BOTTOM = 34, 8, 10, 30
+MAX_X_LABELS = 6
 
 
 def _id(chart_id: str) -> str:
@@ -52,12 +52,12 @@ def _frame(chart_id: str, title: str, desc: str, top: float, step: float, body: 
         value = step * i
         y = TOP + plot_h - plot_h * value / top
         parts.append(f'<line class="chart-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="chart-label" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
+        parts.append(f'<text class="chart-label" x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end">'
                      f"{escape(_fmt(value))}</text>")
     every = max(1, math.ceil(len(labels) / MAX_X_LABELS))
     for i, label in enumerate(labels):
         if i % every == 0:
-            parts.append(f'<text class="chart-label" x="{x_of(i):.1f}" y="{HEIGHT - 12}" '
+            parts.append(f'<text class="chart-label" x="{x_of(i):.1f}" y="{HEIGHT - 10}" '
                          f'text-anchor="middle">{escape(label)}</text>')
     parts += body
     parts.append("</svg>")
@@ -71,7 +71,7 @@ def bar_chart(
     top, step = axis_top(max(values, default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(values))
-    gap = min(6.0, slot * 0.2)
+    gap = min(4.0, slot * 0.2)
     body = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * value / top
@@ -102,6 +102,6 @@ def line_chart(*, chart_id: str, title: str, desc: str, labels: Sequence[str], v
                     f'{points[-1][0]:.1f},{base}"/>')
         body.append(f'<polyline class="chart-line" points="{line}"/>')
         for (x, y), label, value in zip(points, labels, values, strict=True):
-            body.append(f'<circle class="chart-point" cx="{x:.1f}" cy="{y:.1f}" r="3.5">'
+            body.append(f'<circle class="chart-point" cx="{x:.1f}" cy="{y:.1f}" r="3">'
                         f"<title>{escape(f'{label}: {_fmt(value)}')}</title></circle>")
     return _frame(chart_id, title, desc, axis, step, body, labels, x_of)

@@ -8,6 +8,7 @@ Solving stores answer, values and mistakes, then grades the submissions that wer
 
 import logging
 import time
+from datetime import timedelta
 
 import numpy as np
 from django.db import transaction
@@ -51,6 +52,22 @@ def _queue_solve(variants) -> None:
             variants_solve.delay_on_commit(ids)  # a worker must not look before the rows are committed
 
 
+STALE_PENDING_SECONDS = 60
+
+
+def variants_requeue_stale(variants) -> None:
+    """Queue solving again for pending variants whose task was lost (a worker or server restart).
+
+    In eager mode any pending variant is solved now; with workers, one pending for more than
+    STALE_PENDING_SECONDS is queued again (solving skips variants that are ready by then).
+    """
+    from quizzes.tasks import variants_solve
+
+    eager = variants_solve.app.conf.task_always_eager
+    cutoff = timezone.now() - timedelta(seconds=STALE_PENDING_SECONDS)
+    _queue_solve([v for v in variants if v.status == Variant.Status.PENDING and (eager or v.created_at < cutoff)])
+
+
 def variants_for(*, student, questions) -> dict[int, Variant]:
     """Each question's current variant for ``student`` (question id -> Variant).
 
@@ -62,6 +79,7 @@ def variants_for(*, student, questions) -> dict[int, Variant]:
     current: dict[int, Variant] = {}
     for variant in Variant.objects.filter(student=student, question__in=questions).order_by("-number"):
         current.setdefault(variant.question_id, variant)
+    variants_requeue_stale(current.values())
     missing = [q for q in questions if q.id not in current]
     if missing:
         made = [v for q in missing for v in _new_variants(student, q)]

@@ -12,9 +12,9 @@ from compute.variant import Solved, Step
 ROUND = "Give the answer to at least 3 significant figures."
 
 
-def _p(x: float) -> str:
+def _p(x: float, digits: int | None = None) -> str:
     """A number as LaTeX, in parentheses when negative (for powers)."""
-    return f"({latex.num(x)})" if x < 0 else latex.num(x)
+    return f"({latex.num(x, digits)})" if x < 0 else latex.num(x, digits)
 
 
 def _r(x) -> str:
@@ -305,7 +305,7 @@ class PcaFirstComponent(Generator):
                 "$\\lambda = \\frac{a + c}{2} \\pm \\sqrt{\\left(\\frac{a - c}{2}\\right)^2 + b^2}$, so\n\n"
                 f"$$\\lambda_{{1,2}} = \\frac{{{latex.num(a, 4)} + {latex.num(c, 4)}}}{{2}} \\pm "
                 f"\\sqrt{{\\left(\\frac{{{latex.num(a, 4)} - {latex.num(c, 4)}}}{{2}}\\right)^2 + "
-                f"{latex.num(b, 4)}^2}}, \\quad \\lambda_1 = {latex.num(large, 4)},\\ "
+                f"{_p(round(b, 12), 4)}^2}}, \\quad \\lambda_1 = {latex.num(large, 4)},\\ "
                 f"\\lambda_2 = {latex.num(small, 4)}$$\n\n"
                 f"The first principal component is the unit eigenvector of $\\lambda_1$: "
                 f"$\\pm {_r(values['direction'])}$.")),

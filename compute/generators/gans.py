@@ -219,8 +219,7 @@ class GanGeneratorLoss(Generator):
         }[config["asked"]]
         return (
             "A GAN discriminator outputs $D(G(z)) = {{ d_fake }}$ on $m$ generated samples. Consider "
-            + form +
-            " (natural logarithm, mean over the samples). " + asked + " " + ROUND
+            + form + ", with the natural logarithm and the mean over the samples. " + asked + " " + ROUND
         )
 
 

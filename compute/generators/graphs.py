@@ -19,7 +19,7 @@ def _n4(x) -> str:
     return latex.value(x, 4)
 
 
-def random_graph(sampler, n: int, keep: int | None = None) -> np.ndarray:
+def _random_graph(sampler, n: int, keep: int | None = None) -> np.ndarray:
     """Adjacency matrices (batch, n, n) of connected undirected graphs without self-loops.
 
     A random recursive tree (node k joins one of the nodes before it) makes the graph connected;
@@ -44,7 +44,7 @@ def _edges(adjacency) -> list[tuple[int, int]]:
     return [(a, b) for a in range(n) for b in range(a + 1, n) if adjacency[a][b]]
 
 
-def graph_svg(adjacency, highlight: tuple[int, ...], note: str) -> str:
+def _graph_svg(adjacency, highlight: tuple[int, ...], note: str) -> str:
     """The graph drawn with its nodes on a circle (1-based labels); ``highlight`` nodes are filled."""
     n = len(adjacency)
     angles = [2 * math.pi * k / n for k in range(n)]
@@ -89,7 +89,7 @@ class NormalizedAdjacency(Generator):
 
     def sample_batch(self, sampler, config):
         n = config["nodes"]
-        adjacency = random_graph(sampler, n)
+        adjacency = _random_graph(sampler, n)
         mask = (adjacency + np.eye(n)).reshape(sampler.size, n * n) > 0
         # A uniformly chosen nonzero entry of A + I: the first cell whose running count passes the pick.
         pick = (sampler.uniform() * mask.sum(1)).astype(np.int64)
@@ -135,7 +135,8 @@ class NormalizedAdjacency(Generator):
 
     def diagram(self, params, config):
         i, j = int(params["i"]) - 1, int(params["j"]) - 1
-        return graph_svg(params["A"], (i, j), f"nodes {i + 1} and {j + 1} highlighted.")
+        note = f"node {i + 1} highlighted." if i == j else f"nodes {i + 1} and {j + 1} highlighted."
+        return _graph_svg(params["A"], (i, j), note)
 
     def prompt(self, config):
         return (
@@ -175,7 +176,7 @@ class GcnLayer(Generator):
 
     def sample_batch(self, sampler, config):
         n, f_in, f_out = config["nodes"], config["in_features"], config["out_features"]
-        adjacency = random_graph(sampler, n)
+        adjacency = _random_graph(sampler, n)
         features = sampler.nice(-2, 2, 1, shape=(8, n, f_in))
         weights = sampler.nice(-1, 1, 0.5, shape=(8, f_in, f_out), nonzero=True)
         # The asked node's pre-activation for 8 candidate (H, W): keep the first with an entry above 0,
@@ -242,7 +243,7 @@ class GcnLayer(Generator):
         ]
 
     def diagram(self, params, config):
-        return graph_svg(params["A"], (config["node"] - 1,), f"node {config['node']} highlighted.")
+        return _graph_svg(params["A"], (config["node"] - 1,), f"node {config['node']} highlighted.")
 
     def prompt(self, config):
         return (
@@ -284,7 +285,7 @@ class MessagePassing(Generator):
 
     def sample_batch(self, sampler, config):
         n, v = config["nodes"], config["node"] - 1
-        adjacency = random_graph(sampler, n, keep=v)
+        adjacency = _random_graph(sampler, n, keep=v)
         features = sampler.nice(-2, 2, 1, shape=(8, n, 2))
         weights = sampler.nice(-1, 1, 0.5, shape=(8, 2, 2, 2))  # 8 candidates of H and (W_self, W_neigh)
         neighbours = np.einsum("bn,bcnf->bcf", adjacency[:, v], features)
@@ -341,7 +342,7 @@ class MessagePassing(Generator):
         ]
 
     def diagram(self, params, config):
-        return graph_svg(params["A"], (config["node"] - 1,), f"node {config['node']} highlighted.")
+        return _graph_svg(params["A"], (config["node"] - 1,), f"node {config['node']} highlighted.")
 
     def prompt(self, config):
         v, agg = config["node"], config["aggregation"]

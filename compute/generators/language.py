@@ -223,7 +223,8 @@ class Attention(Generator):
         return params
 
     def _weights(self, params, device):
-        """Scores, attention weights and the three wrong weightings (unscaled, 1/d_k, none), as tensors."""
+        """Raw scores Kq, scaled scores Kq/√d_k, and the softmax weights of the scalings 1/√d_k (right),
+        none and 1/d_k (two mistakes) as the rows of one tensor."""
         import torch
 
         q = torch.tensor(params["q"], dtype=torch.float64, device=device)

@@ -62,6 +62,7 @@ class ApiViewMixin:
     """Renderers, filters, throttles and error handling of every endpoint."""
 
     renderer_classes = [JSONRenderer, CSVRenderer]
+    lookup_value_regex = "[^/]+"  # any id or slug reaches the view, which answers a JSON 404
     filter_backends = [FilterBackend]
 
     def perform_content_negotiation(self, request, force=False):

@@ -8,8 +8,8 @@ read is a 404, in a list as in a detail.
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema_view
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from courses.models import Course, Enrolment, Lecture
@@ -162,3 +162,15 @@ def lecture_row(lecture, progress) -> dict:
     counts = {name: getattr(progress, name) if progress else 0 for name in names}
     return {"lecture": lecture.id, "number": lecture.number, "title": lecture.title, **counts}
 
+
+
+@extend_schema(exclude=True)
+class NotFoundView(ApiView):
+    """Any /api/ address that is no endpoint: a JSON 404 like every other API error."""
+
+    permission_classes = []
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound("No API endpoint at this address (addresses end with a slash).")
+
+    post = put = patch = delete = get

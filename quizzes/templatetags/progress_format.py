@@ -21,15 +21,17 @@ def decimal2(value) -> str:
 
 @register.filter
 def duration(seconds) -> str:
-    """Seconds as "45 s", "3 min 05 s", "2 h 10 min"; None -> "—"."""
+    """Seconds as "45 s", "3 min 05 s", "25 min", "2 h 10 min"; None -> "—"."""
     if seconds is None:
         return NONE
     seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
+    if minutes < 10:
         return f"{minutes} min {seconds:02d} s"
+    if minutes < 60:
+        return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
 

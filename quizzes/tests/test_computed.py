@@ -201,3 +201,13 @@ def test_bad_config_and_kind_mismatch_are_refused(product, doubled):
     doubled.kind = "computed"
     with pytest.raises(ValidationError, match="vector"):
         doubled.full_clean()
+
+
+def test_a_variant_whose_solve_task_was_lost_is_solved_on_the_next_view(student_client, student, product, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr("quizzes.variants._queue_solve", lambda variants: None)  # the task is lost
+        page(student_client, product.quiz)
+    assert Variant.objects.get(student=student, question=product).status == "pending"
+    html = page(student_client, product.quiz)  # eager mode: solved now
+    variant = Variant.objects.get(student=student, question=product)
+    assert variant.status == "ready" and "data-pending" not in html

@@ -360,3 +360,4 @@ class TestStaffPages:
                 learner.answer(question, 1, value=1.0)
                 first.answer(question, 1, value=1.0)
         assert counts() == small
+
