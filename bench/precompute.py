@@ -66,10 +66,20 @@ def bare_insert_floor(quiz, rows: int) -> float:
 
 def page_check() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "SQLITE_PATH": f"{tmp}/db.sqlite3", "CELERY_BROKER_URL": "memory://",
-               "STATIC_MANIFEST": "0"}
-        result = subprocess.run([sys.executable, "-m", "quizzes.tests.page_without_torch"], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=300)
+        env = {
+            **os.environ,
+            "SQLITE_PATH": f"{tmp}/db.sqlite3",
+            "CELERY_BROKER_URL": "memory://",
+            "STATIC_MANIFEST": "0",
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "quizzes.tests.page_without_torch"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -96,14 +106,20 @@ def main() -> None:
             floors.append(made / bare_insert_floor(quiz, made))
         rate, floor = statistics.median(rates), statistics.median(floors)
         print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, SQLite, slug {args.slug}")
-        print(f"precompute {args.questions} questions x {args.students} students = {made} variants: "
-              f"median {rate:,.0f} variants/s over {args.repeat} runs (target >= 10,000/s: "
-              f"{'PASS' if rate >= 10_000 else 'FAIL'})")
-        print(f"floor (bare bulk insert of the same rows): {floor:,.0f} rows/s; precompute is "
-              f"{rate / floor:.0%} of the floor")
+        print(
+            f"precompute {args.questions} questions x {args.students} students = {made} variants: "
+            f"median {rate:,.0f} variants/s over {args.repeat} runs (target >= 10,000/s: "
+            f"{'PASS' if rate >= 10_000 else 'FAIL'})"
+        )
+        print(
+            f"floor (bare bulk insert of the same rows): {floor:,.0f} rows/s; precompute is "
+            f"{rate / floor:.0%} of the floor"
+        )
     report = page_check()
-    print(f"page view with a broker configured: HTTP {report['status']}, torch imported: "
-          f"{report['torch_imported']}, {report['modules']} modules, max RSS {report['max_rss_mb']} MB")
+    print(
+        f"page view with a broker configured: HTTP {report['status']}, torch imported: "
+        f"{report['torch_imported']}, {report['modules']} modules, max RSS {report['max_rss_mb']} MB"
+    )
 
 
 if __name__ == "__main__":

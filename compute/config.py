@@ -62,8 +62,10 @@ class Field:
 
 
 FIXED = Field(
-    "fixed", "json", {},
-    "Fixed values for any parameter, e.g. {\"x\": [1, 2]} to reproduce a lecture slide's example; "
+    "fixed",
+    "json",
+    {},
+    'Fixed values for any parameter, e.g. {"x": [1, 2]} to reproduce a lecture slide\'s example; '
     "a fixed value must have the parameter's shape.",
 )
 
@@ -77,7 +79,7 @@ class Schema:
         if config is None:
             config = {}
         if not isinstance(config, dict):
-            raise ConfigError("The config must be a JSON object, e.g. {\"activation\": \"sigmoid\"}.")
+            raise ConfigError('The config must be a JSON object, e.g. {"activation": "sigmoid"}.')
         known = {f.name: f for f in (*self.fields, FIXED)}
         unknown = sorted(set(config) - set(known))
         if unknown:

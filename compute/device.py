@@ -8,7 +8,7 @@ class DeviceError(RuntimeError):
 
 
 def device_name(requested: str | None = None) -> str:
-    """"cuda" or "cpu". ``requested`` (default: the environment variable, else "auto") picks:
+    """ "cuda" or "cpu". ``requested`` (default: the environment variable, else "auto") picks:
     auto uses CUDA when torch sees a GPU; cuda without a GPU raises ``DeviceError``.
 
     Imports torch (only compute workers call this).

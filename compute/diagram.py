@@ -16,20 +16,21 @@ from compute import layers as ly
 
 WIDTH = 640
 SLOT = "\x00"  # where a number goes in a cached drawing
-_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU",
-           "softplus": "softplus"}
+_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU",
+           "gelu": "GELU", "softplus": "softplus"}
 
 
 def _svg(width: float, height: float, label: str, parts: list[str]) -> str:
     esc = html.escape(label)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-            f'height="{height:.0f}" role="img" aria-label="{esc}"><title>{esc}</title>{"".join(parts)}</svg>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+            f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{esc}"><title>{esc}</title>'
+            f'{"".join(parts)}</svg>')
 
 
 def _text(x: float, y: float, text: str, size: int = 12, anchor: str = "middle", halo: bool = False) -> str:
     outline = ' stroke="#fff" stroke-width="3" paint-order="stroke"' if halo else ""
-    return (f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" font-family="sans-serif" text-anchor="{anchor}" '
-            f'fill="#111"{outline}>{html.escape(text)}</text>')
+    return (f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" font-family="sans-serif" '
+            f'text-anchor="{anchor}" fill="#111"{outline}>{html.escape(text)}</text>')
 
 
 def _shape(shape: tuple) -> str:
@@ -97,27 +98,28 @@ def _neurons(plan, columns: list[dict]) -> tuple[str, list]:
     edges, nodes, labels, slots = [], [], [], []
     for k in range(1, len(columns)):
         column, before = columns[k], columns[k - 1]
-        weights = plan.roles[column["layer"]]["W"] if column["size"] <= 4 and before["size"] <= 4 else None
+        small = column["size"] <= 4 and before["size"] <= 4
+        weights = plan.roles[column["layer"]]["W"] if small else None
         for j, y2 in enumerate(ys(column["size"])):
             for i, y1 in enumerate(ys(before["size"])):
-                edges.append(f'<line x1="{xs[k - 1] + 16:.0f}" y1="{y1:.0f}" x2="{xs[k] - 16:.0f}" y2="{y2:.0f}" '
-                             f'stroke="#777" stroke-width="1"/>')
+                edges.append(f'<line x1="{xs[k - 1] + 16:.0f}" y1="{y1:.0f}" x2="{xs[k] - 16:.0f}" '
+                             f'y2="{y2:.0f}" stroke="#777" stroke-width="1"/>')
                 if weights is not None:
-                    at = 0.25 + 0.5 * (j + 0.5) / column["size"]  # staggered so labels of one source do not collide
+                    # staggered along the edges, so that one source's labels do not collide
+                    at = 0.25 + 0.5 * (j + 0.5) / column["size"]
                     slots.append((weights, (j, i)))
-                    labels.append(_text(xs[k - 1] + at * (xs[k] - xs[k - 1]), y1 + at * (y2 - y1) - 3, SLOT, 11,
-                                        halo=True))
+                    x, y = xs[k - 1] + at * (xs[k] - xs[k - 1]), y1 + at * (y2 - y1) - 3
+                    labels.append(_text(x, y, SLOT, 11, halo=True))
     for k, column in enumerate(columns):
-        last = k == len(columns) - 1
         for j, y in enumerate(ys(column["size"])):
-            nodes.append(f'<circle cx="{xs[k]:.0f}" cy="{y:.0f}" r="16" fill="#eef" stroke="#333" stroke-width="1"/>')
-            name = f"{'ŷ' if last else column['name']}{j + 1}" if column["size"] > 1 else ("ŷ" if last else column["name"])
-            nodes.append(_text(xs[k], y + 4, name, 11))
+            nodes.append(f'<circle cx="{xs[k]:.0f}" cy="{y:.0f}" r="16" fill="#eef" stroke="#333" '
+                         'stroke-width="1"/>')
+            nodes.append(_text(xs[k], y + 4, f"x{j + 1}" if k == 0 else str(j + 1), 11))
             if k == 0 and plan.batch == 1:
                 slots.append(("x", (j,)))
                 nodes.append(_text(xs[k] - 20, y + 4, SLOT, 11, "end"))
         caption = column["name"] + "".join(f" → {symbol} → {name}" for symbol, name in column["acts"])
-        nodes.append(_text(xs[k], height - 14, caption, 12))
+        nodes.append(_text(xs[k], height - 14, caption + " = ŷ" * (k == len(columns) - 1), 12))
     label = describe(plan) + (". Edges are labelled with the weights." if labels else ".")
     return _svg(WIDTH, height, label, edges + labels + nodes), slots
 
@@ -134,8 +136,8 @@ def _detail(layer) -> str:
         return f"{o['input_size']} → {o['hidden_size']}, {o['steps']} steps"
     if layer.type == "graph_conv":
         return f"{o['nodes']} nodes, {o['in']} → {o['out']}"
-    return {"batchnorm1d": o.get("mode", ""), "dropout": f"p = {o.get('p')}", "leaky_relu": f"slope {o.get('slope')}",
-            "elu": f"α = {o.get('alpha')}", "softplus": f"β = {o.get('beta')}"}.get(layer.type, "")
+    return {"batchnorm1d": o.get("mode", ""), "dropout": f"p = {o.get('p')}", "elu": f"α = {o.get('alpha')}",
+            "leaky_relu": f"slope {o.get('slope')}", "softplus": f"β = {o.get('beta')}"}.get(layer.type, "")
 
 
 def _boxes(plan) -> str:
@@ -149,8 +151,8 @@ def _boxes(plan) -> str:
     for n, (title, detail, out) in enumerate(items):
         row, col = divmod(n, per_row)
         x, y = 20 + col * (box_w + gap), 16 + row * (box_h + 46)
-        parts.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="#eef" stroke="#333" '
-                     f'stroke-width="1"/>')
+        parts.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="#eef" '
+                     'stroke="#333" stroke-width="1"/>')
         parts.append(_text(x + box_w / 2, y + 19, title, 13))
         parts.append(_text(x + box_w / 2, y + 36, detail, 11))
         if out:
@@ -158,12 +160,14 @@ def _boxes(plan) -> str:
         if n + 1 < len(items):
             if col + 1 < per_row:
                 x1, y1 = x + box_w, y + box_h / 2
-                parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x1 + gap - 6}" y2="{y1}" stroke="#333" stroke-width="1.5"/>')
-                parts.append(f'<polygon points="{x1 + gap - 6},{y1 - 4} {x1 + gap},{y1} {x1 + gap - 6},{y1 + 4}" '
-                             'fill="#333"/>')
+                parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x1 + gap - 6}" y2="{y1}" stroke="#333" '
+                             'stroke-width="1.5"/>')
+                tip = x1 + gap
+                arrow = f"{tip - 6},{y1 - 4} {tip},{y1} {tip - 6},{y1 + 4}"
+                parts.append(f'<polygon points="{arrow}" fill="#333"/>')
             else:  # round the row's end, down to the start of the next row
                 x1, y1, y2, y3 = x + box_w, y + box_h / 2, y + box_h + 26, y + box_h + 46
-                parts.append(f'<polyline points="{x1},{y1} {x1 + 12},{y1} {x1 + 12},{y2} 79,{y2} 79,{y3 - 6}" '
-                             'fill="none" stroke="#333" stroke-width="1.5"/>')
+                points = f"{x1},{y1} {x1 + 12},{y1} {x1 + 12},{y2} 79,{y2} 79,{y3 - 6}"
+                parts.append(f'<polyline points="{points}" fill="none" stroke="#333" stroke-width="1.5"/>')
                 parts.append(f'<polygon points="75,{y3 - 6} 79,{y3} 83,{y3 - 6}" fill="#333"/>')
     return _svg(WIDTH, height, describe(plan) + ".", parts)

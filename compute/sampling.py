@@ -55,7 +55,9 @@ class Sampler:
         values = np.asarray(values)
         return values[self.integers(0, len(values) - 1, shape)]
 
-    def nice(self, low: float = -2.0, high: float = 2.0, step: float = 0.5, shape=(), nonzero=False) -> np.ndarray:
+    def nice(
+        self, low: float = -2.0, high: float = 2.0, step: float = 0.5, shape=(), nonzero=False
+    ) -> np.ndarray:
         """Hand-computable numbers low, low+step, ..., high (float64); optionally without 0."""
         count = int(round((high - low) / step)) + 1
         grid = np.round(low + step * np.arange(count), 10)

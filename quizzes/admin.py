@@ -126,12 +126,15 @@ class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
 class QuestionForm(forms.ModelForm):
     """The question form: a generator picked from the registry, and a trial solve of its config."""
 
-    generator = forms.ChoiceField(choices=generator_choices, required=False,
-                                  help_text="Computed kinds: the generator that makes each student's variant.")
+    generator = forms.ChoiceField(
+        choices=generator_choices,
+        required=False,
+        help_text="Computed kinds: the generator that makes each student's variant.",
+    )
 
     class Meta:
         model = Question
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose what is shown)
         widgets = {"generator_config": forms.Textarea(attrs={"rows": 4, "cols": 60, "spellcheck": "false"})}
 
     def _post_clean(self):
@@ -143,7 +146,9 @@ class QuestionForm(forms.ModelForm):
             for seed in PREVIEW_SEEDS:
                 generator.generate(seed, config)
         except Exception as error:  # any failure of the instructor's config is a form error
-            self.add_error("generator_config", f"Solving a variant failed (seed {seed}): {type(error).__name__}: {error}")
+            self.add_error(
+                "generator_config", f"Solving a variant failed (seed {seed}): {type(error).__name__}: {error}"
+            )
 
 
 @admin.register(Question)
@@ -171,8 +176,20 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
             },
         ),
         ("Short text", {"fields": ("text_answers", "text_mode"), "classes": ("collapse",)}),
-        ("Computed", {"fields": ("generator", "catalogue", "generator_config", "own_tolerance", "per_cell_credit",
-                                 "variant_errors"), "classes": ("collapse",)}),
+        (
+            "Computed",
+            {
+                "fields": (
+                    "generator",
+                    "catalogue",
+                    "generator_config",
+                    "own_tolerance",
+                    "per_cell_credit",
+                    "variant_errors",
+                ),
+                "classes": ("collapse",),
+            },
+        ),
     )
     inlines = [ChoiceInline]
     kind_sections = {
@@ -213,10 +230,12 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     def variant_errors(self, question):
         if not question.pk:
             return "—"
-        errors = list(question.variants.filter(status=Variant.Status.ERROR).values_list("error", flat=True)[:5])
+        errors = list(
+            question.variants.filter(status=Variant.Status.ERROR).values_list("error", flat=True)[:5]
+        )
         if not errors:
             return "None: every student's variant was computed."
-        return format_html_join("", "<p class=\"errornote\">{}</p>", ((e,) for e in errors))
+        return format_html_join("", '<p class="errornote">{}</p>', ((e,) for e in errors))
 
     @admin.display(description="Rendered")
     def preview(self, question):

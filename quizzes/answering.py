@@ -93,7 +93,11 @@ def _parse_cells(cells: list[str], shape: tuple) -> ParsedAnswer:
         try:
             numbers.append(parse_number(cell))
         except NumericInputError as error:
-            where = f"row {index // shape[1] + 1}, column {index % shape[1] + 1}" if len(shape) == 2 else f"entry {index + 1}"
+            where = (
+                f"row {index // shape[1] + 1}, column {index % shape[1] + 1}"
+                if len(shape) == 2
+                else f"entry {index + 1}"
+            )
             raise InvalidAnswer(f"In {where}: {error}", raw) from None
     return ParsedAnswer(raw=raw, value=np.reshape(numbers, shape).tolist())
 
@@ -106,7 +110,10 @@ def grade_answer(question: Question, value, choices, variant=None) -> grading.Gr
     kind = question.kind
     if question.is_computed:
         return grading.grade_computed(
-            value, variant.answer, mistakes=variant.mistakes, per_cell_credit=question.per_cell_credit,
+            value,
+            variant.answer,
+            mistakes=variant.mistakes,
+            per_cell_credit=question.per_cell_credit,
             **computed.tolerance_for(question, variant),
         )
     correct_ids = {c.id for c in choices if c.is_correct}

@@ -29,7 +29,7 @@ def config_for(question) -> dict:
 
 
 def answer_kind(question, config: dict | None = None) -> str:
-    """"scalar", "vector" or "matrix" for this question's generator and config."""
+    """ "scalar", "vector" or "matrix" for this question's generator and config."""
     generator = generator_for(question)
     config = config if config is not None else config_for(question)
     kind_for = getattr(generator, "answer_kind_for", None)
@@ -59,14 +59,16 @@ def check_computed(question) -> dict[str, str]:
         return {"kind": "This generator and config ask for one number: use the kind “Computed number”."}
     unknown = sorted(set(PLACEHOLDER.findall(question.prompt)) - set(params))
     if unknown:
-        names = ", ".join("{{ %s }}" % name for name in unknown)
+        names = ", ".join("{{ " + name + " }}" for name in unknown)
         return {"prompt": f"Unknown parameter {names}; this generator has: {', '.join(params)}."}
     return {}
 
 
 def fill_prompt(text: str, params: dict) -> str:
     """Replace ``{{ name }}`` by the parameter's LaTeX (a number, column vector or matrix)."""
-    return PLACEHOLDER.sub(lambda m: latex_value(params[m.group(1)]) if m.group(1) in params else m.group(0), text)
+    return PLACEHOLDER.sub(
+        lambda m: latex_value(params[m.group(1)]) if m.group(1) in params else m.group(0), text
+    )
 
 
 def prompt_for(question, variant) -> str:

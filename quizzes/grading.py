@@ -190,7 +190,9 @@ def _close(a: float, b: float, rtol: float, atol: float) -> bool:
     return _numeric_ok(a, b, "tolerance", rtol, atol, None)
 
 
-def grade_computed(value, answer, *, rtol: float, atol: float, mistakes=(), per_cell_credit: bool = False) -> Grade:
+def grade_computed(
+    value, answer, *, rtol: float, atol: float, mistakes=(), per_cell_credit: bool = False
+) -> Grade:
     """A computed scalar, vector or matrix answer against the generator's exact ``answer``.
 
     ``value`` and ``answer`` are a float or nested lists of the same shape (the caller parsed one
@@ -215,7 +217,12 @@ def grade_computed(value, answer, *, rtol: float, atol: float, mistakes=(), per_
         if len(known) == len(cells_value) and all(
             _close(v, k, rtol, atol) for v, k in zip(cells_value, known, strict=True)
         ):
-            return Grade(score, f"{head} {mistake['message']}", mistake=mistake["name"], cells=cells if is_array else ())
+            return Grade(
+                score,
+                f"{head} {mistake['message']}",
+                mistake=mistake["name"],
+                cells=cells if is_array else (),
+            )
     if not is_array and cells_value[0] != 0 and _close(-cells_value[0], cells_answer[0], rtol, atol):
         return Grade(score, "Not correct. Check the sign.", cells=())
     return Grade(score, head, cells=cells if is_array else ())

@@ -194,13 +194,18 @@ class Question(models.Model):
     )
     text_mode = models.CharField(max_length=20, choices=TextMode.choices, default=TextMode.CASE_INSENSITIVE)
     generator = models.CharField(
-        max_length=60, blank=True, help_text="Computed kinds: the generator that makes each student's variant."
+        max_length=60,
+        blank=True,
+        help_text="Computed kinds: the generator that makes each student's variant.",
     )
     generator_config = models.JSONField(
-        default=dict, blank=True, help_text="Computed kinds: the generator's settings as JSON (empty: defaults)."
+        default=dict,
+        blank=True,
+        help_text="Computed kinds: the generator's settings as JSON (empty: defaults).",
     )
     own_tolerance = models.BooleanField(
-        default=False, help_text="Computed kinds: grade with the rtol/atol of the Numeric section instead of the generator's."
+        default=False,
+        help_text="Computed kinds: grade with the rtol/atol of the Numeric section instead of the generator's.",
     )
     per_cell_credit = models.BooleanField(
         default=False, help_text="Computed vector/matrix: partial credit for the share of right entries."
@@ -268,8 +273,12 @@ class Variant(models.Model):
     )
     seed = models.BigIntegerField(default=0)
     params = models.JSONField(null=True, blank=True, help_text="Computed: the numbers the student sees.")
-    answer = models.JSONField(null=True, blank=True, help_text="Computed: the exact answer (never sent early).")
-    values = models.JSONField(null=True, blank=True, help_text="Computed: named values for the worked solution.")
+    answer = models.JSONField(
+        null=True, blank=True, help_text="Computed: the exact answer (never sent early)."
+    )
+    values = models.JSONField(
+        null=True, blank=True, help_text="Computed: named values for the worked solution."
+    )
     mistakes = models.JSONField(default=list, blank=True, help_text="Computed: known wrong answers.")
     tolerance = models.JSONField(null=True, blank=True, help_text="Computed: the generator's rtol/atol.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.READY)

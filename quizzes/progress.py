@@ -48,9 +48,12 @@ class LectureProgress:
         """Share of tries that were correct; None before the first try."""
         return self.correct / self.tries if self.tries else None
 
-    @property
-    def minutes(self) -> int:
-        return round(self.seconds / 60)
+    @classmethod
+    def combined(cls, parts: Iterable["LectureProgress"]) -> "LectureProgress":
+        """The sum of several lectures' progress (e.g. a whole course)."""
+        parts = list(parts)
+        names = ("total", "tried", "mastered", "tries", "correct", "seconds")
+        return cls(*(sum(getattr(part, name) for part in parts) for name in names))
 
 
 @dataclass(frozen=True)
@@ -285,8 +288,7 @@ def student_progress(*, student, course, now=None) -> CourseProgressReport:
     per_lecture = _summarise(questions, answers)
     empty = LectureProgress(0, 0, 0)
     reports = [LectureReport(lecture, per_lecture.get(lecture.id, empty)) for lecture in lectures]
-    total = LectureProgress(*(sum(getattr(r.progress, f) for r in reports) for f in
-                              ("total", "tried", "mastered", "tries", "correct", "seconds")))
+    total = LectureProgress.combined(r.progress for r in reports)
     weeks = _weeks([a for a in answers if a.is_try], timezone.localdate(now))
     return CourseProgressReport(
         lectures=reports,

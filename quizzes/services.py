@@ -65,7 +65,11 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
     try:
         parsed = parse_answer(question, data, {c.id for c in question.choices.all()}, _answer_shape(variant))
     except InvalidAnswer as invalid:
-        submission.raw, submission.status, submission.feedback = invalid.raw, Submission.Status.INVALID, str(invalid)
+        submission.raw, submission.status, submission.feedback = (
+            invalid.raw,
+            Submission.Status.INVALID,
+            str(invalid),
+        )
         return _save(submission)
     tries_used = variant.submissions.filter(try_number__isnull=False).count()
     if quiz.max_tries is not None and tries_used >= quiz.max_tries:
@@ -85,7 +89,9 @@ def _answer_shape(variant: Variant) -> tuple | None:
     """
     question = variant.question
     if variant.is_error:
-        raise SubmissionRefused("This question is temporarily unavailable. Your instructor has been told.", 503)
+        raise SubmissionRefused(
+            "This question is temporarily unavailable. Your instructor has been told.", 503
+        )
     if question.kind != Question.Kind.COMPUTED_ARRAY:
         return None
     if not variant.is_ready:
@@ -102,7 +108,9 @@ def submission_grade(*, submission: Submission, now=None) -> Submission:
     question = variant.question
     quiz = question.quiz
     grade = grade_answer(question, submission.value, list(question.choices.all()), variant)
-    credit = grade.score if quiz.is_practice else credit_for_try(grade.score, submission.try_number, quiz.credits)
+    credit = (
+        grade.score if quiz.is_practice else credit_for_try(grade.score, submission.try_number, quiz.credits)
+    )
     submission.status = Submission.Status.GRADED
     submission.score, submission.points = grade.score, question.points * credit
     submission.feedback, submission.mistake = grade.feedback, grade.mistake

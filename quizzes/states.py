@@ -83,8 +83,12 @@ class QuestionState:
 
     @property
     def can_answer(self) -> bool:
-        return (self.is_open and not self.variant.is_error and (self.tries_left is None or self.tries_left > 0)
-                and not (self.question.kind == Question.Kind.COMPUTED_ARRAY and not self.variant.is_ready))
+        return (
+            self.is_open
+            and not self.variant.is_error
+            and (self.tries_left is None or self.tries_left > 0)
+            and not (self.question.kind == Question.Kind.COMPUTED_ARRAY and not self.variant.is_ready)
+        )
 
     @property
     def hint_visible(self) -> bool:
@@ -139,8 +143,15 @@ class QuestionState:
             for c in range(cols):
                 index = r * cols + c
                 mark = marks[index] if index < len(marks) else None
-                row.append({"index": index, "row": r + 1, "col": c + 1,
-                            "text": typed[index] if index < len(typed) else "", "mark": mark})
+                row.append(
+                    {
+                        "index": index,
+                        "row": r + 1,
+                        "col": c + 1,
+                        "text": typed[index] if index < len(typed) else "",
+                        "mark": mark,
+                    }
+                )
             grid.append(row)
         return grid
 
@@ -214,13 +225,26 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
     states = []
     for q in chosen:
         variant = variants[q.id]
-        states.append(QuestionState(
-            quiz=quiz, question=q, number=numbers[q.id], variant=variant,
-            submissions=by_variant[variant.id], now=now,
-            html={"prompt": rendered[prompts[q.id]], "hint": rendered[q.hint], "explanation": rendered[q.explanation]},
-            choice_html={c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]} for c in q.choices.all()},
-            diagram=computed.diagram_for(q, variant) if q.is_computed and not variant.is_error else None,
-        ))
+        states.append(
+            QuestionState(
+                quiz=quiz,
+                question=q,
+                number=numbers[q.id],
+                variant=variant,
+                submissions=by_variant[variant.id],
+                now=now,
+                html={
+                    "prompt": rendered[prompts[q.id]],
+                    "hint": rendered[q.hint],
+                    "explanation": rendered[q.explanation],
+                },
+                choice_html={
+                    c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]}
+                    for c in q.choices.all()
+                },
+                diagram=computed.diagram_for(q, variant) if q.is_computed and not variant.is_error else None,
+            )
+        )
     _add_worked_steps([s for s in states if s.question.is_computed and s.solution_visible])
     return states
 

@@ -63,9 +63,7 @@ class StudentProgressRow:
 
     @property
     def total(self) -> LectureProgress:
-        rows = self.lectures.values()
-        fields = ("total", "tried", "mastered", "tries", "correct", "seconds")
-        return LectureProgress(*(sum(getattr(row, name) for row in rows) for name in fields))
+        return LectureProgress.combined(self.lectures.values())
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,10 @@ def _new_variants(student, question: Question, numbers: list[int] | None = None)
     """Unsaved variants of ``question`` for ``student``; computed ones sampled and pending."""
     numbers = numbers or [1]
     seeds = [variant_seed(student_id=student.id, question_id=question.id, number=n) for n in numbers]
-    variants = [Variant(student=student, question=question, number=n, seed=s) for n, s in zip(numbers, seeds, strict=True)]
+    variants = [
+        Variant(student=student, question=question, number=n, seed=s)
+        for n, s in zip(numbers, seeds, strict=True)
+    ]
     if question.is_computed:
         try:
             generator, config = computed.generator_for(question), computed.config_for(question)
@@ -65,7 +68,9 @@ def variants_requeue_stale(variants) -> None:
 
     eager = variants_solve.app.conf.task_always_eager
     cutoff = timezone.now() - timedelta(seconds=STALE_PENDING_SECONDS)
-    _queue_solve([v for v in variants if v.status == Variant.Status.PENDING and (eager or v.created_at < cutoff)])
+    _queue_solve(
+        [v for v in variants if v.status == Variant.Status.PENDING and (eager or v.created_at < cutoff)]
+    )
 
 
 def variants_for(*, student, questions) -> dict[int, Variant]:
@@ -99,7 +104,9 @@ def variant_new(*, student, question: Question) -> Variant:
     from quizzes.services import SubmissionRefused
 
     if not question.quiz.is_practice or not question.is_computed:
-        raise SubmissionRefused("New variants are only available for computed questions in practice mode.", 403)
+        raise SubmissionRefused(
+            "New variants are only available for computed questions in practice mode.", 403
+        )
     latest = variants_for(student=student, questions=[question])[question.id]
     variant = _new_variants(student, question, [latest.number + 1])[0]
     variant.save()
@@ -116,8 +123,11 @@ def variants_solve(*, variant_ids: list[int]) -> int:
     from compute.device import device_name
 
     device = device_name()
-    pending = list(Variant.objects.filter(id__in=variant_ids, status=Variant.Status.PENDING)
-                   .select_related("question__quiz"))
+    pending = list(
+        Variant.objects.filter(id__in=variant_ids, status=Variant.Status.PENDING).select_related(
+            "question__quiz"
+        )
+    )
     for variant in pending:
         question = variant.question
         try:
@@ -143,9 +153,13 @@ def submissions_grade_pending(*, variant_ids: list[int]) -> int:
     """Grade the pending submissions of ready variants, oldest first; returns how many."""
     from quizzes.services import submission_grade
 
-    waiting = (Submission.objects.filter(variant_id__in=variant_ids, status=Submission.Status.PENDING,
-                                         variant__status=Variant.Status.READY)
-               .select_related("variant__question__quiz").order_by("created_at", "id"))
+    waiting = (
+        Submission.objects.filter(
+            variant_id__in=variant_ids, status=Submission.Status.PENDING, variant__status=Variant.Status.READY
+        )
+        .select_related("variant__question__quiz")
+        .order_by("created_at", "id")
+    )
     count = 0
     for submission in waiting:
         with transaction.atomic():
@@ -168,11 +182,15 @@ def quiz_precompute(*, quiz_id: int) -> int:
     from courses.models import Enrolment
 
     device = device_name()
-    quiz_questions = Question.objects.filter(quiz_id=quiz_id, kind__in=[Question.Kind.COMPUTED,
-                                                                       Question.Kind.COMPUTED_ARRAY])
+    quiz_questions = Question.objects.filter(
+        quiz_id=quiz_id, kind__in=[Question.Kind.COMPUTED, Question.Kind.COMPUTED_ARRAY]
+    )
     students = list(
-        get_user_model().objects.filter(enrolments__course__lectures__quizzes=quiz_id,
-                                        enrolments__role=Enrolment.Role.STUDENT).values_list("id", flat=True)
+        get_user_model()
+        .objects.filter(
+            enrolments__course__lectures__quizzes=quiz_id, enrolments__role=Enrolment.Role.STUDENT
+        )
+        .values_list("id", flat=True)
     )
     made = 0
     for question in quiz_questions:
@@ -187,10 +205,20 @@ def quiz_precompute(*, quiz_id: int) -> int:
         per_variant_ms = (time.perf_counter() - start) * 1000 / len(rows)
         Variant.objects.bulk_create(
             [
-                Variant(student_id=student_id, question=question, number=1, seed=seed, params=row["params"],
-                        answer=row["answer"], values=row["values"], mistakes=row["mistakes"],
-                        tolerance=row["tolerance"], status=Variant.Status.READY, compute_ms=per_variant_ms,
-                        device=device)
+                Variant(
+                    student_id=student_id,
+                    question=question,
+                    number=1,
+                    seed=seed,
+                    params=row["params"],
+                    answer=row["answer"],
+                    values=row["values"],
+                    mistakes=row["mistakes"],
+                    tolerance=row["tolerance"],
+                    status=Variant.Status.READY,
+                    compute_ms=per_variant_ms,
+                    device=device,
+                )
                 for student_id, seed, row in zip(todo, seeds, rows, strict=True)
             ],
             batch_size=2000,

@@ -135,5 +135,9 @@ def reveal(request, course_slug, quiz_id, question_id):
 @require_POST
 def new_variant(request, course_slug, quiz_id, question_id):
     return _question_post(
-        request, course_slug, quiz_id, question_id, lambda question: variant_new(student=request.user, question=question)
+        request,
+        course_slug,
+        quiz_id,
+        question_id,
+        lambda question: variant_new(student=request.user, question=question),
     )

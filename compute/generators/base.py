@@ -85,7 +85,9 @@ class Generator:
     def solve_batch(self, params: dict[str, np.ndarray], config: dict, device: str = "cpu") -> list[Solved]:
         """Solve every variant of a batch; the default loops over ``solve``."""
         size = len(next(iter(params.values())))
-        return [self.solve({k: to_python(v[i]) for k, v in params.items()}, config, device) for i in range(size)]
+        return [
+            self.solve({k: to_python(v[i]) for k, v in params.items()}, config, device) for i in range(size)
+        ]
 
     # --- provided ---------------------------------------------------------------------------
     def clean_config(self, config: dict | None) -> dict:
@@ -99,7 +101,9 @@ class Generator:
         params = self.sample_batch(Sampler(seeds), config)
         for name, fixed in config.get("fixed", {}).items():
             if name not in params:
-                raise ConfigError(f"“fixed” names an unknown parameter “{name}”; parameters: {', '.join(params)}.")
+                raise ConfigError(
+                    f"“fixed” names an unknown parameter “{name}”; parameters: {', '.join(params)}."
+                )
             value = np.asarray(fixed, dtype=np.float64)
             if value.shape != params[name].shape[1:] or not np.all(np.isfinite(value)):
                 raise ConfigError(

@@ -7,7 +7,9 @@ written questions in its quiz.
 """
 
 
-def _q(title: str, generator: str, config: dict | None = None, *, array: bool = False, hint: str = "") -> dict:
+def _q(
+    title: str, generator: str, config: dict | None = None, *, array: bool = False, hint: str = ""
+) -> dict:
     return {
         "kind": "computed_array" if array else "computed",
         "title": title,
@@ -24,15 +26,27 @@ COMPUTED = {
         _q("Your own logistic regression: the loss", "logistic_regression", {"ask": "loss"}),
     ],
     2: [
-        _q("Your own computation graph", "computation_graph", {"graph": "square", "wrt": "x"},
-           hint="Go backwards from the output: multiply the local derivatives along the path."),
-        _q("Backward through a sigmoid node", "computation_graph", {"graph": "sigmoid", "wrt": "y"},
-           hint="The sigmoid's local derivative is $\\sigma(z)(1-\\sigma(z))$."),
+        _q(
+            "Your own computation graph",
+            "computation_graph",
+            {"graph": "square", "wrt": "x"},
+            hint="Go backwards from the output: multiply the local derivatives along the path.",
+        ),
+        _q(
+            "Backward through a sigmoid node",
+            "computation_graph",
+            {"graph": "sigmoid", "wrt": "y"},
+            hint="The sigmoid's local derivative is $\\sigma(z)(1-\\sigma(z))$.",
+        ),
     ],
     3: [
-        _q("Backpropagation through your own MLP", "mlp_backward", {"wrt": "W1"},
-           hint="Chain rule: $\\frac{\\partial L}{\\partial \\hat y}$, then through $W_2$, then through "
-                "$\\sigma'(z)$, then the input."),
+        _q(
+            "Backpropagation through your own MLP",
+            "mlp_backward",
+            {"wrt": "W1"},
+            hint="Chain rule: $\\frac{\\partial L}{\\partial \\hat y}$, then through $W_2$, then through "
+            "$\\sigma'(z)$, then the input.",
+        ),
         _q("Your own tiny network", "network"),
         _q("A derivative of an activation", "activation_derivative", {"activation": "tanh"}),
     ],

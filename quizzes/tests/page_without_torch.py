@@ -29,8 +29,11 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     course = Course.objects.create(slug="c", title="C")
-    quiz = Quiz.objects.create(lecture=Lecture.objects.create(course=course, number=1, title="L", slug="l"),
-                               title="Q", is_published=True)
+    quiz = Quiz.objects.create(
+        lecture=Lecture.objects.create(course=course, number=1, title="L", slug="l"),
+        title="Q",
+        is_published=True,
+    )
     for position, slug in enumerate(sorted(REGISTRY), start=1):
         question = Question(quiz=quiz, position=position, kind="computed", generator=slug, prompt="")
         if computed.answer_kind(question) != "scalar":
@@ -41,15 +44,19 @@ def main() -> None:
     client = Client()
     client.force_login(student)
     response = client.get(f"/courses/c/quizzes/{quiz.id}/", secure=True)
-    print(json.dumps({
-        "status": response.status_code,
-        "torch_imported": "torch" in sys.modules,
-        "modules": len(sys.modules),
-        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "questions": quiz.questions.count(),
-        "pending_variants": Variant.objects.filter(status="pending").count(),
-        "page_has_mn": response.content.decode().count("<mn>"),
-    }))
+    print(
+        json.dumps(
+            {
+                "status": response.status_code,
+                "torch_imported": "torch" in sys.modules,
+                "modules": len(sys.modules),
+                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "questions": quiz.questions.count(),
+                "pending_variants": Variant.objects.filter(status="pending").count(),
+                "page_has_mn": response.content.decode().count("<mn>"),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -69,8 +69,9 @@ def product(quiz):
 
 @pytest.fixture
 def doubled(quiz):
-    return Question.objects.create(quiz=quiz, position=2, kind="computed_array", generator="toy_doubled",
-                                   prompt="", per_cell_credit=True)
+    return Question.objects.create(
+        quiz=quiz, position=2, kind="computed_array", generator="toy_doubled", prompt="", per_cell_credit=True
+    )
 
 
 def page(client, quiz):
@@ -78,7 +79,9 @@ def page(client, quiz):
 
 
 def post(client, question, action="answer", **data):
-    url = reverse(f"quizzes:{action}", args=[question.quiz.lecture.course.slug, question.quiz_id, question.id])
+    url = reverse(
+        f"quizzes:{action}", args=[question.quiz.lecture.course.slug, question.quiz_id, question.id]
+    )
     return client.post(url, data, **FETCH)
 
 
@@ -130,7 +133,9 @@ def test_invalid_cell_is_kept_with_its_position_and_costs_no_try(student_client,
     page(student_client, doubled.quiz)
     fragment = post(student_client, doubled, cell=["1", "abc", "2"]).content.decode()
     submission = Submission.objects.get()
-    assert submission.status == "invalid" and "entry 2" in submission.feedback and submission.try_number is None
+    assert (
+        submission.status == "invalid" and "entry 2" in submission.feedback and submission.try_number is None
+    )
     assert 'value="abc"' in fragment
 
 
@@ -139,7 +144,9 @@ def test_wrong_number_of_cells_is_a_400(student_client, doubled):
     assert post(student_client, doubled, cell=["1", "2"]).status_code == 400
 
 
-def test_answer_before_the_variant_is_solved_waits_and_is_graded_later(student_client, student, product, monkeypatch):
+def test_answer_before_the_variant_is_solved_waits_and_is_graded_later(
+    student_client, student, product, monkeypatch
+):
     monkeypatch.setattr("quizzes.variants._queue_solve", lambda variants: None)  # no worker has run yet
     html = page(student_client, product.quiz)
     variant = Variant.objects.get(student=student, question=product)
@@ -157,7 +164,9 @@ def test_answer_before_the_variant_is_solved_waits_and_is_graded_later(student_c
     assert "data-pending" not in poll and "Correct." in poll
 
 
-def test_generator_error_marks_variant_and_question_unavailable(student_client, student, product, monkeypatch):
+def test_generator_error_marks_variant_and_question_unavailable(
+    student_client, student, product, monkeypatch
+):
     def broken(self, params, config, device="cpu"):
         raise ZeroDivisionError("boom")
 
@@ -203,7 +212,9 @@ def test_bad_config_and_kind_mismatch_are_refused(product, doubled):
         doubled.full_clean()
 
 
-def test_a_variant_whose_solve_task_was_lost_is_solved_on_the_next_view(student_client, student, product, monkeypatch):
+def test_a_variant_whose_solve_task_was_lost_is_solved_on_the_next_view(
+    student_client, student, product, monkeypatch
+):
     with monkeypatch.context() as patch:
         patch.setattr("quizzes.variants._queue_solve", lambda variants: None)  # the task is lost
         page(student_client, product.quiz)

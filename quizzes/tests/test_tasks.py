@@ -23,8 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def celery_config():
-    return {"broker_url": "memory://", "result_backend": "cache+memory://",
-            "broker_transport_options": {"polling_interval": 0.05}}
+    return {
+        "broker_url": "memory://",
+        "result_backend": "cache+memory://",
+        "broker_transport_options": {"polling_interval": 0.05},
+    }
 
 
 @pytest.fixture(scope="session")
@@ -77,23 +80,55 @@ def redis_answers() -> bool:
 def test_real_worker_process_on_redis_solves_a_queued_variant(tmp_path):
     if not redis_answers():
         skip_or_fail("Redis is not running on 127.0.0.1:6379")
-    env = {**os.environ, "SQLITE_PATH": str(tmp_path / "db.sqlite3"), "STATIC_MANIFEST": "0",
-           "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15", "DJANGO_SETTINGS_MODULE": "quizserver.settings"}
+    env = {
+        **os.environ,
+        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+        "STATIC_MANIFEST": "0",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+        "DJANGO_SETTINGS_MODULE": "quizserver.settings",
+    }
     env.pop("DATABASE_URL", None)
-    setup = subprocess.run([sys.executable, "-m", "quizzes.tests.page_without_torch"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=180)
+    setup = subprocess.run(
+        [sys.executable, "-m", "quizzes.tests.page_without_torch"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert setup.returncode == 0, setup.stderr[-3000:]
     report = json.loads(setup.stdout.strip().splitlines()[-1])
     assert report["pending_variants"] == report["questions"] > 0
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "quizserver", "worker", "-Q", "compute,celery", "-c", "1",
-         "--pool", "solo", "--loglevel", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "quizserver",
+            "worker",
+            "-Q",
+            "compute,celery",
+            "-c",
+            "1",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
+
         def statuses():
             with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-                return dict(db.execute("select status, count(*) from quizzes_variant group by status").fetchall())
+                return dict(
+                    db.execute("select status, count(*) from quizzes_variant group by status").fetchall()
+                )
 
         assert wait_for(lambda: statuses().get("pending", 0) == 0, timeout=120), statuses()
         assert statuses() == {"ready": report["questions"]}
@@ -104,10 +139,21 @@ def test_real_worker_process_on_redis_solves_a_queued_variant(tmp_path):
 
 
 def test_page_view_with_a_broker_does_not_import_torch(tmp_path):
-    env = {**os.environ, "SQLITE_PATH": str(tmp_path / "db.sqlite3"), "STATIC_MANIFEST": "0", "CELERY_BROKER_URL": "memory://"}
+    env = {
+        **os.environ,
+        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+        "STATIC_MANIFEST": "0",
+        "CELERY_BROKER_URL": "memory://",
+    }
     env.pop("DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "-m", "quizzes.tests.page_without_torch"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-m", "quizzes.tests.page_without_torch"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["status"] == 200 and report["page_has_mn"] > 0

@@ -17,9 +17,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug", help="generator slug (see list_generators)")
         parser.add_argument("--seed", type=int, required=True, help="variant seed (0 ≤ seed < 2^63)")
-        parser.add_argument("--config", default="{}", help='generator settings as JSON, e.g. \'{"wrt": "W1"}\'')
-        parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None,
-                            help="default: QUIZSERVER_COMPUTE_DEVICE or auto")
+        parser.add_argument(
+            "--config", default="{}", help='generator settings as JSON, e.g. \'{"wrt": "W1"}\''
+        )
+        parser.add_argument(
+            "--device",
+            choices=["auto", "cpu", "cuda"],
+            default=None,
+            help="default: QUIZSERVER_COMPUTE_DEVICE or auto",
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, slug, seed, config, device, **options):
@@ -38,15 +44,28 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         data = variant.to_json()
         if options["json"]:
-            result = {key: data[key] for key in ("generator", "seed", "config", "params", "answer", "tolerance",
-                                                  "steps", "mistakes")}
+            result = {
+                key: data[key]
+                for key in (
+                    "generator",
+                    "seed",
+                    "config",
+                    "params",
+                    "answer",
+                    "tolerance",
+                    "steps",
+                    "mistakes",
+                )
+            }
             result.update(device=device, compute_ms=round(compute_ms, 3))
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
         self.stdout.write(f"{generator.title} ({slug}), seed {seed}, {device}, {compute_ms:.2f} ms")
         for name, value in variant.params.items():
             self.stdout.write(f"  {name} = {latex_value(value)}")
-        self.stdout.write(f"answer = {variant.answer}  (rtol {variant.tolerance['rtol']}, atol {variant.tolerance['atol']})")
+        self.stdout.write(
+            f"answer = {variant.answer}  (rtol {variant.tolerance['rtol']}, atol {variant.tolerance['atol']})"
+        )
         for mistake in variant.mistakes:
             self.stdout.write(f"  mistake {mistake.name}: {mistake.value}  — {mistake.message}")
         for number, step in enumerate(variant.steps, start=1):
