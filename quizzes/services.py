@@ -3,7 +3,6 @@
 import uuid
 
 import numpy as np
-
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction

@@ -14,13 +14,13 @@ GEN = NetworkGenerator()
 SVG = "{http://www.w3.org/2000/svg}"
 CONFIGS = {
     "default": {},
-    "wide_mlp": {"layers": [{"type": "linear", "in": 5, "out": 6}, {"type": "tanh"}, {"type": "linear", "out": 2}],
-                 "batch": 2},
+    "wide_mlp": {"layers": [{"type": "linear", "in": 5, "out": 6}, {"type": "tanh"},
+                            {"type": "linear", "out": 2}], "batch": 2},
     "conv": {"layers": [{"type": "conv2d", "out_channels": 2, "kernel": 2}, {"type": "relu"},
-                        {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "linear", "out": 3}],
-             "input": [1, 5, 5], "loss": "cross_entropy"},
-    "lstm": {"layers": [{"type": "lstm_cell", "hidden_size": 2}, {"type": "linear", "out": 1}], "input": [3, 2],
-             "values": "tenths"},
+                        {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"},
+                        {"type": "linear", "out": 3}], "input": [1, 5, 5], "loss": "cross_entropy"},
+    "lstm": {"layers": [{"type": "lstm_cell", "hidden_size": 2}, {"type": "linear", "out": 1}],
+             "input": [3, 2], "values": "tenths"},
     "graph": {"layers": [{"type": "graph_conv", "out": 2}, {"type": "relu"}, {"type": "flatten"},
                          {"type": "linear", "out": 1}], "input": [3, 2]},
 }

@@ -101,9 +101,10 @@ def configs(draw):
             if i < len(sizes) - 2:
                 layers.append({"type": draw(st.sampled_from(SMOOTH))})
     elif kind == "conv1d":
-        layers = [{"type": "conv1d", "in_channels": draw(st.integers(1, 2)), "out_channels": draw(st.integers(1, 2)),
-                   "kernel": draw(st.integers(1, 3)), "stride": draw(st.integers(1, 2)), "padding": draw(st.integers(0, 1))},
-                  {"type": draw(st.sampled_from(SMOOTH))}, {"type": "flatten"}, {"type": "linear", "out": 2}]
+        conv = {"type": "conv1d", "in_channels": draw(st.integers(1, 2)), "out_channels": draw(st.integers(1, 2)),
+                "kernel": draw(st.integers(1, 3)), "stride": draw(st.integers(1, 2)),
+                "padding": draw(st.integers(0, 1))}
+        layers = [conv, {"type": draw(st.sampled_from(SMOOTH))}, {"type": "flatten"}, {"type": "linear", "out": 2}]
     else:
         layers = [{"type": "rnn_cell", "hidden_size": draw(st.integers(1, 3))}, {"type": "linear", "out": 2}]
     if loss == "cross_entropy" and layers[-1].get("out", 2) < 2:
@@ -117,8 +118,9 @@ def configs(draw):
         shape = [draw(st.integers(1, 3)), draw(st.integers(1, 2))]
     first = {"mlp": "W1", "conv1d": "K1", "rnn": "Wih1"}[kind]
     values = draw(st.sampled_from(["halves", "tenths"]))
+    ask = {"quantity": "grad", "wrt": first, "index": [0, 0] + [0] * (kind == "conv1d")}
     return {"layers": layers, "input": shape, "loss": loss, "batch": draw(st.integers(1, 2)), "values": values,
-            "ask": {"quantity": "grad", "wrt": first, "index": [0, 0] + [0] * (kind == "conv1d")}}
+            "ask": ask}
 
 
 @settings(max_examples=40, deadline=None)
@@ -181,7 +183,8 @@ def test_hand_computed_mistakes():
     solved = GEN.solve(RELU_PARAMS, GEN.clean_config({**RELU, "ask": {"quantity": "grad", "wrt": "W1"}}))
     # ReLU′ taken as 1: ∂L/∂z1 = (4, −2, 6)
     assert solved.mistakes["forgot_activation_derivative"].tolist() == [[4.0, 8.0], [-2.0, -4.0], [6.0, 12.0]]
-    step = GEN.solve(RELU_PARAMS, GEN.clean_config({**RELU, "ask": {"quantity": "step", "wrt": "b1", "lr": 0.5}}))
+    ask = {"quantity": "step", "wrt": "b1", "lr": 0.5}
+    step = GEN.solve(RELU_PARAMS, GEN.clean_config({**RELU, "ask": ask}))
     assert step.mistakes["wrong_step_direction"].tolist() == [4.0, -2.0, -4.0]
 
 
@@ -212,8 +215,8 @@ def _solve(config, params, ask):
 @pytest.mark.parametrize(("cell", "module"), [("rnn_cell", torch.nn.RNNCell), ("gru_cell", torch.nn.GRUCell),
                                               ("lstm_cell", torch.nn.LSTMCell)])
 def test_recurrent_cells_match_torch_modules(cell, module):
-    config = {"layers": [{"type": cell, "hidden_size": 2}], "input": [3, 2], "loss": "none", "values": "tenths",
-              "ask": {"quantity": "output"}}
+    config = {"layers": [{"type": cell, "hidden_size": 2}], "input": [3, 2], "loss": "none",
+              "values": "tenths", "ask": {"quantity": "output"}}
     params = GEN.sample(11, GEN.clean_config(config))
     torch_cell = module(2, 2).double()
     with torch.no_grad():
@@ -237,8 +240,8 @@ def test_batchnorm_train_and_eval_match_functional_batch_norm():
     layers = [{"type": "linear", "in": 2, "out": 2}, {"type": "batchnorm1d"}]
     params = GEN.sample(4, GEN.clean_config({"layers": layers, "batch": 3, "values": "halves"}))
     z = t(params["x"]) @ t(params["W1"]).T + t(params["b1"])
-    train = torch.nn.functional.batch_norm(z, None, None, t(params["gamma1"]), t(params["beta1"]), training=True,
-                                           eps=1e-5)
+    train = torch.nn.functional.batch_norm(z, None, None, t(params["gamma1"]), t(params["beta1"]),
+                                           training=True, eps=1e-5)
     solved = _solve({"layers": layers, "batch": 3}, params, {"quantity": "output"})
     assert np.allclose(solved.answer, train.numpy(), rtol=0, atol=1e-12)
     assert np.allclose(solved.values["bvar1"], z.var(0, unbiased=False).numpy())  # the biased variance
@@ -247,8 +250,8 @@ def test_batchnorm_train_and_eval_match_functional_batch_norm():
     # before any weighted layer, so numbered 0
     expected = torch.nn.functional.batch_norm(t([params["x"]]), t(params["mu0"]), t(params["var0"]),
                                               t(params["gamma0"]), t(params["beta0"]), eps=1e-5)
-    assert np.allclose(_solve({"layers": eval_layers}, params, {"quantity": "output"}).answer, expected[0].numpy(),
-                       rtol=0, atol=1e-12)
+    solved = _solve({"layers": eval_layers}, params, {"quantity": "output"})
+    assert np.allclose(solved.answer, expected[0].numpy(), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
@@ -269,8 +272,8 @@ def test_first_optimizer_step_matches_torch_optim(optimizer):
 def test_graph_conv_and_hinge_loss_by_formula():
     config = {"layers": [{"type": "graph_conv", "out": 1}], "input": [3, 2], "loss": "hinge",
               "ask": {"quantity": "loss"}}
-    params = {"x": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "W1": [[1.0], [2.0]], "A1": [[0, 1, 0], [1, 0, 1], [0, 1, 0]],
-              "y": 0.0}
+    params = {"x": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "W1": [[1.0], [2.0]],
+              "A1": [[0, 1, 0], [1, 0, 1], [0, 1, 0]], "y": 0.0}
     with pytest.raises(ConfigError, match="at least 2 class scores"):
         GEN.clean_config(config)
     config["layers"].append({"type": "flatten"})
@@ -285,8 +288,10 @@ def test_graph_conv_and_hinge_loss_by_formula():
 
 ENGINE_CONFIGS = [
     {"layers": [{"type": "conv2d", "out_channels": 2, "kernel": 2, "padding": 1, "stride": 2}, {"type": "relu"},
-                {"type": "maxpool2d", "kernel": 2, "stride": 1}, {"type": "flatten"}, {"type": "linear", "out": 3}],
-     "input": [2, 4, 4], "loss": "cross_entropy", "values": "halves", "ask": {"quantity": "grad", "wrt": "x", "index": [0, 0, 0]}},
+                {"type": "maxpool2d", "kernel": 2, "stride": 1}, {"type": "flatten"},
+                {"type": "linear", "out": 3}],
+     "input": [2, 4, 4], "loss": "cross_entropy", "values": "halves",
+     "ask": {"quantity": "grad", "wrt": "x", "index": [0, 0, 0]}},
     {"layers": [{"type": "conv1d", "out_channels": 2, "kernel": 2}, {"type": "leaky_relu", "slope": 0.1},
                 {"type": "avgpool1d", "kernel": 2}, {"type": "flatten"}, {"type": "softmax"}],
      "input": [1, 5], "batch": 2, "ask": {"quantity": "grad", "wrt": "K1", "index": [0, 0, 0]}},
@@ -294,10 +299,12 @@ ENGINE_CONFIGS = [
      "loss": "hinge", "values": "tenths", "ask": {"quantity": "grad", "wrt": "Wih1"}},
     {"layers": [{"type": "gru_cell", "hidden_size": 2}, {"type": "linear", "out": 1}], "input": [3, 1],
      "batch": 2, "values": "tenths", "ask": {"quantity": "grad", "wrt": "h0"}},
-    {"layers": [{"type": "graph_conv", "out": 2, "bias": True}, {"type": "elu", "alpha": 0.5}, {"type": "flatten"},
-                {"type": "linear", "out": 1}], "input": [3, 2], "ask": {"quantity": "grad", "wrt": "W1"}},
-    {"layers": [{"type": "linear", "in": 3, "out": 2}, {"type": "batchnorm1d"}, {"type": "dropout", "p": 0.25},
-                {"type": "softplus", "beta": 2.0}, {"type": "linear", "out": 1}, {"type": "sigmoid"}],
+    {"layers": [{"type": "graph_conv", "out": 2, "bias": True}, {"type": "elu", "alpha": 0.5},
+                {"type": "flatten"}, {"type": "linear", "out": 1}],
+     "input": [3, 2], "ask": {"quantity": "grad", "wrt": "W1"}},
+    {"layers": [{"type": "linear", "in": 3, "out": 2}, {"type": "batchnorm1d"},
+                {"type": "dropout", "p": 0.25}, {"type": "softplus", "beta": 2.0},
+                {"type": "linear", "out": 1}, {"type": "sigmoid"}],
      "batch": 3, "loss": "bce", "values": "halves", "ask": {"quantity": "grad", "wrt": "W1"}},
 ]
 
@@ -322,26 +329,29 @@ def test_numpy_engine_gradients_equal_autograd(config):
     values = GEN.solve(params, cfg).values
     assert loss[0] == pytest.approx(float(values["L"]), rel=1e-12)
     target = plan.target
-    assert np.allclose(np.reshape(grads[target], plan.shapes[target]), values["d_" + target], rtol=1e-10, atol=1e-12)
+    numpy_grad = np.reshape(grads[target], plan.shapes[target])
+    assert np.allclose(numpy_grad, values["d_" + target], rtol=1e-10, atol=1e-12)
 
 
 # --- contract beyond the default config --------------------------------------------------------------
 
 CONTRACT_CONFIGS = {
     "conv2d_maxpool": {"layers": [{"type": "conv2d", "out_channels": 2, "kernel": 2}, {"type": "relu"},
-                                  {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "linear", "out": 2}],
+                                  {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"},
+                                  {"type": "linear", "out": 2}],
                        "input": [1, 5, 5], "loss": "cross_entropy", "values": "halves",
                        "ask": {"quantity": "grad", "wrt": "K1_2"}},
-    "lstm_cell": {"layers": [{"type": "lstm_cell", "hidden_size": 2}, {"type": "linear", "out": 1}], "input": [3, 2],
-                  "values": "tenths", "ask": {"quantity": "grad", "wrt": "Whh1", "index": [4, 1]}},
+    "lstm_cell": {"layers": [{"type": "lstm_cell", "hidden_size": 2}, {"type": "linear", "out": 1}],
+                  "input": [3, 2], "values": "tenths", "ask": {"quantity": "grad", "wrt": "Whh1", "index": [4, 1]}},
     "graph_conv": {"layers": [{"type": "graph_conv", "out": 2}, {"type": "tanh"}, {"type": "flatten"},
                               {"type": "linear", "out": 1}], "input": [3, 2], "values": "halves",
                    "ask": {"quantity": "grad", "wrt": "W1"}},
-    "batchnorm_train": {"layers": [{"type": "linear", "in": 2, "out": 2}, {"type": "batchnorm1d"}, {"type": "tanh"},
-                                   {"type": "linear", "out": 1}], "batch": 3, "values": "halves",
+    "batchnorm_train": {"layers": [{"type": "linear", "in": 2, "out": 2}, {"type": "batchnorm1d"},
+                                   {"type": "tanh"}, {"type": "linear", "out": 1}], "batch": 3, "values": "halves",
                         "ask": {"quantity": "grad", "wrt": "gamma1"}},
-    "dropout_mask": {"layers": [{"type": "linear", "in": 3, "out": 3}, {"type": "sigmoid"}, {"type": "dropout", "p": 0.5},
-                                {"type": "linear", "out": 2}], "ask": {"quantity": "step", "wrt": "W2", "optimizer": "adam"}},
+    "dropout_mask": {"layers": [{"type": "linear", "in": 3, "out": 3}, {"type": "sigmoid"},
+                                {"type": "dropout", "p": 0.5}, {"type": "linear", "out": 2}],
+                     "ask": {"quantity": "step", "wrt": "W2", "optimizer": "adam"}},
 }
 
 
@@ -391,7 +401,8 @@ def test_sampling_is_nice_and_avoids_saturation_and_zero_answers():
     z1 = np.einsum("bij,bj->bi", batch["W1"], batch["x"]) + batch["b1"]
     good = (np.abs(z1) <= 3).all(1)
     assert good.mean() > 0.95
-    answers = np.array([GEN.solve({k: v[i].tolist() for k, v in batch.items()}, config).answer for i in range(200)])
+    answers = np.array([GEN.solve({k: v[i].tolist() for k, v in batch.items()}, config).answer
+                        for i in range(200)])
     assert (np.abs(answers) >= 0.01).mean() > 0.95
     assert GEN.sample(7, config) == GEN.sample(7, config)
 
@@ -407,31 +418,36 @@ def test_fixed_values_are_kept_and_the_rest_resampled_around_them():
 
 def test_naming_scheme():
     plan = nw.plan_for(GEN.clean_config({
-        "layers": [{"type": "conv2d", "out_channels": 2, "kernel": 2}, {"type": "relu"}, {"type": "maxpool2d", "kernel": 2},
-                   {"type": "flatten"}, {"type": "dropout"}, {"type": "linear", "out": 3}, {"type": "batchnorm1d"},
+        "layers": [{"type": "conv2d", "out_channels": 2, "kernel": 2}, {"type": "relu"},
+                   {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "dropout"},
+                   {"type": "linear", "out": 3}, {"type": "batchnorm1d"},
                    {"type": "relu"}, {"type": "relu"}, {"type": "linear", "out": 2}, {"type": "softmax"}],
         "input": [1, 5, 5], "batch": 2}))
     assert plan.outs == ("z1", "h1", "s1", "f1", "d1", "z2", "n2", "h2", "h2b", "z3", "p3")
     names = [part for p in plan.params for part, _ in p.parts]
-    assert names == ["x_1", "x_2", "K1_1", "K1_2", "b1", "mask1", "W2", "b2", "gamma2", "beta2", "W3", "b3", "y"]
+    assert names == ["x_1", "x_2", "K1_1", "K1_2", "b1", "mask1", "W2", "b2", "gamma2", "beta2", "W3", "b3",
+                     "y"]
     assert plan.param["K1"].shape == (2, 1, 2, 2) and plan.param["x"].shape == (2, 1, 5, 5)
     cell = nw.plan_for(GEN.clean_config({"layers": [{"type": "gru_cell", "hidden_size": 3}, {"type": "tanh"}],
                                          "input": [2, 4]}))
-    assert cell.outs == ("h_t2", "h1") and [p.name for p in cell.params] == ["x", "Wih1", "Whh1", "bih1", "bhh1", "h0", "y"]
+    assert cell.outs == ("h_t2", "h1")
+    assert [p.name for p in cell.params] == ["x", "Wih1", "Whh1", "bih1", "bhh1", "h0", "y"]
     assert cell.param["Wih1"].shape == (9, 4) and cell.shapes["h_t1"] == (3,)
 
 
 @pytest.mark.parametrize(("config", "message"), [
     ({"layers": [{"type": "conv3d"}]}, "unknown type 'conv3d'; allowed types: linear, conv1d"),
-    ({"layers": [{"type": "linear", "in": 2, "out": 3, "size": 1}]}, "unknown key “size”; allowed keys: type, in, out, bias"),
+    ({"layers": [{"type": "linear", "in": 2, "out": 3, "size": 1}]},
+     "unknown key “size”; allowed keys: type, in, out, bias"),
     ({"layers": [{"type": "linear", "in": 2, "out": 3}, {"type": "linear", "in": 4, "out": 1}]},
      "Layer 2 (linear): “in” is 4 but the incoming shape gives 3"),
     ({"layers": [{"type": "linear", "in": 2}]}, "“out” is required"),
     ({"layers": [{"type": "conv1d", "out_channels": 1, "kernel": 2}]}, "Set “input”"),
-    ({"layers": [{"type": "conv2d", "out_channels": 1, "kernel": 5}], "input": [1, 3, 3]}, "kernel 5 is larger"),
+    ({"layers": [{"type": "conv2d", "out_channels": 1, "kernel": 5}], "input": [1, 3, 3]},
+     "kernel 5 is larger"),
     ({"layers": [{"type": "linear", "in": 4, "out": 2}], "input": [1, 2, 2]}, "add a flatten"),
-    ({"ask": {"quantity": "grad", "wrt": "W9"}}, "“wrt” must name a parameter, input or intermediate of this network: "
-                                                  "x, W1, b1, W2, b2, z1, h1, z2"),
+    ({"ask": {"quantity": "grad", "wrt": "W9"}},
+     "“wrt” must name a parameter, input or intermediate of this network: x, W1, b1, W2, b2, z1, h1, z2"),
     ({"ask": {"quantity": "step", "wrt": "x"}}, "must name a parameter of this network: W1, b1, W2, b2"),
     ({"ask": {"quantity": "grad", "wrt": "W1", "index": [3, 0]}}, "within the shape [3, 2]"),
     ({"ask": {"quantity": "gradient"}}, "“quantity” one of output, loss, grad, step"),
@@ -441,8 +457,10 @@ def test_naming_scheme():
      "remove the final softmax"),
     ({"loss": "bce"}, "end the network with a sigmoid"),
     ({"loss": "none", "ask": {"quantity": "loss"}}, "choose mse, bce, cross_entropy or hinge"),
-    ({"layers": [{"type": "linear", "in": 2, "out": 2}, {"type": "batchnorm1d"}]}, "needs “batch” of at least 2"),
-    ({"layers": [{"type": "linear", "in": 2, "out": 2}, {"type": "rnn_cell", "hidden_size": 2}]}, "must be the first layer"),
+    ({"layers": [{"type": "linear", "in": 2, "out": 2}, {"type": "batchnorm1d"}]},
+     "needs “batch” of at least 2"),
+    ({"layers": [{"type": "linear", "in": 2, "out": 2}, {"type": "rnn_cell", "hidden_size": 2}]},
+     "must be the first layer"),
     ({"layers": [{"type": "dropout", "p": 1.0}], "input": [2]}, "“p” must lie strictly between 0 and 1"),
     ({"layers": [{"type": "conv2d", "out_channels": 2, "kernel": 2}], "input": [1, 3, 3], "loss": "none",
       "ask": {"quantity": "output"}}, "ask one entry with “index” or one part (z1_1, z1_2)"),

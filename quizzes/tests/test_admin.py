@@ -124,3 +124,41 @@ def test_student_is_kept_out_of_admin(client, student):
     client.force_login(student)
     assert client.get(reverse("admin:index")).status_code == 302
     assert Enrolment.objects.filter(user=student).exists()
+
+
+def test_computed_question_with_broken_config_is_refused_with_its_message(author, quiz):
+    data = question_form(quiz, kind="computed", generator="mlp_backward", prompt="",
+                         generator_config='{"activation": "swish"}')
+    response = author.post(ADD, data)
+    page = response.content.decode()
+    assert response.status_code == 200 and not Question.objects.exists()
+    assert "activation" in page and "sigmoid" in page  # names the setting and what is allowed
+
+
+def test_computed_question_with_unknown_generator_lists_the_known_ones(author, quiz):
+    data = question_form(quiz, kind="computed", generator="", prompt="", generator_config="{}")
+    data["generator"] = "no_such_generator"
+    response = author.post(ADD, data)
+    assert response.status_code == 200 and not Question.objects.exists()
+    assert "no_such_generator" in response.content.decode()
+
+
+def test_computed_question_preview_shows_five_variants_with_answers(author, quiz):
+    data = question_form(quiz, kind="computed", generator="mlp_backward", prompt="", generator_config="{}")
+    response = author.post(ADD, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    question = Question.objects.get()
+    page = author.get(reverse("admin:quizzes_question_change", args=[question.id])).content.decode()
+    assert page.count('class="variant-preview"') == 5
+    assert page.count("Worked solution") >= 5 and "<svg" in page and "Known mistakes" in page
+
+
+def test_variant_errors_are_listed_for_the_instructor(author, quiz, student):
+    from quizzes.models import Variant
+
+    question = Question.objects.create(quiz=quiz, kind="computed", generator="mlp_backward", prompt="")
+    Variant.objects.create(student=student, question=question, status="error", error="ZeroDivisionError: boom")
+    page = author.get(reverse("admin:quizzes_question_change", args=[question.id])).content.decode()
+    assert "ZeroDivisionError: boom" in page
+    listing = author.get(reverse("admin:quizzes_variant_changelist") + "?status__exact=error").content.decode()
+    assert "alice" in listing
