@@ -32,6 +32,7 @@ import torch  # noqa: E402
 
 import bench.floors  # noqa: E402
 from compute.batch import generate_columns, to_rows  # noqa: E402
+from compute.device import DeviceError, device_name  # noqa: E402
 from compute.generators import REGISTRY  # noqa: E402
 
 RATIO_LIMIT = 2.0
@@ -217,13 +218,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer seeds, repetitions and variants")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
-    parser.add_argument("--threads", type=int, help="torch.set_num_threads before timing")
+    parser.add_argument("--threads", type=int, help="torch threads (default: the compute workers' setting, "
+                        "QUIZSERVER_TORCH_THREADS or 1)")
     parser.add_argument("--part", choices=("all", "single", "batched"), default="all",
                         help="run only table (a) or (b)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 if any check fails")
     args = parser.parse_args()
-    if args.device == "cuda" and not torch.cuda.is_available():
-        parser.error("--device cuda: torch sees no GPU here")
+    try:
+        device_name(args.device)  # as a compute worker does: checks the device, sets the thread count
+    except DeviceError as error:
+        parser.error(str(error))
     if args.threads:
         torch.set_num_threads(args.threads)
     seeds = [int(s) for s in np.random.default_rng(0).integers(0, 2**62, size=100 if args.quick else 300)]

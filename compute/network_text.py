@@ -106,7 +106,14 @@ def tex(name: str) -> str:
 
 
 def _num(v: float, digits: int | None) -> str:
-    return "0" if abs(v) < 1e-12 else latex.num(v, digits)  # rounding noise reads as 0
+    """latex.num, with rounding noise shown as 0 and a fast path for the usual plain numbers."""
+    v = float(v)
+    if abs(v) < 1e-12:
+        return "0"
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    text = repr(v) if digits is None else f"{v:.{digits}g}"
+    return latex.num(v, digits) if "e" in text else text
 
 
 def show(value, digits: int | None = 4) -> str:
@@ -233,7 +240,7 @@ def _prompt(key: str) -> str:
              rf"the output $\hat y = {out}$ (shapes and weight layouts as in PyTorch):", ""]
     for i, layer in enumerate(plan.layers):
         shown = [_placeholder(plan, name) for name in plan.roles[i].values()]
-        given = f" with ${'$, $'.join(shown)}$" if shown else ""
+        given = f", where ${'$, $'.join(shown)}$" if shown else ""
         lines.append(f"{i + 1}. {layer.type.replace('_', ' ')}: {_formula(plan, i)}{given}.")
     if plan.loss != "none":
         loss = _LOSS[plan.loss][0].replace("COUNT", str(math.prod(plan.shapes[plan.outs[-1]])))
@@ -293,11 +300,12 @@ def _backward(plan, i: int, params: dict, values: dict) -> str:
     dz, lines = _paren(show(values["d_" + out])), []
     if t == "linear" and plan.batch == 1:
         for name in mine:
-            weight = owner.role == "W"
-            symbol = rf" {tex(a)}^\top" * weight
-            shown_a = _paren(show(_value(plan, params, values, a), None if a == "x" else 4))
-            factor = rf" {shown_a}^\top" * weight
-            lines.append(f"$${_d(name)} = {_d(out)}{symbol} = {dz}{factor} = {show(values['d_' + name])}$$")
+            if owner.role == "W":
+                shown_a = _paren(show(_value(plan, params, values, a), None if a == "x" else 4))
+                lines.append(rf"$${_d(name)} = {_d(out)} {tex(a)}^\top = {dz} {shown_a}^\top = "
+                             f"{show(values['d_' + name])}$$")
+            else:
+                lines.append(f"$${_d(name)} = {_d(out)} = {show(values['d_' + name])}$$")
         if need_input:
             W = show(params[roles["W"]], None)
             lines.append(rf"$${_d(a)} = {tex(roles['W'])}^\top {_d(out)} = {W}^\top {dz} = "

@@ -6,6 +6,7 @@ with ``delay_on_commit``: in-process when Celery is eager, on a ``compute`` work
 Solving stores answer, values and mistakes, then grades the submissions that were waiting.
 """
 
+import json
 import logging
 import time
 from datetime import timedelta
@@ -203,26 +204,33 @@ def quiz_precompute(*, quiz_id: int) -> int:
         start = time.perf_counter()
         rows = to_rows(generate_columns(generator, np.array(seeds, dtype=np.uint64), config, device))
         per_variant_ms = (time.perf_counter() - start) * 1000 / len(rows)
-        Variant.objects.bulk_create(
-            [
-                Variant(
-                    student_id=student_id,
-                    question=question,
-                    number=1,
-                    seed=seed,
-                    params=row["params"],
-                    answer=row["answer"],
-                    values=row["values"],
-                    mistakes=row["mistakes"],
-                    tolerance=row["tolerance"],
-                    status=Variant.Status.READY,
-                    compute_ms=per_variant_ms,
-                    device=device,
-                )
-                for student_id, seed, row in zip(todo, seeds, rows, strict=True)
-            ],
-            batch_size=2000,
-            ignore_conflicts=True,
-        )
+        _insert_ready(question.id, todo, seeds, rows, per_variant_ms, device)
         made += len(rows)
     return made
+
+
+_INSERT_COLUMNS = ("student_id", "question_id", "number", "seed", "params", "answer", "values", "mistakes",
+                   "tolerance", "status", "error", "compute_ms", "device", "created_at")
+
+
+def _insert_ready(question_id: int, students: list[int], seeds: list[int], rows: list[dict], ms: float,
+                  device: str) -> None:
+    """Insert solved variants 1 in one executemany, skipping any that exist (two precomputes racing).
+
+    Raw SQL on purpose: bulk_create encodes every JSON field through the field machinery, which
+    made precomputing half as fast (bench/precompute.py); the rows are the same either way.
+    """
+    from django.db import connection
+
+    dumps, now = json.dumps, timezone.now()
+    data = [
+        (student_id, question_id, 1, seed, dumps(row["params"]), dumps(row["answer"]), dumps(row["values"]),
+         dumps(row["mistakes"]), dumps(row["tolerance"]), Variant.Status.READY.value, "", ms, device, now)
+        for student_id, seed, row in zip(students, seeds, rows, strict=True)
+    ]
+    columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+    sql = (f"INSERT INTO {connection.ops.quote_name(Variant._meta.db_table)} ({columns}) VALUES ({placeholders}) "
+           "ON CONFLICT DO NOTHING")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, data)

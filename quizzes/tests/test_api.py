@@ -117,7 +117,7 @@ class TestResultsExport:
         assert [chunk.count(b"\n") for chunk in chunks] == [1, 1000, 1000, 500]
 
     def test_exports_have_a_stricter_rate(self, staff, monkeypatch):
-        monkeypatch.setattr(ExportRateThrottle, "rate", "2/hour")
+        monkeypatch.setattr(ExportRateThrottle, "rate", "2/hour", raising=False)
         codes = [staff.get("/api/v1/courses/dl/results/?format=csv").status_code for _ in range(3)]
         assert codes == [200, 200, 429]
         assert staff.get("/api/v1/courses/dl/results/").status_code == 200  # JSON lists are not exports
@@ -155,7 +155,8 @@ class TestFilters:
         ("student=-1", "student"),
         ("lecture=99", "lecture"),
         ("format=xml", "format"),
-        ("cursor=bm90IGEgY3Vyc29y", "cursor"),
+        ("cursor=bz14", "cursor"),  # base64 of "o=x": a cursor with a bad offset
+        ("cursor=cD1ub3RhZGF0ZQ==", "cursor"),  # "p=notadate": a well-formed cursor, a bad position
     ])
     def test_invalid_filters_are_400_naming_the_parameter(self, staff, world, query, param):
         response = staff.get(f"/api/v1/courses/dl/results/?{query}")
@@ -206,13 +207,14 @@ class TestTokens:
         new_key = Token.objects.get(user=world.ingrid).key
         assert new_key != token and new_key in page.content.decode()
         client.logout()
-        assert client.get("/api/v1/courses/dl/results/", **auth).status_code == 401  # replaced
+        refused = client.get("/api/v1/courses/dl/results/", **auth)  # the replaced token
+        assert refused.status_code == 403 and refused.json() == {"detail": "Invalid token."}
         new_auth = {"HTTP_AUTHORIZATION": f"Token {new_key}"}
         assert client.get("/api/v1/courses/dl/results/?format=csv", **new_auth).status_code == 200
         client.force_login(world.ingrid)
         assert client.post("/api/token/", {"action": "revoke"}).status_code == 302
         client.logout()
-        assert client.get("/api/v1/courses/dl/results/", **new_auth).status_code == 401
+        assert client.get("/api/v1/courses/dl/results/", **new_auth).json() == {"detail": "Invalid token."}
 
     def test_token_page_shows_a_key_once_and_only_to_staff(self, client, world):
         client.force_login(world.tom)  # a TA: not is_staff, but teaches ml
@@ -238,11 +240,16 @@ class TestTokens:
 
 
 def more_rows(world, count: int) -> None:
-    """``count`` more submissions of every kind the lists show, in both courses."""
+    """``count`` more rows of every list: lectures, quizzes, questions, choices, submissions."""
     for i in range(count):
+        lecture = world.dl.lectures.create(number=10 + i, title=f"L{i}", slug=f"l{i}")
+        quiz = lecture.quizzes.create(title=f"Q{i}", is_published=True)
+        question = quiz.questions.create(kind="single", prompt="More?")
+        question.choices.create(text="a", is_correct=True)
+        world.dl_quiz.questions.create(position=10 + i, kind="numeric", prompt="More?", numeric_answer=1)
         answer(world.alice, world.numeric, raw=str(i), value=float(i), score=0.0, number=2 + i)
+        answer(world.alice, question, raw=str(i), value=[1], score=1.0)
         answer(world.bob, world.ml_numeric, raw=str(i), value=float(i), score=0.0, number=2 + i)
-    world.dl_quiz.questions.create(position=9, kind="single", prompt="More?")
 
 
 @pytest.mark.parametrize("user", ["alice", "ingrid"])
