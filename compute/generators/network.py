@@ -5,7 +5,9 @@ output, the loss, one gradient, or a parameter after one optimizer step); ``comp
 checks and names everything (its docstring lists the names) and solves with torch autograd.
 Sampling draws several candidate parameter sets per seed and keeps the first with the fewest
 degeneracies (saturated sigmoids, inputs at ReLU kinks, max-pool ties, a zero answer), checked by
-the numpy forward/backward of ``compute.layers``, vectorized over seeds and candidates.
+the numpy forward/backward of ``compute.layers``, vectorized over seeds and candidates. The named
+mistakes rerun that numpy backward with one error injected; ``compute.network_text`` writes the
+prompt and the worked solution, ``compute.diagram`` the SVG.
 """
 
 import functools

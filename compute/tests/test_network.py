@@ -478,3 +478,24 @@ def test_answer_kind_follows_the_ask():
     assert GEN.answer_kind_for({"ask": {"quantity": "output"}}) == "scalar"  # one output: a number
     assert close(GEN.generate(1, {"ask": {"quantity": "grad", "wrt": "W2"}}).answer,
                  GEN.generate(1, {"ask": {"quantity": "grad", "wrt": "W2"}}).answer, 0, 0)
+
+
+def test_forgot_mean_is_the_sum_instead_of_the_mean():
+    config = {"layers": [{"type": "linear", "in": 2, "out": 3}], "batch": 2,
+              "ask": {"quantity": "grad", "wrt": "b1"}}
+    params = GEN.sample(6, GEN.clean_config(config))
+    solved = GEN.solve(params, GEN.clean_config(config))
+    assert np.allclose(solved.mistakes["forgot_mean"], 6 * solved.answer)  # n = 2 samples × 3 outputs
+    loss = GEN.solve(params, GEN.clean_config({**config, "ask": {"quantity": "loss"}}))
+    assert loss.mistakes == {"forgot_mean": pytest.approx(6 * loss.answer)}
+
+
+def test_gpu_transfer_path_gives_the_same_values():
+    """The one-copy path used off the CPU (checked here on CPU tensors) equals the per-tensor path."""
+    plan = nw.plan_for(GEN.clean_config(ENGINE_CONFIGS[2]))
+    items = [("a", torch.arange(6.0, dtype=torch.float64).reshape(1, 2, 3), True),
+             ("b", torch.tensor(2.5, dtype=torch.float64), False)]
+    one_copy, per_tensor = nw._to_numpy(plan, items, "cuda"), nw._to_numpy(plan, items, "cpu")
+    assert one_copy.keys() == per_tensor.keys()
+    assert all(np.array_equal(one_copy[k], per_tensor[k]) for k in one_copy)
+    assert one_copy["a"].shape == (2, 3) and one_copy["b"].shape == ()
