@@ -59,15 +59,21 @@ def make_course():
         lecture = Lecture.objects.create(course=course, number=number, title=f"L{number}", slug=f"l{number}")
         quiz = Quiz.objects.create(lecture=lecture, title="Quiz", is_published=True)
         questions += Question.objects.bulk_create(
-            [Question(quiz=quiz, position=p, kind="numeric", prompt="?", numeric_answer=0.25)
-             for p in range(QUESTIONS_PER_LECTURE)]
+            [
+                Question(quiz=quiz, position=p, kind="numeric", prompt="?", numeric_answer=0.25)
+                for p in range(QUESTIONS_PER_LECTURE)
+            ]
         )
     students = User.objects.bulk_create([User(username=f"student{i:04d}") for i in range(STUDENTS)])
     Enrolment.objects.bulk_create([Enrolment(user=u, course=course) for u in students])
     staff = User.objects.create(username="instructor")
     Enrolment.objects.create(user=staff, course=course, role=Enrolment.Role.INSTRUCTOR)
     variants = Variant.objects.bulk_create(
-        [Variant(student=s, question=q, seed=(s.id * 7919 + q.id) << 40) for s in students for q in questions],
+        [
+            Variant(student=s, question=q, seed=(s.id * 7919 + q.id) << 40)
+            for s in students
+            for q in questions
+        ],
         batch_size=5000,
     )
     return course, Token.objects.create(user=staff).key, [v.id for v in variants]
@@ -91,12 +97,24 @@ def insert_submissions(rows: int, variant_ids: list[int], chunk: int = 50_000) -
             for i in range(first, min(first + chunk, rows)):
                 when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(base + i)) + f".{i % 1000:03d}000"
                 right = i % 3 == 0
-                batch.append((
-                    variant_ids[i % len(variant_ids)], f"n{i}", "0,25" if right else f"{i % 97}.5",
-                    "0.25" if right else f"{i % 97}.5", "graded", 1 + i // len(variant_ids) % 3,
-                    1.0 if right else 0.0, 1.0 if right else 0.0, "", "{}", "[]", "" if right else "sign",
-                    when, when,
-                ))
+                batch.append(
+                    (
+                        variant_ids[i % len(variant_ids)],
+                        f"n{i}",
+                        "0,25" if right else f"{i % 97}.5",
+                        "0.25" if right else f"{i % 97}.5",
+                        "graded",
+                        1 + i // len(variant_ids) % 3,
+                        1.0 if right else 0.0,
+                        1.0 if right else 0.0,
+                        "",
+                        "{}",
+                        "[]",
+                        "" if right else "sign",
+                        when,
+                        when,
+                    )
+                )
             raw_cursor.executemany(sql, batch)
     return time.perf_counter() - start
 
@@ -169,10 +187,14 @@ def main() -> None:
 
         course, token, variant_ids = make_course()
         seconds = insert_submissions(args.rows, variant_ids)
-        print(f"SQLite {Path(tmp) / 'bench.sqlite3'}: inserted {args.rows:,} submissions in {seconds:.1f} s "
-              f"({args.rows / seconds:,.0f} rows/s), {len(variant_ids):,} variants")
+        print(
+            f"SQLite {Path(tmp) / 'bench.sqlite3'}: inserted {args.rows:,} submissions in {seconds:.1f} s "
+            f"({args.rows / seconds:,.0f} rows/s), {len(variant_ids):,} variants"
+        )
         client, url = Client(), f"/api/v1/courses/{course.slug}/results/?format=csv"
-        warm = client.get(url.replace("format=csv", "page_size=10"), secure=True, HTTP_AUTHORIZATION=f"Token {token}")
+        warm = client.get(
+            url.replace("format=csv", "page_size=10"), secure=True, HTTP_AUTHORIZATION=f"Token {token}"
+        )
         assert warm.status_code == 200, warm.status_code  # imports and first-request set-up are not measured
         view, floor, growth = [], [], []
         for round_ in range(1, args.rounds + 1):
@@ -181,10 +203,12 @@ def main() -> None:
             assert v_rows == f_rows == args.rows, (v_rows, f_rows, args.rows)
             view.append(v_rows / v_seconds)
             floor.append(f_rows / f_seconds)
-            growth.append(v_growth / 1024)
-            print(f"round {round_}: view {v_seconds:.2f} s ({view[-1]:,.0f} rows/s, {v_bytes / 1e6:.1f} MB, first rows "
-                  f"after {v_first:.2f} s, peak RSS +{growth[-1]:.1f} MB) | floor {f_seconds:.2f} s ({floor[-1]:,.0f} rows/s, "
-                  f"{f_bytes / 1e6:.1f} MB)")
+            growth.append(max(v_growth, 0) / 1024)
+            print(
+                f"round {round_}: view {v_seconds:.2f} s ({view[-1]:,.0f} rows/s, {v_bytes / 1e6:.1f} MB, "
+                f"first rows after {v_first:.2f} s, peak RSS +{growth[-1]:.1f} MB)"
+                f" | floor {f_seconds:.2f} s ({floor[-1]:,.0f} rows/s, {f_bytes / 1e6:.1f} MB)"
+            )
         rate, floor_rate, peak = statistics.median(view), statistics.median(floor), max(growth)
         ratio = rate / floor_rate
         checks = {
@@ -192,8 +216,10 @@ def main() -> None:
             "view/floor >= 50%": ratio >= 0.5,
             "peak RSS growth < 100 MB": peak < 100,
         }
-        print(f"view {rate:,.0f} rows/s (median), floor {floor_rate:,.0f} rows/s, ratio {ratio:.0%}, "
-              f"peak RSS growth {peak:.1f} MB (max){'' if reset_peak_rss() else ' (VmHWM not resettable)'}")
+        print(
+            f"view {rate:,.0f} rows/s (median), floor {floor_rate:,.0f} rows/s, ratio {ratio:.0%}, "
+            f"peak RSS growth {peak:.1f} MB (max){'' if reset_peak_rss() else ' (VmHWM not resettable)'}"
+        )
         for name, ok in checks.items():
             print(f"  {'PASS' if ok else 'FAIL'}  {name}")
         if args.strict and not all(checks.values()):

@@ -61,6 +61,13 @@ class Field:
         return data
 
 
+def check_index(config: dict, index: str, size: str) -> None:
+    """ConfigError unless the 1-based ``config[index]`` is at most ``config[size]`` (e.g. the asked
+    "unit" of "hidden_size" units); the fields' own bounds already keep it at least 1."""
+    if config[index] > config[size]:
+        raise ConfigError(f"“{index}” must be between 1 and “{size}” ({config[size]}); got {config[index]}.")
+
+
 FIXED = Field(
     "fixed",
     "json",

@@ -42,6 +42,19 @@ def value(x, digits: int | None = None) -> str:
     return num(x, digits)
 
 
+def operand(x: float, digits: int | None = None) -> str:
+    """``num(x)`` in brackets when x is negative, for a number written after an operator or under a
+    power: "2 \\cdot (-0.5)", "(-1.5)^2"."""
+    text = num(x, digits)
+    return f"({text})" if x < 0 else text
+
+
+def rounded(x) -> str:
+    """A computed intermediate value (scalar, vector or matrix) as worked solutions show it: 4
+    significant figures."""
+    return value(x, 4)
+
+
 def is_finite(x) -> bool:
     """True if every number in a scalar / nested list is finite."""
     if isinstance(x, list | tuple):

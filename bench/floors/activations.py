@@ -5,7 +5,6 @@ makes, and ``run`` does the same forward (and backward) pass, nothing else.
 """
 
 import torch
-import torch.nn.functional as F
 
 F64 = torch.float64
 
@@ -33,26 +32,7 @@ def xor_run(W1, b1, w2, x, b2):
     return w2 @ torch.relu(W1 @ x + b1) + b2  # default: ReLU hidden layer, linear output
 
 
-def softmax_inputs(params):
-    return torch.tensor(params["z"], dtype=F64), params["T"], int(params["target"]) - 1
-
-
-def softmax_run(z, t, k):
-    return -F.log_softmax(z / t, dim=0)[k]
-
-
-def softmax_gradient_inputs(params):
-    return torch.tensor(params["z"], dtype=F64, requires_grad=True), params["T"], int(params["target"]) - 1
-
-
-def softmax_gradient_run(z, t, k):
-    (-F.log_softmax(z / t, dim=0)[k]).backward()
-    return z.grad
-
-
 FLOORS = {
     "activation_derivative": (activation_inputs, activation_run),
     "xor_network": (xor_inputs, xor_run),
-    "softmax_cross_entropy": (softmax_inputs, softmax_run),
-    "softmax_gradient": (softmax_gradient_inputs, softmax_gradient_run),
 }

@@ -37,19 +37,7 @@ def logistic_run(x, theta, y):
     return theta.grad
 
 
-def graph_inputs(params):
-    return (torch.tensor([params["x"], params["y"], params["z"]], dtype=F64, requires_grad=True),)
-
-
-def graph_run(v):
-    x, y, z = v
-    u = x * y + z
-    (u * u).backward()  # default graph "square"
-    return v.grad
-
-
 FLOORS = {
     "linear_regression_mse": (linear_regression_inputs, linear_regression_run),
     "logistic_regression": (logistic_inputs, logistic_run),
-    "computation_graph": (graph_inputs, graph_run),
 }

@@ -7,18 +7,7 @@ conversion.
 
 import torch
 
-
-def make_inputs(params: dict) -> tuple:
-    """Float64 tensors from one variant's params; W1 requires grad (it is the asked parameter)."""
-    f64 = torch.float64
-    return (
-        torch.tensor(params["x"], dtype=f64),
-        torch.tensor(params["W1"], dtype=f64, requires_grad=True),
-        torch.tensor(params["b1"], dtype=f64),
-        torch.tensor(params["W2"], dtype=f64),
-        torch.tensor([params["b2"]], dtype=f64),
-        torch.tensor([params["y"]], dtype=f64),
-    )
+from bench.floors.mlp import make_inputs  # the same parameters x, W1, b1, W2, b2, y as mlp_backward's
 
 
 def run(x, W1, b1, W2, b2, y):

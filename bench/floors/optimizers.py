@@ -1,7 +1,7 @@
 """Plain-torch floors for compute/generators/optimizers.py (default configs).
 
 Each entry is (make_inputs, run): ``make_inputs(params)`` makes the tensors the generator's solve
-makes, and ``run`` does the same torch.optim / lr_scheduler / init computation, nothing else.
+makes, and ``run`` does the same torch.optim / lr_scheduler computation, nothing else.
 """
 
 import torch
@@ -36,16 +36,7 @@ def schedule_run(dummy, lr0, size, gamma, epoch):
     return opt.param_groups[0]["lr"]
 
 
-def init_inputs(params):
-    return (torch.tensor([params["fan_in"], params["fan_out"]], dtype=F64),)
-
-
-def init_run(fans):
-    return 2 / fans.sum()  # default: xavier_uniform, variance asked (gain 1)
-
-
 FLOORS = {
     "optimizer_step": (optimizer_inputs, optimizer_run),
     "lr_schedule": (schedule_inputs, schedule_run),
-    "init_variance": (init_inputs, init_run),
 }

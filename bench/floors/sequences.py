@@ -25,21 +25,8 @@ def _gru(x, h0, w_ih, w_hh, b_ih, b_hh):
     return torch.gru_cell(x[None], h0[None], w_ih, w_hh, b_ih, b_hh)[0, 0].item()
 
 
-def _bptt_inputs(params):
-    wu = torch.tensor([params["w"], params["u"]], dtype=F64, requires_grad=True)
-    return wu, torch.tensor(params["h0"], dtype=F64), torch.tensor(params["x"], dtype=F64), params["y"]
-
-
-def _bptt(wu, h, x, y):
-    w, u = wu
-    for step in range(x.shape[0]):
-        h = torch.tanh(w * h + u * x[step])
-    return torch.autograd.grad(0.5 * (h - y) ** 2, wu)[0][0].item()
-
-
 FLOORS = {
     "rnn_step": (lambda params: _tensors(params, "W_ih", "W_hh", "b", "h0", "X"), _rnn),
     "lstm_step": (lambda params: _tensors(params, "x", "h0", "c0", "W_ih", "W_hh", "b"), _lstm),
     "gru_step": (lambda params: _tensors(params, "x", "h0", "W_ih", "W_hh", "b_ih", "b_hh"), _gru),
-    "bptt_gradient": (_bptt_inputs, _bptt),
 }

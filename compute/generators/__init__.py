@@ -1,28 +1,33 @@
 """The registry of generators: an explicit dict from slug to generator, no import-time magic.
 
-Each module below lists its generators in ``GENERATORS``; importing this package imports no
-torch (generators import it inside ``solve``).
+Each module below lists its generators in ``GENERATORS`` (base.py and mlp_text.py hold none);
+importing this package imports no torch (generators import it inside ``solve``).
 """
 
 from compute.generators import (
     activations,
     autoencoders,
     basics,
+    bptt,
+    computation_graph,
     convolution,
+    convolution_shapes,
     gans,
     graphs,
+    initialization,
     language,
     mlp,
     network,
     optimizers,
     regularization,
     sequences,
+    softmax,
 )
 from compute.generators.base import Generator
 
 _MODULES = (
-    basics, network, mlp, activations, regularization, optimizers,
-    convolution, sequences, language, graphs, autoencoders, gans,
+    basics, computation_graph, network, mlp, activations, softmax, initialization, regularization, optimizers,
+    convolution_shapes, convolution, sequences, bptt, language, graphs, autoencoders, gans,
 )
 REGISTRY: dict[str, Generator] = {g.slug: g for module in _MODULES for g in module.GENERATORS}
 

@@ -7,19 +7,11 @@ import numpy as np
 from compute import latex
 from compute.config import Field, Schema
 from compute.generators.base import Generator
+from compute.latex import operand, rounded
+from compute.sampling import first_valid
 from compute.variant import Solved, Step
 
 ROUND = "Give the answer to at least 3 significant figures."
-
-
-def _p(x: float, digits: int | None = None) -> str:
-    """A number as LaTeX, in parentheses when negative (for powers)."""
-    return f"({latex.num(x, digits)})" if x < 0 else latex.num(x, digits)
-
-
-def _r(x) -> str:
-    """An intermediate value rounded to 4 significant figures (scalar, vector or matrix)."""
-    return latex.value(x, 4)
 
 
 class VaeKl(Generator):
@@ -94,7 +86,7 @@ class VaeKl(Generator):
                                  zip(params["sigma"], values["var"], values["logvar"], strict=True)))
             steps.append(Step("Variances", f"{rows}."))
         lines = "\n\n".join(
-            f"$$\\text{{dim }} {i + 1}: \\tfrac12\\left({_p(m)}^2 + {latex.num(v, 4)} - "
+            f"$$\\text{{dim }} {i + 1}: \\tfrac12\\left({operand(m)}^2 + {latex.num(v, 4)} - "
             f"({latex.num(lv, 4)}) - 1\\right) = {latex.num(t, 4)}$$"
             for i, (m, v, lv, t) in enumerate(
                 zip(mu, values["var"], values["logvar"], values["terms"], strict=True)))
@@ -254,8 +246,7 @@ class PcaFirstComponent(Generator):
         n = config["points"]
         candidates = sampler.nice(-3, 3, 1, shape=(8, n, 2))
         valid = _pca_valid(candidates)
-        pick = np.argmax(valid, axis=1)
-        chosen = candidates[np.arange(sampler.size), pick]
+        chosen = first_valid(candidates, valid)
         # Fallback for the (astronomically rare) batch row without a valid candidate.
         fallback = np.array([[-1, 0], [0, 1], [1, 0], [2, 2], [-2, 1]], dtype=np.float64)[:n]
         chosen[~valid.any(axis=1)] = fallback
@@ -295,20 +286,20 @@ class PcaFirstComponent(Generator):
         (a, b), (_, c) = values["cov"]
         large, small = values["eigenvalues"]
         steps = [
-            Step("Center the data", f"The mean of the $N = {n}$ points is $\\bar x = {_r(values['mean'])}$; "
+            Step("Center the data", f"The mean of the $N = {n}$ points is $\\bar x = {rounded(values['mean'])}$; "
                  "PCA works on the centered points $x_i - \\bar x$."),
             Step("Covariance matrix", (
                 f"$$C = \\frac{{1}}{{{denominator}}} \\sum_i (x_i - \\bar x)(x_i - \\bar x)^\\top = "
-                f"{_r(values['cov'])}$$")),
+                f"{rounded(values['cov'])}$$")),
             Step("Eigenvalues", (
                 "For a symmetric $2 \\times 2$ matrix $\\begin{pmatrix} a & b \\\\ b & c \\end{pmatrix}$: "
                 "$\\lambda = \\frac{a + c}{2} \\pm \\sqrt{\\left(\\frac{a - c}{2}\\right)^2 + b^2}$, so\n\n"
                 f"$$\\lambda_{{1,2}} = \\frac{{{latex.num(a, 4)} + {latex.num(c, 4)}}}{{2}} \\pm "
                 f"\\sqrt{{\\left(\\frac{{{latex.num(a, 4)} - {latex.num(c, 4)}}}{{2}}\\right)^2 + "
-                f"{_p(round(b, 12), 4)}^2}}, \\quad \\lambda_1 = {latex.num(large, 4)},\\ "
+                f"{operand(round(b, 12), 4)}^2}}, \\quad \\lambda_1 = {latex.num(large, 4)},\\ "
                 f"\\lambda_2 = {latex.num(small, 4)}$$\n\n"
                 f"The first principal component is the unit eigenvector of $\\lambda_1$: "
-                f"$\\pm {_r(values['direction'])}$.")),
+                f"$\\pm {rounded(values['direction'])}$.")),
         ]
         if config["asked"] == "ratio":
             steps.append(Step("Explained-variance ratio", (

@@ -27,6 +27,8 @@ from compute.latex import is_finite
 from compute.sampling import Sampler
 from compute.variant import Mistake, Solved, Step, Variant
 
+EXACT = {"rtol": 0.0, "atol": 1e-6}  # ``tolerance(config)`` of exact answers: shapes, counts, whole numbers
+
 
 def to_python(value):
     """numpy scalars/arrays to floats / nested lists of floats (JSON-ready)."""

@@ -1,46 +1,20 @@
-"""Lectures 1-2 (Introduction, Computation Graphs): linear and logistic regression, small graphs.
+"""Lectures 1-2 (Introduction, Computation Graphs): linear and logistic regression (the small graphs
+are in computation_graph.py).
 
-Sampling draws every number of a variant in one ``Sampler.integers`` call (a few candidate sets
-at once, the first valid one kept), because each sampler call costs about as much as a small
-torch operation and generate() must stay close to a plain-torch floor.
+Sampling draws every number of a variant in one ``Sampler.draw`` call (a few candidate sets at
+once, the first valid one kept), because each sampler call costs about as much as a small torch
+operation and generate() must stay close to a plain-torch floor.
 """
 
 import numpy as np
 
-from compute.config import ConfigError, Field, Schema
+from compute.config import Field, Schema, check_index
 from compute.generators.base import Generator
-from compute.latex import num, value
+from compute.latex import num, operand, value
+from compute.sampling import columns, first_valid, grid
 from compute.variant import Solved, Step
 
-SPAN = 720720  # = 2⁴·3²·5·7·11·13: divisible by every grid length used here, so r % len is uniform
 CANDIDATES = 4
-
-
-def grid(low: float, high: float, step: float, nonzero: bool = False) -> np.ndarray:
-    values = np.round(np.arange(low, high + step / 2, step), 10)
-    return values[values != 0] if nonzero else values
-
-
-def columns(*grids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One lookup table for several columns, each drawn from its own grid: (table, offsets, lengths)."""
-    lengths = np.array([len(g) for g in grids])
-    return np.concatenate(grids), np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths
-
-
-def draw(sampler, spec, candidates: int = CANDIDATES) -> np.ndarray:
-    """Values of shape (batch, candidates, columns): column j from its grid in ``spec`` (see columns)."""
-    table, offsets, lengths = spec
-    return table[offsets + sampler.integers(0, SPAN - 1, shape=(candidates, len(lengths))) % lengths]
-
-
-def term(x: float, digits: int | None = None) -> str:
-    """``num(x)`` in brackets when negative, for a number written after an operator."""
-    return f"({num(x, digits)})" if x < 0 else num(x, digits)
-
-
-def first_valid(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Per seed, the first candidate row whose ``valid`` is true (the first row if none is)."""
-    return values[np.arange(values.shape[0]), np.argmax(valid, axis=1)]
 
 
 # --- linear regression ---------------------------------------------------------------------------
@@ -77,7 +51,7 @@ class LinearRegressionMSE(Generator):
 
     def sample_batch(self, sampler, config):
         n = config["points"]
-        v = draw(sampler, LINEAR_COLUMNS[n])
+        v = sampler.draw(LINEAR_COLUMNS[n], CANDIDATES)
         x, y, w, b = v[..., :n], v[..., n:2 * n], v[..., 2 * n], v[..., 2 * n + 1]
         res = w[..., None] * x + b[..., None] - y
         # both gradients clearly nonzero, so no mistake collapses onto the answer
@@ -140,7 +114,7 @@ class LinearRegressionMSE(Generator):
             steps.append(Step(
                 "Gradient-descent step",
                 f"$$w \\leftarrow w - \\eta \\frac{{\\partial L}}{{\\partial w}} = {num(w)} - "
-                f"{num(config['lr'])} \\cdot {term(values['grad_w'], 4)} = {num(values['w_next'], 4)}$$"))
+                f"{num(config['lr'])} \\cdot {operand(values['grad_w'], 4)} = {num(values['w_next'], 4)}$$"))
         return steps
 
     def prompt(self, config):
@@ -198,13 +172,11 @@ class LogisticRegression(Generator):
     }
 
     def check_config(self, config):
-        if config["weight"] > config["features"]:
-            raise ConfigError(f"“weight” must be between 1 and “features” ({config['features']}); "
-                              f"got {config['weight']}.")
+        check_index(config, "weight", "features")
 
     def sample_batch(self, sampler, config):
         d = config["features"]
-        v = draw(sampler, LOGISTIC_COLUMNS[d])
+        v = sampler.draw(LOGISTIC_COLUMNS[d], CANDIDATES)
         z = (v[..., :d] * v[..., d:2 * d]).sum(-1) + v[..., 2 * d]
         v = first_valid(v, (np.abs(z) >= 0.5) & (np.abs(z) <= 3))  # not saturated, p clearly away from ½
         return {"x": v[:, :d], "w": v[:, d:2 * d], "b": v[:, 2 * d], "y": v[:, 2 * d + 1]}
@@ -270,7 +242,7 @@ class LogisticRegression(Generator):
             if config["ask"] == "grad_w":
                 body += (f"$$\\frac{{\\partial L}}{{\\partial w_{k}}} = (p - y)\\,x_{k} = "
                          f"{num(values['dz'], 4)} "
-                         f"\\cdot {term(x[k - 1])} = {num(values['grad_w'][k - 1], 4)}$$")
+                         f"\\cdot {operand(x[k - 1])} = {num(values['grad_w'][k - 1], 4)}$$")
             else:
                 body += f"$$\\frac{{\\partial L}}{{\\partial b}} = p - y = {num(values['grad_b'], 4)}$$"
             steps.append(Step("Chain rule", body))
@@ -293,138 +265,4 @@ class LogisticRegression(Generator):
         )
 
 
-# --- computation graph ---------------------------------------------------------------------------
-
-GRAPHS = {
-    "add_mul": "(x + y)\\cdot z",
-    "square": "(x y + z)^2",
-    "sigmoid": "\\sigma(x y + z)",
-    "fan_out": "x y + y z",
-}
-GRAPH_COLUMNS = columns(*[grid(-2, 2, 0.5, nonzero=True)] * 3)
-
-
-class ComputationGraph(Generator):
-    slug = "computation_graph"
-    title = "Backward through a small computation graph"
-    description = (
-        "A three-input expression such as (x·y + z)² or x·y + y·z: its value, or its partial "
-        "derivative with respect to one input by the chain rule."
-    )
-    lectures = (2,)
-    schema = Schema((
-        Field("graph", "choice", "square", "The expression: (x+y)·z, (xy+z)², σ(xy+z) or xy+yz.",
-              choices=tuple(GRAPHS)),
-        Field("wrt", "choice", "x", "The input the derivative is taken with respect to.",
-              choices=("x", "y", "z")),
-        Field("ask", "choice", "gradient", "The forward value f or the partial derivative.",
-              choices=("gradient", "value")),
-    ))
-    mistakes = {
-        "forward_value": "That is the value of f; the question asks for its derivative.",
-        "forgot_chain_factor": "It looks like you forgot the chain-rule factor ∂f/∂u of the outer node.",
-        "forgot_factor_2": "It looks like you forgot the 2 in d(u²)/du = 2u.",
-        "used_sigmoid_not_derivative": "It looks like you multiplied by σ(u) instead of "
-                                       "σ′(u) = σ(u)(1 − σ(u)).",
-        "one_path_only": "y feeds two nodes: add the gradients along both paths.",
-        "precedence": "Mind the brackets: f = (x + y)·z, not x + y·z.",
-        "forgot_outer": "It looks like you stopped at the inner node u and did not apply the last operation.",
-    }
-
-    def sample_batch(self, sampler, config):
-        v = draw(sampler, GRAPH_COLUMNS)
-        x, y, z = v[..., 0], v[..., 1], v[..., 2]
-        graph = config["graph"]
-        inner = x + y if graph == "add_mul" else (x + z if graph == "fan_out" else x * y + z)
-        high = 3 if graph == "sigmoid" else 4  # σ not saturated
-        v = first_valid(v, (np.abs(inner) >= 0.5) & (np.abs(inner) <= high))
-        return {"x": v[:, 0], "y": v[:, 1], "z": v[:, 2]}
-
-    def solve(self, params, config, device="cpu"):
-        import torch
-
-        v = torch.tensor([params["x"], params["y"], params["z"]], dtype=torch.float64, device=device,
-                         requires_grad=True)
-        x, y, z = v
-        graph = config["graph"]
-        if graph == "add_mul":
-            u = x + y
-            f = u * z
-        elif graph == "fan_out":
-            u = x * y
-            f = u + y * z
-        else:
-            u = x * y + z
-            f = u * u if graph == "square" else torch.sigmoid(u)
-        f.backward()
-        grads, u_value, f_value = v.grad.tolist(), u.item(), f.item()
-        xv, yv, zv = params["x"], params["y"], params["z"]
-        outer = {"add_mul": zv, "square": 2 * u_value, "sigmoid": f_value * (1 - f_value),
-                 "fan_out": 1.0}[graph]
-        local = {"x": yv, "y": xv, "z": 1.0}[config["wrt"]] if graph in ("square", "sigmoid") else 1.0
-        values = {"u": u_value, "f": f_value, "outer": outer, "local": local, "grads": grads}
-        if config["ask"] == "value":
-            answer = f_value
-            mistakes = {"precedence": xv + yv * zv} if graph == "add_mul" else (
-                {"forgot_outer": u_value} if graph in ("square", "sigmoid") else {})
-            return Solved(answer=answer, values=values, mistakes=mistakes)
-        index = "xyz".index(config["wrt"])
-        answer = grads[index]
-        mistakes = {"forward_value": f_value}
-        if graph in ("square", "sigmoid") or (graph == "add_mul" and index < 2):
-            mistakes["forgot_chain_factor"] = local
-        if graph == "square":
-            mistakes["forgot_factor_2"] = u_value * local
-        elif graph == "sigmoid":
-            mistakes["used_sigmoid_not_derivative"] = f_value * local
-        elif graph == "add_mul" and index == 2:  # read as x + y·z: ∂/∂z = y
-            mistakes["precedence"] = yv
-        elif index == 1:
-            mistakes["one_path_only"] = xv
-        return Solved(answer=answer, values=values, mistakes=mistakes)
-
-    def explain(self, params, values, config):
-        graph, wrt = config["graph"], config["wrt"]
-        u, f = num(values["u"], 4), num(values["f"], 4)
-        x, y, z = num(params["x"]), num(params["y"]), num(params["z"])
-        inner = {"add_mul": "x + y", "fan_out": "x y"}.get(graph, "x y + z")
-        last = {"add_mul": "u \\cdot z", "square": "u^2", "sigmoid": "\\sigma(u)",
-                "fan_out": "u + y z"}[graph]
-        steps = [Step(
-            "Forward pass",
-            f"With $x = {x}$, $y = {y}$, $z = {z}$: the inner node $u = {inner} = {u}$, then "
-            f"$f = {last} = {f}$.")]
-        if config["ask"] == "value":
-            return steps
-        grad = num(values["grads"]["xyz".index(wrt)], 4)
-        if graph == "fan_out":
-            body = ({"x": f"$x$ reaches $f$ only through $u = xy$: $\\partial f/\\partial x = y = {grad}$.",
-                     "z": f"$z$ reaches $f$ only through $yz$: $\\partial f/\\partial z = y = {grad}$.",
-                     "y": "$y$ feeds both products, so the multivariate chain rule adds both paths:\n\n"
-                          f"$$\\frac{{\\partial f}}{{\\partial y}} = x + z = {x} + ({z}) = {grad}$$"}[wrt])
-        elif graph == "add_mul" and wrt == "z":
-            body = f"$f = u \\cdot z$, so $\\partial f/\\partial z = u = {grad}$."
-        else:
-            outer_text = {"add_mul": "z", "square": "2u", "sigmoid": "\\sigma(u)(1 - \\sigma(u))"}[graph]
-            local_text = {"x": "y", "y": "x", "z": "1"}[wrt] if graph != "add_mul" else "1"
-            body = ("Chain rule through $u$: $\\frac{\\partial f}{\\partial "
-                    f"{wrt}}} = \\frac{{\\partial f}}{{\\partial u}} \\cdot "
-                    f"\\frac{{\\partial u}}{{\\partial {wrt}}}"
-                    f" = {outer_text} \\cdot {local_text}$:\n\n"
-                    f"$$\\frac{{\\partial f}}{{\\partial {wrt}}} = {num(values['outer'], 4)} \\cdot "
-                    f"{term(values['local'], 4)} = {grad}$$")
-        steps.append(Step("Backward pass", body))
-        return steps
-
-    def prompt(self, config):
-        asked = ("the value of $f$" if config["ask"] == "value"
-                 else f"the partial derivative $\\partial f / \\partial {config['wrt']}$")
-        return (
-            f"Consider the computation graph of $f(x, y, z) = {GRAPHS[config['graph']]}$"
-            + (" with $\\sigma(u) = 1/(1 + e^{-u})$" if config["graph"] == "sigmoid" else "")
-            + ", evaluated at $x = {{ x }}$, $y = {{ y }}$, $z = {{ z }}$.\n\n"
-            f"Compute {asked} at this point. Give the answer to at least 3 significant figures."
-        )
-
-
-GENERATORS = [LinearRegressionMSE(), LogisticRegression(), ComputationGraph()]
+GENERATORS = [LinearRegressionMSE(), LogisticRegression()]

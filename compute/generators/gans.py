@@ -7,14 +7,12 @@ import numpy as np
 from compute import latex
 from compute.config import Field, Schema
 from compute.generators.base import Generator
+from compute.latex import rounded
+from compute.sampling import first_valid
 from compute.variant import Solved, Step
 
 ROUND = "Give the answer to at least 3 significant figures."
 LN10 = math.log(10.0)
-
-
-def _n4(x) -> str:
-    return latex.num(x, 4)
 
 
 class GanDiscriminatorLoss(Generator):
@@ -76,18 +74,18 @@ class GanDiscriminatorLoss(Generator):
                 "(1 - y) \\ln(1 - p)]$ with the natural logarithm. So a real sample costs $-\\ln D(x)$ and a "
                 "fake one $-\\ln(1 - D(G(z)))$.")),
             Step("Mean over the real samples", (
-                f"$$\\frac{{1}}{{{m}}}\\left[{real}\\right] = {_n4(values['mean_real'])}$$")),
+                f"$$\\frac{{1}}{{{m}}}\\left[{real}\\right] = {rounded(values['mean_real'])}$$")),
             Step("Mean over the fake samples", (
-                f"$$\\frac{{1}}{{{m}}}\\left[{fake}\\right] = {_n4(values['mean_fake'])}$$")),
+                f"$$\\frac{{1}}{{{m}}}\\left[{fake}\\right] = {rounded(values['mean_fake'])}$$")),
         ]
         total = values["mean_real"] + values["mean_fake"]
         if config["reduction"] == "sum_of_means":
-            body = (f"$$L_D = {_n4(values['mean_real'])} + {_n4(values['mean_fake'])} = {_n4(total)}$$")
+            body = (f"$$L_D = {rounded(values['mean_real'])} + {rounded(values['mean_fake'])} = {rounded(total)}$$")
         else:
             body = ("`nn.BCELoss()` averages over all $2m$ outputs, which is half the sum of the two "
                     "means:\n\n"
-                    f"$$L_D = \\tfrac12({_n4(values['mean_real'])} + {_n4(values['mean_fake'])}) = "
-                    f"{_n4(values['loss'])}$$")
+                    f"$$L_D = \\tfrac12({rounded(values['mean_real'])} + {rounded(values['mean_fake'])}) = "
+                    f"{rounded(values['loss'])}$$")
         steps.append(Step("The discriminator loss", body))
         return steps
 
@@ -178,13 +176,13 @@ class GanGeneratorLoss(Generator):
             steps = [Step("The minimax generator loss", (
                 "In the minimax game the generator minimizes $L_G = \\frac1m \\sum_j \\ln(1 - D(G(z_j)))$ "
                 "(natural logarithm); it saturates when $D$ confidently rejects the fakes.\n\n"
-                f"$$L_G = \\frac{{1}}{{{m}}}\\left[{terms}\\right] = {_n4(values['loss'])}$$"))]
+                f"$$L_G = \\frac{{1}}{{{m}}}\\left[{terms}\\right] = {rounded(values['loss'])}$$"))]
         else:
             terms = " + ".join(f"\\ln {latex.num(p)}" for p in d)
             steps = [Step("The non-saturating generator loss", (
                 "The non-saturating generator minimizes $L_G = -\\frac1m \\sum_j \\ln D(G(z_j))$ "
                 "(natural logarithm), which has strong gradients exactly when $D$ rejects the fakes.\n\n"
-                f"$$L_G = -\\frac{{1}}{{{m}}}\\left[{terms}\\right] = {_n4(values['loss'])}$$"))]
+                f"$$L_G = -\\frac{{1}}{{{m}}}\\left[{terms}\\right] = {rounded(values['loss'])}$$"))]
         if config["asked"] == "loss":
             return steps
         d1 = latex.num(d[0])
@@ -196,12 +194,12 @@ class GanGeneratorLoss(Generator):
                    f"-\\frac{{1}}{{{m} \\cdot {d1}}}")
         if config["asked"] == "grad_output":
             steps.append(Step("Derivative with respect to $D_1 = D(G(z_1))$",
-                              f"Only the first term depends on $D_1$:\n\n$${out} = {_n4(values['grad'])}$$"))
+                              f"Only the first term depends on $D_1$:\n\n$${out} = {rounded(values['grad'])}$$"))
         else:
             steps.append(Step("Derivative with respect to the logit $a_1$", (
                 f"With $D_1 = \\sigma(a_1)$ and $\\sigma'(a_1) = D_1(1 - D_1)$: $${out}$$\n\n"
                 f"$$\\frac{{\\partial L_G}}{{\\partial a_1}} = \\frac{{\\partial L_G}}{{\\partial D_1}} "
-                f"\\cdot {d1}(1 - {d1}) = {_n4(values['grad'])}$$")))
+                f"\\cdot {d1}(1 - {d1}) = {rounded(values['grad'])}$$")))
         return steps
 
     def prompt(self, config):
@@ -261,9 +259,7 @@ class OptimalDiscriminator(Generator):
         diff = _gauss_logpdf(means[..., 2], means[..., 0], sigmas[..., 0]) - _gauss_logpdf(
             means[..., 2], means[..., 1], sigmas[..., 1])
         valid = np.abs(diff) <= 3.0  # D* within about [0.05, 0.95]: neither side certain
-        pick = np.argmax(valid, axis=1)
-        rows = np.arange(sampler.size)
-        chosen = np.concatenate([means[rows, pick], sigmas[rows, pick]], axis=1)
+        chosen = np.concatenate([first_valid(means, valid), first_valid(sigmas, valid)], axis=1)
         chosen[~valid.any(axis=1)] = [0.0, 1.0, 0.5, 1.0, 2.0]  # rare fallback: μ_d, μ_g, x, σ_d, σ_g
         return {"mu_data": chosen[:, 0], "sigma_data": chosen[:, 3], "mu_g": chosen[:, 1],
                 "sigma_g": chosen[:, 4], "x": chosen[:, 2]}
@@ -296,7 +292,7 @@ class OptimalDiscriminator(Generator):
         if config["densities"] == "given":
             pd, pg = latex.num(params["p_data"]), latex.num(params["p_g"])
             return [rule, Step("Plug in", f"$$D^*(x) = \\frac{{{pd}}}{{{pd} + {pg}}} = "
-                                          f"{_n4(values['d_star'])}$$")]
+                                          f"{rounded(values['d_star'])}$$")]
         x = latex.num(params["x"])
         dens = []
         for name, mu, sigma, p in (("data", params["mu_data"], params["sigma_data"], values["p_data"]),
@@ -304,10 +300,10 @@ class OptimalDiscriminator(Generator):
             dens.append(
                 f"$$p_{{{name}}}({x}) = \\frac{{1}}{{{latex.num(sigma)}\\sqrt{{2\\pi}}}}"
                 f"\\exp\\left(-\\frac{{({x} - ({latex.num(mu)}))^2}}{{2 \\cdot "
-                f"{latex.num(sigma)}^2}}\\right) = {_n4(p)}$$")
+                f"{latex.num(sigma)}^2}}\\right) = {rounded(p)}$$")
         return [rule, Step("The two densities at $x$", "\n\n".join(dens)), Step("Plug in", (
-            f"$$D^*({x}) = \\frac{{{_n4(values['p_data'])}}}{{{_n4(values['p_data'])} + "
-            f"{_n4(values['p_g'])}}} = {_n4(values['d_star'])}$$"))]
+            f"$$D^*({x}) = \\frac{{{rounded(values['p_data'])}}}{{{rounded(values['p_data'])} + "
+            f"{rounded(values['p_g'])}}} = {rounded(values['d_star'])}$$"))]
 
     def prompt(self, config):
         if config["densities"] == "given":

@@ -6,17 +6,15 @@ import math
 import numpy as np
 
 from compute import latex
-from compute.config import ConfigError, Field, Schema
+from compute.config import Field, Schema, check_index
 from compute.generators.base import Generator
+from compute.latex import rounded
+from compute.sampling import first_valid
 from compute.variant import Solved, Step
 
 ROUND = "Give the answer to at least 3 significant figures."
 NODES = Field("nodes", "int", 4, "Number of nodes of the (connected, undirected) graph.", min=3, max=5)
 NODE = Field("node", "int", 1, "The node (1-based) whose output is asked.", min=1, max=5)
-
-
-def _n4(x) -> str:
-    return latex.value(x, 4)
 
 
 def _random_graph(sampler, n: int, keep: int | None = None) -> np.ndarray:
@@ -65,11 +63,6 @@ def _graph_svg(adjacency, highlight: tuple[int, ...], note: str) -> str:
     return "".join(parts)
 
 
-def _check_node(config: dict) -> None:
-    if config["node"] > config["nodes"]:
-        raise ConfigError(f"“node” must be between 1 and “nodes” ({config['nodes']}); got {config['node']}.")
-
-
 class NormalizedAdjacency(Generator):
     slug = "normalized_adjacency"
     title = "GCN: an entry of the normalized adjacency matrix"
@@ -92,8 +85,7 @@ class NormalizedAdjacency(Generator):
         adjacency = _random_graph(sampler, n)
         mask = (adjacency + np.eye(n)).reshape(sampler.size, n * n) > 0
         # A uniformly chosen nonzero entry of A + I: the first cell whose running count passes the pick.
-        pick = (sampler.uniform() * mask.sum(1)).astype(np.int64)
-        cell = np.argmax(np.cumsum(mask, axis=1) > pick[:, None], axis=1)
+        cell = sampler.true_index(mask)
         return {"A": adjacency, "i": (cell // n + 1).astype(np.float64),
                 "j": (cell % n + 1).astype(np.float64)}
 
@@ -129,8 +121,8 @@ class NormalizedAdjacency(Generator):
                 "d_j}$, so\n\n"
                 f"$$\\frac{{\\hat A_{{{i}{j}}}}}{{\\sqrt{{\\hat d_{i} \\hat d_{j}}}}} = "
                 f"\\frac{{{latex.num(hat_ij)}}}{{\\sqrt{{{latex.num(deg[i - 1])} \\cdot "
-                f"{latex.num(deg[j - 1])}}}}} = {_n4(values['normalized'][i - 1][j - 1])}$$\n\n"
-                f"The whole matrix: $${_n4(values['normalized'])}$$")),
+                f"{latex.num(deg[j - 1])}}}}} = {rounded(values['normalized'][i - 1][j - 1])}$$\n\n"
+                f"The whole matrix: $${rounded(values['normalized'])}$$")),
         ]
 
     def diagram(self, params, config):
@@ -172,7 +164,7 @@ class GcnLayer(Generator):
     }
 
     def check_config(self, config):
-        _check_node(config)
+        check_index(config, "node", "nodes")
 
     def sample_batch(self, sampler, config):
         n, f_in, f_out = config["nodes"], config["in_features"], config["out_features"]
@@ -187,9 +179,9 @@ class GcnLayer(Generator):
         aggregated = np.einsum("bn,bcnf->bcf", row, features)
         pre = np.einsum("bcf,bcfo->bco", aggregated, weights)
         ok = (pre > 0.05).any(axis=2)
-        rows, pick = np.arange(sampler.size), np.argmax(ok, axis=1)
-        chosen = weights[rows, pick] * np.where(ok.any(axis=1), 1.0, -1.0)[:, None, None]
-        return {"A": adjacency, "H": features[rows, pick], "W": chosen}
+        chosen = first_valid({"H": features, "W": weights}, ok)
+        sign = np.where(ok.any(axis=1), 1.0, -1.0)[:, None, None]
+        return {"A": adjacency, "H": chosen["H"], "W": chosen["W"] * sign}
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -223,7 +215,7 @@ class GcnLayer(Generator):
     def explain(self, params, values, config):
         v = config["node"]
         row = values["normalized"][v - 1]
-        terms = " + ".join(f"{_n4(c)} \\cdot {latex.value(hrow)}"
+        terms = " + ".join(f"{rounded(c)} \\cdot {latex.value(hrow)}"
                            for c, hrow in zip(row, params["H"], strict=True) if c)
         return [
             Step("Self-loops and degrees", (
@@ -233,13 +225,13 @@ class GcnLayer(Generator):
             Step("Normalized adjacency", (
                 "$\\tilde A = \\hat D^{-1/2} \\hat A \\hat D^{-1/2}$, i.e. "
                 "$\\tilde A_{ij} = \\hat A_{ij} / \\sqrt{\\hat d_i \\hat d_j}$:\n\n"
-                f"$$\\tilde A = {_n4(values['normalized'])}$$")),
+                f"$$\\tilde A = {rounded(values['normalized'])}$$")),
             Step(f"Aggregate around node {v}", (
                 f"Row {v} of $\\tilde A H$ is a weighted sum of the feature rows of node {v} and its "
-                f"neighbours:\n\n$$(\\tilde A H)_{{{v}}} = {terms} = {_n4(values['aggregated'][v - 1])}$$")),
+                f"neighbours:\n\n$$(\\tilde A H)_{{{v}}} = {terms} = {rounded(values['aggregated'][v - 1])}$$")),
             Step("Transform and ReLU", (
-                f"$$(\\tilde A H W)_{{{v}}} = {_n4(values['aggregated'][v - 1])}^\\top W = "
-                f"{_n4(values['pre'])}, \\qquad \\mathrm{{ReLU}} \\Rightarrow {_n4(values['output'])}$$")),
+                f"$$(\\tilde A H W)_{{{v}}} = {rounded(values['aggregated'][v - 1])}^\\top W = "
+                f"{rounded(values['pre'])}, \\qquad \\mathrm{{ReLU}} \\Rightarrow {rounded(values['output'])}$$")),
         ]
 
     def diagram(self, params, config):
@@ -281,7 +273,7 @@ class MessagePassing(Generator):
     }
 
     def check_config(self, config):
-        _check_node(config)
+        check_index(config, "node", "nodes")
 
     def sample_batch(self, sampler, config):
         n, v = config["nodes"], config["node"] - 1
@@ -294,10 +286,10 @@ class MessagePassing(Generator):
         pre = (np.einsum("bcof,bcf->bco", weights[:, :, 0], features[:, :, v])
                + np.einsum("bcof,bcf->bco", weights[:, :, 1], neighbours))
         ok = (pre > 0.05).any(axis=2)
-        rows, pick = np.arange(sampler.size), np.argmax(ok, axis=1)
+        chosen = first_valid({"H": features, "W": weights}, ok)
         # Without a candidate whose update has an entry above 0, flip the first one's weights.
-        chosen = weights[rows, pick] * np.where(ok.any(axis=1), 1.0, -1.0)[:, None, None, None]
-        return {"A": adjacency, "H": features[rows, pick], "W_self": chosen[:, 0], "W_neigh": chosen[:, 1]}
+        weights = chosen["W"] * np.where(ok.any(axis=1), 1.0, -1.0)[:, None, None, None]
+        return {"A": adjacency, "H": chosen["H"], "W_self": weights[:, 0], "W_neigh": weights[:, 1]}
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -334,11 +326,11 @@ class MessagePassing(Generator):
                 f"itself "
                 "is not among them.")),
             Step(f"Aggregate ({config['aggregation']})", (
-                f"$$m_{{{v}}} = {agg} = {_n4(values['aggregated'])}$$")),
+                f"$$m_{{{v}}} = {agg} = {rounded(values['aggregated'])}$$")),
             Step("Update", (
-                f"$$W_{{self}} h_{{{v}}} + W_{{neigh}} m_{{{v}}} = {_n4(values['own'])} + W_{{neigh}} "
-                f"{_n4(values['aggregated'])} = {_n4(values['pre'])}$$\n\n"
-                f"After the ReLU: $$h'_{{{v}}} = {_n4(values['output'])}$$")),
+                f"$$W_{{self}} h_{{{v}}} + W_{{neigh}} m_{{{v}}} = {rounded(values['own'])} + W_{{neigh}} "
+                f"{rounded(values['aggregated'])} = {rounded(values['pre'])}$$\n\n"
+                f"After the ReLU: $$h'_{{{v}}} = {rounded(values['output'])}$$")),
         ]
 
     def diagram(self, params, config):

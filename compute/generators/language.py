@@ -5,15 +5,13 @@ import math
 import numpy as np
 
 from compute import latex
-from compute.config import ConfigError, Field, Schema
+from compute.config import Field, Schema, check_index
 from compute.generators.base import Generator
+from compute.latex import rounded
+from compute.sampling import first_valid
 from compute.variant import Solved, Step
 
 ROUND = "Give the answer to at least 3 significant figures."
-
-
-def _n4(x) -> str:
-    return latex.value(x, 4)
 
 
 class NgramProbability(Generator):
@@ -86,11 +84,11 @@ class NgramProbability(Generator):
             steps.append(Step("Add-one (Laplace) smoothing", (
                 f"Every count gets $+1$, so the denominator grows by the vocabulary size $V = {v}$:\n\n"
                 f"$$P(w_{j} \\mid w_{i}) = \\frac{{c(w_{i} w_{j}) + 1}}{{c(w_{i}) + V}} = "
-                f"\\frac{{{pair} + 1}}{{{row} + {v}}} = {_n4(values['probability'])}$$")))
+                f"\\frac{{{pair} + 1}}{{{row} + {v}}} = {rounded(values['probability'])}$$")))
         else:
             steps.append(Step("Maximum likelihood", (
                 f"$$P(w_{j} \\mid w_{i}) = \\frac{{c(w_{i} w_{j})}}{{c(w_{i})}} = \\frac{{{pair}}}{{{row}}} "
-                f"= {_n4(values['probability'])}$$")))
+                f"= {rounded(values['probability'])}$$")))
         return steps
 
     def prompt(self, config):
@@ -146,15 +144,15 @@ class Perplexity(Generator):
 
     def explain(self, params, values, config):
         n = len(params["p"])
-        logs = " + ".join(f"({_n4(v)})" for v in values["log_p"])
+        logs = " + ".join(f"({rounded(v)})" for v in values["log_p"])
         return [
             Step("Mean negative log-likelihood", (
                 "With the natural logarithm, the average negative log-probability per token is\n\n"
                 f"$$-\\frac{{1}}{{{n}}} \\sum_i \\ln p_i = -\\frac{{1}}{{{n}}}\\left[{logs}\\right] = "
-                f"{_n4(values['mean_nll'])}$$")),
+                f"{rounded(values['mean_nll'])}$$")),
             Step("Perplexity", (
                 "$$\\mathrm{PPL} = \\exp\\left(-\\frac1N \\sum_i \\ln p_i\\right) = "
-                f"e^{{{_n4(values['mean_nll'])}}} = {_n4(values['perplexity'])}$$\n\n"
+                f"e^{{{rounded(values['mean_nll'])}}} = {rounded(values['perplexity'])}$$\n\n"
                 "Equivalently, the inverse geometric mean of the probabilities $(\\prod_i p_i)^{-1/N}$.")),
         ]
 
@@ -206,8 +204,7 @@ class Attention(Generator):
         # for the output, the asked one for a single weight): no key negligible, none taking everything.
         asked = weights if self.answer_kind == "vector" else weights[..., config["key"] - 1: config["key"]]
         ok = (np.ptp(weights, axis=2) > 1e-9) & (asked.min(axis=2) >= 0.03) & (weights.max(axis=2) <= 0.95)
-        rows = np.arange(sampler.size)
-        keys = candidates[rows, np.argmax(ok, axis=1)]
+        keys = first_valid(candidates, ok)
         fallback = ~ok.any(axis=1)  # rare: key 1 = q and the others 0
         keys[fallback] = 0
         keys[fallback, 0] = q[fallback]
@@ -219,7 +216,7 @@ class Attention(Generator):
             weights = _softmax(np.einsum("bnd,bd->bn", keys, q) / math.sqrt(dk))
             out = np.einsum("bn,bcnv->bcv", weights, values)
             ok = (np.ptp(values, axis=2) > 0).all(axis=2) & (np.abs(out) > 0.1).any(axis=2)
-            params["V"] = values[rows, np.argmax(ok, axis=1)]
+            params["V"] = first_valid(values, ok)
         return params
 
     def _weights(self, params, device):
@@ -250,9 +247,9 @@ class Attention(Generator):
 
     def explain(self, params, values, config):
         dk = len(params["q"])
-        raw = ", ".join(_n4(s) for s in values["raw"])
-        scores = ", ".join(_n4(s) for s in values["scores"])
-        weights = ", ".join(_n4(w) for w in values["weights"])
+        raw = ", ".join(rounded(s) for s in values["raw"])
+        scores = ", ".join(rounded(s) for s in values["scores"])
+        weights = ", ".join(rounded(w) for w in values["weights"])
         steps = [
             Step("Scores", (
                 "Dot product of the query with every key (the rows of $K$), scaled by $1/\\sqrt{d_k}$ with "
@@ -263,10 +260,10 @@ class Attention(Generator):
                 f"({weights})$$")),
         ]
         if "output" in values:
-            terms = " + ".join(f"{_n4(w)} \\cdot {latex.value(row)}" for w, row in
+            terms = " + ".join(f"{rounded(w)} \\cdot {latex.value(row)}" for w, row in
                                zip(values["weights"], params["V"], strict=True))
             steps.append(Step("Weighted sum of the values", (
-                f"$$\\text{{output}} = \\sum_j \\alpha_j v_j = {terms} = {_n4(values['output'])}$$")))
+                f"$$\\text{{output}} = \\sum_j \\alpha_j v_j = {terms} = {rounded(values['output'])}$$")))
         return steps
 
     def _setting(self) -> str:
@@ -301,8 +298,7 @@ class AttentionWeight(Attention):
     }
 
     def check_config(self, config):
-        if config["key"] > config["keys"]:
-            raise ConfigError(f"“key” must be between 1 and “keys” ({config['keys']}); got {config['key']}.")
+        check_index(config, "key", "keys")
 
     def solve(self, params, config, device="cpu"):
         raw, scores, weights = self._weights(params, device)
@@ -316,7 +312,7 @@ class AttentionWeight(Attention):
     def explain(self, params, values, config):
         steps = super().explain(params, values, config)
         j = config["key"]
-        steps.append(Step(f"Weight of key {j}", f"$$\\alpha_{j} = {_n4(values['weights'][j - 1])}$$"))
+        steps.append(Step(f"Weight of key {j}", f"$$\\alpha_{j} = {rounded(values['weights'][j - 1])}$$"))
         return steps
 
     def prompt(self, config):

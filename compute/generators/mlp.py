@@ -6,11 +6,11 @@ weights) as one batched autograd computation, and ``solve`` / ``solve_batch`` ar
 is laid out feature-major, shape (4 + 4·hidden, batch), so every torch op is elementwise or a
 short reduction over a leading axis: such kernels give each sample the same bits whatever the
 batch size (checked in the tests). ``torch.sigmoid`` is avoided for that reason: its CPU vector
-and scalar paths differ in the last bit, so σ(z) is computed as 1 / (1 + exp(−z)).
+and scalar paths differ in the last bit, so σ(z) is computed as 1 / (1 + exp(−z)). The cached
+LaTeX and SVG text pieces are in mlp_text.py.
 """
 
 import functools
-import html
 import json
 
 import numpy as np
@@ -18,6 +18,7 @@ import numpy as np
 from compute import latex
 from compute.config import ConfigError, Field, Schema
 from compute.generators.base import Generator
+from compute.generators.mlp_text import ACT_TEX, conventions, diagram_template, exact, factor, label
 from compute.variant import Solved, Step
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -29,12 +30,6 @@ MIN_ANSWER = 0.01  # smaller answers are rejected: they read as 0 and hide the s
 SATURATION = {"sigmoid": 3.0, "tanh": 2.5, "relu": np.inf}  # |z| bound: σ′ ≥ 0.045, tanh′ ≥ 0.027
 RELU_KINK = 1e-6  # |z| below this is treated as the kink z = 0 and rejected
 X_GRID, HALVES, NONZERO_HALVES = (-2.0, -1.0, 1.0, 2.0), (-1.0, -0.5, 0.0, 0.5, 1.0), (-1.0, -0.5, 0.5, 1.0)
-ACT_TEX = {"sigmoid": "\\sigma", "tanh": "\\tanh", "relu": "\\operatorname{ReLU}"}
-DERIVATIVE_TEX = {
-    "sigmoid": "\\sigma'(z) = \\sigma(z)\\,(1 - \\sigma(z))",
-    "tanh": "\\tanh'(z) = 1 - \\tanh^2(z)",
-    "relu": "\\operatorname{ReLU}'(z) = 1 \\text{ if } z > 0 \\text{ else } 0",
-}
 
 
 def shapes(hidden: int) -> dict[str, tuple[int, ...]]:
@@ -374,84 +369,6 @@ class MlpBackward(Generator):
         labels = [label(w) for row in W1 for w in row] + [label(w) for w in W2]
         labels += [label(v) for v in params["x"]] + [label(v) for v in params["b1"]] + [label(params["b2"])]
         return template.format(*labels)
-
-
-@functools.lru_cache(maxsize=4096)
-def exact_num(value: float) -> str:
-    return latex.num(value)
-
-
-def exact(value) -> str:
-    """A parameter (scalar, vector or matrix) exactly, as latex.value does; numbers cached (small grids)."""
-    if not isinstance(value, list):
-        return exact_num(value)
-    rows = [" & ".join(map(exact_num, row)) for row in value] if value and isinstance(value[0], list) else (
-        map(exact_num, value))
-    return "\\begin{pmatrix} " + " \\\\ ".join(rows) + " \\end{pmatrix}"
-
-
-def factor(value: float, digits: int | None = None) -> str:
-    """A number used as a factor or summand: negative ones in parentheses."""
-    text = exact_num(value) if digits is None else latex.num(value, digits)
-    return f"({text})" if text.startswith("-") else text
-
-
-@functools.lru_cache(maxsize=8)
-def conventions(activation: str) -> str:
-    f = ACT_TEX[activation]
-    relu = " (PyTorch takes $\\operatorname{ReLU}'(0) = 0$; no $z$ here is 0)" if activation == "relu" else ""
-    return (
-        f"Hidden layer $z = W_1 x + b_1$, $a = {f}(z)$; output $\\hat y = W_2 a + b_2$; loss "
-        "$L = (\\hat y - y)^2$, so $\\partial L / \\partial \\hat y = 2(\\hat y - y)$ (PyTorch's "
-        f"`MSELoss` on one output, no factor $\\tfrac12$). The activation's derivative is "
-        f"${DERIVATIVE_TEX[activation]}${relu}. Entries are counted from 1 in the formulas."
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def label(value: float) -> str:
-    """A parameter as diagram text (cached: parameters are drawn from small grids)."""
-    return html.escape(latex.num(value))
-
-
-@functools.lru_cache(maxsize=64)
-def diagram_template(hidden: int, activation: str, wrt: str, index: tuple) -> str:
-    """The SVG with str.format slots {0}, {1}, … for the labels: W1 row-major, W2, x, b1, b2."""
-    height = 70 * hidden + 20
-    xs = {"in": 50, "hid": 200, "out": 350}
-    ys = {"in": [height / 2 - 45, height / 2 + 45], "hid": [45 + 70 * k for k in range(hidden)],
-          "out": [height / 2]}
-    parts, slots = [], iter(range(4 * hidden + 3))
-
-    def edge(start, end, bold, at):
-        (x1, y1), (x2, y2) = start, end
-        parts.append(f'<line x1="{x1 + 18}" y1="{y1:.0f}" x2="{x2 - 18}" y2="{y2:.0f}" stroke="#555" '
-                     f'stroke-width="{3 if bold else 1}"/>')
-        parts.append(f'<text x="{x1 + at * (x2 - x1):.0f}" y="{y1 + at * (y2 - y1) - 3:.0f}" font-size="11" '
-                     f'text-anchor="middle" fill="#114" stroke="#fff" stroke-width="3" paint-order="stroke">'
-                     f'{{{next(slots)}}}</text>')
-
-    def node(column, k):
-        return xs[column], ys[column][k]
-
-    for k in range(hidden):
-        for j in range(2):
-            edge(node("in", j), node("hid", k), wrt == "W1" and index == (k, j), 0.72)
-    for k in range(hidden):
-        edge(node("hid", k), node("out", 0), wrt == "W2" and index == (0, k), 0.35)
-    nodes = [("in", j, f"x{j + 1}", "") for j in range(2)]
-    nodes += [("hid", k, f"h{k + 1}", "b=") for k in range(hidden)]
-    for column, k, name, prefix in [*nodes, ("out", 0, "ŷ", "b=")]:
-        cx, cy = node(column, k)
-        parts.append(f'<circle cx="{cx}" cy="{cy:.0f}" r="18" fill="#eef" stroke="#333"/>'
-                     f'<text x="{cx}" y="{cy + 4:.0f}" font-size="12" text-anchor="middle">'
-                     f'{html.escape(name)}</text>'
-                     f'<text x="{cx}" y="{cy + 32:.0f}" font-size="11" text-anchor="middle">'
-                     f'{prefix}{{{next(slots)}}}</text>')
-    text = html.escape(f"Network with 2 inputs, {hidden} {activation} hidden units and one linear output; "
-                       "edges are labelled with their weights, nodes with the inputs and biases")
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 {height + 20}" role="img" '
-            f'aria-label="{text}"><title>{text}</title>{"".join(parts)}</svg>')
 
 
 GENERATORS = [MlpBackward()]

@@ -1,7 +1,7 @@
 """Lecture 5 (Regularization): weight decay in an SGD step, inverted dropout, L1 and L2 penalties.
 
-Sampling draws every number of a variant in one ``Sampler.integers`` call (a few candidate sets
-at once, the first valid one kept): each sampler call costs about as much as a small torch
+Sampling draws every number of a variant in one ``Sampler.draw`` call (a few candidate sets at
+once, the first valid one kept): each sampler call costs about as much as a small torch
 operation, and generate() must stay close to a plain-torch floor.
 """
 
@@ -9,39 +9,12 @@ import numpy as np
 
 from compute.config import ConfigError, Field, Schema
 from compute.generators.base import Generator
-from compute.latex import num, value
+from compute.latex import num, operand, value
+from compute.sampling import columns, first_valid, grid
 from compute.variant import Solved, Step
 
-SPAN = 720720  # = 2⁴·3²·5·7·11·13: divisible by every grid length used here, so r % len is uniform
 CANDIDATES = 4
 ROUNDED = "Give the answer to at least 3 significant figures."
-
-
-def grid(low: float, high: float, step: float, nonzero: bool = False) -> np.ndarray:
-    values = np.round(np.arange(low, high + step / 2, step), 10)
-    return values[values != 0] if nonzero else values
-
-
-def columns(*grids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One lookup table for several columns, each drawn from its own grid: (table, offsets, lengths)."""
-    lengths = np.array([len(g) for g in grids])
-    return np.concatenate(grids), np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths
-
-
-def draw(sampler, spec, candidates: int = CANDIDATES) -> np.ndarray:
-    """Values of shape (batch, candidates, columns): column j from its grid in ``spec`` (see columns)."""
-    table, offsets, lengths = spec
-    return table[offsets + sampler.integers(0, SPAN - 1, shape=(candidates, len(lengths))) % lengths]
-
-
-def term(x: float, digits: int | None = None) -> str:
-    """``num(x)`` in brackets when negative, for a number written after an operator."""
-    return f"({num(x, digits)})" if x < 0 else num(x, digits)
-
-
-def first_valid(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Per seed, the first candidate row whose ``valid`` is true (the first row if none is)."""
-    return values[np.arange(values.shape[0]), np.argmax(valid, axis=1)]
 
 
 def shows(diff: np.ndarray, answer: np.ndarray) -> np.ndarray:
@@ -78,7 +51,7 @@ class WeightDecayStep(Generator):
 
     def sample_batch(self, sampler, config):
         d = config["size"]
-        v = draw(sampler, DECAY_COLUMNS[d])
+        v = sampler.draw(DECAY_COLUMNS[d], CANDIDATES)
         w, g, lr, wd = v[..., :d], v[..., d:2 * d], v[..., 2 * d, None], v[..., 2 * d + 1, None]
         answer = w - lr * (g + wd * w)
         v = first_valid(v, shows(lr * wd * w / 2, answer))  # half the decay is told apart from the answer
@@ -168,7 +141,7 @@ class DropoutScaling(Generator):
 
     def sample_batch(self, sampler, config):
         n = config["size"]
-        v = draw(sampler, DROPOUT_COLUMNS[n])
+        v = sampler.draw(DROPOUT_COLUMNS[n], CANDIDATES)
         kept = v[..., n:2 * n].sum(-1)
         v = first_valid(v, (kept > 0) & (kept < n))  # some units kept, some dropped
         return {"a": v[:, :n], "mask": v[:, n:2 * n], "p": v[:, 2 * n]}
@@ -253,7 +226,7 @@ class NormPenalty(Generator):
     }
 
     def sample_batch(self, sampler, config):
-        v = draw(sampler, PENALTY_COLUMNS, candidates=1)[:, 0]
+        v = sampler.draw(PENALTY_COLUMNS)
         return {"w": v[:, :3], "data_loss": v[:, 3], "g": v[:, 4], "lam": v[:, 5]}
 
     def solve(self, params, config, device="cpu"):
@@ -291,7 +264,7 @@ class NormPenalty(Generator):
             r = (f"R(w) = \\tfrac{{\\lambda}}{{2}} \\sum_i w_i^2 = \\tfrac{{{lam}}}{{2}} "
                  f"\\lVert {w} \\rVert_2^2")
             dr = (f"\\frac{{\\partial R}}{{\\partial w_1}} = \\lambda w_1 = "
-                  f"{lam} \\cdot {term(params['w'][0])}")
+                  f"{lam} \\cdot {operand(params['w'][0])}")
         else:
             r = f"R(w) = \\lambda \\sum_i |w_i| = {lam} \\lVert {w} \\rVert_1"
             dr = (f"\\frac{{\\partial R}}{{\\partial w_1}} = \\lambda\\,\\mathrm{{sign}}(w_1) = {lam} \\cdot "
@@ -304,7 +277,7 @@ class NormPenalty(Generator):
         else:
             body = (f"$${dr} = {num(values['penalty_grad'], 4)}$$\n\n"
                     f"$$\\frac{{\\partial L}}{{\\partial w_1}} = {num(params['g'])} + "
-                    f"{term(values['penalty_grad'], 4)} = {num(values['grad'], 4)}$$")
+                    f"{operand(values['penalty_grad'], 4)} = {num(values['grad'], 4)}$$")
             steps.append(Step("Derivative", body))
         return steps
 

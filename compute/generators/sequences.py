@@ -1,4 +1,4 @@
-"""Lecture 8 (recurrent networks): vanilla RNN steps, one LSTM step, one GRU step, BPTT on a scalar RNN.
+"""Lecture 8 (recurrent networks): vanilla RNN steps, one LSTM step, one GRU step (BPTT is in bptt.py).
 
 The cells follow PyTorch's ``nn.RNNCell`` / ``nn.LSTMCell`` / ``nn.GRUCell`` conventions (gate
 order, where the biases go), which every prompt states.
@@ -9,39 +9,18 @@ import math
 import numpy as np
 
 from compute import latex
-from compute.config import ConfigError, Field, Schema
+from compute.config import Field, Schema, check_index
 from compute.generators.base import Generator
+from compute.latex import rounded
+from compute.sampling import first_valid
 from compute.variant import Solved, Step
 
 ROUND = "Give the answer to at least 3 significant figures."
 
 
-def _n4(x) -> str:
-    return latex.value(x, 4)
-
-
-def _p(x: float, digits: int | None = None) -> str:
-    """A number as LaTeX, in parentheses when negative (for products and powers)."""
-    text = latex.num(x, digits)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _first_valid(draw: dict, ok: np.ndarray) -> dict:
-    """From candidate params (batch, candidates, ...), each variant's first candidate with ``ok`` set
-    (the first candidate when none is)."""
-    rows, pick = np.arange(ok.shape[0]), np.argmax(ok, axis=1)
-    return {name: value[rows, pick] for name, value in draw.items()}
-
-
 def _sigmoid(x):
     """The logistic sigmoid of a float or an array (numpy)."""
     return 1 / (1 + np.exp(-x))
-
-
-def _check_unit(config: dict) -> None:
-    if config["unit"] > config["hidden_size"]:
-        raise ConfigError(f"“unit” must be between 1 and “hidden_size” ({config['hidden_size']}); "
-                          f"got {config['unit']}.")
 
 
 class RnnStep(Generator):
@@ -83,7 +62,7 @@ class RnnStep(Generator):
         size = np.abs(h_t)
         ok = (((size >= 0.1) & (size <= 0.95)).any(axis=2)
               & (np.abs(lin - h_t) > 0.02 * size + 0.005).any(axis=2))
-        return _first_valid(draw, ok)
+        return first_valid(draw, ok)
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -115,8 +94,8 @@ class RnnStep(Generator):
         for step, (x, pre, h) in enumerate(rows, start=1):
             prev = "h_0" if step == 1 else f"h_{{{step - 1}}}"
             steps.append(Step(f"Step {step}", (
-                f"$$a_{step} = W_{{ih}} {latex.value(x)} + b + W_{{hh}} {prev} = {_n4(pre)}, \\qquad "
-                f"h_{step} = \\tanh(a_{step}) = {_n4(h)}$$")))
+                f"$$a_{step} = W_{{ih}} {latex.value(x)} + b + W_{{hh}} {prev} = {rounded(pre)}, \\qquad "
+                f"h_{step} = \\tanh(a_{step}) = {rounded(h)}$$")))
         return steps
 
     def prompt(self, config):
@@ -155,7 +134,7 @@ class LstmStep(Generator):
     }
 
     def check_config(self, config):
-        _check_unit(config)
+        check_index(config, "unit", "hidden_size")
 
     def sample_batch(self, sampler, config):
         d, h, u, c = config["input_size"], config["hidden_size"], config["unit"] - 1, 4
@@ -174,7 +153,7 @@ class LstmStep(Generator):
         i, f, g, o = (pre[..., k * h + u] for k in range(4))
         cell = _sigmoid(f) * draw["c0"][..., u] + _sigmoid(i) * np.tanh(g)
         answer = np.abs(cell if config["asked"] == "c" else _sigmoid(o) * np.tanh(cell))
-        return _first_valid(draw, (answer >= 0.05) & ((answer <= 0.95) | (config["asked"] == "c")))
+        return first_valid(draw, (answer >= 0.05) & ((answer <= 0.95) | (config["asked"] == "c")))
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -222,20 +201,20 @@ class LstmStep(Generator):
             Step("Pre-activations", (
                 "PyTorch's `nn.LSTMCell` stacks the rows of $W_{ih}$, $W_{hh}$ and the biases in the gate "
                 "order $i, f, g, o$ ($b = b_{ih} + b_{hh}$). All four gates at once:\n\n"
-                f"$$W_{{ih}} x + W_{{hh}} h_{{t-1}} + b = {_n4(values['pre'])}$$\n\n"
-                f"For unit {u + 1}: $a_i = {_n4(a[0])}$, $a_f = {_n4(a[1])}$, $a_g = {_n4(a[2])}$, "
-                f"$a_o = {_n4(a[3])}$.")),
+                f"$$W_{{ih}} x + W_{{hh}} h_{{t-1}} + b = {rounded(values['pre'])}$$\n\n"
+                f"For unit {u + 1}: $a_i = {rounded(a[0])}$, $a_f = {rounded(a[1])}$, $a_g = {rounded(a[2])}$, "
+                f"$a_o = {rounded(a[3])}$.")),
             Step("Gates", (
-                f"$$i = \\sigma(a_i) = {_n4(gate['i'])}, \\quad f = \\sigma(a_f) = {_n4(gate['f'])}, \\quad "
-                f"g = \\tanh(a_g) = {_n4(gate['g'])}, \\quad o = \\sigma(a_o) = {_n4(gate['o'])}$$")),
+                f"$$i = \\sigma(a_i) = {rounded(gate['i'])}, \\quad f = \\sigma(a_f) = {rounded(gate['f'])}, \\quad "
+                f"g = \\tanh(a_g) = {rounded(gate['g'])}, \\quad o = \\sigma(a_o) = {rounded(gate['o'])}$$")),
             Step("New cell state", (
-                f"$$c_t = f \\, c_{{t-1}} + i \\, g = {_n4(gate['f'])} \\cdot ({c0}) + {_n4(gate['i'])} "
-                f"\\cdot ({_n4(gate['g'])}) = {_n4(gate['c'])}$$")),
+                f"$$c_t = f \\, c_{{t-1}} + i \\, g = {rounded(gate['f'])} \\cdot ({c0}) + {rounded(gate['i'])} "
+                f"\\cdot ({rounded(gate['g'])}) = {rounded(gate['c'])}$$")),
         ]
         if config["asked"] == "h":
             steps.append(Step("New hidden state", (
-                f"$$h_t = o \\tanh(c_t) = {_n4(gate['o'])} \\cdot \\tanh({_n4(gate['c'])}) = "
-                f"{_n4(gate['h'])}$$")))
+                f"$$h_t = o \\tanh(c_t) = {rounded(gate['o'])} \\cdot \\tanh({rounded(gate['c'])}) = "
+                f"{rounded(gate['h'])}$$")))
         return steps
 
     def prompt(self, config):
@@ -276,7 +255,7 @@ class GruStep(Generator):
     }
 
     def check_config(self, config):
-        _check_unit(config)
+        check_index(config, "unit", "hidden_size")
 
     def sample_batch(self, sampler, config):
         d, h, u = config["input_size"], config["hidden_size"], config["unit"] - 1
@@ -301,7 +280,7 @@ class GruStep(Generator):
         cho = ((1 - z) * n_cho + z * draw["h0"])[..., u]
         size = np.abs(right)
         ok = (size >= 0.05) & (size <= 0.95) & (np.abs(cho - right) > 0.02 * size + 0.005)
-        return _first_valid(draw, ok)
+        return first_valid(draw, ok)
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -336,19 +315,19 @@ class GruStep(Generator):
             Step("Input and hidden parts", (
                 "PyTorch's `nn.GRUCell` stacks the rows in the gate order $r, z, n$ and keeps the two biases "
                 "apart:\n\n"
-                f"$$W_{{ih}} x_t + b_{{ih}} = {_n4(gi)}, \\qquad W_{{hh}} h_{{t-1}} + b_{{hh}} = "
-                f"{_n4(gh)}$$")),
+                f"$$W_{{ih}} x_t + b_{{ih}} = {rounded(gi)}, \\qquad W_{{hh}} h_{{t-1}} + b_{{hh}} = "
+                f"{rounded(gh)}$$")),
             Step("Reset and update gates", (
-                f"$$r = \\sigma({_n4(gi[u])} + ({_n4(gh[u])})) = {_n4(r)}, \\qquad "
-                f"z = \\sigma({_n4(gi[hs + u])} + ({_n4(gh[hs + u])})) = {_n4(z)}$$")),
+                f"$$r = \\sigma({rounded(gi[u])} + ({rounded(gh[u])})) = {rounded(r)}, \\qquad "
+                f"z = \\sigma({rounded(gi[hs + u])} + ({rounded(gh[hs + u])})) = {rounded(z)}$$")),
             Step("Candidate", (
                 "The reset gate multiplies the whole hidden part $W_{hn} h_{t-1} + b_{hn}$ (PyTorch's "
                 "form):\n\n"
-                f"$$n = \\tanh\\big({_n4(gi[2 * hs + u])} + {_n4(r)} \\cdot ({_n4(gh[2 * hs + u])})\\big) = "
-                f"{_n4(n)}$$")),
+                f"$$n = \\tanh\\big({rounded(gi[2 * hs + u])} + {rounded(r)} \\cdot "
+                f"({rounded(gh[2 * hs + u])})\\big) = {rounded(n)}$$")),
             Step("New hidden state", (
-                f"$$h_t = (1 - z)\\, n + z\\, h_{{t-1}} = (1 - {_n4(z)}) \\cdot ({_n4(n)}) + {_n4(z)} \\cdot "
-                f"({h0}) = {_n4(h)}$$")),
+                f"$$h_t = (1 - z)\\, n + z\\, h_{{t-1}} = (1 - {rounded(z)}) \\cdot ({rounded(n)}) + "
+                f"{rounded(z)} \\cdot ({h0}) = {rounded(h)}$$")),
         ]
 
     def prompt(self, config):
@@ -368,123 +347,4 @@ class GruStep(Generator):
         )
 
 
-class BpttGradient(Generator):
-    slug = "bptt_gradient"
-    title = "Backpropagation through time on a scalar RNN"
-    description = (
-        "A scalar RNN h_t = tanh(w h_{t−1} + u x_t) over 2-3 steps with loss h_T or ½(h_T − y)²: the "
-        "gradient of the loss with respect to the shared weight w or u, summed over the time steps."
-    )
-    lectures = (8,)
-    schema = Schema((
-        Field("steps", "int", 3, "Number of time steps T.", min=2, max=3),
-        Field("loss", "choice", "squared", "The loss: h_T itself, or ½(h_T − y)².",
-              choices=("squared", "h_T")),
-        Field("wrt", "choice", "w", "The shared weight the gradient is taken with respect to.",
-              choices=("w", "u")),
-    ))
-    mistakes = {
-        "truncated": "That is only the last step's contribution: w (and u) are shared across time, so every "
-                     "step contributes to the gradient.",
-        "forgot_tanh_derivative": "It looks like you left out the tanh derivative 1 − h_t² in the chain.",
-        "dropped_half": "With L = ½(h_T − y)², dL/dh_T = h_T − y (the ½ cancels the 2).",
-    }
-
-    def sample_batch(self, sampler, config):
-        c, steps = 8, config["steps"]
-        weights = sampler.nice(-1, 1, 0.5, shape=(c, 2), nonzero=True)
-        draw = {
-            "w": weights[..., 0], "u": weights[..., 1],
-            "h0": sampler.nice(-1, 1, 0.5, shape=(c,)),
-            "x": sampler.nice(-2, 2, 0.5, shape=(c, steps), nonzero=True),
-        }
-        if config["loss"] == "squared":
-            draw["y"] = sampler.nice(-1, 1, 0.5, shape=(c,))
-        # BPTT for the 8 candidates in numpy: keep the first whose gradient is not ~0 and differs from
-        # the last step's contribution alone.
-        hs = [draw["h0"]]
-        for step in range(steps):
-            hs.append(np.tanh(draw["w"] * hs[-1] + draw["u"] * draw["x"][..., step]))
-        upstream = hs[-1] - draw["y"] if "y" in draw else np.ones_like(hs[-1])
-        contributions = []
-        for step in range(steps, 0, -1):
-            local = upstream * (1 - hs[step] ** 2)
-            contributions.append(local * (hs[step - 1] if config["wrt"] == "w" else draw["x"][..., step - 1]))
-            upstream = local * draw["w"]
-        grad = sum(contributions)
-        ok = (np.abs(grad) >= 0.05) & (np.abs(grad - contributions[0]) > 0.02 * np.abs(grad) + 0.005)
-        return _first_valid(draw, ok)
-
-    def solve(self, params, config, device="cpu"):
-        import torch
-
-        wu = torch.tensor([params["w"], params["u"]], dtype=torch.float64, device=device, requires_grad=True)
-        x = torch.tensor(params["x"], dtype=torch.float64, device=device)
-        w, u = wu
-        h = torch.tensor(params["h0"], dtype=torch.float64, device=device)
-        hs = []
-        for step in range(x.shape[0]):
-            h = torch.tanh(w * h + u * x[step])
-            hs.append(h)
-        loss = 0.5 * (h - params["y"]) ** 2 if config["loss"] == "squared" else h
-        grads = torch.autograd.grad(loss, [wu, *hs])
-        which = 0 if config["wrt"] == "w" else 1
-        answer = grads[0][which].item()
-        h_vals = torch.stack(hs).tolist()
-        dh = torch.stack(grads[1:]).tolist()
-        # Contribution of step t: dL/dh_t · (1 − h_t²) · (h_{t−1} for w, x_t for u).
-        prev = [params["h0"], *h_vals[:-1]]
-        local = prev if which == 0 else params["x"]
-        contrib = [g * (1 - hv * hv) * a for g, hv, a in zip(dh, h_vals, local, strict=True)]
-        values = {"h": h_vals, "dL_dh": dh, "contributions": contrib, "loss": loss.item(), "grad": answer}
-        # No tanh derivative: dL/dh_t = dL/dh_T · w^{T−t}, each step contributes dL/dh_t · a_t.
-        top, wv = dh[-1], params["w"]
-        steps = len(h_vals)
-        no_tanh = sum(top * wv ** (steps - 1 - k) * a for k, a in enumerate(local))
-        mistakes = {"truncated": contrib[-1], "forgot_tanh_derivative": no_tanh}
-        if config["loss"] == "squared":
-            mistakes["dropped_half"] = 2 * answer
-        return Solved(answer, values, mistakes)
-
-    def explain(self, params, values, config):
-        name = config["wrt"]
-        h = values["h"]
-        prev = [params["h0"], *h[:-1]]
-        fwd = "\n\n".join(
-            f"$$h_{k} = \\tanh\\big({_p(params['w'])} \\cdot {_p(prev[k - 1], 4)} + "
-            f"{_p(params['u'])} \\cdot {_p(params['x'][k - 1])}\\big) = {latex.num(h[k - 1], 4)}$$"
-            for k in range(1, len(h) + 1))
-        top = "h_T - y" if config["loss"] == "squared" else "1"
-        loss = ("L = \\tfrac12 (h_T - y)^2" if config["loss"] == "squared" else "L = h_T")
-        back = "\n\n".join(
-            f"$$\\frac{{\\partial L}}{{\\partial h_{k}}} = {latex.num(g, 4)}$$"
-            for k, g in reversed(list(enumerate(values["dL_dh"], start=1))))
-        local = "h_{t-1}" if name == "w" else "x_t"
-        contrib = " + ".join(f"({latex.num(c, 4)})" for c in values["contributions"])
-        return [
-            Step("Forward pass", f"With $h_0 = {latex.num(params['h0'])}$:\n\n{fwd}"),
-            Step("Backward through time", (
-                f"${loss}$, so $\\partial L / \\partial h_T = {top}$; going back one step multiplies by "
-                "$\\partial h_t / \\partial h_{t-1} = (1 - h_t^2)\\, w$:\n\n" + back)),
-            Step(f"Sum over the time steps ($\\partial L/\\partial {name}$)", (
-                f"${name}$ is shared by every step, and step $t$ contributes "
-                f"$\\frac{{\\partial L}}{{\\partial h_t}} (1 - h_t^2)\\, {local}$:\n\n"
-                f"$$\\frac{{\\partial L}}{{\\partial {name}}} = {contrib} = "
-                f"{latex.num(values['grad'], 4)}$$")),
-        ]
-
-    def prompt(self, config):
-        t = config["steps"]
-        loss = ("$L = \\tfrac12 (h_" + str(t) + " - y)^2$ with $y = {{ y }}$" if config["loss"] == "squared"
-                else "$L = h_" + str(t) + "$")
-        return (
-            "A scalar RNN without bias computes $h_t = \\tanh(w\\, h_{t-1} + u\\, x_t)$ with the same "
-            "weights $w = {{ w }}$ and $u = {{ u }}$ at every step, starting from $h_0 = {{ h0 }}$. The "
-            "inputs "
-            f"$x_1, \\dots, x_{t}$ are $x = {{{{ x }}}}$ (as a column). The loss is " + loss + ".\n\n"
-            f"Using backpropagation through time over all {t} steps, compute "
-            f"$\\partial L / \\partial {config['wrt']}$. " + ROUND
-        )
-
-
-GENERATORS = [RnnStep(), LstmStep(), GruStep(), BpttGradient()]
+GENERATORS = [RnnStep(), LstmStep(), GruStep()]

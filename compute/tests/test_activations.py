@@ -1,21 +1,14 @@
-"""Lectures 3-4 generators: activations, the XOR network, softmax; hand-computed answers and conventions."""
+"""Lectures 3-4 generators: activations and the XOR network; hand-computed answers and conventions."""
 
-import itertools
 import math
 
-import numpy as np
 import pytest
 
 from compute.config import ConfigError
 from compute.generators import get_generator
-from compute.tests.test_generators import perturbed, shape_of
-from quizzes.grading import grade_computed
+from compute.tests.generator_checks import answer, assert_keeps_the_contract, config_combinations
 
-SLUGS = ("activation_derivative", "xor_network", "softmax_cross_entropy", "softmax_gradient")
-
-
-def answer(slug, config, fixed, seed=1):
-    return get_generator(slug).generate(seed, {**config, "fixed": fixed})
+SLUGS = ("activation_derivative", "xor_network")
 
 
 def sigmoid(z):
@@ -105,67 +98,9 @@ def test_sampled_xor_networks_compute_xor(activation):
             assert (y00, y01) == (0.0, 1.0)
 
 
-# --- softmax with temperature: z = (1, 2, 0.5), T = 2, true class 2 --------------------------------
-
-SOFT = {"z": [1, 2, 0.5], "T": 2, "target": 2}
-P = np.exp(np.array([0.5, 1.0, 0.25])) / np.exp(np.array([0.5, 1.0, 0.25])).sum()
-
-
-def test_softmax_probability_and_loss_by_hand():
-    assert answer("softmax_cross_entropy", {"ask": "probability"}, SOFT).answer == pytest.approx(P[1])
-    variant = answer("softmax_cross_entropy", {}, SOFT)
-    assert variant.answer == pytest.approx(-math.log(P[1]))
-    mistakes = {m.name: m.value for m in variant.mistakes}
-    plain = np.exp([1, 2, 0.5]) / np.exp([1, 2, 0.5]).sum()
-    assert mistakes["forgot_temperature"] == pytest.approx(-math.log(plain[1]))
-    assert mistakes["log10"] == pytest.approx(-math.log10(P[1]))
-
-
-def test_softmax_gradient_is_p_minus_onehot_over_t():
-    variant = answer("softmax_gradient", {}, SOFT)
-    assert variant.answer == pytest.approx(list((P - np.array([0, 1, 0])) / 2))
-    mistakes = {m.name: m.value for m in variant.mistakes}
-    assert mistakes["forgot_temperature_factor"] == pytest.approx(list(P - np.array([0, 1, 0])))
-
-
-def test_softmax_survives_huge_fixed_logits():
-    variant = answer("softmax_cross_entropy", {}, {"z": [900, 0, -900], "T": 0.5, "target": 2})
-    assert variant.answer == pytest.approx(1800)
-
-
-def test_softmax_fixed_target_and_temperature_are_checked():
-    with pytest.raises(ConfigError, match="class number from 1 to 3"):
-        get_generator("softmax_cross_entropy").clean_config({"fixed": {"target": 4}})
-    with pytest.raises(ConfigError, match="positive number"):
-        get_generator("softmax_gradient").clean_config({"fixed": {"T": 0}})
-
-
 # --- every config, not only the defaults the contract test covers -------------------------------
-
-def configs(slug):
-    generator = get_generator(slug)
-    choices = [f for f in generator.schema.fields if f.kind == "choice"]
-    for combo in itertools.product(*(f.choices for f in choices)):
-        config = dict(zip((f.name for f in choices), combo, strict=True))
-        for extra in ({}, {"classes": 2}, {"classes": 6}) if slug.startswith("softmax") else ({},):
-            yield generator.clean_config({**config, **extra})
-
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_every_config_keeps_the_contract(slug):
-    generator = get_generator(slug)
-    for config in configs(slug):
-        for seed in range(6):
-            variant = generator.generate(seed, config)
-            tol = variant.tolerance
-            assert len(shape_of(variant.answer)) == {"scalar": 0, "vector": 1}[generator.answer_kind]
-            assert grade_computed(perturbed(variant.answer, tol), variant.answer, **tol).score == 0.0
-            mistakes = [m.__dict__ for m in variant.mistakes]
-            for mistake in variant.mistakes:
-                grade = grade_computed(mistake.value, variant.answer, mistakes=mistakes, **tol)
-                assert grade.mistake == mistake.name, (config, seed)
-            for text in (variant.prompt, *(step.body for step in variant.steps)):
-                assert text.count("$") % 2 == 0, text  # balanced math delimiters
-                for paragraph in text.split("\n\n"):  # display math stands as its own paragraph
-                    assert "$$" not in paragraph or (paragraph.startswith("$$") and paragraph.endswith("$$")
-                                                     and paragraph.count("$$") == 2), paragraph
+    for config in config_combinations(slug):
+        assert_keeps_the_contract(get_generator(slug), config)

@@ -7,10 +7,7 @@ import pytest
 
 from compute.config import ConfigError
 from compute.generators import get_generator
-
-
-def config(slug, **settings):
-    return get_generator(slug).clean_config(settings)
+from compute.tests.generator_checks import assert_consistent_variants, config
 
 
 def test_vae_kl_from_log_variances_by_hand():
@@ -91,12 +88,7 @@ def test_pca_variants_have_a_unique_first_component():
     ("pca_first_component", {"points": 3, "asked": "variance", "normalization": "biased"}),
 ])
 def test_other_configs_give_consistent_variants(slug, settings):
-    generator = get_generator(slug)
-    for seed in range(15):
-        variant = generator.generate(seed, settings)
-        assert np.ndim(variant.answer) == {"scalar": 0, "vector": 1, "matrix": 2}[generator.answer_kind]
-        assert variant.mistakes
-        assert all(np.shape(m.value) == np.shape(variant.answer) for m in variant.mistakes)
+    assert_consistent_variants(slug, settings)
 
 
 def test_config_errors_say_what_is_allowed():

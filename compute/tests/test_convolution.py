@@ -1,17 +1,11 @@
-"""Lecture 7 generators: fixed cases checked by hand / numpy, configs, and config errors."""
+"""Lecture 7 convolution and pooling outputs: fixed cases checked by hand / numpy, configs, config errors."""
 
 import numpy as np
 import pytest
 
 from compute.config import ConfigError
 from compute.generators import get_generator
-
-SHAPE = {"N": 2, "C_in": 3, "H": 32, "W": 28, "C_out": 16, "kernel": 5, "stride": 2, "padding": 1,
-         "dilation": 1}
-
-
-def config(slug, **settings):
-    return get_generator(slug).clean_config(settings)
+from compute.tests.generator_checks import assert_consistent_variants, config
 
 
 def correlate(x, k, b, stride=1, padding=0):
@@ -21,61 +15,6 @@ def correlate(x, k, b, stride=1, padding=0):
     n = (x.shape[0] - k.shape[0]) // stride + 1
     return [[float((x[i * stride:i * stride + len(k), j * stride:j * stride + len(k)] * k).sum() + b)
              for j in range(n)] for i in range(n)]
-
-
-def test_conv_output_shape_by_the_formula():
-    # ⌊(32 + 2 − 4 − 1)/2⌋ + 1 = 15 and ⌊(28 + 2 − 4 − 1)/2⌋ + 1 = 13.
-    generator = get_generator("conv_output_shape")
-    solved = generator.solve(SHAPE, config("conv_output_shape"))
-    assert solved.answer == [15, 13]
-    assert solved.mistakes["forgot_plus_one"] == [14, 12]
-    assert solved.mistakes["forgot_stride"] == [30, 26]  # stride 1: 32 + 2 − 4
-    assert solved.mistakes["rounded_up"] == [16, 14]
-    full = generator.solve(SHAPE, config("conv_output_shape", asked="full"))
-    assert full.answer == [2, 16, 15, 13]
-    assert full.mistakes["kept_input_channels"] == [2, 3, 15, 13]
-
-
-def test_conv_output_shape_with_dilation():
-    params = {**SHAPE, "kernel": 3, "stride": 1, "padding": 2, "dilation": 2}
-    solved = get_generator("conv_output_shape").solve(params, config("conv_output_shape"))
-    assert solved.answer == [32, 28]  # the dilated kernel spans 5 pixels, padding 2 keeps the size
-    assert solved.mistakes["forgot_dilation"] == [34, 30]
-
-
-def test_transposed_conv_shape_by_the_formula():
-    # (7 − 1)·2 − 2·1 + 1·(4 − 1) + 1 + 1 = 15 and (5 − 1)·2 − 2 + 3 + 1 + 1 = 11.
-    params = {**SHAPE, "H": 7, "W": 5, "kernel": 4, "output_padding": 1}
-    solved = get_generator("transposed_conv_shape").solve(params, config("transposed_conv_shape"))
-    assert solved.answer == [15, 11]
-    assert solved.mistakes["forgot_output_padding"] == [14, 10]
-    assert solved.mistakes["added_padding"] == [19, 15]
-
-
-def test_shape_variants_leave_room_for_the_kernel():
-    generator = get_generator("conv_output_shape")
-    params = generator.sample_params(range(300), config("conv_output_shape", max_dilation=3))
-    span = params["dilation"] * (params["kernel"] - 1) + 1
-    assert np.all(params["H"] + 2 * params["padding"] >= span)
-    assert np.all(params["W"] + 2 * params["padding"] >= span)
-    assert set(np.unique(params["dilation"])) == {1, 2, 3}
-
-
-def test_conv_param_count_by_hand():
-    params = {"c0": 3, "c1": 16, "k1": 3, "c2": 32, "k2": 5}
-    solved = get_generator("conv_param_count").solve(params, config("conv_param_count"))
-    assert solved.answer == (16 * 3 * 9 + 16) + (32 * 16 * 25 + 32) == 13280
-    assert solved.mistakes["forgot_bias"] == 13280 - 48
-    assert solved.mistakes["forgot_input_channels"] == 16 * 9 + 16 + 32 * 25 + 32
-
-
-def test_conv_param_count_grouped_without_bias():
-    params = {"c0": 4, "c1": 8, "k1": 3, "c2": 16, "k2": 1}
-    settings = config("conv_param_count", groups=2, bias=False)
-    solved = get_generator("conv_param_count").solve(params, settings)
-    assert solved.answer == 8 * 2 * 9 + 16 * 4 * 1 == 208
-    assert solved.mistakes["forgot_groups"] == 8 * 4 * 9 + 16 * 8
-    assert solved.mistakes["added_bias"] == 208 + 24
 
 
 X = [[1, 2, 0, -1], [0, 1, -2, 2], [2, -1, 1, 0], [1, 0, 2, -2]]
@@ -111,15 +50,6 @@ def test_conv2d_output_value_asks_for_informative_entries():
     assert zeros <= 2
 
 
-def test_receptive_field_by_the_recursion():
-    # conv 3/1 → 3, pool 2/2 → 4, conv 3/1 with jump 2 → 8.
-    params = {"k1": 3, "s1": 1, "k2": 2, "s2": 2, "k3": 3, "s3": 1}
-    solved = get_generator("receptive_field").solve(params, config("receptive_field"))
-    assert solved.answer == 8
-    assert solved.mistakes == {"forgot_strides": 6, "included_own_stride": 1 + 2 + 2 + 4,
-                               "forgot_minus_one": 3 + 2 + 3 * 2}
-
-
 def test_pooling_max_and_average():
     x = np.arange(16.0).reshape(4, 4).tolist()
     pool = get_generator("pooling_output")
@@ -147,21 +77,12 @@ def test_fixed_parameters_reach_the_answer():
 
 
 @pytest.mark.parametrize("slug,settings", [
-    ("conv_output_shape", {"asked": "full", "max_dilation": 2}),
-    ("transposed_conv_shape", {"output_padding": True, "asked": "full"}),
-    ("conv_param_count", {"layers": 3, "groups": 4}),
     ("conv2d_output_matrix", {"size": 6, "kernel": 2, "stride": 2, "padding": 1}),
     ("conv2d_output_value", {"size": 5, "kernel": 2}),
-    ("receptive_field", {"layers": 4}),
     ("pooling_output", {"pooling": "avg", "kernel": 3, "stride": 1, "padding": 1}),
 ])
 def test_other_configs_give_consistent_variants(slug, settings):
-    generator = get_generator(slug)
-    for seed in range(15):
-        variant = generator.generate(seed, settings)
-        assert np.ndim(variant.answer) == {"scalar": 0, "vector": 1, "matrix": 2}[generator.answer_kind]
-        assert variant.mistakes
-        assert all(np.shape(m.value) == np.shape(variant.answer) for m in variant.mistakes)
+    assert_consistent_variants(slug, settings)
 
 
 def test_config_errors_say_what_is_allowed():
@@ -169,5 +90,3 @@ def test_config_errors_say_what_is_allowed():
         config("pooling_output", pooling="min")
     with pytest.raises(ConfigError, match="“kernel” must be at most 3"):
         config("conv2d_output_matrix", kernel=5)
-    with pytest.raises(ConfigError, match="“max_dilation” must be a whole number"):
-        config("conv_output_shape", max_dilation=1.5)

@@ -14,22 +14,12 @@ import pytest
 
 from compute.generators import REGISTRY, UnknownGenerator, get_generator
 from compute.latex import is_finite
+from compute.tests.generator_checks import perturbed, shape_of
 from compute.variant import Variant
 from quizzes.grading import grade_computed
 
 SLUGS = sorted(REGISTRY)
 SEEDS = [int(s) for s in np.random.default_rng(2026).integers(0, 2**62, size=25)]
-
-
-def perturbed(answer, tolerance):
-    """The answer moved by twice its tolerance (every cell), so it must be graded wrong."""
-    if isinstance(answer, list):
-        return [perturbed(a, tolerance) for a in answer]
-    return answer + 2 * (tolerance["atol"] + tolerance["rtol"] * abs(answer)) + 1e-6
-
-
-def shape_of(answer):
-    return list(np.shape(answer))
 
 
 @pytest.mark.parametrize("slug", SLUGS)

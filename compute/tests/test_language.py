@@ -7,11 +7,7 @@ import pytest
 
 from compute.config import ConfigError
 from compute.generators import get_generator
-
-
-def config(slug, **settings):
-    return get_generator(slug).clean_config(settings)
-
+from compute.tests.generator_checks import assert_consistent_variants, config
 
 COUNTS = {"counts": [[2, 1, 0], [3, 0, 1], [0, 2, 2]], "prev": 1, "next": 1}
 
@@ -104,12 +100,7 @@ def test_attention_weights_are_neither_negligible_nor_everything():
     ("attention_weight", {"d_k": 3, "keys": 2, "key": 2}),
 ])
 def test_other_configs_give_consistent_variants(slug, settings):
-    generator = get_generator(slug)
-    for seed in range(15):
-        variant = generator.generate(seed, settings)
-        assert np.ndim(variant.answer) == {"scalar": 0, "vector": 1, "matrix": 2}[generator.answer_kind]
-        assert variant.mistakes
-        assert all(np.shape(m.value) == np.shape(variant.answer) for m in variant.mistakes)
+    assert_consistent_variants(slug, settings)
 
 
 def test_config_errors_say_what_is_allowed():

@@ -1,20 +1,13 @@
 """Lecture 5 generators: weight decay, inverted dropout, L1/L2 penalties; hand-computed answers."""
 
-import itertools
-
 import pytest
 import torch
 
 from compute.config import ConfigError
 from compute.generators import get_generator
-from compute.tests.test_generators import perturbed, shape_of
-from quizzes.grading import grade_computed
+from compute.tests.generator_checks import answer, assert_keeps_the_contract, config_combinations
 
 SLUGS = ("weight_decay_step", "dropout_scaling", "norm_penalty")
-
-
-def answer(slug, config, fixed):
-    return get_generator(slug).generate(1, {**config, "fixed": fixed})
 
 
 # --- weight decay: w = (1, -2), g = (0.5, 0.5), lr 0.1, λ 0.5 → g + λw = (1, -0.5) -----------------
@@ -101,32 +94,10 @@ def test_norm_penalty_unknown_setting_lists_the_known_ones():
 
 # --- every config, not only the defaults the contract test covers -------------------------------
 
-def configs(slug):
-    generator = get_generator(slug)
-    choices = [f for f in generator.schema.fields if f.kind == "choice"]
-    for combo in itertools.product(*(f.choices for f in choices)):
-        config = dict(zip((f.name for f in choices), combo, strict=True))
-        sizes = ({}, {"size": 1}, {"size": 6}) if slug == "weight_decay_step" else (
-            ({}, {"size": 2}, {"size": 8}) if slug == "dropout_scaling" else ({},))
-        for extra in sizes:
-            yield generator.clean_config({**config, **extra})
+SIZES = {"weight_decay_step": ({}, {"size": 1}, {"size": 6}), "dropout_scaling": ({}, {"size": 2}, {"size": 8})}
 
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_every_config_keeps_the_contract(slug):
-    generator = get_generator(slug)
-    for config in configs(slug):
-        for seed in range(6):
-            variant = generator.generate(seed, config)
-            tol = variant.tolerance
-            assert len(shape_of(variant.answer)) == {"scalar": 0, "vector": 1}[generator.answer_kind]
-            assert grade_computed(perturbed(variant.answer, tol), variant.answer, **tol).score == 0.0
-            mistakes = [m.__dict__ for m in variant.mistakes]
-            for mistake in variant.mistakes:
-                grade = grade_computed(mistake.value, variant.answer, mistakes=mistakes, **tol)
-                assert grade.mistake == mistake.name, (config, seed)
-            for text in (variant.prompt, *(step.body for step in variant.steps)):
-                assert text.count("$") % 2 == 0, text  # balanced math delimiters
-                for paragraph in text.split("\n\n"):  # display math stands as its own paragraph
-                    assert "$$" not in paragraph or (paragraph.startswith("$$") and paragraph.endswith("$$")
-                                                     and paragraph.count("$$") == 2), paragraph
+    for config in config_combinations(slug, extras=SIZES.get(slug, ({},))):
+        assert_keeps_the_contract(get_generator(slug), config)

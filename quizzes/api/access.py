@@ -38,11 +38,13 @@ def quizzes_for(user):
 def questions_for(user, now=None):
     """Questions staff may read, and those students may answer now (published, released, open)."""
     now = now or timezone.now()
-    studying = Q(
-        quiz__lecture__course__in=courses_for(user),
-        quiz__is_published=True,
-    ) & (Q(quiz__lecture__release_date__isnull=True) | Q(quiz__lecture__release_date__lte=now)) & (
-        Q(quiz__opens_at__isnull=True) | Q(quiz__opens_at__lte=now)
+    studying = (
+        Q(
+            quiz__lecture__course__in=courses_for(user),
+            quiz__is_published=True,
+        )
+        & (Q(quiz__lecture__release_date__isnull=True) | Q(quiz__lecture__release_date__lte=now))
+        & (Q(quiz__opens_at__isnull=True) | Q(quiz__opens_at__lte=now))
     )
     teaching = Q(quiz__lecture__course__in=Course.objects.staffed_by(user))
     return Question.objects.filter(studying | teaching)
@@ -61,7 +63,12 @@ def own_submission_states(*, user, submissions, now) -> dict[int, QuestionState]
     one query whatever their number.
     """
     variants = {s.variant_id: s.variant for s in submissions}
-    graded = own_submissions(user).graded().only("id", "variant_id", "status", "score").order_by("created_at", "id")
+    graded = (
+        own_submissions(user)
+        .graded()
+        .only("id", "variant_id", "status", "score")
+        .order_by("created_at", "id")
+    )
     if len(variants) <= 500:
         graded = graded.filter(variant_id__in=list(variants))
     tries: dict[int, list[Submission]] = {variant_id: [] for variant_id in variants}
@@ -70,8 +77,14 @@ def own_submission_states(*, user, submissions, now) -> dict[int, QuestionState]
             tries[submission.variant_id].append(submission)
     return {
         variant_id: QuestionState(
-            quiz=variant.question.quiz, question=variant.question, number=0, variant=variant,
-            submissions=tries[variant_id], html={}, choice_html={}, now=now,
+            quiz=variant.question.quiz,
+            question=variant.question,
+            number=0,
+            variant=variant,
+            submissions=tries[variant_id],
+            html={},
+            choice_html={},
+            now=now,
         )
         for variant_id, variant in variants.items()
     }

@@ -55,7 +55,9 @@ class LatestFirstCursorPagination(IdCursorPagination):
 
 
 def wants_csv(request) -> bool:
-    return getattr(request, "accepted_renderer", None) is not None and request.accepted_renderer.format == "csv"
+    return (
+        getattr(request, "accepted_renderer", None) is not None and request.accepted_renderer.format == "csv"
+    )
 
 
 class ApiViewMixin:
@@ -70,7 +72,11 @@ class ApiViewMixin:
             return super().perform_content_negotiation(request, force)
         except Http404:  # DRF's answer to an unknown ?format=
             raise exceptions.ValidationError(
-                {"format": [f"Unknown format; use one of: {', '.join(r.format for r in self.renderer_classes)}."]}
+                {
+                    "format": [
+                        f"Unknown format; use one of: {', '.join(r.format for r in self.renderer_classes)}."
+                    ]
+                }
             ) from None
 
     def get_throttles(self):

@@ -21,11 +21,13 @@ from quizzes.models import Quiz, Submission
 from quizzes.statistics import question_statistics, student_overview
 
 SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="Course slug.")
-QUIZ = OpenApiParameter("quiz", OpenApiTypes.INT, description="Quiz id (a quiz of the course).", required=True)
+QUIZ = OpenApiParameter(
+    "quiz", OpenApiTypes.INT, description="Quiz id (a quiz of the course).", required=True
+)
 RESULTS = (
-    "One row per submission of the course's students (and staff previews). JSON: cursor pages, newest "
-    "first. CSV: every matching row in one streamed file, oldest first; timestamps in UTC; cells that "
-    "a spreadsheet would run as formulas start with an apostrophe."
+    "One row per submission of the course's students (staff previews left out). JSON: cursor pages, "
+    "newest first. CSV: every matching row in one streamed file, oldest first; timestamps in UTC; cells "
+    "that a spreadsheet would run as formulas start with an apostrophe."
 )
 
 

@@ -40,7 +40,9 @@ RESULT_COLUMNS = {
     "created_at": "created_at",
     "graded_at": "graded_at",
 }
-_USERNAME, _RAW, _MISTAKE = (list(RESULT_COLUMNS).index(name) for name in ("student_username", "raw", "mistake"))
+_USERNAME, _RAW, _MISTAKE = (
+    list(RESULT_COLUMNS).index(name) for name in ("student_username", "raw", "mistake")
+)
 _TRIGGERS = frozenset(FORMULA_TRIGGERS)
 
 

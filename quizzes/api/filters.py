@@ -19,7 +19,6 @@ from quizzes.api import access
 from quizzes.models import Question, Quiz, Submission
 
 
-
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend; a view may pass more arguments to its filterset (``filterset_extra``)."""
 
@@ -83,7 +82,9 @@ class CourseSlugFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("error_messages", {"invalid_choice": "No course with this slug among your courses."})
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": "No course with this slug among your courses."}
+        )
         super().__init__(**kwargs)
 
 
@@ -97,7 +98,9 @@ class QuizFilter(django_filters.FilterSet):
 
 
 class QuestionFilter(django_filters.FilterSet):
-    course = CourseSlugFilter(field_name="quiz__lecture__course", queryset=_user_courses, label="Course slug.")
+    course = CourseSlugFilter(
+        field_name="quiz__lecture__course", queryset=_user_courses, label="Course slug."
+    )
     lecture = _id_filter("quiz__lecture", _user_lectures, "Lecture id.")
     quiz = _id_filter("quiz", _user_quizzes, "Quiz id.")
 
@@ -120,7 +123,9 @@ class SubmissionFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "Unknown status; use one of pending, graded, invalid, error."},
     )
     created_after = IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Submitted at or after (ISO 8601 date or date-time)."
+        field_name="created_at",
+        lookup_expr="gte",
+        label="Submitted at or after (ISO 8601 date or date-time).",
     )
     created_before = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label="Submitted before (ISO 8601 date or date-time)."

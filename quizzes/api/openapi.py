@@ -19,7 +19,8 @@ VALIDATION_ERROR = {
 ERRORS = {
     400: OpenApiResponse(VALIDATION_ERROR, description="A parameter is invalid: the body names it."),
     403: OpenApiResponse(
-        ErrorSerializer, description="Not logged in (no session or token), or not allowed (a student of a course)."
+        ErrorSerializer,
+        description="Not logged in (no session or token), or not allowed (a student of a course).",
     ),
     404: OpenApiResponse(ErrorSerializer, description="No such object among those you may read."),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests: wait the seconds in Retry-After."),
@@ -33,7 +34,9 @@ FORMAT = OpenApiParameter(
 )
 
 
-def read_schema(serializer, *, summary: str, description: str = "", parameters=(), errors=(400, 403, 404, 429)):
+def read_schema(
+    serializer, *, summary: str, description: str = "", parameters=(), errors=(400, 403, 404, 429)
+):
     """``extend_schema`` for a read endpoint answering ``serializer`` as JSON or CSV.
 
     A list action of a viewset gets the cursor page around the JSON rows; CSV is every row.

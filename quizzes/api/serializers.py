@@ -43,8 +43,19 @@ class QuizSerializer(serializers.ModelSerializer):
     class Meta:
         model = Quiz
         fields = [
-            "id", "course", "lecture", "lecture_number", "title", "description", "position", "mode",
-            "is_published", "opens_at", "closes_at", "feedback_policy", "max_tries",
+            "id",
+            "course",
+            "lecture",
+            "lecture_number",
+            "title",
+            "description",
+            "position",
+            "mode",
+            "is_published",
+            "opens_at",
+            "closes_at",
+            "feedback_policy",
+            "max_tries",
         ]
 
 
@@ -62,9 +73,22 @@ class GradingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Question
         fields = [
-            "hint", "explanation", "multiple_mode", "true_false_answer", "numeric_answer", "numeric_mode",
-            "rtol", "atol", "digits", "text_answers", "text_mode", "generator", "generator_config",
-            "own_tolerance", "per_cell_credit", "correct_choices",
+            "hint",
+            "explanation",
+            "multiple_mode",
+            "true_false_answer",
+            "numeric_answer",
+            "numeric_mode",
+            "rtol",
+            "atol",
+            "digits",
+            "text_answers",
+            "text_mode",
+            "generator",
+            "generator_config",
+            "own_tolerance",
+            "per_cell_credit",
+            "correct_choices",
         ]
 
     def get_correct_choices(self, question) -> list[int]:
@@ -116,8 +140,23 @@ class MySubmissionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Submission
         fields = [
-            "id", "course", "lecture", "quiz", "question", "variant_number", "try_number", "raw", "value",
-            "status", "score", "points", "feedback", "created_at", "graded_at", "solution_visible", "answer",
+            "id",
+            "course",
+            "lecture",
+            "quiz",
+            "question",
+            "variant_number",
+            "try_number",
+            "raw",
+            "value",
+            "status",
+            "score",
+            "points",
+            "feedback",
+            "created_at",
+            "graded_at",
+            "solution_visible",
+            "answer",
         ]
         extra_kwargs = {
             "score": {"help_text": "Null while feedback is withheld (graded quiz, feedback after close)."},
@@ -201,7 +240,9 @@ class QuestionStatisticsSerializer(serializers.Serializer):
     facility_first = serializers.FloatField(allow_null=True, help_text="Mean score of first tries.")
     facility_last = serializers.FloatField(allow_null=True, help_text="Mean score of last tries.")
     sd = serializers.FloatField(allow_null=True, help_text="Standard deviation of the scores.")
-    discrimination = serializers.FloatField(allow_null=True, help_text="Correlation with the rest of the quiz.")
+    discrimination = serializers.FloatField(
+        allow_null=True, help_text="Correlation with the rest of the quiz."
+    )
     invalid_share = serializers.FloatField(allow_null=True, help_text="Share of invalid inputs.")
     median_tries_to_correct = serializers.FloatField(allow_null=True)
     median_seconds = serializers.FloatField(allow_null=True)

@@ -23,7 +23,10 @@ def may_have_token(user) -> bool:
 @require_http_methods(["GET", "POST"])
 def token_page(request):
     if not may_have_token(request.user):
-        context = {"title": "API tokens are for staff", "message": "Only a course's teaching team uses API tokens."}
+        context = {
+            "title": "API tokens are for staff",
+            "message": "Only a course's teaching team uses API tokens.",
+        }
         return TemplateResponse(request, "unavailable.html", context, status=403)
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "create":

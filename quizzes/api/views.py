@@ -55,7 +55,9 @@ class LectureViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=openapi.read_schema(
-        serializers.QuizSerializer, summary="Quizzes of your courses", description="Students see published ones."
+        serializers.QuizSerializer,
+        summary="Quizzes of your courses",
+        description="Students see published ones.",
     ),
     retrieve=openapi.read_schema(serializers.QuizSerializer, summary="One quiz"),
 )
@@ -78,7 +80,9 @@ QUESTIONS = (
 
 @extend_schema_view(
     list=openapi.read_schema(serializers.QuestionSerializer, summary="Questions", description=QUESTIONS),
-    retrieve=openapi.read_schema(serializers.QuestionSerializer, summary="One question", description=QUESTIONS),
+    retrieve=openapi.read_schema(
+        serializers.QuestionSerializer, summary="One question", description=QUESTIONS
+    ),
 )
 class QuestionViewSet(ReadOnlyViewSet):
     """Questions: students see those they may answer now, without answers; staff also `grading`."""
@@ -94,7 +98,10 @@ class QuestionViewSet(ReadOnlyViewSet):
         )
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "staffed_course_ids": access.staffed_course_ids(self.request.user)}
+        return {
+            **super().get_serializer_context(),
+            "staffed_course_ids": access.staffed_course_ids(self.request.user),
+        }
 
 
 MY_SUBMISSIONS = (
@@ -152,7 +159,9 @@ class MyProgressView(ApiView):
         if course is None:
             raise ValidationError({"course": ["No course with this slug among your courses."]})
         progress = class_progress(course=course, student_ids=[request.user.id])[request.user.id]
-        rows = [lecture_row(lecture, progress.get(lecture.id)) for lecture in course.lectures.order_by("number")]
+        rows = [
+            lecture_row(lecture, progress.get(lecture.id)) for lecture in course.lectures.order_by("number")
+        ]
         return Response(serializers.LectureProgressSerializer(rows, many=True).data)
 
 
@@ -161,7 +170,6 @@ def lecture_row(lecture, progress) -> dict:
     names = ("total", "tried", "mastered", "percent", "tries", "correct", "seconds")
     counts = {name: getattr(progress, name) if progress else 0 for name in names}
     return {"lecture": lecture.id, "number": lecture.number, "title": lecture.title, **counts}
-
 
 
 @extend_schema(exclude=True)

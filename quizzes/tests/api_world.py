@@ -50,17 +50,36 @@ class World:
         return Token.objects.get_or_create(user=user)[0].key
 
 
-def answer(user, question, *, raw: str, value, score: float | None, status="graded", mistake="", number=1,
-           variant_fields=None, when=None) -> Submission:
+def answer(
+    user,
+    question,
+    *,
+    raw: str,
+    value,
+    score: float | None,
+    status="graded",
+    mistake="",
+    number=1,
+    variant_fields=None,
+    when=None,
+) -> Submission:
     variant, _ = Variant.objects.get_or_create(
         student=user, question=question, number=number, defaults=variant_fields or {}
     )
     tries = variant.submissions.filter(status="graded").count()
     return Submission.objects.create(
-        variant=variant, nonce=uuid.uuid4().hex, raw=raw, value=value, status=status,
-        score=score if status == "graded" else None, points=score if status == "graded" else None,
-        try_number=tries + 1 if status == "graded" else None, feedback="Not quite." if score == 0 else "",
-        mistake=mistake, created_at=when or timezone.now(), graded_at=timezone.now(),
+        variant=variant,
+        nonce=uuid.uuid4().hex,
+        raw=raw,
+        value=value,
+        status=status,
+        score=score if status == "graded" else None,
+        points=score if status == "graded" else None,
+        try_number=tries + 1 if status == "graded" else None,
+        feedback="Not quite." if score == 0 else "",
+        mistake=mistake,
+        created_at=when or timezone.now(),
+        graded_at=timezone.now(),
     )
 
 
@@ -68,43 +87,84 @@ def make_world(course: Course, other_course: Course) -> World:
     users = get_user_model().objects  # no passwords: hashing them would be most of a test's time
     alice, bob = users.create(username="alice"), users.create(username="bob")
     ingrid, tom = users.create(username="ingrid", is_staff=True), users.create(username="tom")
-    Enrolment.objects.bulk_create([
-        Enrolment(user=alice, course=course), Enrolment(user=bob, course=course),
-        Enrolment(user=bob, course=other_course),
-        Enrolment(user=ingrid, course=course, role=Enrolment.Role.INSTRUCTOR),
-        Enrolment(user=tom, course=other_course, role=Enrolment.Role.TA),
-    ])
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(user=alice, course=course),
+            Enrolment(user=bob, course=course),
+            Enrolment(user=bob, course=other_course),
+            Enrolment(user=ingrid, course=course, role=Enrolment.Role.INSTRUCTOR),
+            Enrolment(user=tom, course=other_course, role=Enrolment.Role.TA),
+        ]
+    )
     dl_lecture = Lecture.objects.create(course=course, number=2, title="Computation Graphs", slug="graphs")
     ml_lecture = Lecture.objects.create(course=other_course, number=1, title="Regression", slug="regression")
     dl_quiz = Quiz.objects.create(lecture=dl_lecture, title="Self-check", is_published=True)
     dl_hidden_quiz = Quiz.objects.create(lecture=dl_lecture, title="Draft", position=2)
     ml_quiz = Quiz.objects.create(
-        lecture=ml_lecture, title="Exam", is_published=True, mode=Quiz.Mode.GRADED,
-        feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE, closes_at=timezone.now() + timedelta(days=7),
+        lecture=ml_lecture,
+        title="Exam",
+        is_published=True,
+        mode=Quiz.Mode.GRADED,
+        feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE,
+        closes_at=timezone.now() + timedelta(days=7),
     )
-    single = Question.objects.create(quiz=dl_quiz, position=1, kind="single", prompt="Pick one.", hint="Think.")
+    single = Question.objects.create(
+        quiz=dl_quiz, position=1, kind="single", prompt="Pick one.", hint="Think."
+    )
     Choice.objects.create(question=single, position=1, text="wrong one")
     Choice.objects.create(question=single, position=2, text="right one", is_correct=True, feedback="Yes!")
     numeric = Question.objects.create(
-        quiz=dl_quiz, position=2, kind="numeric", prompt="How much?", numeric_answer=NUMERIC_ANSWER,
-        rtol=TOLERANCE_RTOL, explanation="Worked solution.",
+        quiz=dl_quiz,
+        position=2,
+        kind="numeric",
+        prompt="How much?",
+        numeric_answer=NUMERIC_ANSWER,
+        rtol=TOLERANCE_RTOL,
+        explanation="Worked solution.",
     )
     computed = Question.objects.create(
-        quiz=dl_quiz, position=3, kind="computed", prompt="Backprop.", generator="mlp_backward",
+        quiz=dl_quiz,
+        position=3,
+        kind="computed",
+        prompt="Backprop.",
+        generator="mlp_backward",
         generator_config={"mark": GENERATOR_CONFIG_MARK},
     )
-    hidden = Question.objects.create(quiz=dl_hidden_quiz, position=1, kind="numeric", prompt="Draft?",
-                                     numeric_answer=1.5)
-    ml_numeric = Question.objects.create(quiz=ml_quiz, position=1, kind="numeric", prompt="Slope?",
-                                         numeric_answer=2.5)
-    secret = {"seed": SEED, "params": {"x": 1.5}, "answer": COMPUTED_ANSWER, "tolerance": {"rtol": TOLERANCE_RTOL},
-              "mistakes": [{"name": MISTAKE, "message": "σ′ missing", "value": 4321.0}]}
-    world = World(course, other_course, alice, bob, ingrid, tom, dl_quiz, dl_hidden_quiz, ml_quiz, single,
-                  numeric, computed, hidden, ml_numeric, computed_variant=None)
+    hidden = Question.objects.create(
+        quiz=dl_hidden_quiz, position=1, kind="numeric", prompt="Draft?", numeric_answer=1.5
+    )
+    ml_numeric = Question.objects.create(
+        quiz=ml_quiz, position=1, kind="numeric", prompt="Slope?", numeric_answer=2.5
+    )
+    secret = {
+        "seed": SEED,
+        "params": {"x": 1.5},
+        "answer": COMPUTED_ANSWER,
+        "tolerance": {"rtol": TOLERANCE_RTOL},
+        "mistakes": [{"name": MISTAKE, "message": "σ′ missing", "value": 4321.0}],
+    }
+    world = World(
+        course,
+        other_course,
+        alice,
+        bob,
+        ingrid,
+        tom,
+        dl_quiz,
+        dl_hidden_quiz,
+        ml_quiz,
+        single,
+        numeric,
+        computed,
+        hidden,
+        ml_numeric,
+        computed_variant=None,
+    )
     s = world.submissions
     s["alice_numeric"] = answer(alice, numeric, raw="7", value=7.0, score=0.0)
-    s["alice_computed"] = answer(alice, computed, raw="4321", value=4321.0, score=0.0, mistake=MISTAKE,
-                                 variant_fields=secret)
+    s["alice_computed"] = answer(
+        alice, computed, raw="4321", value=4321.0, score=0.0, mistake=MISTAKE, variant_fields=secret
+    )
     s["alice_invalid"] = answer(alice, numeric, raw="abc", value=None, score=None, status="invalid")
     s["bob_numeric"] = answer(bob, numeric, raw="=HYPERLINK(1)", value=None, score=None, status="invalid")
     s["bob_ml"] = answer(bob, ml_numeric, raw="3", value=3.0, score=0.0)

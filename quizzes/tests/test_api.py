@@ -39,8 +39,14 @@ def parse_csv(response) -> list[dict]:
 
 
 LISTS = [
-    "/api/v1/courses/", "/api/v1/lectures/", "/api/v1/quizzes/", "/api/v1/questions/", "/api/v1/me/submissions/",
-    "/api/v1/me/progress/?course=dl", "/api/v1/courses/dl/results/", "/api/v1/courses/dl/progress/",
+    "/api/v1/courses/",
+    "/api/v1/lectures/",
+    "/api/v1/quizzes/",
+    "/api/v1/questions/",
+    "/api/v1/me/submissions/",
+    "/api/v1/me/progress/?course=dl",
+    "/api/v1/courses/dl/results/",
+    "/api/v1/courses/dl/progress/",
     "/api/v1/courses/dl/statistics/?quiz={quiz}",
 ]
 
@@ -85,7 +91,12 @@ class TestFormats:
         assert spreadsheet_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
         assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
         assert spreadsheet_safe("-2+3") == "'-2+3"
-        assert [spreadsheet_safe(x) for x in ("-0.5", "+1e-3", "-1,5", "12")] == ["-0.5", "+1e-3", "-1,5", "12"]
+        assert [spreadsheet_safe(x) for x in ("-0.5", "+1e-3", "-1,5", "12")] == [
+            "-0.5",
+            "+1e-3",
+            "-1,5",
+            "12",
+        ]
 
 
 class TestResultsExport:
@@ -99,9 +110,16 @@ class TestResultsExport:
         computed = by_id[world.submissions["alice_computed"].id]
         assert computed["student_username"] == "alice" and computed["variant_seed"] == str(SEED)
         assert (computed["lecture"], computed["quiz"], computed["question"]) == (
-            "2", str(world.dl_quiz.id), str(world.computed.id))
+            "2",
+            str(world.dl_quiz.id),
+            str(world.computed.id),
+        )
         assert (computed["raw"], computed["value"], computed["score"], computed["status"]) == (
-            "4321", "4321.0", "0.0", "graded")
+            "4321",
+            "4321.0",
+            "0.0",
+            "graded",
+        )
         assert computed["mistake"] == "forgot_sigma_prime" and computed["created_at"].endswith("+00:00")
         invalid = by_id[world.submissions["bob_numeric"].id]
         assert invalid["raw"] == "'=HYPERLINK(1)" and invalid["value"] == "" and invalid["score"] == ""
@@ -131,47 +149,61 @@ class TestFilters:
 
     def test_each_filter_narrows_the_results(self, staff, world):
         s = world.submissions
-        late = answer(world.alice, world.single, raw="1", value=[1], score=0.0,
-                      when=timezone.now() + timedelta(days=3))
-        assert self.result_ids(staff, "lecture=2") == {s["alice_numeric"].id, s["alice_computed"].id,
-                                                       s["alice_invalid"].id, s["bob_numeric"].id, late.id}
+        late = answer(
+            world.alice, world.single, raw="1", value=[1], score=0.0, when=timezone.now() + timedelta(days=3)
+        )
+        assert self.result_ids(staff, "lecture=2") == {
+            s["alice_numeric"].id,
+            s["alice_computed"].id,
+            s["alice_invalid"].id,
+            s["bob_numeric"].id,
+            late.id,
+        }
         assert self.result_ids(staff, f"question={world.computed.id}") == {s["alice_computed"].id}
         assert self.result_ids(staff, f"quiz={world.dl_quiz.id}&status=invalid") == {
-            s["alice_invalid"].id, s["bob_numeric"].id}
+            s["alice_invalid"].id,
+            s["bob_numeric"].id,
+        }
         assert self.result_ids(staff, f"student={world.bob.id}") == {s["bob_numeric"].id}
         after = (timezone.now() + timedelta(days=1)).date().isoformat()
         assert self.result_ids(staff, f"created_after={after}") == {late.id}
         assert late.id not in self.result_ids(staff, f"created_before={after}T00:00:00%2B00:00")
 
-    @pytest.mark.parametrize(("query", "param"), [
-        ("created_after=yesterday", "created_after"),
-        ("created_before=2026-13-01", "created_before"),
-        ("created_after=0001-01-01", "created_after"),
-        ("created_after=2026-02-01&created_before=2026-01-01", "created_before"),
-        ("status=done", "status"),
-        ("quiz=abc", "quiz"),
-        ("quiz=999999", "quiz"),
-        ("question=99999999999999999999999", "question"),
-        ("student=-1", "student"),
-        ("lecture=99", "lecture"),
-        ("format=xml", "format"),
-        ("cursor=bz14", "cursor"),  # base64 of "o=x": a cursor with a bad offset
-        ("cursor=cD1ub3RhZGF0ZQ==", "cursor"),  # "p=notadate": a well-formed cursor, a bad position
-    ])
+    @pytest.mark.parametrize(
+        ("query", "param"),
+        [
+            ("created_after=yesterday", "created_after"),
+            ("created_before=2026-13-01", "created_before"),
+            ("created_after=0001-01-01", "created_after"),
+            ("created_after=2026-02-01&created_before=2026-01-01", "created_before"),
+            ("status=done", "status"),
+            ("quiz=abc", "quiz"),
+            ("quiz=999999", "quiz"),
+            ("question=99999999999999999999999", "question"),
+            ("student=-1", "student"),
+            ("lecture=99", "lecture"),
+            ("format=xml", "format"),
+            ("cursor=bz14", "cursor"),  # base64 of "o=x": a cursor with a bad offset
+            ("cursor=cD1ub3RhZGF0ZQ==", "cursor"),  # "p=notadate": a well-formed cursor, a bad position
+        ],
+    )
     def test_invalid_filters_are_400_naming_the_parameter(self, staff, world, query, param):
         response = staff.get(f"/api/v1/courses/dl/results/?{query}")
         assert response.status_code == 400 and list(response.json()) == [param]
         assert response.json()[param][0]  # a message
 
-    @pytest.mark.parametrize(("url", "param"), [
-        ("/api/v1/me/progress/", "course"),
-        ("/api/v1/me/progress/?course=ml", "course"),
-        ("/api/v1/courses/dl/statistics/", "quiz"),
-        ("/api/v1/courses/dl/statistics/?quiz=x", "quiz"),
-        ("/api/v1/questions/?quiz=0", "quiz"),
-        ("/api/v1/quizzes/?course=nope", "course"),
-        ("/api/v1/me/submissions/?lecture=1.5", "lecture"),
-    ])
+    @pytest.mark.parametrize(
+        ("url", "param"),
+        [
+            ("/api/v1/me/progress/", "course"),
+            ("/api/v1/me/progress/?course=ml", "course"),
+            ("/api/v1/courses/dl/statistics/", "quiz"),
+            ("/api/v1/courses/dl/statistics/?quiz=x", "quiz"),
+            ("/api/v1/questions/?quiz=0", "quiz"),
+            ("/api/v1/quizzes/?course=nope", "course"),
+            ("/api/v1/me/submissions/?lecture=1.5", "lecture"),
+        ],
+    )
     def test_required_and_unknown_parameters_elsewhere(self, staff, url, param):
         response = staff.get(url)
         assert response.status_code == 400 and param in response.json()
@@ -179,14 +211,25 @@ class TestFilters:
     def test_my_progress_counts_per_lecture(self, client, world):
         client.force_login(world.alice)
         rows = client.get("/api/v1/me/progress/?course=dl").json()
-        assert [(r["number"], r["total"], r["tried"], r["mastered"], r["tries"]) for r in rows] == [(2, 3, 2, 0, 2)]
+        assert [(r["number"], r["total"], r["tried"], r["mastered"], r["tries"]) for r in rows] == [
+            (2, 3, 2, 0, 2)
+        ]
 
 
 class TestPagination:
     def test_cursor_pages_walk_every_row_newest_first(self, client, world):
         start = timezone.now()
-        made = [answer(world.alice, world.numeric, raw=str(i), value=float(i), score=0.0,
-                       when=start + timedelta(seconds=i)) for i in range(7)]
+        made = [
+            answer(
+                world.alice,
+                world.numeric,
+                raw=str(i),
+                value=float(i),
+                score=0.0,
+                when=start + timedelta(seconds=i),
+            )
+            for i in range(7)
+        ]
         client.force_login(world.alice)
         url, seen = f"/api/v1/me/submissions/?page_size=3&question={world.numeric.id}&status=graded", []
         while url:
@@ -234,6 +277,15 @@ class TestTokens:
         strict.force_login(world.ingrid)
         assert strict.post("/api/token/", {"action": "create"}).status_code == 403
         assert Client().get("/api/token/").status_code == 302
+
+    def test_session_requests_are_csrf_checked(self, world):
+        from django.test import Client
+
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(world.ingrid)
+        assert strict.get("/api/v1/courses/").status_code == 200
+        refused = strict.post("/api/v1/courses/")
+        assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
 
     def test_staff_header_links_to_the_token_page(self, staff):
         assert 'href="/api/token/"' in staff.get("/api/token/").content.decode()

@@ -48,7 +48,13 @@ def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.body_text)))
 
 
-STAFF_ENDPOINTS = ["results/", "results/?format=csv", "progress/", "progress/?format=csv", "statistics/?quiz={quiz}"]
+STAFF_ENDPOINTS = [
+    "results/",
+    "results/?format=csv",
+    "progress/",
+    "progress/?format=csv",
+    "statistics/?quiz={quiz}",
+]
 
 
 class TestStudentsSeeOnlyTheirOwn:
@@ -71,8 +77,11 @@ class TestStudentsSeeOnlyTheirOwn:
         assert ids(get(client, world.alice, "/api/v1/quizzes/")) == {world.dl_quiz.id}
         questions = {world.single.id, world.numeric.id, world.computed.id}
         assert ids(get(client, world.alice, "/api/v1/questions/")) == questions
-        for url in (f"/api/v1/lectures/{world.ml_quiz.lecture_id}/", f"/api/v1/quizzes/{world.ml_quiz.id}/",
-                    f"/api/v1/questions/{world.ml_numeric.id}/"):
+        for url in (
+            f"/api/v1/lectures/{world.ml_quiz.lecture_id}/",
+            f"/api/v1/quizzes/{world.ml_quiz.id}/",
+            f"/api/v1/questions/{world.ml_numeric.id}/",
+        ):
             assert get(client, world.alice, url).status_code == 404, url
         csv_ids = {int(r["id"]) for r in csv_rows(get(client, world.alice, "/api/v1/questions/?format=csv"))}
         assert csv_ids == questions
@@ -86,21 +95,36 @@ class TestStudentsSeeOnlyTheirOwn:
         world.dl_quiz.opens_at = timezone.now() + timedelta(days=1)
         world.dl_quiz.save()
         assert ids(get(client, world.alice, "/api/v1/questions/")) == set()
-        assert ids(get(client, world.alice, "/api/v1/quizzes/")) == {world.dl_quiz.id}  # listed, not answerable
+        assert ids(get(client, world.alice, "/api/v1/quizzes/")) == {
+            world.dl_quiz.id
+        }  # listed, not answerable
         assert len(ids(get(client, world.ingrid, "/api/v1/questions/"))) == 4
 
     @pytest.mark.parametrize("endpoint", STAFF_ENDPOINTS)
-    def test_staff_endpoints_are_403_for_students_of_the_course_and_404_elsewhere(self, client, world, endpoint):
+    def test_staff_endpoints_are_403_for_students_of_the_course_and_404_elsewhere(
+        self, client, world, endpoint
+    ):
         url = "/api/v1/courses/{slug}/" + endpoint
         assert get(client, world.alice, url.format(slug="dl", quiz=world.dl_quiz.id)).status_code == 403
         assert get(client, world.alice, url.format(slug="ml", quiz=world.ml_quiz.id)).status_code == 404
         assert get(client, world.alice, url.format(slug="nope", quiz=1)).status_code == 404
 
-    @pytest.mark.parametrize("url", [
-        "/api/v1/courses/", "/api/v1/courses/dl/", "/api/v1/lectures/", "/api/v1/quizzes/", "/api/v1/questions/",
-        "/api/v1/me/submissions/", "/api/v1/me/progress/?course=dl", "/api/v1/courses/dl/results/",
-        "/api/v1/courses/dl/results/?format=csv", "/api/v1/courses/dl/progress/", "/api/v1/courses/dl/statistics/",
-    ])
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/api/v1/courses/",
+            "/api/v1/courses/dl/",
+            "/api/v1/lectures/",
+            "/api/v1/quizzes/",
+            "/api/v1/questions/",
+            "/api/v1/me/submissions/",
+            "/api/v1/me/progress/?course=dl",
+            "/api/v1/courses/dl/results/",
+            "/api/v1/courses/dl/results/?format=csv",
+            "/api/v1/courses/dl/progress/",
+            "/api/v1/courses/dl/statistics/",
+        ],
+    )
     def test_anonymous_requests_are_refused(self, client, world, url):
         response = client.get(url)
         assert response.status_code == 403 and "credentials" in response.json()["detail"]
@@ -137,12 +161,17 @@ class TestStaffSeeOnlyTheirCourses:
         world.tom.enrolments.create(course=world.dl)  # tom studies dl, teaches ml
         rows = get(client, world.tom, "/api/v1/questions/").json()["results"]
         grading = {row["id"]: "grading" in row for row in rows}
-        assert grading == {world.single.id: False, world.numeric.id: False, world.computed.id: False,
-                           world.ml_numeric.id: True}
+        assert grading == {
+            world.single.id: False,
+            world.numeric.id: False,
+            world.computed.id: False,
+            world.ml_numeric.id: True,
+        }
         ingrid_rows = {r["id"]: r for r in get(client, world.ingrid, "/api/v1/questions/").json()["results"]}
         assert ingrid_rows[world.numeric.id]["grading"]["numeric_answer"] == NUMERIC_ANSWER
-        assert ingrid_rows[world.single.id]["grading"]["correct_choices"] == [world.single.choices.get(
-            is_correct=True).id]
+        assert ingrid_rows[world.single.id]["grading"]["correct_choices"] == [
+            world.single.choices.get(is_correct=True).id
+        ]
 
     def test_superusers_read_every_course(self, client, world):
         root = get_user_model().objects.create(username="root", is_superuser=True, is_staff=True)
@@ -152,8 +181,19 @@ class TestStaffSeeOnlyTheirCourses:
 
 
 class TestSecretsNeverReachStudents:
-    SECRETS = [str(NUMERIC_ANSWER), str(COMPUTED_ANSWER), str(SEED), MISTAKE, str(TOLERANCE_RTOL),
-               str(GENERATOR_CONFIG_MARK), "mlp_backward", "Worked solution", "Think.", "Yes!", "is_correct"]
+    SECRETS = [
+        str(NUMERIC_ANSWER),
+        str(COMPUTED_ANSWER),
+        str(SEED),
+        MISTAKE,
+        str(TOLERANCE_RTOL),
+        str(GENERATOR_CONFIG_MARK),
+        "mlp_backward",
+        "Worked solution",
+        "Think.",
+        "Yes!",
+        "is_correct",
+    ]
 
     def assert_no_secrets(self, text: str):
         for secret in self.SECRETS:
@@ -201,11 +241,16 @@ class TestSecretsNeverReachStudents:
         world.ml_quiz.save()
         row = get(client, world.bob, f"/api/v1/me/submissions/{world.submissions['bob_ml'].id}/").json()
         assert (row["score"], row["feedback"], row["answer"], row["solution_visible"]) == (
-            0.0, "Not quite.", 2.5, True
+            0.0,
+            "Not quite.",
+            2.5,
+            True,
         )
 
     def test_choice_question_answer_is_the_correct_choice_ids_once_visible(self, client, world):
         right = world.single.choices.get(is_correct=True)
         answer(world.alice, world.single, raw=str(right.id), value=[right.id], score=1.0)
-        rows = get(client, world.alice, f"/api/v1/me/submissions/?question={world.single.id}").json()["results"]
+        rows = get(client, world.alice, f"/api/v1/me/submissions/?question={world.single.id}").json()[
+            "results"
+        ]
         assert [row["answer"] for row in rows] == [[right.id]]

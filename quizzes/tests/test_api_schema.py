@@ -5,8 +5,10 @@ import re
 import pytest
 import schemathesis
 from django.contrib.staticfiles import finders
+from django.core import signals
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -16,10 +18,20 @@ from quizzes.api.base import ExportRateThrottle
 from quizzes.tests.api_world import make_world
 
 ENDPOINTS = [
-    "/api/v1/courses/", "/api/v1/courses/{slug}/", "/api/v1/courses/{slug}/results/",
-    "/api/v1/courses/{slug}/statistics/", "/api/v1/courses/{slug}/progress/", "/api/v1/lectures/",
-    "/api/v1/lectures/{id}/", "/api/v1/quizzes/", "/api/v1/quizzes/{id}/", "/api/v1/questions/",
-    "/api/v1/questions/{id}/", "/api/v1/me/submissions/", "/api/v1/me/submissions/{id}/", "/api/v1/me/progress/",
+    "/api/v1/courses/",
+    "/api/v1/courses/{slug}/",
+    "/api/v1/courses/{slug}/results/",
+    "/api/v1/courses/{slug}/statistics/",
+    "/api/v1/courses/{slug}/progress/",
+    "/api/v1/lectures/",
+    "/api/v1/lectures/{id}/",
+    "/api/v1/quizzes/",
+    "/api/v1/quizzes/{id}/",
+    "/api/v1/questions/",
+    "/api/v1/questions/{id}/",
+    "/api/v1/me/submissions/",
+    "/api/v1/me/submissions/{id}/",
+    "/api/v1/me/progress/",
 ]
 
 
@@ -49,7 +61,16 @@ def test_schema_lists_every_endpoint_with_its_errors_and_parameters(schema_dict)
         if "{" in path:
             assert "404" in operation["responses"], path
     results = {p["name"] for p in paths["/api/v1/courses/{slug}/results/"]["get"]["parameters"]}
-    assert {"lecture", "quiz", "question", "student", "created_after", "created_before", "status", "cursor"} <= results
+    assert {
+        "lecture",
+        "quiz",
+        "question",
+        "student",
+        "created_after",
+        "created_before",
+        "status",
+        "cursor",
+    } <= results
     security = schema_dict["components"]["securitySchemes"]
     assert {"cookieAuth", "tokenAuth"} <= set(security)
 
@@ -87,6 +108,17 @@ def world(db, course, other_course):
     return make_world(course, other_course)
 
 
+@pytest.fixture
+def wsgi_keeps_the_test_connection():
+    """Requests through the bare WSGI handler must not close the test's connection (in its
+    transaction), as Django's test client also ensures; on PostgreSQL they would."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="module")
 def openapi_schema(django_db_blocker):
     """The schema as the app serves it, loaded once for all the generated tests."""
@@ -110,7 +142,9 @@ def known_path_values(world, path: str) -> dict[str, list]:
 
 @pytest.mark.parametrize("role", ["student", "staff"])
 @pytest.mark.parametrize("path", ENDPOINTS)
-def test_api_conforms_to_its_schema(openapi_schema, world, monkeypatch, path, role):
+def test_api_conforms_to_its_schema(
+    openapi_schema, world, wsgi_keeps_the_test_connection, monkeypatch, path, role
+):
     monkeypatch.setattr(ExportRateThrottle, "allow_request", lambda self, request, view: True)
     user = world.bob if role == "student" else world.ingrid  # bob studies both courses, ingrid teaches dl
     headers = {"Authorization": f"Token {world.token(user)}"}
@@ -118,7 +152,9 @@ def test_api_conforms_to_its_schema(openapi_schema, world, monkeypatch, path, ro
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         strategies = [operation.as_strategy(mode, headers=headers)]
         for name, values in known_path_values(world, path).items():
-            strategies += [operation.as_strategy(mode, headers=headers, path_parameters={name: v}) for v in values]
+            strategies += [
+                operation.as_strategy(mode, headers=headers, path_parameters={name: v}) for v in values
+            ]
         if path == "/api/v1/me/progress/":
             strategies += [operation.as_strategy(mode, headers=headers, query={"course": world.dl.slug})]
         if path == "/api/v1/courses/{slug}/statistics/":
@@ -126,8 +162,13 @@ def test_api_conforms_to_its_schema(openapi_schema, world, monkeypatch, path, ro
             strategies += [operation.as_strategy(mode, headers=headers, **known)]
 
         @given(case=st.one_of(strategies))
-        @settings(max_examples=20, derandomize=True, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=20,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case):
             case.call_and_validate(headers=headers, checks=CHECKS)
 
