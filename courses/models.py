@@ -66,13 +66,6 @@ class Course(models.Model):
         return reverse("quizzes:course", args=[self.slug])
 
 
-class LectureQuerySet(models.QuerySet):
-    def released(self, now=None):
-        """Lectures whose release date has come (or that have none)."""
-        now = now or timezone.now()
-        return self.filter(models.Q(release_date__isnull=True) | models.Q(release_date__lte=now))
-
-
 class Lecture(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lectures")
     number = models.PositiveSmallIntegerField()
@@ -80,8 +73,6 @@ class Lecture(models.Model):
     slug = models.SlugField()
     release_date = models.DateTimeField(null=True, blank=True)
     description = models.TextField(blank=True, help_text="Markdown.")
-
-    objects = LectureQuerySet.as_manager()
 
     class Meta:
         ordering = ["course", "number"]

