@@ -70,11 +70,11 @@ def bare_insert_floor(quiz, students: int) -> float:
         rows = to_rows(generate_columns(generator, np.array(seeds, dtype=np.uint64), config, "cpu"))
         copy = Question.objects.create(quiz=quiz, position=question.position + 1000, kind=question.kind,
                                        generator=question.generator)
-        prepared.append((copy.id, seeds, rows))
+        prepared.append((copy, config, seeds, rows))
     start = time.perf_counter()
-    for question_id, seeds, rows in prepared:
-        _insert_ready(question_id, student_ids, seeds, rows, 0.0, "cpu")
-    return sum(len(rows) for _, _, rows in prepared) / (time.perf_counter() - start)
+    for question, config, seeds, rows in prepared:
+        _insert_ready(question, config, student_ids, seeds, rows, 0.0, "cpu")
+    return sum(len(rows) for *_, rows in prepared) / (time.perf_counter() - start)
 
 
 def page_check() -> dict:

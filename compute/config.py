@@ -4,6 +4,8 @@ import json
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 class ConfigError(ValueError):
     """A config an instructor wrote is not usable; the message says what is wrong and what is allowed."""
@@ -29,7 +31,8 @@ class Field:
         """The value converted to the field's type; raises ConfigError naming the field."""
         label = f"“{self.name}”"
         if self.kind == "int":
-            if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+            if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+                    or int(value) != value):
                 raise ConfigError(f"{label} must be a whole number, not {json.dumps(value)}.")
             value = int(value)
         elif self.kind == "float":
@@ -98,7 +101,20 @@ class Schema:
             cleaned[name] = spec.clean(config[name]) if name in config else spec.default
         if not isinstance(cleaned["fixed"], dict):
             raise ConfigError("“fixed” must be a JSON object of parameter name → value.")
+        for name, value in cleaned["fixed"].items():
+            _check_fixed(name, value)
         return cleaned
 
     def describe(self) -> list[dict]:
         return [f.describe() for f in (*self.fields, FIXED)]
+
+
+def _check_fixed(name: str, value) -> None:
+    """A fixed value is a finite number or a rectangular (nested) list of finite numbers."""
+    message = f"The fixed value of “{name}” must be a finite number or a (nested) list of finite numbers."
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ConfigError(message + " Rows must have equal lengths.") from None
+    if isinstance(value, bool) or array.dtype != np.float64 or not np.all(np.isfinite(array)):
+        raise ConfigError(message)

@@ -15,6 +15,7 @@ from quizzes.models import Choice, Question, Quiz, Variant
 from quizzes.previews import PREVIEW_SEEDS, computed_preview, generator_catalogue, generator_choices
 from quizzes.question_validation import validate_choices
 from quizzes.rendering import render_many
+from quizzes.variants import variants_retry_errors
 
 
 def student_view_link(quiz: Quiz, anchor: str = "") -> str:
@@ -137,6 +138,14 @@ class QuestionForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose what is shown)
         widgets = {"generator_config": forms.Textarea(attrs={"rows": 4, "cols": 60, "spellcheck": "false"})}
 
+    def clean_generator_config(self):
+        config = self.cleaned_data.get("generator_config")
+        if config is None:  # an emptied box means "the defaults"
+            return {}
+        if not isinstance(config, dict):
+            raise forms.ValidationError('The config must be a JSON object, e.g. {"activation": "tanh"}, or {}.')
+        return config
+
     def _post_clean(self):
         super()._post_clean()
         if not self.instance.is_computed or self.has_error("generator") or self.has_error("generator_config"):
@@ -221,6 +230,12 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     @admin.display(description="Student view")
     def view_link(self, question):
         return student_view_link(question.quiz, f"#q{question.pk}") if question.pk else "—"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        retried = variants_retry_errors(question=form.instance)
+        if retried:
+            self.message_user(request, f"{retried} student variant(s) that had failed are being computed again.")
 
     @admin.display(description="Generators")
     def catalogue(self, question):

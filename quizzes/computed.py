@@ -19,12 +19,19 @@ PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 ARRAY_KINDS = {"vector", "matrix"}
 
 
-def generator_for(question) -> Generator:
-    return get_generator(question.generator)
+def generator_for(question, variant=None) -> Generator:
+    """The generator of ``variant`` (the one it was made with) or else of ``question``."""
+    return get_generator(variant.generator if variant is not None and variant.generator else question.generator)
 
 
-def config_for(question) -> dict:
-    """The question's cleaned generator config (defaults filled in)."""
+def config_for(question, variant=None) -> dict:
+    """The cleaned config ``variant`` was made with, or else the question's current one.
+
+    A variant keeps its own generator and config, so editing the question later changes only new
+    variants: the prompt, diagram, worked solution and answer of an existing one stay consistent.
+    """
+    if variant is not None and variant.config is not None:
+        return variant.config
     return generator_for(question).clean_config(question.generator_config)
 
 
@@ -73,7 +80,7 @@ def fill_prompt(text: str, params: dict) -> str:
 
 def prompt_for(question, variant) -> str:
     """The variant's prompt Markdown: the question's own prompt, else the generator's default."""
-    text = question.prompt.strip() or generator_for(question).prompt(config_for(question))
+    text = question.prompt.strip() or generator_for(question, variant).prompt(config_for(question, variant))
     return fill_prompt(text, variant.params or {})
 
 
@@ -81,14 +88,14 @@ def steps_for(question, variant) -> list[Step]:
     """The worked solution of a solved variant (empty until it is ready)."""
     if not variant.is_ready or variant.values is None:
         return []
-    return generator_for(question).explain(variant.params, variant.values, config_for(question))
+    return generator_for(question, variant).explain(variant.params, variant.values, config_for(question, variant))
 
 
 def diagram_for(question, variant) -> str | None:
     """The generator's SVG of the student's own network (trusted markup: numbers escaped)."""
     if not variant.params:
         return None
-    return generator_for(question).diagram(variant.params, config_for(question))
+    return generator_for(question, variant).diagram(variant.params, config_for(question, variant))
 
 
 def tolerance_for(question, variant) -> dict:

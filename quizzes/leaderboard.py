@@ -50,7 +50,7 @@ def lecture_leaderboards(*, course: Course, viewer=None, top: int = 10) -> list[
     """
     enrolments = opted_in(course)
     names = dict(enrolments.values_list("user_id", "pseudonym"))
-    progress = class_progress(course=course, student_ids=names)
+    progress = class_progress(course=course, student_ids=names, for_students=True)
     boards = []
     for lecture in course.lectures.all():
         counts = [

@@ -272,6 +272,10 @@ class Variant(models.Model):
         default=1, help_text="1 for the first variant, +1 per “new variant”."
     )
     seed = models.BigIntegerField(default=0)
+    generator = models.CharField(max_length=60, blank=True, help_text="Computed: the generator it was made with.")
+    config = models.JSONField(
+        null=True, blank=True, help_text="Computed: the cleaned config it was made with (edits apply to new variants)."
+    )
     params = models.JSONField(null=True, blank=True, help_text="Computed: the numbers the student sees.")
     answer = models.JSONField(
         null=True, blank=True, help_text="Computed: the exact answer (never sent early)."
@@ -283,6 +287,7 @@ class Variant(models.Model):
     tolerance = models.JSONField(null=True, blank=True, help_text="Computed: the generator's rtol/atol.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.READY)
     error = models.TextField(blank=True)
+    attempted_at = models.DateTimeField(null=True, blank=True, help_text="Computed: when solving last ran.")
     compute_ms = models.FloatField(null=True, blank=True)
     device = models.CharField(max_length=20, blank=True)
     revealed_at = models.DateTimeField(
@@ -339,6 +344,9 @@ class Submission(models.Model):
     choice_feedback = models.JSONField(default=dict, blank=True, help_text="Choice id → right/wrong mark.")
     cell_marks = models.JSONField(default=list, blank=True, help_text="Vector/matrix: right/wrong per entry.")
     mistake = models.CharField(max_length=60, blank=True, help_text="The known mistake the answer matched.")
+    after_reveal = models.BooleanField(
+        default=False, help_text="Sent after the variant's solution was shown: checked, but not counted as mastery."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     graded_at = models.DateTimeField(null=True, blank=True)
 

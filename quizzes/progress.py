@@ -20,11 +20,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Lecture
-from quizzes.models import Question, Submission, Variant
+from quizzes.models import Question, Quiz, Submission, Variant
 
 GAP_CAP = timedelta(minutes=10)
 MAX_WEEKS = 52  # weeks shown in the history charts (the most recent ones)
@@ -150,6 +151,7 @@ class _Answer:
     score: float | None
     try_number: int | None
     seconds: float
+    after_reveal: bool = False  # sent after the solution was shown: a try, but not mastery
 
     @property
     def is_try(self) -> bool:
@@ -190,7 +192,7 @@ def _answers(course, questions: list[Question], **student_filter) -> tuple[list[
         row
         for row in Submission.objects.filter(**through_variant)
         .order_by("created_at", "id")
-        .values_list("variant_id", "created_at", "status", "score", "try_number")
+        .values_list("variant_id", "created_at", "status", "score", "try_number", "after_reveal")
         if row[0] in by_id
     ]
     opened: dict[tuple[int, int], list[datetime]] = defaultdict(list)
@@ -203,13 +205,30 @@ def _answers(course, questions: list[Question], **student_filter) -> tuple[list[
     answers = []
     for key, quiz_rows in grouped.items():
         seconds = answer_seconds(opened[key], [row[1] for row in quiz_rows])
-        for (variant_id, created, status, score, try_number), spent in zip(quiz_rows, seconds, strict=True):
+        for (variant_id, created, status, score, try_number, late), spent in zip(quiz_rows, seconds, strict=True):
             question_id = by_id[variant_id][2]
             answers.append(
-                _Answer(key[0], question_id, key[1], variant_id, created, status, score, try_number, spent)
+                _Answer(key[0], question_id, key[1], variant_id, created, status, score, try_number, spent, late)
             )
     answers.sort(key=lambda a: (a.created_at, a.variant_id))
     return variants, answers
+
+
+def withheld_quiz_ids(course, now=None) -> set[int]:
+    """Graded quizzes of ``course`` whose feedback is shown only after they close, and not closed yet.
+
+    What a student (or classmates, on the leaderboard) may see must not count answers to these:
+    a mastered count, a right/wrong badge or points would tell whether an answer was right.
+    """
+    now = now or timezone.now()
+    pending_feedback = Quiz.objects.filter(
+        lecture__course=course, mode=Quiz.Mode.GRADED, feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE
+    ).filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+    return set(pending_feedback.values_list("id", flat=True))
+
+
+def _visible(answers: list[_Answer], withheld: set[int]) -> list[_Answer]:
+    return [a for a in answers if a.quiz_id not in withheld] if withheld else answers
 
 
 def _summarise(questions: list[Question], answers: list[_Answer]) -> dict[int, LectureProgress]:
@@ -223,9 +242,10 @@ def _summarise(questions: list[Question], answers: list[_Answer]) -> dict[int, L
         row = counts[lecture_of[answer.question_id]]
         row[5] += answer.seconds
         if answer.is_try:
-            latest[answer.question_id] = answer
             row[3] += 1
             row[4] += answer.is_correct
+            if not answer.after_reveal:
+                latest[answer.question_id] = answer
     for question_id, answer in latest.items():
         row = counts[lecture_of[question_id]]
         row[1] += 1
@@ -239,8 +259,9 @@ def _summarise(questions: list[Question], answers: list[_Answer]) -> dict[int, L
 def course_progress(*, student, course) -> dict[int, LectureProgress]:
     """Lecture id -> progress of ``student`` over the published quizzes of ``course``.
 
-    Mastered means the latest graded try on the question (any variant) was correct.
-    Two queries whatever the size of the course (``tries``, ``correct`` and ``seconds`` stay 0:
+    Mastered means the latest graded try on the question (any variant) was correct. Answers to
+    quizzes whose feedback is still withheld do not count (see ``withheld_quiz_ids``).
+    Three queries whatever the size of the course (``tries``, ``correct`` and ``seconds`` stay 0:
     ``student_progress`` has them).
     """
     questions = dict(
@@ -248,11 +269,13 @@ def course_progress(*, student, course) -> dict[int, LectureProgress]:
             "id", "quiz__lecture_id"
         )
     )
+    withheld = withheld_quiz_ids(course)
     latest: dict[int, float] = {}
     rows = (
         Submission.objects.for_user(student)
         .graded()
-        .filter(variant__question_id__in=list(questions))
+        .filter(variant__question_id__in=list(questions), after_reveal=False)
+        .exclude(variant__question__quiz_id__in=withheld)
         .order_by("variant__question_id", "-created_at", "-id")
         .values_list("variant__question_id", "score")
     )
@@ -268,11 +291,18 @@ def course_progress(*, student, course) -> dict[int, LectureProgress]:
     return {lecture_id: LectureProgress(*counts) for lecture_id, counts in totals.items()}
 
 
-def class_progress(*, course, student_ids: Iterable[int]) -> dict[int, dict[int, LectureProgress]]:
-    """Student id -> lecture id -> full progress, for each of ``student_ids`` (three queries)."""
+def class_progress(
+    *, course, student_ids: Iterable[int], for_students: bool = False
+) -> dict[int, dict[int, LectureProgress]]:
+    """Student id -> lecture id -> full progress, for each of ``student_ids`` (three queries).
+
+    ``for_students``: what students may see (their own progress, the leaderboard), so answers to
+    quizzes whose feedback is withheld do not count (one more query). Staff pages see everything.
+    """
     student_ids = list(student_ids)
     questions = _published_questions(course)
     _, answers = _answers(course, questions, student__in=student_ids)
+    answers = _visible(answers, withheld_quiz_ids(course) if for_students else set())
     by_student: dict[int, list[_Answer]] = {student_id: [] for student_id in student_ids}
     for answer in answers:
         by_student[answer.student_id].append(answer)
@@ -285,6 +315,7 @@ def student_progress(*, student, course, now=None) -> CourseProgressReport:
     lectures = list(course.lectures.all())
     questions = _published_questions(course)
     variants, answers = _answers(course, questions, student=student)
+    answers = _visible(answers, withheld_quiz_ids(course, now))
     per_lecture = _summarise(questions, answers)
     empty = LectureProgress(0, 0, 0)
     reports = [LectureReport(lecture, per_lecture.get(lecture.id, empty)) for lecture in lectures]
@@ -324,7 +355,7 @@ def _review(course, questions, variants, answers: list[_Answer], now) -> list[Re
         current[question_id] = max(current.get(question_id, (0, 0)), (number, variant_id))
     used: dict[int, int] = defaultdict(int)  # variant id -> tries used (pending ones included)
     for answer in answers:
-        if answer.is_try:
+        if answer.is_try and not answer.after_reveal:
             latest[answer.question_id] = answer
         if answer.try_number is not None:
             used[answer.variant_id] += 1

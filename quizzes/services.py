@@ -60,7 +60,7 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
     if existing:
         return existing
     _check_rate(student)
-    submission = Submission(variant=variant, nonce=nonce, created_at=now)
+    submission = Submission(variant=variant, nonce=nonce, created_at=now, after_reveal=variant.revealed_at is not None)
     try:
         parsed = parse_answer(question, data, {c.id for c in question.choices.all()}, _answer_shape(variant))
     except InvalidAnswer as invalid:
@@ -84,15 +84,13 @@ def _answer_shape(variant: Variant) -> tuple | None:
     """The cell layout of a computed vector/matrix answer; None for one-box answers.
 
     Raises SubmissionRefused while a vector/matrix variant has no answer yet (its form shows no
-    boxes then) or when its generator failed.
+    boxes then) or when its generator failed; a one-box answer is stored and waits instead.
     """
     question = variant.question
-    if variant.is_error:
-        raise SubmissionRefused(
-            "This question is temporarily unavailable. Your instructor has been told.", 503
-        )
     if question.kind != Question.Kind.COMPUTED_ARRAY:
-        return None
+        return None  # one box: stored, and graded once the variant is (again) solved
+    if variant.is_error:
+        raise SubmissionRefused("This question is temporarily unavailable. Your instructor has been told.", 503)
     if not variant.is_ready:
         raise SubmissionRefused("This question is still being prepared. Reload the page in a moment.", 503)
     return tuple(np.shape(variant.answer))

@@ -5,12 +5,15 @@ decides, per question, what may be shown (feedback, hint, solution) and whether 
 answered. Templates only display these decisions.
 """
 
+import hashlib
+import hmac
 import json
-import uuid
+import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -18,6 +21,8 @@ from quizzes import computed
 from quizzes.models import Choice, Question, Quiz, Submission, Variant
 from quizzes.rendering import render_many
 from quizzes.variants import variants_for
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,8 +36,15 @@ class QuestionState:
     choice_html: dict[int, dict[str, str]]
     now: object
     diagram: str | None = None
+    broken: bool = False  # the generator failed while this question was being shown
     steps: list[dict] = field(default_factory=list)  # rendered worked-solution steps {title, html}
-    nonce: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def nonce(self) -> str:
+        """The answer form's token: the same in every copy of the page showing this state (two tabs,
+        a double click, a resent request), so ``submission_create`` records such a repeat once."""
+        message = f"answer:{self.variant.id}:{len(self.submissions)}".encode()
+        return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
 
     @cached_property
     def graded(self) -> list[Submission]:
@@ -65,8 +77,10 @@ class QuestionState:
 
     @property
     def mastered(self) -> bool:
-        """The latest graded try is correct (the product's definition of mastery)."""
-        return self.last_graded is not None and self.last_graded.is_correct
+        """The latest graded try is correct (the product's definition of mastery); tries sent after
+        the variant's solution was shown do not count."""
+        counted = [s for s in self.graded if not s.after_reveal]
+        return bool(counted) and counted[-1].is_correct
 
     @property
     def best_points(self) -> float:
@@ -85,6 +99,7 @@ class QuestionState:
     def can_answer(self) -> bool:
         return (
             self.is_open
+            and not self.broken
             and not self.variant.is_error
             and (self.tries_left is None or self.tries_left > 0)
             and not (self.question.kind == Question.Kind.COMPUTED_ARRAY and not self.variant.is_ready)
@@ -109,7 +124,7 @@ class QuestionState:
     @property
     def unavailable(self) -> bool:
         """The generator failed for this variant: the question cannot be answered now."""
-        return self.variant.is_error
+        return self.variant.is_error or self.broken
 
     @property
     def preparing(self) -> bool:
@@ -123,7 +138,10 @@ class QuestionState:
 
     @property
     def can_new_variant(self) -> bool:
-        return self.quiz.is_practice and self.question.is_computed and self.is_open
+        """Computed: new numbers at any time; otherwise "start over" once the solution was shown."""
+        return self.quiz.is_practice and self.is_open and (
+            self.question.is_computed or self.variant.revealed_at is not None
+        )
 
     @property
     def cells(self) -> list[list[dict]]:
@@ -214,7 +232,18 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
     for submission in Submission.objects.filter(variant__in=variants.values()).order_by("created_at", "id"):
         by_variant[submission.variant_id].append(submission)
 
-    prompts = {q.id: computed.prompt_for(q, variants[q.id]) if q.is_computed else q.prompt for q in chosen}
+    broken: set[int] = set()  # computed questions whose generator fails while being shown
+    prompts, diagrams = {}, {}
+    for q in chosen:
+        prompts[q.id], diagrams[q.id] = q.prompt, None
+        if q.is_computed and not variants[q.id].is_error:
+            try:
+                prompts[q.id] = computed.prompt_for(q, variants[q.id])
+                diagrams[q.id] = computed.diagram_for(q, variants[q.id])
+            except Exception:  # one broken question must not take the whole quiz page down
+                log.exception("showing computed question %s failed", q.id)
+                broken.add(q.id)
+                prompts[q.id] = ""
     texts = []
     for q in chosen:
         texts += [prompts[q.id], q.hint, q.explanation]
@@ -242,7 +271,8 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
                     c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]}
                     for c in q.choices.all()
                 },
-                diagram=computed.diagram_for(q, variant) if q.is_computed and not variant.is_error else None,
+                diagram=diagrams[q.id],
+                broken=q.id in broken,
             )
         )
     _add_worked_steps([s for s in states if s.question.is_computed and s.solution_visible])
@@ -250,8 +280,17 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
 
 
 def _add_worked_steps(states: list[QuestionState]) -> None:
-    """Render the generator's worked solution of each state's variant (one cache round trip)."""
-    steps = {id(state): computed.steps_for(state.question, state.variant) for state in states}
+    """Render the generator's worked solution of each state's variant (one cache round trip).
+
+    A generator that fails to explain leaves that question without steps (logged), nothing worse.
+    """
+    steps = {}
+    for state in states:
+        try:
+            steps[id(state)] = computed.steps_for(state.question, state.variant)
+        except Exception:
+            log.exception("explaining computed question %s failed", state.question.id)
+            steps[id(state)] = []
     bodies = [step.body for state in states for step in steps[id(state)]]
     html = iter(render_many(bodies))
     for state in states:

@@ -12,7 +12,7 @@ import time
 from datetime import timedelta
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from quizzes import computed
@@ -41,6 +41,7 @@ def _new_variants(student, question: Question, numbers: list[int] | None = None)
             return variants
         for index, variant in enumerate(variants):
             variant.params = {name: array[index].tolist() for name, array in params.items()}
+            variant.generator, variant.config = question.generator, config
             variant.status = Variant.Status.PENDING
     return variants
 
@@ -57,21 +58,31 @@ def _queue_solve(variants) -> None:
 
 
 STALE_PENDING_SECONDS = 60
+ERROR_RETRY_SECONDS = 300
 
 
 def variants_requeue_stale(variants) -> None:
-    """Queue solving again for pending variants whose task was lost (a worker or server restart).
+    """Queue solving again for variants that should be solved by now.
 
-    In eager mode any pending variant is solved now; with workers, one pending for more than
-    STALE_PENDING_SECONDS is queued again (solving skips variants that are ready by then).
+    - pending ones whose task was lost (a worker or server restart): in eager mode at once, with
+      workers after STALE_PENDING_SECONDS (solving skips variants that are ready by then);
+    - failed ones, ERROR_RETRY_SECONDS after the failed attempt: the failure may have been
+      transient (a GPU hiccup, a worker killed), and answers waiting for them get graded then.
     """
     from quizzes.tasks import variants_solve
 
+    now = timezone.now()
     eager = variants_solve.app.conf.task_always_eager
-    cutoff = timezone.now() - timedelta(seconds=STALE_PENDING_SECONDS)
-    _queue_solve(
-        [v for v in variants if v.status == Variant.Status.PENDING and (eager or v.created_at < cutoff)]
-    )
+    stale = now - timedelta(seconds=STALE_PENDING_SECONDS)
+    retry = now - timedelta(seconds=ERROR_RETRY_SECONDS)
+    again = [v for v in variants if v.is_error and v.params is not None and v.attempted_at and v.attempted_at < retry]
+    if again:
+        Variant.objects.filter(id__in=[v.id for v in again], status=Variant.Status.ERROR).update(
+            status=Variant.Status.PENDING
+        )
+        for variant in again:
+            variant.status = Variant.Status.PENDING
+    _queue_solve([v for v in variants if v.status == Variant.Status.PENDING and (eager or v.created_at < stale)])
 
 
 def variants_for(*, student, questions) -> dict[int, Variant]:
@@ -98,19 +109,30 @@ def variants_for(*, student, questions) -> dict[int, Variant]:
 
 @transaction.atomic
 def variant_new(*, student, question: Question) -> Variant:
-    """A fresh variant of a computed question ("new variant"), practice mode only.
+    """A fresh variant ("new variant"; "start over" for a question without a generator, which
+    makes it count again after its solution was shown): open practice quizzes only.
 
-    Raises ``quizzes.services.SubmissionRefused`` otherwise.
+    Raises ``quizzes.services.SubmissionRefused`` otherwise. Two requests at once (a double
+    click) are serialized on the current variant's row and both get the same new variant.
     """
     from quizzes.services import SubmissionRefused
 
-    if not question.quiz.is_practice or not question.is_computed:
-        raise SubmissionRefused(
-            "New variants are only available for computed questions in practice mode.", 403
-        )
-    latest = variants_for(student=student, questions=[question])[question.id]
+    quiz = question.quiz
+    if not quiz.is_practice:
+        raise SubmissionRefused("New variants are only available in practice mode.", 403)
+    if not quiz.is_open():
+        raise SubmissionRefused("This quiz is closed: no new variants.", 403)
+    current_id = variants_for(student=student, questions=[question])[question.id].id
+    latest = Variant.objects.select_for_update().get(pk=current_id)
+    newer = Variant.objects.filter(student=student, question=question, number__gt=latest.number).first()
+    if newer is not None:  # made by a request that held the lock before us
+        return newer
     variant = _new_variants(student, question, [latest.number + 1])[0]
-    variant.save()
+    try:
+        with transaction.atomic():
+            variant.save()
+    except IntegrityError:  # a concurrent request made it between our read and write
+        return Variant.objects.get(student=student, question=question, number=latest.number + 1)
     _queue_solve([variant])
     return variant
 
@@ -131,8 +153,9 @@ def variants_solve(*, variant_ids: list[int]) -> int:
     )
     for variant in pending:
         question = variant.question
+        variant.attempted_at = timezone.now()
         try:
-            generator, config = computed.generator_for(question), computed.config_for(question)
+            generator, config = computed.generator_for(question, variant), computed.config_for(question, variant)
             fields = computed.solve_fields(generator, config, variant.params, variant.seed, device)
         except Exception as error:
             log.exception("solving variant %s failed", variant.id)
@@ -142,7 +165,8 @@ def variants_solve(*, variant_ids: list[int]) -> int:
             setattr(variant, name, value)
         variant.status, variant.error = Variant.Status.READY, ""
     Variant.objects.bulk_update(
-        pending, ["status", "error", "answer", "values", "mistakes", "tolerance", "compute_ms", "device"]
+        pending,
+        ["status", "error", "answer", "values", "mistakes", "tolerance", "compute_ms", "device", "attempted_at"],
     )
     ready = [v for v in pending if v.is_ready]
     if ready:
@@ -204,17 +228,17 @@ def quiz_precompute(*, quiz_id: int) -> int:
         start = time.perf_counter()
         rows = to_rows(generate_columns(generator, np.array(seeds, dtype=np.uint64), config, device))
         per_variant_ms = (time.perf_counter() - start) * 1000 / len(rows)
-        _insert_ready(question.id, todo, seeds, rows, per_variant_ms, device)
+        _insert_ready(question, config, todo, seeds, rows, per_variant_ms, device)
         made += len(rows)
     return made
 
 
-_INSERT_COLUMNS = ("student_id", "question_id", "number", "seed", "params", "answer", "values", "mistakes",
-                   "tolerance", "status", "error", "compute_ms", "device", "created_at")
+_INSERT_COLUMNS = ("student_id", "question_id", "number", "seed", "generator", "config", "params", "answer",
+                   "values", "mistakes", "tolerance", "status", "error", "compute_ms", "device", "created_at")
 
 
-def _insert_ready(question_id: int, students: list[int], seeds: list[int], rows: list[dict], ms: float,
-                  device: str) -> None:
+def _insert_ready(question: Question, config: dict, students: list[int], seeds: list[int], rows: list[dict],
+                  ms: float, device: str) -> None:
     """Insert solved variants 1 in one executemany, skipping any that exist (two precomputes racing).
 
     Raw SQL on purpose: bulk_create encodes every JSON field through the field machinery, which
@@ -223,8 +247,10 @@ def _insert_ready(question_id: int, students: list[int], seeds: list[int], rows:
     from django.db import connection
 
     dumps, now = json.dumps, timezone.now()
+    head = (question.id, 1)
+    made_with = (question.generator, dumps(config))
     data = [
-        (student_id, question_id, 1, seed, dumps(row["params"]), dumps(row["answer"]), dumps(row["values"]),
+        (student_id, *head, seed, *made_with, dumps(row["params"]), dumps(row["answer"]), dumps(row["values"]),
          dumps(row["mistakes"]), dumps(row["tolerance"]), Variant.Status.READY.value, "", ms, device, now)
         for student_id, seed, row in zip(students, seeds, rows, strict=True)
     ]
@@ -234,3 +260,34 @@ def _insert_ready(question_id: int, students: list[int], seeds: list[int], rows:
            "ON CONFLICT DO NOTHING")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, data)
+
+
+@transaction.atomic
+def variants_retry_errors(*, question: Question) -> int:
+    """Solve again the variants of ``question`` that failed (after the instructor saved it).
+
+    A variant made with the same generator and config is just queued again (the failure may have
+    been transient). One made with another config is sampled anew with the current one; answers
+    waiting for it were typed for other numbers, so they are closed as ``error`` (kept, no try
+    used) instead of being graded against the new numbers. Returns how many variants were queued.
+    """
+    failed = list(Variant.objects.select_for_update().filter(question=question, status=Variant.Status.ERROR))
+    if not question.is_computed or not failed:
+        return 0
+    generator, config = computed.generator_for(question), computed.config_for(question)
+    changed = [v for v in failed if v.params is None or (v.generator, v.config) != (question.generator, config)]
+    if changed:
+        seeds = np.array([v.seed for v in changed], dtype=np.uint64)
+        params = generator.sample_params(seeds, config)
+        for index, variant in enumerate(changed):
+            variant.params = {name: array[index].tolist() for name, array in params.items()}
+            variant.generator, variant.config = question.generator, config
+        Submission.objects.filter(variant__in=changed, status=Submission.Status.PENDING).update(
+            status=Submission.Status.ERROR, try_number=None,
+            feedback="The question was changed before this answer could be graded; please answer again.",
+        )
+    for variant in failed:
+        variant.status, variant.error = Variant.Status.PENDING, ""
+    Variant.objects.bulk_update(failed, ["status", "error", "params", "generator", "config"])
+    _queue_solve(failed)
+    return len(failed)

@@ -65,8 +65,9 @@ def quiz_page(request, course_slug, quiz_id):
         quiz, access = quiz_access(user=request.user, course_slug=course_slug, quiz_id=quiz_id)
     except Unavailable as error:
         return _unavailable(request, error)
-    if _is_fetch(request) and request.GET.get("question", "").isdigit():  # a pending question polls itself
-        question = get_object_or_404(quiz.questions, pk=int(request.GET["question"]))
+    polled = request.GET.get("question", "")
+    if _is_fetch(request) and polled.isascii() and polled.isdigit():  # a pending question polls itself
+        question = get_object_or_404(quiz.questions, pk=int(polled))
         return _question_response(request, quiz, access, question)
     states = question_states(student=request.user, quiz=quiz)
     context = {

@@ -106,7 +106,12 @@ class Generator:
                 raise ConfigError(
                     f"“fixed” names an unknown parameter “{name}”; parameters: {', '.join(params)}."
                 )
-            value = np.asarray(fixed, dtype=np.float64)
+            try:
+                value = np.asarray(fixed, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ConfigError(
+                    f"The fixed value of “{name}” must be a number or a (nested) list of numbers of equal lengths."
+                ) from None
             if value.shape != params[name].shape[1:] or not np.all(np.isfinite(value)):
                 raise ConfigError(
                     f"The fixed value of “{name}” must be finite numbers of shape {list(params[name].shape[1:])}."

@@ -158,7 +158,7 @@ class MyProgressView(ApiView):
         course = access.courses_for(request.user).filter(slug=slug).first()
         if course is None:
             raise ValidationError({"course": ["No course with this slug among your courses."]})
-        progress = class_progress(course=course, student_ids=[request.user.id])[request.user.id]
+        progress = class_progress(course=course, student_ids=[request.user.id], for_students=True)[request.user.id]
         rows = [
             lecture_row(lecture, progress.get(lecture.id)) for lecture in course.lectures.order_by("number")
         ]

@@ -1,0 +1,108 @@
+"""Review: a graded quiz whose feedback comes after it closes must not tell a student, before it
+closes, whether an answer was right (PRODUCT.md: "The correct answer is never in a page or API
+response a student can see before the answer is revealed"; Quiz.FeedbackPolicy.AFTER_CLOSE).
+
+Each test lets alice answer right and bob answer wrong, then compares what the two see. Any
+difference tells alice (or bob) whether the answer was right, which is what the policy withholds.
+The question page itself hides it (``QuestionState.feedback_visible``); these pages do not.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Enrolment
+from quizzes.models import Question, Quiz
+
+FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
+
+
+@pytest.fixture
+def after_close(quiz):
+    quiz.mode = Quiz.Mode.GRADED
+    quiz.feedback_policy = Quiz.FeedbackPolicy.AFTER_CLOSE
+    quiz.closes_at = timezone.now() + timedelta(days=7)
+    quiz.save()
+    return Question.objects.create(
+        quiz=quiz, position=1, kind="numeric", prompt="$2+2$?", numeric_answer=4.0, rtol=0.0, atol=1e-6
+    )
+
+
+@pytest.fixture
+def answered(client, student, make_user, course, after_close):
+    """alice answered 4 (right), bob answered 5 (wrong); returns (alice, bob)."""
+    bob = make_user("bob")
+    Enrolment.objects.create(user=bob, course=course, role=Enrolment.Role.STUDENT)
+    url = reverse("quizzes:answer", args=[course.slug, after_close.quiz_id, after_close.id])
+    for user, value in ((student, "4"), (bob, "5")):
+        client.force_login(user)
+        assert client.post(url, {"answer": value, "nonce": f"n-{user.id}"}).status_code == 302
+    return student, bob
+
+
+def seen_by(client, user, url) -> str:
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_question_fragment_itself_withholds_the_verdict(client, answered, after_close):
+    """Control: the question's own section is the same for both (the policy works there)."""
+    alice, bob = answered
+    url = reverse("quizzes:quiz", args=["dl", after_close.quiz_id])
+    pages = [seen_by(client, user, url) for user in (alice, bob)]
+    assert all("Feedback appears after the quiz closes" in page for page in pages)
+    assert all("Correct." not in page and "Not correct" not in page for page in pages)
+
+
+def test_quiz_page_points_do_not_reveal_a_right_answer_before_close(client, answered, after_close):
+    alice, bob = answered
+    url = reverse("quizzes:quiz", args=["dl", after_close.quiz_id])
+    points = [re.search(r"Your points: <strong>([^<]*)</strong>", seen_by(client, u, url)) for u in (alice, bob)]
+    shown = [m.group(1) if m else None for m in points]
+    # Today: alice reads "Your points: 1 of 1", bob "0 of 1", while feedback is withheld.
+    assert shown[0] == shown[1], f"points tell right from wrong before the quiz closes: {shown}"
+
+
+def test_course_page_mastery_does_not_reveal_a_right_answer_before_close(client, answered, course):
+    alice, bob = answered
+    texts = [re.findall(r"\d+ / \d+ mastered", seen_by(client, u, course.get_absolute_url())) for u in (alice, bob)]
+    assert texts[0] == texts[1], f"the course page tells right from wrong before the quiz closes: {texts}"
+
+
+def test_progress_page_does_not_reveal_a_right_answer_before_close(client, answered, course):
+    alice, bob = answered
+    url = reverse("quizzes:progress", args=[course.slug])
+
+    def figures(page: str) -> tuple:
+        mastered = re.search(r"<dt>Mastered</dt><dd>(\d+)", page)
+        correct = re.search(r"<dt>Correct</dt><dd>([^<]*)</dd>", page)
+        in_review = "To review" in page and "partly right" not in page and 'badge bad">wrong' in page
+        return (mastered and mastered.group(1), correct and correct.group(1), in_review)
+
+    seen = [figures(seen_by(client, u, url)) for u in (alice, bob)]
+    assert seen[0] == seen[1], f"the progress page tells right from wrong before the quiz closes: {seen}"
+
+
+def test_progress_api_does_not_reveal_a_right_answer_before_close(client, answered, course):
+    alice, bob = answered
+    rows = []
+    for user in (alice, bob):
+        client.force_login(user)
+        data = client.get("/api/v1/me/progress/", {"course": course.slug}).json()
+        rows.append([(row["mastered"], row["correct"]) for row in data])
+    assert rows[0] == rows[1], f"/api/v1/me/progress/ tells right from wrong before the quiz closes: {rows}"
+
+
+def test_leaderboard_does_not_reveal_a_right_answer_before_close(client, answered, course):
+    alice, bob = answered
+    course.leaderboard_enabled = True
+    course.save()
+    Enrolment.objects.filter(user=alice, course=course).update(pseudonym="Fox", leaderboard_opt_in=True)
+    page = seen_by(client, bob, reverse("quizzes:progress", args=[course.slug]))
+    # Bob (and everyone) can read that alice's withheld answer was right.
+    assert "Fox" not in page, "the leaderboard counts a graded after-close answer as mastered before close"
