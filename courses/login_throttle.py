@@ -12,8 +12,17 @@ from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 
 
+def client_address(request) -> str:
+    """The client's address: behind our proxy (BEHIND_PROXY) the last hop it added to
+    X-Forwarded-For, else REMOTE_ADDR (which would be the proxy's, shared by everyone)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _key(request, username: str) -> str:
-    ident = f"{request.META.get('REMOTE_ADDR', '')}|{username.strip().lower()}"
+    ident = f"{client_address(request)}|{username.strip().lower()}"
     return "login-failures:" + hashlib.sha256(ident.encode()).hexdigest()
 
 

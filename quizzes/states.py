@@ -60,7 +60,8 @@ class QuestionState:
 
     @property
     def tries_used(self) -> int:
-        return len(self.graded)
+        """Graded and pending answers (invalid input uses no try), as the service counts them."""
+        return sum(1 for s in self.submissions if s.try_number is not None)
 
     @property
     def tries_left(self) -> int | None:

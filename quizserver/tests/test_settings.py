@@ -66,3 +66,10 @@ def test_sqlite_uses_wal_and_immediate_transactions():
         mode = cursor.fetchone()[0]
     # The test database is in memory, where SQLite reports "memory"; a file database reports "wal".
     assert mode in {"wal", "memory"}
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_refused_with_400(client):
+    assert client.get("/courses/?q=a%00b").status_code == 400
+    assert client.post("/accounts/login/", {"username": "a\x00", "password": "x"}).status_code == 400
+    assert client.get("/courses/").status_code == 302  # ordinary requests pass
