@@ -2,7 +2,6 @@
 
 from django.http import HttpResponseBadRequest
 
-
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
