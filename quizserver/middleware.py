@@ -1,6 +1,8 @@
 """Project-wide request checks that belong to no app."""
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
+
+MESSAGE = "Requests may not contain NUL characters."
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -17,11 +19,17 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or self._in_get(request):
-            return HttpResponseBadRequest("Requests may not contain NUL characters.")
+            return self._refuse(request)
         if request.method == "POST" and request.content_type in FORM_TYPES:
             if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists()):
-                return HttpResponseBadRequest("Requests may not contain NUL characters.")
+                return self._refuse(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request):
+        if request.path.startswith("/api/"):  # the API answers errors in JSON, as its schema says
+            return JsonResponse({"request": [MESSAGE]}, status=400)
+        return HttpResponseBadRequest(MESSAGE)
 
     @staticmethod
     def _in_get(request) -> bool:
