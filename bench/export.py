@@ -85,8 +85,8 @@ def insert_submissions(rows: int, variant_ids: list[int], chunk: int = 50_000) -
 
     sql = (
         "INSERT INTO quizzes_submission (variant_id, nonce, raw, value, status, try_number, score, points,"
-        " feedback, choice_feedback, cell_marks, mistake, created_at, graded_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " feedback, choice_feedback, cell_marks, mistake, after_reveal, created_at, graded_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     start = time.perf_counter()
     base = 1_790_000_000
@@ -111,6 +111,7 @@ def insert_submissions(rows: int, variant_ids: list[int], chunk: int = 50_000) -
                         "{}",
                         "[]",
                         "" if right else "sign",
+                        False,
                         when,
                         when,
                     )
