@@ -1,4 +1,4 @@
-"""SVG diagrams of a declarative network (``compute.network``): pure Python, no torch.
+"""SVG diagrams of a declarative network (``compute.network_plan``): pure Python, no torch.
 
 ``network_svg(plan, params)`` returns one accessible inline SVG (role="img", a <title> and an
 aria-label describing it, every text escaped, presentation attributes only: no scripts, styles or
@@ -64,7 +64,7 @@ def _entry(value, index: tuple) -> float:
 @functools.lru_cache(maxsize=256)
 def _template(key: str) -> tuple[str, tuple]:
     """The SVG of a plan with "{}" where a parameter's value goes, and those (name, index) slots."""
-    from compute.network import cached_plan
+    from compute.network_plan import cached_plan
 
     plan = cached_plan(key)
     columns = _columns(plan)

@@ -14,7 +14,9 @@ import numpy as np
 
 from compute import latex
 from compute import layers as ly
+from compute import layers_numpy as lnp
 from compute import network as nw
+from compute import network_plan as nplan
 from compute.variant import Step
 
 _TEX = {"gamma": r"\gamma", "beta": r"\beta", "mu": r"\mu", "var": r"\sigma^2", "mask": "m", "bmu": r"\mu^B",
@@ -132,7 +134,7 @@ def show(value, digits: int | None = 4) -> str:
         rows = (" & ".join(_num(v, digits) for v in row) for row in value)
         return r"\begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}"
     arr = np.asarray(value, dtype=np.float64)
-    arr = arr.reshape(nw.layout(arr.shape)[0])
+    arr = arr.reshape(nplan.layout(arr.shape)[0])
     if arr.ndim <= 2:
         return show(arr, digits)
     return r"\left[" + r",\; ".join(show(a, digits) for a in arr) + r"\right]"
@@ -162,7 +164,7 @@ def _formula(plan, i: int) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _formula_of(key: str, i: int) -> str:
-    plan = nw.cached_plan(key)
+    plan = nplan.cached_plan(key)
     layer, roles = plan.layers[i], plan.roles[i]
     t, o, a, out = layer.type, layer.opts, tex(_input(plan, i)), tex(plan.outs[i])
     r = {role: tex(name) for role, name in roles.items()}
@@ -232,7 +234,7 @@ def prompt(plan) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _prompt(key: str) -> str:
-    plan = nw.cached_plan(key)
+    plan = nplan.cached_plan(key)
     n, out, ask = len(plan.layers), tex(plan.outs[-1]), plan.ask
     batch = f" a batch of {plan.batch} samples (the first axis of x, one per sample), given by"
     batch = batch if plan.batch > 1 else ""
@@ -312,7 +314,7 @@ def _backward(plan, i: int, params: dict, values: dict) -> str:
                          f"{show(values['d_' + a])}$$")
     elif t in _ACT:
         z = np.asarray(_value(plan, params, values, a), dtype=np.float64)
-        deriv = ly.derivative(t, o, z, np.asarray(values[out]))
+        deriv = lnp.derivative(t, o, z, np.asarray(values[out]))
         lines.append(rf"$${_d(a)} = {_d(out)} \odot f'({tex(a)}), \quad f'(a) = {_ACT[t][1]}$$")
         lines.append(rf"$${_d(a)} = {dz} \odot {show(deriv)} = {show(values['d_' + a])}$$")
     else:

@@ -1,11 +1,12 @@
 """The declarative tiny-network generator (lectures 2-5, 7, 8, 10): one class for most of the course.
 
 An instructor writes a list of layers, an input shape, a loss and the quantity asked (the
-output, the loss, one gradient, or a parameter after one optimizer step); ``compute.network``
-checks and names everything (its docstring lists the names) and solves with torch autograd.
+output, the loss, one gradient, or a parameter after one optimizer step); ``compute.network_plan``
+checks and names everything (its docstring lists the names) and ``compute.network`` solves with
+torch autograd.
 Sampling draws several candidate parameter sets per seed and keeps the first with the fewest
 degeneracies (saturated sigmoids, inputs at ReLU kinks, max-pool ties, a zero answer), checked by
-the numpy forward/backward of ``compute.layers``, vectorized over seeds and candidates. The named
+the numpy forward/backward of ``compute.layers_numpy``, vectorized over seeds and candidates. The named
 mistakes rerun that numpy backward with one error injected; ``compute.network_text`` writes the
 prompt and the worked solution, ``compute.diagram`` the SVG.
 """
@@ -17,7 +18,9 @@ import numpy as np
 
 from compute import diagram
 from compute import layers as ly
+from compute import layers_numpy as lnp
 from compute import network as nw
+from compute import network_plan as nplan
 from compute import network_text as text
 from compute.config import ConfigError, Field, Schema
 from compute.generators.base import Generator
@@ -53,7 +56,7 @@ class NetworkGenerator(Generator):
               "[3, 2] (3 graph nodes or 3 time steps); null: taken from the first layer."),
         Field("batch", "int", 1, "Samples in the batch (batch norm in train mode needs at least 2).",
               min=1, max=8),
-        Field("loss", "choice", "mse", "The loss on the output and the target y.", choices=nw.LOSSES),
+        Field("loss", "choice", "mse", "The loss on the output and the target y.", choices=nplan.LOSSES),
         Field("ask", "json", None,
               "What is asked (null: the gradient of the loss with respect to the first weight, entry "
               "[0, 1]): {\"quantity\": \"output\"}, {\"quantity\": \"loss\"}, {\"quantity\": \"grad\", "
@@ -78,7 +81,7 @@ class NetworkGenerator(Generator):
     answer_kind = "scalar"  # of the default config; see answer_kind_for
 
     def check_config(self, config: dict) -> None:
-        nw.plan_for(config)
+        nplan.plan_for(config)
         if config["batch"] < 2 and any(s.get("type") == "batchnorm1d" and s.get("mode", "train") == "train"
                                        for s in config["layers"]):
             raise ConfigError("Batch norm in train mode needs “batch” of at least 2 (it uses the batch "
@@ -86,7 +89,7 @@ class NetworkGenerator(Generator):
 
     def answer_kind_for(self, config: dict) -> str:
         """"scalar", "vector" or "matrix": the answer's kind depends on the config (ask and shapes)."""
-        return nw.plan_for(self.clean_config(config)).answer_kind
+        return nplan.plan_for(self.clean_config(config)).answer_kind
 
     def tolerance(self, config: dict) -> dict:
         return {"rtol": 0.01, "atol": 1e-4}
@@ -94,7 +97,7 @@ class NetworkGenerator(Generator):
     # --- sampling -------------------------------------------------------------------------------
 
     def sample_batch(self, sampler, config: dict) -> dict[str, np.ndarray]:
-        plan = nw.plan_for(config)
+        plan = nplan.plan_for(config)
         rows, total, spans = sampler.size * CANDIDATES, *_spans(plan.key)
         bits = sampler.bits((CANDIDATES, total)).reshape(rows, total)
         grid = GRIDS[config["values"]]
@@ -121,24 +124,24 @@ class NetworkGenerator(Generator):
     # --- solving --------------------------------------------------------------------------------
 
     def solve(self, params: dict, config: dict, device: str = "cpu") -> Solved:
-        plan = nw.plan_for(config)
+        plan = nplan.plan_for(config)
         answer, values, full = nw.solve(plan, params, device)
         return Solved(answer, values, _mistakes(plan, full, values))
 
     def prompt(self, config: dict) -> str:
-        return text.prompt(nw.plan_for(config))
+        return text.prompt(nplan.plan_for(config))
 
     def explain(self, params: dict, values: dict, config: dict) -> list[Step]:
-        return text.explain(nw.plan_for(config), params, values)
+        return text.explain(nplan.plan_for(config), params, values)
 
     def diagram(self, params: dict, config: dict) -> str | None:
-        return diagram.network_svg(nw.plan_for(config), params)
+        return diagram.network_svg(nplan.plan_for(config), params)
 
 
 @functools.lru_cache(maxsize=256)
 def _spans(key: str) -> tuple[int, dict]:
     """(random numbers per candidate, parameter name -> how it is drawn: grid, nonzero or special)."""
-    plan = nw.cached_plan(key)
+    plan = nplan.cached_plan(key)
     special = ("y", "mask", "A", "var")
     return (sum(math.prod(p.batched) for p in plan.params),
             {p.name: "special" if p.role in special else "nonzero" if p.role in NONZERO else "grid"
@@ -163,11 +166,11 @@ def _degeneracies(plan, full: dict) -> np.ndarray:
     P = [{r: full[name] for r, name in roles.items()} for roles in plan.roles]
     checks, acts = [], [full["x"]]
     for layer, params in zip(plan.layers, P, strict=True):
-        acts.append(ly.forward(layer, params, acts[-1], checks))
+        acts.append(lnp.forward(layer, params, acts[-1], checks))
     y = full.get("y")
     y = y.reshape(y.shape[0], plan.batch) if plan.loss in ("cross_entropy", "hinge") else y
-    loss, d = ly.loss(plan.loss, acts[-1], y)
-    checks.append(ly.loss_checks(plan.loss, acts[-1], y))
+    loss, d = lnp.loss(plan.loss, acts[-1], y)
+    checks.append(lnp.loss_checks(plan.loss, acts[-1], y))
     quantity, target = plan.ask["quantity"], plan.target
     if quantity == "loss":
         answer = loss[:, None]
@@ -178,11 +181,11 @@ def _degeneracies(plan, full: dict) -> np.ndarray:
     else:
         grads = {}
         for i in range(len(plan.layers) - 1, plan.stop - 1, -1):
-            d, grads = ly.backward(plan.layers[i], P[i], acts[i], d)
+            d, grads = lnp.backward(plan.layers[i], P[i], acts[i], d)
         owner = plan.param.get(target)
         answer = grads[owner.role] if owner is not None and owner.layer >= 0 else d
     batchy = quantity == "output" or (target not in plan.param and quantity != "loss") or \
-        (target in plan.param and plan.param[target].role in nw.DATA)
+        (target in plan.param and plan.param[target].role in nplan.DATA)
     answer = answer[:, 0] if batchy and plan.batch == 1 else answer
     if plan.ask["index"] is not None:
         answer = answer[(slice(None), *plan.ask["index"])]
@@ -211,13 +214,13 @@ def _mistakes(plan, full: dict, values: dict) -> dict:
     if activations and not target.startswith(("h_t", "c_t")):
         d = batched("d_" + plan.outs[-1], n - 1)
         for i in range(n - 1, plan.stop - 1, -1):
-            d, layer_grads = ly.backward(plan.layers[i], P[i], acts[i], d, flat=True)
+            d, layer_grads = lnp.backward(plan.layers[i], P[i], acts[i], d, flat=True)
         wrong = layer_grads[owner.role][0] if owner and owner.layer >= 0 else d[0]
         grads["forgot_activation_derivative"] = wrong.reshape(plan.shapes[target])
     j = owner.layer if owner else -1
     if j > 0 and owner.role in ("W", "K") and plan.layers[j - 1].type in ly.ACTIVATIONS:
         # the weight gradient with the activation's input (z) in place of its output (h)
-        _, layer_grads = ly.backward(plan.layers[j], P[j], acts[j - 1], batched("d_" + plan.outs[j], j))
+        _, layer_grads = lnp.backward(plan.layers[j], P[j], acts[j - 1], batched("d_" + plan.outs[j], j))
         grads["used_preactivation"] = layer_grads[owner.role][0]
     if quantity == "step":
         p = full[target]

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from compute import diagram
-from compute import network as nw
+from compute import network_plan as nplan
 from compute.generators.network import NetworkGenerator
 
 GEN = NetworkGenerator()
@@ -68,7 +68,7 @@ def test_text_is_escaped():
     text = diagram._text(0, 0, "<b>a & b</b>")
     assert "&lt;b&gt;a &amp; b&lt;/b&gt;" in text
     ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg">{text}</svg>')
-    plan = nw.plan_for(GEN.clean_config({}))
+    plan = nplan.plan_for(GEN.clean_config({}))
     label = diagram.describe(plan)
     assert label == "Network: input [2], linear to [3], sigmoid to [3], linear to [1], loss mse"
 
