@@ -15,6 +15,7 @@ from quizzes.access import Unavailable, course_access, quiz_access
 from quizzes.answering import MalformedAnswer
 from quizzes.models import Quiz
 from quizzes.progress import course_progress
+from quizzes.rendering import render_many
 from quizzes.services import SubmissionRefused, submission_create, variant_reveal
 from quizzes.states import question_states
 from quizzes.variants import variant_new
@@ -55,7 +56,8 @@ def course_page(request, course_slug):
         {"lecture": lec, "quizzes": by_lecture.get(lec.id, []), "progress": progress.get(lec.id)}
         for lec in lectures
     ]
-    context = {"course": access.course, "access": access, "rows": rows, "now": timezone.now()}
+    context = {"course": access.course, "access": access, "rows": rows, "now": timezone.now(),
+               "description": render_many([access.course.description])[0]}
     return TemplateResponse(request, "quizzes/course.html", context)
 
 
@@ -77,6 +79,7 @@ def quiz_page(request, course_slug, quiz_id):
         "states": states,
         "points": sum(s.best_points for s in states),
         "max_points": sum(s.question.points for s in states),
+        "description": render_many([quiz.description])[0],
     }
     return TemplateResponse(request, "quizzes/quiz.html", context)
 

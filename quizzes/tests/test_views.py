@@ -197,3 +197,14 @@ class TestCoursePages:
         response = client.post(reverse("register"), data)
         assert response.status_code == 200 and "exists already" in response.content.decode()
 
+
+
+def test_course_and_quiz_descriptions_are_rendered_markdown(student_client, quiz):
+    course = quiz.lecture.course
+    course.description = "Watch the **video** first. <script>alert(1)</script>"
+    course.save()
+    quiz.description = "About $\\sigma$."
+    quiz.save()
+    page = student_client.get(course.get_absolute_url()).content.decode()
+    assert "<strong>video</strong>" in page and "<script>alert" not in page
+    assert "<math" in student_client.get(quiz_url(quiz)).content.decode()
