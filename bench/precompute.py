@@ -8,10 +8,8 @@ with a broker configured, in a fresh process (RSS, imported modules, whether tor
 """
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -78,22 +76,10 @@ def bare_insert_floor(quiz, students: int) -> float:
 
 
 def page_check() -> dict:
+    from quizzes.tests.page_without_torch import page_report
+
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "SQLITE_PATH": f"{tmp}/db.sqlite3",
-            "CELERY_BROKER_URL": "memory://",
-            "STATIC_MANIFEST": "0",
-        }
-        result = subprocess.run(
-            [sys.executable, "-m", "quizzes.tests.page_without_torch"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        return page_report(f"{tmp}/db.sqlite3", "memory://")
 
 
 def main() -> None:

@@ -1,26 +1,35 @@
 """Serve a computed question's quiz page with a broker configured; report whether torch was imported.
 
-Run as a script (by test_tasks.py and bench/precompute.py's page check) with SQLITE_PATH and
-CELERY_BROKER_URL set: it migrates a fresh database, creates a course with one computed question
-per registered generator, renders the quiz page as a student, and prints one JSON line.
+``page_report(db_path, broker_url)`` runs this module in a fresh process (as test_tasks.py and
+bench/precompute.py do) and returns its report. The process migrates a fresh SQLite database,
+creates a course with one computed question per registered generator, renders the quiz page as a
+student, and prints one JSON line. Importing this module has no side effects.
 """
 
 import json
 import os
+import subprocess
 import sys
+from pathlib import Path
 
-import django
+ROOT = Path(__file__).resolve().parents[2]
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizserver.settings")
-django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
+def page_env(db_path, broker_url: str) -> dict:
+    """The environment of a process of this project on SQLite file ``db_path`` with a broker."""
+    env = {**os.environ, "SQLITE_PATH": str(db_path), "STATIC_MANIFEST": "0", "CELERY_BROKER_URL": broker_url,
+           "DJANGO_SETTINGS_MODULE": "quizserver.settings"}
+    env.pop("DATABASE_URL", None)
+    return env
 
-from compute.generators import REGISTRY  # noqa: E402
-from courses.models import Course, Enrolment, Lecture  # noqa: E402
-from quizzes import computed  # noqa: E402
-from quizzes.models import Question, Quiz, Variant  # noqa: E402
+
+def page_report(db_path, broker_url: str) -> dict:
+    """The report of a fresh process serving the page; raises AssertionError if it failed."""
+    env = page_env(db_path, broker_url)
+    result = subprocess.run([sys.executable, "-m", "quizzes.tests.page_without_torch"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def peak_rss_mb() -> float:
@@ -33,9 +42,20 @@ def peak_rss_mb() -> float:
 
 
 def main() -> None:
-    call_command("migrate", verbosity=0)
-    from django.contrib.auth import get_user_model
+    import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizserver.settings")
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from compute.generators import REGISTRY
+    from courses.models import Course, Enrolment, Lecture
+    from quizzes import computed
+    from quizzes.models import Question, Quiz, Variant
+
+    call_command("migrate", verbosity=0)
     course = Course.objects.create(slug="c", title="C")
     quiz = Quiz.objects.create(
         lecture=Lecture.objects.create(course=course, number=1, title="L", slug="l"),
@@ -52,19 +72,15 @@ def main() -> None:
     client = Client()
     client.force_login(student)
     response = client.get(f"/courses/c/quizzes/{quiz.id}/", secure=True)
-    print(
-        json.dumps(
-            {
-                "status": response.status_code,
-                "torch_imported": "torch" in sys.modules,
-                "modules": len(sys.modules),
-                "max_rss_mb": peak_rss_mb(),
-                "questions": quiz.questions.count(),
-                "pending_variants": Variant.objects.filter(status="pending").count(),
-                "page_has_mn": response.content.decode().count("<mn>"),
-            }
-        )
-    )
+    print(json.dumps({
+        "status": response.status_code,
+        "torch_imported": "torch" in sys.modules,
+        "modules": len(sys.modules),
+        "max_rss_mb": peak_rss_mb(),
+        "questions": quiz.questions.count(),
+        "pending_variants": Variant.objects.filter(status="pending").count(),
+        "page_has_mn": response.content.decode().count("<mn>"),
+    }))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,6 @@
 """Celery: the task path on an in-memory worker, a real worker process on Redis, and a web process
 that serves computed questions without importing torch."""
 
-import json
-import os
 import socket
 import sqlite3
 import subprocess
@@ -15,6 +13,7 @@ import pytest
 from compute import generators
 from conftest import skip_or_fail
 from quizzes.models import Question, Variant
+from quizzes.tests.page_without_torch import page_env, page_report
 from quizzes.tests.test_computed import Product
 from quizzes.variants import variants_for
 
@@ -80,24 +79,8 @@ def redis_answers() -> bool:
 def test_real_worker_process_on_redis_solves_a_queued_variant(tmp_path):
     if not redis_answers():
         skip_or_fail("Redis is not running on 127.0.0.1:6379")
-    env = {
-        **os.environ,
-        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
-        "STATIC_MANIFEST": "0",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
-        "DJANGO_SETTINGS_MODULE": "quizserver.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    setup = subprocess.run(
-        [sys.executable, "-m", "quizzes.tests.page_without_torch"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert setup.returncode == 0, setup.stderr[-3000:]
-    report = json.loads(setup.stdout.strip().splitlines()[-1])
+    broker = "redis://127.0.0.1:6379/15"
+    report = page_report(tmp_path / "db.sqlite3", broker)
     assert report["pending_variants"] == report["questions"] > 0
     worker = subprocess.Popen(
         [
@@ -117,7 +100,7 @@ def test_real_worker_process_on_redis_solves_a_queued_variant(tmp_path):
             "WARNING",
         ],
         cwd=ROOT,
-        env=env,
+        env=page_env(tmp_path / "db.sqlite3", broker),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -139,23 +122,7 @@ def test_real_worker_process_on_redis_solves_a_queued_variant(tmp_path):
 
 
 def test_page_view_with_a_broker_does_not_import_torch(tmp_path):
-    env = {
-        **os.environ,
-        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
-        "STATIC_MANIFEST": "0",
-        "CELERY_BROKER_URL": "memory://",
-    }
-    env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "quizzes.tests.page_without_torch"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = page_report(tmp_path / "db.sqlite3", "memory://")
     assert report["status"] == 200 and report["page_has_mn"] > 0
     assert report["torch_imported"] is False, report
     assert report["pending_variants"] == report["questions"]
