@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from courses.models import Course, Enrolment, Lecture
-from quizzes.models import Choice, Question, Quiz
+from quizzes.models import Choice, Quiz
+from quizzes.tests.factories import make_question
 
 pytest_plugins = ("celery.contrib.pytest",)
 
@@ -99,7 +100,7 @@ def student_client(client, student):
 
 @pytest.fixture
 def single(quiz):
-    question = Question.objects.create(
+    question = make_question(
         quiz=quiz,
         position=1,
         kind="single",
@@ -115,7 +116,7 @@ def single(quiz):
 
 @pytest.fixture
 def numeric(quiz):
-    return Question.objects.create(
+    return make_question(
         quiz=quiz,
         position=2,
         kind="numeric",

@@ -60,7 +60,7 @@ def make_course():
         quiz = Quiz.objects.create(lecture=lecture, title="Quiz", is_published=True)
         questions += Question.objects.bulk_create(
             [
-                Question(quiz=quiz, position=p, kind="numeric", prompt="?", numeric_answer=0.25)
+                Question(quiz=quiz, position=p, kind="numeric", prompt="?", settings={"numeric_answer": 0.25})
                 for p in range(QUESTIONS_PER_LECTURE)
             ]
         )
@@ -157,12 +157,12 @@ def export_floor(course) -> tuple[float, int, int]:
     from django.db import connection
 
     from quizzes.api import access
-    from quizzes.api.exports import RESULT_COLUMNS, _csv_expressions, _PendingText
+    from quizzes.api.exports import RESULT_COLUMNS, PendingText, csv_expressions
 
-    queryset = access.course_submissions(course).order_by("id").values_list(*_csv_expressions())
+    queryset = access.course_submissions(course).order_by("id").values_list(*csv_expressions())
     sql, params = queryset.query.sql_with_params()
     start = time.perf_counter()
-    out = _PendingText()
+    out = PendingText()
     writer = csv.writer(out)
     writer.writerow(list(RESULT_COLUMNS))
     size, rows = len(out.take()), 0

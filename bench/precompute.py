@@ -44,7 +44,7 @@ def make_quiz(students: int, questions: int, slug: str):
     quiz = Quiz.objects.create(lecture=lecture, title="Q", is_published=True)
     kind = "computed" if get_generator(slug).answer_kind == "scalar" else "computed_array"
     for position in range(questions):
-        Question.objects.create(quiz=quiz, position=position, kind=kind, generator=slug, prompt="")
+        Question.objects.create(quiz=quiz, position=position, kind=kind, settings={"generator": slug}, prompt="")
     users = User.objects.bulk_create([User(username=f"{course.slug}-{i}") for i in range(students)])
     Enrolment.objects.bulk_create([Enrolment(user=u, course=course) for u in users])
     return quiz
@@ -54,24 +54,31 @@ def bare_insert_floor(quiz, students: int) -> float:
     """Rows/s of the same database writes without the compute: rows solved beforehand, then inserted
     for a copy of each question exactly as ``quiz_precompute`` inserts them."""
     import numpy as np
+    from django.utils import timezone
 
     from compute.batch import generate_columns, to_rows
-    from quizzes import computed
     from quizzes.models import Question
-    from quizzes.variants import _insert_ready
+    from quizzes.variants import ready_fields, variants_insert
 
     student_ids = list(quiz.lecture.course.enrolments.values_list("user_id", flat=True))[:students]
     prepared = []
     for question in Question.objects.filter(quiz=quiz):
-        generator, config = computed.generator_for(question), computed.config_for(question)
+        kind = question.kind_spec
+        generator, config = kind.generator(question), kind.config(question)
         seeds = list(range(1, len(student_ids) + 1))
         rows = to_rows(generate_columns(generator, np.array(seeds, dtype=np.uint64), config, "cpu"))
         copy = Question.objects.create(quiz=quiz, position=question.position + 1000, kind=question.kind,
-                                       generator=question.generator)
-        prepared.append((copy, config, seeds, rows))
+                                       settings=question.settings)
+        prepared.append((copy, generator.slug, config, seeds, rows))
     start = time.perf_counter()
-    for question, config, seeds, rows in prepared:
-        _insert_ready(question, config, student_ids, seeds, rows, 0.0, "cpu")
+    for question, slug, config, seeds, rows in prepared:
+        now = timezone.now()
+        variants_insert([
+            {"student_id": student_id, "question_id": question.id, "number": 1, "seed": seed, "generator": slug,
+             "config": config, "params": row["params"], "created_at": now, "attempted_at": now,
+             **ready_fields(row, compute_ms=0.0, device="cpu")}
+            for student_id, seed, row in zip(student_ids, seeds, rows, strict=True)
+        ])
     return sum(len(rows) for *_, rows in prepared) / (time.perf_counter() - start)
 
 

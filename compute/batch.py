@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from compute.generators.base import Generator
+from compute.contract import Generator
 
 CHUNK = 16384  # seeds sampled and solved together: keeps numpy temporaries in cache
 
@@ -55,7 +55,7 @@ def generate_columns(generator: Generator, seeds, config: dict | None = None, de
     seeds = seeds.astype(np.int64).tolist() if isinstance(seeds, np.ndarray) else [int(s) for s in seeds]
     tolerance = generator.tolerance(config)
     if not seeds or not is_columnar(generator):
-        rows = [variant_row(generator.generate(seed, config, device)) for seed in seeds]
+        rows = [generator.solve_row(seed, config, generator.sample(seed, config), device) for seed in seeds]
         return Columns(generator.slug, config, seeds, tolerance, {}, None, {}, {}, dict(generator.mistakes),
                        rows=rows)
     parts = []

@@ -6,15 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from courses.admin import StaffedCoursesMixin
 from courses.models import Course, Lecture
-from quizzes import computed
+from quizzes.kinds import REGISTRY
+from quizzes.kinds.base import Kind
+from quizzes.kinds.computed import generator_catalogue
 from quizzes.models import Choice, Question, Quiz, Variant
-from quizzes.previews import PREVIEW_SEEDS, computed_preview, generator_catalogue, generator_choices
 from quizzes.question_validation import validate_choices
-from quizzes.rendering import render_many
 from quizzes.variants import variants_retry_errors
 
 
@@ -125,39 +124,29 @@ class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
 
 
 class QuestionForm(forms.ModelForm):
-    """The question form: a generator picked from the registry, and a trial solve of its config."""
+    """The question form: common fields, plus (added by ``QuestionAdmin.get_form``) one field per
+    setting of the question's kind, edited in ``Question.settings`` and checked by the kind."""
 
-    generator = forms.ChoiceField(
-        choices=generator_choices,
-        required=False,
-        help_text="Computed kinds: the generator that makes each student's variant.",
-    )
+    kind_settings: tuple = ()  # the kind's ``Setting`` schema, set by ``QuestionAdmin.get_form``
 
     class Meta:
         model = Question
-        fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose what is shown)
-        widgets = {"generator_config": forms.Textarea(attrs={"rows": 4, "cols": 60, "spellcheck": "false"})}
+        fields = ("quiz", "position", "kind", "title", "points", "prompt", "hint", "explanation")
 
-    def clean_generator_config(self):
-        config = self.cleaned_data.get("generator_config")
-        if config is None:  # an emptied box means "the defaults"
-            return {}
-        if not isinstance(config, dict):
-            raise forms.ValidationError('The config must be a JSON object, e.g. {"activation": "tanh"}, or {}.')
-        return config
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.settings if isinstance(self.instance.settings, dict) else {}
+        for spec in self.kind_settings:
+            if spec.name in self.fields:
+                self.initial.setdefault(spec.name, spec.initial(stored.get(spec.name, spec.default)))
 
     def _post_clean(self):
+        # Every setting field of the kind goes into settings (emptied ones as None, so the kind says
+        # whether empty is allowed); the model's clean() then checks them with the kind's rules.
+        self.instance.settings = {
+            spec.name: self.cleaned_data.get(spec.name) for spec in self.kind_settings if spec.name in self.fields
+        }
         super()._post_clean()
-        if not self.instance.is_computed or self.has_error("generator") or self.has_error("generator_config"):
-            return
-        try:
-            generator, config = computed.generator_for(self.instance), computed.config_for(self.instance)
-            for seed in PREVIEW_SEEDS:
-                generator.generate(seed, config)
-        except Exception as error:  # any failure of the instructor's config is a form error
-            self.add_error(
-                "generator_config", f"Solving a variant failed (seed {seed}): {type(error).__name__}: {error}"
-            )
 
 
 @admin.register(Question)
@@ -170,55 +159,39 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     search_fields = ("title", "prompt", "quiz__title")
     ordering = ("quiz", "position", "id")
     list_select_related = ("quiz__lecture",)
-    readonly_fields = ("preview", "view_link", "catalogue", "variant_errors")
+    readonly_fields = ("preview", "view_link", "catalogue", "variant_errors", "kind_menu")
     save_on_top = True
-    fieldsets = (
-        (None, {"fields": ("quiz", "position", "kind", "title", "points", "prompt", "hint", "explanation")}),
-        ("Preview (of the saved question)", {"fields": ("preview", "view_link")}),
-        ("Multiple choice", {"fields": ("multiple_mode",), "classes": ("collapse",)}),
-        ("True / false", {"fields": ("true_false_answer",), "classes": ("collapse",)}),
-        (
-            "Numeric",
-            {
-                "fields": ("numeric_answer", "numeric_mode", "rtol", "atol", "digits"),
-                "classes": ("collapse",),
-            },
-        ),
-        ("Short text", {"fields": ("text_answers", "text_mode"), "classes": ("collapse",)}),
-        (
-            "Computed",
-            {
-                "fields": (
-                    "generator",
-                    "catalogue",
-                    "generator_config",
-                    "own_tolerance",
-                    "per_cell_credit",
-                    "variant_errors",
-                ),
-                "classes": ("collapse",),
-            },
-        ),
-    )
     inlines = [ChoiceInline]
-    kind_sections = {
-        "Multiple choice": Question.Kind.MULTIPLE,
-        "True / false": Question.Kind.TRUE_FALSE,
-        "Numeric": Question.Kind.NUMERIC,
-        "Short text": Question.Kind.TEXT,
-        "Computed": Question.Kind.COMPUTED,
-    }
+
+    def kind_of(self, request, obj=None) -> Kind:
+        """The kind whose settings the form edits: the one posted (a changed kind shows its own
+        settings, with their errors), the ``?kind=`` of the add page, or the question's own."""
+        for slug in (request.POST.get("kind"), request.GET.get("kind"), obj.kind if obj else None):
+            if slug in REGISTRY:
+                return REGISTRY[slug]
+        return REGISTRY["single"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kind = self.kind_of(request, obj)
+        form = type("QuestionForm", (QuestionForm,), {**kind.form_fields(), "kind_settings": kind.settings})
+        return super().get_form(request, obj, change=change, form=form, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
-        """Open the settings section of the question's own kind; collapse the others."""
-        fieldsets = []
-        for name, options in super().get_fieldsets(request, obj):
-            if name in self.kind_sections:
-                kind = self.kind_sections[name]
-                is_own = obj is not None and (obj.kind == kind or (kind == "computed" and obj.is_computed))
-                options = {**options, "classes": () if is_own else ("collapse",)}
-            fieldsets.append((name, options))
-        return fieldsets
+        kind = self.kind_of(request, obj)
+        settings = [spec.name for spec in kind.settings]
+        if kind.is_computed:
+            settings[1:1] = ["catalogue"]
+            settings.append("variant_errors")
+        head = ["quiz", "position", "kind"] + ([] if obj else ["kind_menu"])
+        return (
+            (None, {"fields": (*head, "title", "points", "prompt", "hint", "explanation")}),
+            (f"Settings of this kind: {kind.label}", {"fields": settings}),
+            ("Preview (of the saved question)", {"fields": ("preview", "view_link")}),
+        )
+
+    def get_inlines(self, request, obj):
+        kind = self.kind_of(request, obj)
+        return [ChoiceInline] if kind.has_choices or (obj is not None and obj.choices.exists()) else []
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "quiz" and not request.user.is_superuser:
@@ -226,6 +199,11 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
                 lecture__course__in=Course.objects.staffed_by(request.user)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Kinds")
+    def kind_menu(self, question):
+        links = format_html_join(" · ", '<a href="?kind={}">{}</a>', ((slug, k.label) for slug, k in REGISTRY.items()))
+        return format_html("Each kind has its own settings: pick one to show them. {}", links)
 
     @admin.display(description="Student view")
     def view_link(self, question):
@@ -256,27 +234,7 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     def preview(self, question):
         if not question.pk:
             return "Save the question to see its preview."
-        if question.is_computed:
-            return computed_preview(question)
-        choices = list(question.choices.all())
-        texts = [question.prompt, question.hint, question.explanation] + [c.text for c in choices]
-        prompt, hint, explanation, *choice_html = render_many(texts)
-        items = format_html_join(
-            "",
-            "<li>{}{}</li>",
-            (
-                (mark_safe(html), " ✓" if c.is_correct else "")
-                for c, html in zip(choices, choice_html, strict=True)
-            ),
-        )
-        return format_html(
-            '<div class="quiz-preview" style="max-width:48rem">{}{}<p><strong>Hint</strong></p>{}'
-            "<p><strong>Explanation</strong></p>{}</div>",
-            mark_safe(prompt),
-            format_html("<ol>{}</ol>", items) if choices else "",
-            mark_safe(hint),
-            mark_safe(explanation),
-        )
+        return question.kind_spec.preview(question)
 
 
 @admin.register(Variant)

@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Lecture
+from quizzes.kinds import get_kind, kind_choices
+from quizzes.kinds.base import Kind
+from quizzes.question_validation import validate_question
 
 
 def parse_try_credits(text: str) -> list[float]:
@@ -137,33 +140,12 @@ class Quiz(models.Model):
 
 
 class Question(models.Model):
-    class Kind(models.TextChoices):
-        SINGLE = "single", "Single choice"
-        MULTIPLE = "multiple", "Multiple choice"
-        TRUE_FALSE = "true_false", "True / false"
-        NUMERIC = "numeric", "Numeric (fixed answer)"
-        TEXT = "text", "Short text"
-        COMPUTED = "computed", "Computed number (generator, one answer box)"
-        COMPUTED_ARRAY = "computed_array", "Computed vector/matrix (generator, one box per entry)"
-
-    class MultipleMode(models.TextChoices):
-        ALL_OR_NOTHING = "all_or_nothing", "All or nothing"
-        NET_CORRECT = "net_correct", "Net correct: (right − wrong picks) / correct choices, at least 0"
-        EACH_ANSWER = "each_answer", "Each answer: share of choices marked correctly"
-
-    class NumericMode(models.TextChoices):
-        TOLERANCE = "tolerance", "Tolerance: |answer − correct| ≤ atol + rtol·|correct|"
-        SIGFIGS = "sigfigs", "Significant figures: equal after rounding both to N significant figures"
-        DECIMALS = "decimals", "Decimal places: equal after rounding both to N decimals"
-
-    class TextMode(models.TextChoices):
-        EXACT = "exact", "Exact (surrounding spaces ignored)"
-        CASE_INSENSITIVE = "case_insensitive", "Case-insensitive"
-        REGEX = "regex", "Regular expression (must match the whole answer)"
+    """One question of a quiz. Its ``kind`` (a slug of ``quizzes.kinds.REGISTRY``) decides how it is
+    answered, graded and shown; the kind's own settings live in ``settings``, checked by the kind."""
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(default=1)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SINGLE)
+    kind = models.CharField(max_length=20, choices=kind_choices, default="single")
     title = models.CharField(max_length=200, blank=True, help_text="Short name for lists (optional).")
     prompt = models.TextField(
         blank=True,
@@ -175,40 +157,9 @@ class Question(models.Model):
     explanation = models.TextField(
         blank=True, help_text="Markdown worked solution, shown after a correct answer or on “show solution”."
     )
-    multiple_mode = models.CharField(
-        max_length=20,
-        choices=MultipleMode.choices,
-        default=MultipleMode.ALL_OR_NOTHING,
-        help_text="Multiple choice only.",
-    )
-    true_false_answer = models.BooleanField(null=True, blank=True, help_text="True/false only.")
-    numeric_answer = models.FloatField(null=True, blank=True, help_text="Numeric only.")
-    numeric_mode = models.CharField(max_length=20, choices=NumericMode.choices, default=NumericMode.TOLERANCE)
-    rtol = models.FloatField(default=0.01, help_text="Relative tolerance (tolerance mode).")
-    atol = models.FloatField(default=1e-3, help_text="Absolute tolerance (tolerance mode).")
-    digits = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="N for significant-figures or decimal-places mode."
-    )
-    text_answers = models.TextField(
-        blank=True, help_text="Short text only: one accepted answer (or regular expression) per line."
-    )
-    text_mode = models.CharField(max_length=20, choices=TextMode.choices, default=TextMode.CASE_INSENSITIVE)
-    generator = models.CharField(
-        max_length=60,
-        blank=True,
-        help_text="Computed kinds: the generator that makes each student's variant.",
-    )
-    generator_config = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="Computed kinds: the generator's settings as JSON (empty: defaults).",
-    )
-    own_tolerance = models.BooleanField(
-        default=False,
-        help_text="Computed kinds: grade with the rtol/atol of the Numeric section instead of the generator's.",
-    )
-    per_cell_credit = models.BooleanField(
-        default=False, help_text="Computed vector/matrix: partial credit for the share of right entries."
+    settings = models.JSONField(
+        default=dict, blank=True,
+        help_text="The kind's settings (answer, tolerances, generator, …), checked by the kind.",
     )
 
     class Meta:
@@ -218,21 +169,20 @@ class Question(models.Model):
         return self.title or f"Question {self.position} of {self.quiz.title}"
 
     def clean(self) -> None:
-        from quizzes.question_validation import validate_question
-
         validate_question(self)
 
     @property
+    def kind_spec(self) -> Kind:
+        """The kind's behaviour (``quizzes.kinds.base.Kind``)."""
+        return get_kind(self.kind)
+
+    @property
     def is_computed(self) -> bool:
-        return self.kind in {Question.Kind.COMPUTED, Question.Kind.COMPUTED_ARRAY}
+        return self.kind_spec.is_computed
 
     @property
     def has_choices(self) -> bool:
-        return self.kind in {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
-
-    @property
-    def accepted_texts(self) -> list[str]:
-        return [line.strip() for line in self.text_answers.splitlines() if line.strip()]
+        return self.kind_spec.has_choices
 
 
 class Choice(models.Model):

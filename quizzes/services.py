@@ -2,14 +2,13 @@
 
 import uuid
 
-import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from quizzes.answering import InvalidAnswer, grade_answer, parse_answer
 from quizzes.grading import credit_for_try
+from quizzes.kinds.base import InvalidAnswer
 from quizzes.models import Question, Submission, Variant
 from quizzes.variants import variants_for
 
@@ -46,7 +45,7 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
     A repeated ``nonce`` (double click, two tabs, a retried request) returns the submission
     already stored for it. Invalid input is stored as ``invalid`` and costs no try. Raises
     ``SubmissionRefused`` when the quiz is closed or no try is left, and
-    ``quizzes.answering.MalformedAnswer`` for a request that does not fit the question (nothing
+    ``quizzes.kinds.base.MalformedAnswer`` for a request that does not fit the question (nothing
     is stored then). The caller has checked that the student may open the quiz.
     """
     now = now or timezone.now()
@@ -61,8 +60,12 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
         return existing
     _check_rate(student)
     submission = Submission(variant=variant, nonce=nonce, created_at=now, after_reveal=variant.revealed_at is not None)
+    kind = question.kind_spec
+    refusal = kind.unanswerable(variant)
+    if refusal:
+        raise SubmissionRefused(refusal, 503)
     try:
-        parsed = parse_answer(question, data, {c.id for c in question.choices.all()}, _answer_shape(variant))
+        parsed = kind.parse(question, data, choices=list(question.choices.all()), variant=variant)
     except InvalidAnswer as invalid:
         submission.raw, submission.status, submission.feedback = (
             invalid.raw,
@@ -80,22 +83,6 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
     return _save(submission)
 
 
-def _answer_shape(variant: Variant) -> tuple | None:
-    """The cell layout of a computed vector/matrix answer; None for one-box answers.
-
-    Raises SubmissionRefused while a vector/matrix variant has no answer yet (its form shows no
-    boxes then) or when its generator failed; a one-box answer is stored and waits instead.
-    """
-    question = variant.question
-    if question.kind != Question.Kind.COMPUTED_ARRAY:
-        return None  # one box: stored, and graded once the variant is (again) solved
-    if variant.is_error:
-        raise SubmissionRefused("This question is temporarily unavailable. Your instructor has been told.", 503)
-    if not variant.is_ready:
-        raise SubmissionRefused("This question is still being prepared. Reload the page in a moment.", 503)
-    return tuple(np.shape(variant.answer))
-
-
 def submission_grade(*, submission: Submission, now=None) -> Submission:
     """Grade a stored-or-new submission whose variant is ready, and save it.
 
@@ -104,7 +91,7 @@ def submission_grade(*, submission: Submission, now=None) -> Submission:
     variant = submission.variant
     question = variant.question
     quiz = question.quiz
-    grade = grade_answer(question, submission.value, list(question.choices.all()), variant)
+    grade = question.kind_spec.grade(question, submission.value, choices=list(question.choices.all()), variant=variant)
     credit = (
         grade.score if quiz.is_practice else credit_for_try(grade.score, submission.try_number, quiz.credits)
     )

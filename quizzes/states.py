@@ -7,17 +7,14 @@ answered. Templates only display these decisions.
 
 import hashlib
 import hmac
-import json
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numpy as np
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from quizzes import computed
 from quizzes.models import Choice, Question, Quiz, Submission, Variant
 from quizzes.rendering import render_many
 from quizzes.variants import variants_for
@@ -103,7 +100,7 @@ class QuestionState:
             and not self.broken
             and not self.variant.is_error
             and (self.tries_left is None or self.tries_left > 0)
-            and not (self.question.kind == Question.Kind.COMPUTED_ARRAY and not self.variant.is_ready)
+            and not self.kind.unanswerable(self.variant)
         )
 
     @property
@@ -145,69 +142,13 @@ class QuestionState:
         )
 
     @property
-    def cells(self) -> list[list[dict]]:
-        """Rows of answer boxes for a computed vector/matrix (a vector is one column).
+    def kind(self):
+        return self.question.kind_spec
 
-        Each box has its flat index, the last typed text and, when feedback may be shown, its mark.
-        """
-        if self.question.kind != Question.Kind.COMPUTED_ARRAY or not self.variant.is_ready:
-            return []
-        shape = list(np.shape(self.variant.answer))
-        rows, cols = (shape[0], 1) if len(shape) == 1 else shape
-        typed = json.loads(self.last.raw) if self.last and self.last.raw.startswith("[") else []
-        marks = self.last.cell_marks if self.last and self.feedback_visible else []
-        grid = []
-        for r in range(rows):
-            row = []
-            for c in range(cols):
-                index = r * cols + c
-                mark = marks[index] if index < len(marks) else None
-                row.append(
-                    {
-                        "index": index,
-                        "row": r + 1,
-                        "col": c + 1,
-                        "text": typed[index] if index < len(typed) else "",
-                        "mark": mark,
-                    }
-                )
-            grid.append(row)
-        return grid
-
-    @property
-    def picked(self) -> set[int]:
-        """Choice ids of the last answer, to show it again."""
-        last = self.last
-        if last is None or not self.question.has_choices:
-            return set()
-        return {int(cid) for cid in last.raw.split(",") if cid.isdigit()}
-
-    @property
-    def choices(self) -> list[dict]:
-        """Choices with their HTML and, when feedback may be shown, their marks and feedback."""
-        marks = self.last.choice_feedback if self.last and self.feedback_visible else {}
-        rows = []
-        for choice in self.question.choices.all():
-            mark = marks.get(str(choice.id), "")
-            if mark == "missed" and not self.solution_visible:
-                mark = ""  # do not reveal unpicked right answers early
-            rows.append(
-                {
-                    "choice": choice,
-                    "html": self.choice_html[choice.id]["text"],
-                    "feedback": self.choice_html[choice.id]["feedback"] if choice.id in self.picked else "",
-                    "mark": mark,
-                    "picked": choice.id in self.picked,
-                }
-            )
-        return rows
-
-    @property
-    def text_value(self) -> str:
-        """The last typed answer, shown again in the input box (invalid input included)."""
-        if not self.last or self.question.has_choices or self.question.kind == Question.Kind.COMPUTED_ARRAY:
-            return ""
-        return self.last.raw
+    @cached_property
+    def widget(self) -> dict:
+        """What the kind's answer widget shows (``Kind.widget``): choices, boxes or the typed text."""
+        return self.kind.widget(self)
 
 
 def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[QuestionState]:
@@ -237,10 +178,10 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
     prompts, diagrams = {}, {}
     for q in chosen:
         prompts[q.id], diagrams[q.id] = q.prompt, None
-        if q.is_computed and not variants[q.id].is_error:
+        if not variants[q.id].is_error:
             try:
-                prompts[q.id] = computed.prompt_for(q, variants[q.id])
-                diagrams[q.id] = computed.diagram_for(q, variants[q.id])
+                prompts[q.id] = q.kind_spec.prompt(q, variants[q.id])
+                diagrams[q.id] = q.kind_spec.diagram(q, variants[q.id])
             except Exception:  # one broken question must not take the whole quiz page down
                 log.exception("showing computed question %s failed", q.id)
                 broken.add(q.id)
@@ -276,7 +217,7 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
                 broken=q.id in broken,
             )
         )
-    _add_worked_steps([s for s in states if s.question.is_computed and s.solution_visible])
+    _add_worked_steps([s for s in states if s.solution_visible])
     return states
 
 
@@ -288,7 +229,7 @@ def _add_worked_steps(states: list[QuestionState]) -> None:
     steps = {}
     for state in states:
         try:
-            steps[id(state)] = computed.steps_for(state.question, state.variant)
+            steps[id(state)] = state.kind.steps(state.question, state.variant)
         except Exception:
             log.exception("explaining computed question %s failed", state.question.id)
             steps[id(state)] = []

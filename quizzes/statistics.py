@@ -123,34 +123,6 @@ def _load(quiz: Quiz) -> tuple[list[Question], list[_Answer]]:
     return questions, answers
 
 
-def _number(value) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_number(v) for v in value) + "]"
-    return f"{value:.6g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
-
-
-def normalise_answer(question: Question, raw: str, value, letters: dict[int, str]) -> str:
-    """A wrong answer as it is counted: choices by letter, numbers rounded, text in lower case."""
-    if question.has_choices and isinstance(value, list):
-        return " + ".join(letters.get(choice_id, "?") for choice_id in value)
-    if question.kind == Question.Kind.TRUE_FALSE:
-        return "true" if value else "false"
-    if question.kind == Question.Kind.TEXT:
-        return " ".join(raw.split()).casefold()[:80]
-    if value is not None:
-        return _number(value)[:80]
-    return " ".join(raw.split())[:80]
-
-
-def choice_letters(question: Question) -> dict[int, str]:
-    """Choice id -> "A: text…" in the order students see them (uses prefetched choices)."""
-    choices = sorted(question.choices.all(), key=lambda c: (c.position, c.id))
-    return {
-        c.id: f"{chr(ord('A') + i) if i < 26 else i + 1}: {' '.join(c.text.split())[:40]}"
-        for i, c in enumerate(choices)
-    }
-
-
 def correlation(xs: list[float], ys: list[float]) -> float | None:
     """Pearson correlation; None for fewer than two pairs or when either side is constant."""
     if len(xs) < 2:
@@ -193,8 +165,8 @@ def _one_question(question: Question, answers: list[_Answer], last: dict[int, di
         until = next((i for i, a in enumerate(rows) if a.is_correct), len(rows) - 1)
         seconds.append(sum(a.seconds for a in rows[: until + 1]))
     wrong = [a for a in answers if a.is_try and not a.is_correct]
-    letters = choice_letters(question) if question.has_choices else {}
-    counted = Counter(normalise_answer(question, a.raw, a.value, letters) for a in wrong)
+    normalise = question.kind_spec.normaliser(question)
+    counted = Counter(normalise(a.raw, a.value) for a in wrong)
     judged = [a for a in answers if a.is_try or a.status == Submission.Status.INVALID]
     invalid = sum(a.status == Submission.Status.INVALID for a in judged)
     item = [last[s].get(question.id, 0.0) for s in quiz_students]
@@ -213,7 +185,7 @@ def _one_question(question: Question, answers: list[_Answer], last: dict[int, di
         wrong_answers=sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_WRONG_ANSWERS],
         mistakes=(
             {name: n / len(wrong) for name, n in Counter(a.mistake for a in wrong if a.mistake).most_common()}
-            if question.is_computed
+            if question.kind_spec.named_mistakes
             else {}
         ),
         histogram=histogram(lasts),

@@ -12,10 +12,9 @@ import time
 from datetime import timedelta
 
 import numpy as np
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from quizzes import computed
 from quizzes.models import Question, Submission, Variant
 from quizzes.seeds import variant_seed
 
@@ -23,25 +22,24 @@ log = logging.getLogger(__name__)
 
 
 def _new_variants(student, question: Question, numbers: list[int] | None = None) -> list[Variant]:
-    """Unsaved variants of ``question`` for ``student``; computed ones sampled and pending."""
+    """Unsaved variants of ``question`` for ``student``: ready at once, or (computed) sampled and pending."""
     numbers = numbers or [1]
     seeds = [variant_seed(student_id=student.id, question_id=question.id, number=n) for n in numbers]
     variants = [
         Variant(student=student, question=question, number=n, seed=s)
         for n, s in zip(numbers, seeds, strict=True)
     ]
-    if question.is_computed:
-        try:
-            generator, config = computed.generator_for(question), computed.config_for(question)
-            params = generator.sample_params(np.array(seeds, dtype=np.uint64), config)
-        except Exception as error:  # a broken config must not break the quiz page
-            log.exception("sampling failed for question %s", question.id)
-            for variant in variants:
-                variant.status, variant.error = Variant.Status.ERROR, f"{type(error).__name__}: {error}"
-            return variants
-        for index, variant in enumerate(variants):
-            variant.params = {name: array[index].tolist() for name, array in params.items()}
-            variant.generator, variant.config = question.generator, config
+    try:
+        sampled = question.kind_spec.sample(question, seeds)
+    except Exception as error:  # a broken config must not break the quiz page
+        log.exception("sampling failed for question %s", question.id)
+        for variant in variants:
+            variant.status, variant.error = Variant.Status.ERROR, f"{type(error).__name__}: {error}"
+        return variants
+    if sampled is not None:
+        for variant, fields in zip(variants, sampled, strict=True):
+            for name, value in fields.items():
+                setattr(variant, name, value)
             variant.status = Variant.Status.PENDING
     return variants
 
@@ -154,16 +152,15 @@ def variants_solve(*, variant_ids: list[int]) -> int:
     for variant in pending:
         question = variant.question
         variant.attempted_at = timezone.now()
+        start = time.perf_counter()
         try:
-            generator, config = computed.generator_for(question, variant), computed.config_for(question, variant)
-            fields = computed.solve_fields(generator, config, variant.params, variant.seed, device)
+            row = question.kind_spec.solve(question, variant, device)
         except Exception as error:
             log.exception("solving variant %s failed", variant.id)
             variant.status, variant.error = Variant.Status.ERROR, f"{type(error).__name__}: {error}"
             continue
-        for name, value in fields.items():
+        for name, value in ready_fields(row, compute_ms=(time.perf_counter() - start) * 1000, device=device).items():
             setattr(variant, name, value)
-        variant.status, variant.error = Variant.Status.READY, ""
     Variant.objects.bulk_update(
         pending,
         ["status", "error", "answer", "values", "mistakes", "tolerance", "compute_ms", "device", "attempted_at"],
@@ -207,9 +204,7 @@ def quiz_precompute(*, quiz_id: int) -> int:
     from courses.models import Enrolment
 
     device = device_name()
-    quiz_questions = Question.objects.filter(
-        quiz_id=quiz_id, kind__in=[Question.Kind.COMPUTED, Question.Kind.COMPUTED_ARRAY]
-    )
+    quiz_questions = [q for q in Question.objects.filter(quiz_id=quiz_id) if q.is_computed]
     students = list(
         get_user_model()
         .objects.filter(
@@ -223,39 +218,56 @@ def quiz_precompute(*, quiz_id: int) -> int:
         todo = [s for s in students if s not in have]
         if not todo:
             continue
-        generator, config = computed.generator_for(question), computed.config_for(question)
+        kind = question.kind_spec
+        generator, config = kind.generator(question), kind.config(question)
         seeds = [variant_seed(student_id=s, question_id=question.id, number=1) for s in todo]
         start = time.perf_counter()
         rows = to_rows(generate_columns(generator, np.array(seeds, dtype=np.uint64), config, device))
         per_variant_ms = (time.perf_counter() - start) * 1000 / len(rows)
-        _insert_ready(question, config, todo, seeds, rows, per_variant_ms, device)
+        now = timezone.now()
+        variants_insert([
+            {"student_id": student_id, "question_id": question.id, "number": 1, "seed": seed,
+             "generator": generator.slug, "config": config, "params": row["params"], "created_at": now,
+             "attempted_at": now, **ready_fields(row, compute_ms=per_variant_ms, device=device)}
+            for student_id, seed, row in zip(todo, seeds, rows, strict=True)
+        ])
         made += len(rows)
     return made
 
 
-_INSERT_COLUMNS = ("student_id", "question_id", "number", "seed", "generator", "config", "params", "answer",
-                   "values", "mistakes", "tolerance", "status", "error", "compute_ms", "device", "created_at")
+def ready_fields(row: dict, *, compute_ms: float, device: str) -> dict:
+    """The Variant fields of a solved variant, from its stored form (``Generator.stored_row``).
+
+    The one way a variant becomes ready: ``variants_solve`` sets these on each solved variant and
+    ``quiz_precompute`` inserts them with its new rows.
+    """
+    return {"answer": row["answer"], "values": row["values"], "mistakes": row["mistakes"],
+            "tolerance": row["tolerance"], "status": Variant.Status.READY.value, "error": "",
+            "compute_ms": compute_ms, "device": device}
 
 
-def _insert_ready(question: Question, config: dict, students: list[int], seeds: list[int], rows: list[dict],
-                  ms: float, device: str) -> None:
-    """Insert solved variants 1 in one executemany, skipping any that exist (two precomputes racing).
+def variants_insert(rows: list[dict]) -> None:
+    """Insert variants given as {field attname: value} in one executemany, skipping any that exist
+    (two precomputes racing). Every concrete column of Variant is written: a field a row leaves out
+    takes the field's default.
 
     Raw SQL on purpose: bulk_create encodes every JSON field through the field machinery, which
     made precomputing half as fast (bench/precompute.py); the rows are the same either way.
     """
     from django.db import connection
 
-    dumps, now = json.dumps, timezone.now()
-    head = (question.id, 1)
-    made_with = (question.generator, dumps(config))
-    data = [
-        (student_id, *head, seed, *made_with, dumps(row["params"]), dumps(row["answer"]), dumps(row["values"]),
-         dumps(row["mistakes"]), dumps(row["tolerance"]), Variant.Status.READY.value, "", ms, device, now)
-        for student_id, seed, row in zip(students, seeds, rows, strict=True)
-    ]
-    columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
-    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+    fields = [f for f in Variant._meta.concrete_fields if not f.primary_key]
+    dumps = json.dumps
+    encoders = [(f.attname, f.get_default(), isinstance(f, models.JSONField)) for f in fields]
+    data = []
+    for row in rows:
+        values = []
+        for name, default, is_json in encoders:
+            value = row.get(name, default)
+            values.append(dumps(value) if is_json and value is not None else value)
+        data.append(values)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
     sql = (f"INSERT INTO {connection.ops.quote_name(Variant._meta.db_table)} ({columns}) VALUES ({placeholders}) "
            "ON CONFLICT DO NOTHING")
     with transaction.atomic(), connection.cursor() as cursor:
@@ -274,14 +286,13 @@ def variants_retry_errors(*, question: Question) -> int:
     failed = list(Variant.objects.select_for_update().filter(question=question, status=Variant.Status.ERROR))
     if not question.is_computed or not failed:
         return 0
-    generator, config = computed.generator_for(question), computed.config_for(question)
-    changed = [v for v in failed if v.params is None or (v.generator, v.config) != (question.generator, config)]
+    kind = question.kind_spec
+    current = (kind.setting(question, "generator"), kind.config(question))
+    changed = [v for v in failed if v.params is None or (v.generator, v.config) != current]
     if changed:
-        seeds = np.array([v.seed for v in changed], dtype=np.uint64)
-        params = generator.sample_params(seeds, config)
-        for index, variant in enumerate(changed):
-            variant.params = {name: array[index].tolist() for name, array in params.items()}
-            variant.generator, variant.config = question.generator, config
+        for variant, fields in zip(changed, kind.sample(question, [v.seed for v in changed]), strict=True):
+            for name, value in fields.items():
+                setattr(variant, name, value)
         Submission.objects.filter(variant__in=changed, status=Submission.Status.PENDING).update(
             status=Submission.Status.ERROR, try_number=None,
             feedback="The question was changed before this answer could be graded; please answer again.",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from quizzes.access import Unavailable, course_access, quiz_access
-from quizzes.answering import MalformedAnswer
+from quizzes.kinds.base import MalformedAnswer
 from quizzes.models import Quiz
 from quizzes.progress import course_progress
 from quizzes.rendering import render_many

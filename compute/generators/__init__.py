@@ -1,9 +1,12 @@
 """The registry of generators: an explicit dict from slug to generator, no import-time magic.
 
-Each module below lists its generators in ``GENERATORS`` (base.py and mlp_text.py hold none);
-importing this package imports no torch (generators import it inside ``solve``).
+Each module below lists its generators in ``GENERATORS`` (mlp_text.py holds none; the contract
+they keep is ``compute.contract``; the declarative network's generator lives with its engine in
+``compute.network.generator``); importing this package imports no torch (generators import it
+inside ``solve``).
 """
 
+from compute.contract import Generator
 from compute.generators import (
     activations,
     autoencoders,
@@ -17,13 +20,12 @@ from compute.generators import (
     initialization,
     language,
     mlp,
-    network,
     optimizers,
     regularization,
     sequences,
     softmax,
 )
-from compute.generators.base import Generator
+from compute.network import generator as network
 
 _MODULES = (
     basics, computation_graph, network, mlp, activations, softmax, initialization, regularization, optimizers,

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from compute.config import Field, Schema
-from compute.generators.base import EXACT, Generator
+from compute.contract import EXACT, Generator
 from compute.latex import num, value
 from compute.sampling import columns, first_valid, grid
 from compute.variant import Solved, Step

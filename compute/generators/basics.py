@@ -9,7 +9,7 @@ operation and generate() must stay close to a plain-torch floor.
 import numpy as np
 
 from compute.config import Field, Schema, check_index
-from compute.generators.base import Generator
+from compute.contract import Generator
 from compute.latex import num, operand, value
 from compute.sampling import columns, first_valid, grid
 from compute.variant import Solved, Step

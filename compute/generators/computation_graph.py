@@ -7,7 +7,7 @@ once, the first valid one kept), as in basics.py.
 import numpy as np
 
 from compute.config import Field, Schema
-from compute.generators.base import Generator
+from compute.contract import Generator
 from compute.latex import num, operand
 from compute.sampling import columns, first_valid, grid
 from compute.variant import Solved, Step

@@ -8,7 +8,7 @@ import numpy as np
 
 from compute import latex
 from compute.config import Field, Schema
-from compute.generators.base import EXACT, Generator
+from compute.contract import EXACT, Generator
 from compute.variant import Solved, Step
 
 

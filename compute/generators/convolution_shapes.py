@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from compute.config import Field, Schema
-from compute.generators.base import EXACT, Generator
+from compute.contract import EXACT, Generator
 from compute.variant import Solved, Step
 
 SHAPE_PARAMS = ("N", "C_in", "H", "W", "C_out", "kernel", "stride", "padding", "dilation")

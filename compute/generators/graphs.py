@@ -1,13 +1,12 @@
 """Lecture 10 (graph neural networks): normalized adjacency, one GCN layer, one message-passing step."""
 
-import html
 import math
 
 import numpy as np
 
-from compute import latex
+from compute import latex, svg
 from compute.config import Field, Schema, check_index
-from compute.generators.base import Generator
+from compute.contract import Generator
 from compute.latex import rounded
 from compute.sampling import first_valid
 from compute.variant import Solved, Step
@@ -49,18 +48,14 @@ def _graph_svg(adjacency, highlight: tuple[int, ...], note: str) -> str:
     pos = [(90 + 62 * math.sin(a), 90 - 62 * math.cos(a)) for a in angles]
     edges = _edges(adjacency)
     text = ", ".join(f"{a + 1}–{b + 1}" for a, b in edges)
-    label = html.escape(f"Undirected graph with {n} nodes and edges {text}; {note}", quote=True)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 180 180" width="180" height="180" '
-             f'role="img" aria-label="{label}"><title>{label}</title>']
-    parts += [f'<line x1="{pos[a][0]:.1f}" y1="{pos[a][1]:.1f}" x2="{pos[b][0]:.1f}" y2="{pos[b][1]:.1f}" '
-              'stroke="#555555" stroke-width="2"/>' for a, b in edges]
+    parts = [svg.line(*pos[a], *pos[b], stroke="#555555", stroke_width=2) for a, b in edges]
     for k, (x, y) in enumerate(pos):
         fill = "#fcd34d" if k in highlight else "#e5e7eb"
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="15" fill="{fill}" stroke="#111111" '
-                     f'stroke-width="1.5"/><text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle" '
-                     f'font-size="14" font-family="sans-serif" fill="#111111">{k + 1}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        parts.append(svg.circle(x, y, 15, fill=fill, stroke="#111111", stroke_width=1.5))
+        parts.append(svg.text(x, y + 5, k + 1, text_anchor="middle", font_size=14, font_family="sans-serif",
+                              fill="#111111"))
+    label = f"Undirected graph with {n} nodes and edges {text}; {note}"
+    return svg.drawing(180, 180, parts, title=label, sized=True)
 
 
 class NormalizedAdjacency(Generator):

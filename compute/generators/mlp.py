@@ -17,7 +17,7 @@ import numpy as np
 
 from compute import latex
 from compute.config import ConfigError, Field, Schema
-from compute.generators.base import Generator
+from compute.contract import Generator
 from compute.generators.mlp_text import ACT_TEX, conventions, diagram_template, exact, factor, label
 from compute.variant import Solved, Step
 

@@ -6,9 +6,8 @@ grid value is cached: parameters come from small grids, configs are few.
 """
 
 import functools
-import html
 
-from compute import latex
+from compute import latex, svg
 
 ACT_TEX = {"sigmoid": "\\sigma", "tanh": "\\tanh", "relu": "\\operatorname{ReLU}"}
 DERIVATIVE_TEX = {
@@ -53,7 +52,7 @@ def conventions(activation: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def label(value: float) -> str:
     """A parameter as diagram text (cached: parameters are drawn from small grids)."""
-    return html.escape(latex.num(value))
+    return svg.escape(latex.num(value))
 
 
 @functools.lru_cache(maxsize=64)
@@ -67,11 +66,10 @@ def diagram_template(hidden: int, activation: str, wrt: str, index: tuple) -> st
 
     def edge(start, end, bold, at):
         (x1, y1), (x2, y2) = start, end
-        parts.append(f'<line x1="{x1 + 18}" y1="{y1:.0f}" x2="{x2 - 18}" y2="{y2:.0f}" stroke="#555" '
-                     f'stroke-width="{3 if bold else 1}"/>')
-        parts.append(f'<text x="{x1 + at * (x2 - x1):.0f}" y="{y1 + at * (y2 - y1) - 3:.0f}" font-size="11" '
-                     f'text-anchor="middle" fill="#114" stroke="#fff" stroke-width="3" paint-order="stroke">'
-                     f'{{{next(slots)}}}</text>')
+        parts.append(svg.line(x1 + 18, y1, x2 - 18, y2, stroke="#555", stroke_width=3 if bold else 1, digits=0))
+        parts.append(svg.text(x1 + at * (x2 - x1), y1 + at * (y2 - y1) - 3, f"{{{next(slots)}}}", font_size=11,
+                              text_anchor="middle", fill="#114", stroke="#fff", stroke_width=3,
+                              paint_order="stroke", digits=0))
 
     def node(column, k):
         return xs[column], ys[column][k]
@@ -85,12 +83,10 @@ def diagram_template(hidden: int, activation: str, wrt: str, index: tuple) -> st
     nodes += [("hid", k, f"h{k + 1}", "b=") for k in range(hidden)]
     for column, k, name, prefix in [*nodes, ("out", 0, "ŷ", "b=")]:
         cx, cy = node(column, k)
-        parts.append(f'<circle cx="{cx}" cy="{cy:.0f}" r="18" fill="#eef" stroke="#333"/>'
-                     f'<text x="{cx}" y="{cy + 4:.0f}" font-size="12" text-anchor="middle">'
-                     f'{html.escape(name)}</text>'
-                     f'<text x="{cx}" y="{cy + 32:.0f}" font-size="11" text-anchor="middle">'
-                     f'{prefix}{{{next(slots)}}}</text>')
-    text = html.escape(f"Network with 2 inputs, {hidden} {activation} hidden units and one linear output; "
-                       "edges are labelled with their weights, nodes with the inputs and biases")
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 {height + 20}" role="img" '
-            f'aria-label="{text}"><title>{text}</title>{"".join(parts)}</svg>')
+        parts.append(svg.circle(cx, cy, 18, fill="#eef", stroke="#333", digits=0))
+        parts.append(svg.text(cx, cy + 4, name, font_size=12, text_anchor="middle", digits=0))
+        parts.append(svg.text(cx, cy + 32, f"{prefix}{{{next(slots)}}}", font_size=11, text_anchor="middle",
+                              digits=0))
+    title = (f"Network with 2 inputs, {hidden} {activation} hidden units and one linear output; "
+             "edges are labelled with their weights, nodes with the inputs and biases")
+    return svg.drawing(400, height + 20, parts, title=title)

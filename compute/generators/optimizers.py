@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from compute.config import ConfigError, Field, Schema
-from compute.generators.base import Generator
+from compute.contract import Generator
 from compute.latex import num
 from compute.sampling import columns, grid
 from compute.variant import Solved, Step

@@ -8,7 +8,7 @@ operation, and generate() must stay close to a plain-torch floor.
 import numpy as np
 
 from compute.config import ConfigError, Field, Schema
-from compute.generators.base import Generator
+from compute.contract import Generator
 from compute.latex import num, operand, value
 from compute.sampling import columns, first_valid, grid
 from compute.variant import Solved, Step

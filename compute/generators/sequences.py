@@ -10,7 +10,7 @@ import numpy as np
 
 from compute import latex
 from compute.config import Field, Schema, check_index
-from compute.generators.base import Generator
+from compute.contract import Generator
 from compute.latex import rounded
 from compute.sampling import first_valid
 from compute.variant import Solved, Step

@@ -9,8 +9,8 @@ import itertools
 import numpy as np
 
 from compute.config import ConfigError
+from compute.contract import Generator
 from compute.generators import get_generator
-from compute.generators.base import Generator
 from compute.variant import Variant
 from quizzes.grading import grade_computed
 

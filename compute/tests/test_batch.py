@@ -9,7 +9,7 @@ import pytest
 from compute import batch
 from compute.batch import Columns, generate_columns, generate_rows, kept_mistakes, to_rows, variant_row
 from compute.config import Field, Schema
-from compute.generators.base import Generator
+from compute.contract import Generator
 from compute.generators.mlp import MlpBackward
 from compute.variant import Solved, Step
 

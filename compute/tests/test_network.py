@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import torch
 
-from compute import layers_numpy as lnp
-from compute import network as nw
-from compute import network_plan as nplan
 from compute.config import ConfigError
-from compute.generators.base import close
-from compute.generators.network import GENERATORS, NetworkGenerator
+from compute.contract import close
 from compute.latex import is_finite
+from compute.network import engine as nw
+from compute.network import layers_numpy as lnp
+from compute.network import plan as nplan
+from compute.network.generator import GENERATORS, NetworkGenerator
 from compute.variant import Variant
 from quizzes.grading import grade_computed
 
@@ -373,7 +373,7 @@ def test_gpu_transfer_path_gives_the_same_values():
     plan = nplan.plan_for(GEN.clean_config(ENGINE_CONFIGS[2]))
     items = [("a", torch.arange(6.0, dtype=torch.float64).reshape(1, 2, 3), True),
              ("b", torch.tensor(2.5, dtype=torch.float64), False)]
-    one_copy, per_tensor = nw._to_numpy(plan, items, "cuda"), nw._to_numpy(plan, items, "cpu")
+    one_copy, per_tensor = nw.to_numpy(plan, items, "cuda"), nw.to_numpy(plan, items, "cpu")
     assert one_copy.keys() == per_tensor.keys()
     assert all(np.array_equal(one_copy[k], per_tensor[k]) for k in one_copy)
     assert one_copy["a"].shape == (2, 3) and one_copy["b"].shape == ()

@@ -7,9 +7,9 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from compute import network as nw
-from compute import network_plan as nplan
-from compute.generators.network import NetworkGenerator
+from compute.network import engine as nw
+from compute.network import plan as nplan
+from compute.network.generator import NetworkGenerator
 
 GEN = NetworkGenerator()
 SMOOTH = ("sigmoid", "tanh", "softplus", "gelu", "elu")

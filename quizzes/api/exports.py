@@ -58,7 +58,7 @@ class _UtcText(Func):
     output_field = TextField()
 
 
-def _csv_expressions() -> list:
+def csv_expressions() -> list:
     """``RESULT_COLUMNS`` as expressions that reach csv as text without a per-row conversion."""
     fast = {"value": Cast("value", TextField())}  # the stored JSON text, not decoded and re-encoded
     if connection.vendor == "sqlite":
@@ -66,7 +66,7 @@ def _csv_expressions() -> list:
     return [fast.get(name, F(path)) for name, path in RESULT_COLUMNS.items()]
 
 
-class _PendingText:
+class PendingText:
     """A write-only file for ``csv.writer`` that holds only what was written since the last take()."""
 
     def __init__(self):
@@ -82,7 +82,7 @@ class _PendingText:
 
 def csv_chunks(header: list[str], rows: Iterable[tuple], *, chunk_rows: int = CHUNK_ROWS) -> Iterator[bytes]:
     """The header, then ``rows`` as CSV, ``chunk_rows`` rows per yielded piece of UTF-8."""
-    out = _PendingText()
+    out = PendingText()
     writer = csv.writer(out)
     writer.writerow(header)
     yield out.take()
@@ -108,7 +108,7 @@ def _safe_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
 
 def results_rows(submissions, *, chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple]:
     """The rows of ``submissions`` in ``RESULT_COLUMNS`` order, oldest first, read in chunks."""
-    rows = submissions.order_by("id").values_list(*_csv_expressions()).iterator(chunk_size=chunk_rows)
+    rows = submissions.order_by("id").values_list(*csv_expressions()).iterator(chunk_size=chunk_rows)
     return _safe_rows(rows)
 
 

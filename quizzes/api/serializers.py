@@ -69,27 +69,13 @@ class GradingSerializer(serializers.ModelSerializer):
     """How a question is graded: staff of its course only."""
 
     correct_choices = serializers.SerializerMethodField(help_text="Ids of the correct choices.")
+    settings = serializers.JSONField(
+        read_only=True, help_text="The kind's settings (answer, tolerances, generator and config, …)."
+    )
 
     class Meta:
         model = Question
-        fields = [
-            "hint",
-            "explanation",
-            "multiple_mode",
-            "true_false_answer",
-            "numeric_answer",
-            "numeric_mode",
-            "rtol",
-            "atol",
-            "digits",
-            "text_answers",
-            "text_mode",
-            "generator",
-            "generator_config",
-            "own_tolerance",
-            "per_cell_credit",
-            "correct_choices",
-        ]
+        fields = ["hint", "explanation", "settings", "correct_choices"]
 
     def get_correct_choices(self, question) -> list[int]:
         return [choice.id for choice in question.choices.all() if choice.is_correct]
@@ -109,19 +95,6 @@ class QuestionSerializer(serializers.ModelSerializer):
         if question.quiz.lecture.course_id not in self.context["staffed_course_ids"]:
             del data["grading"]
         return data
-
-
-def solution_answer(question: Question, variant):
-    """The correct answer of ``variant``, in the form the question is answered in."""
-    if question.is_computed:
-        return variant.answer
-    if question.kind == Question.Kind.NUMERIC:
-        return question.numeric_answer
-    if question.kind == Question.Kind.TRUE_FALSE:
-        return question.true_false_answer
-    if question.has_choices:
-        return [choice.id for choice in question.choices.all() if choice.is_correct]
-    return question.accepted_texts
 
 
 class MySubmissionSerializer(serializers.ModelSerializer):
@@ -170,7 +143,9 @@ class MySubmissionSerializer(serializers.ModelSerializer):
     def get_answer(self, submission):
         if not self.get_solution_visible(submission):
             return None
-        return solution_answer(submission.variant.question, submission.variant)
+        variant = submission.variant
+        question = variant.question
+        return question.kind_spec.correct_answer(question, choices=list(question.choices.all()), variant=variant)
 
     def to_representation(self, submission):
         data = super().to_representation(submission)

@@ -34,6 +34,7 @@ from quizzes.demo import (
     lectures_09_10,
     lectures_11_12,
 )
+from quizzes.kinds import REGISTRY, get_kind
 from quizzes.models import Choice, Question, Quiz
 
 COURSE_SLUG = "deep-learning"
@@ -170,16 +171,19 @@ def _question_load(*, quiz: Quiz, position: int, data: dict) -> None:
     data = dict(data)
     choices = data.pop("choices", [])
     unknown = set(data) - set(_QUESTION_FIELDS)
-    if unknown or data.get("kind") not in Question.Kind.values:
+    if unknown or data.get("kind") not in REGISTRY:
         raise ValueError(f"demo question {quiz.title} #{position}: unknown keys {unknown} or kind")
     if isinstance(data.get("text_answers"), list):
         data["text_answers"] = "\n".join(data["text_answers"])
     for name in _MARKDOWN_FIELDS:
         data[name] = inspect.cleandoc(data.get(name, ""))
-    # Fields the content leaves out are reset to the model default, so changing a question's kind
-    # in the content leaves no stale grading settings behind.
-    defaults = {name: Question._meta.get_field(name).get_default() for name in _QUESTION_FIELDS}
-    defaults.update(data)
+    kind = get_kind(data["kind"])
+    settings = {spec.name: data.pop(spec.name) for spec in kind.settings if spec.name in data}
+    leftover = set(data) - {"kind", "title", "prompt", "points", "hint", "explanation"}
+    if leftover:
+        raise ValueError(f"demo question {quiz.title} #{position}: settings {leftover} do not fit {kind.slug}")
+    defaults = {"title": "", "points": 1.0, "hint": "", "explanation": "", "prompt": "", **data,
+                "settings": kind.clean_settings(settings)}
     question, _ = Question.objects.update_or_create(quiz=quiz, position=position, defaults=defaults)
 
     for choice_position, (text, is_correct, feedback) in enumerate(choices, start=1):

@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from courses.models import Course, Enrolment, Lecture
 from quizzes.models import Choice, Question, Quiz, Submission, Variant
+from quizzes.tests.factories import make_question
 
 NUMERIC_ANSWER = 123.456789
 COMPUTED_ANSWER = 9876.54321
@@ -108,12 +109,12 @@ def make_world(course: Course, other_course: Course) -> World:
         feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE,
         closes_at=timezone.now() + timedelta(days=7),
     )
-    single = Question.objects.create(
+    single = make_question(
         quiz=dl_quiz, position=1, kind="single", prompt="Pick one.", hint="Think."
     )
     Choice.objects.create(question=single, position=1, text="wrong one")
     Choice.objects.create(question=single, position=2, text="right one", is_correct=True, feedback="Yes!")
-    numeric = Question.objects.create(
+    numeric = make_question(
         quiz=dl_quiz,
         position=2,
         kind="numeric",
@@ -122,7 +123,7 @@ def make_world(course: Course, other_course: Course) -> World:
         rtol=TOLERANCE_RTOL,
         explanation="Worked solution.",
     )
-    computed = Question.objects.create(
+    computed = make_question(
         quiz=dl_quiz,
         position=3,
         kind="computed",
@@ -130,10 +131,10 @@ def make_world(course: Course, other_course: Course) -> World:
         generator="mlp_backward",
         generator_config={"mark": GENERATOR_CONFIG_MARK},
     )
-    hidden = Question.objects.create(
+    hidden = make_question(
         quiz=dl_hidden_quiz, position=1, kind="numeric", prompt="Draft?", numeric_answer=1.5
     )
-    ml_numeric = Question.objects.create(
+    ml_numeric = make_question(
         quiz=ml_quiz, position=1, kind="numeric", prompt="Slope?", numeric_answer=2.5
     )
     secret = {

@@ -52,7 +52,6 @@ def main() -> None:
 
     from compute.generators import REGISTRY
     from courses.models import Course, Enrolment, Lecture
-    from quizzes import computed
     from quizzes.models import Question, Quiz, Variant
 
     call_command("migrate", verbosity=0)
@@ -63,8 +62,8 @@ def main() -> None:
         is_published=True,
     )
     for position, slug in enumerate(sorted(REGISTRY), start=1):
-        question = Question(quiz=quiz, position=position, kind="computed", generator=slug, prompt="")
-        if computed.answer_kind(question) != "scalar":
+        question = Question(quiz=quiz, position=position, kind="computed", settings={"generator": slug}, prompt="")
+        if question.kind_spec.answer_kind(question) != "scalar":
             question.kind = "computed_array"
         question.save()
     student = get_user_model().objects.create_user("s", password="pw")

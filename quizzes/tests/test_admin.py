@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from courses.models import Enrolment, Lecture
 from quizzes.models import Question, Quiz
+from quizzes.tests.factories import make_question
 
 
 @pytest.fixture
@@ -156,7 +157,7 @@ def test_computed_question_preview_shows_five_variants_with_answers(author, quiz
 def test_variant_errors_are_listed_for_the_instructor(author, quiz, student):
     from quizzes.models import Variant
 
-    question = Question.objects.create(quiz=quiz, kind="computed", generator="mlp_backward", prompt="")
+    question = make_question(quiz=quiz, kind="computed", generator="mlp_backward", prompt="")
     Variant.objects.create(student=student, question=question, status="error", error="ZeroDivisionError: boom")
     page = author.get(reverse("admin:quizzes_question_change", args=[question.id])).content.decode()
     assert "ZeroDivisionError: boom" in page

@@ -17,6 +17,7 @@ from quizzes.api.exports import RESULT_COLUMNS, csv_chunks
 from quizzes.api.renderers import spreadsheet_safe
 from quizzes.models import Submission
 from quizzes.tests.api_world import SEED, answer, make_world
+from quizzes.tests.factories import make_question
 
 
 @pytest.fixture
@@ -298,7 +299,7 @@ def more_rows(world, count: int) -> None:
         quiz = lecture.quizzes.create(title=f"Q{i}", is_published=True)
         question = quiz.questions.create(kind="single", prompt="More?")
         question.choices.create(text="a", is_correct=True)
-        world.dl_quiz.questions.create(position=10 + i, kind="numeric", prompt="More?", numeric_answer=1)
+        make_question(quiz=world.dl_quiz, position=10 + i, kind="numeric", prompt="More?", numeric_answer=1)
         answer(world.alice, world.numeric, raw=str(i), value=float(i), score=0.0, number=2 + i)
         answer(world.alice, question, raw=str(i), value=[1], score=1.0)
         answer(world.bob, world.ml_numeric, raw=str(i), value=float(i), score=0.0, number=2 + i)

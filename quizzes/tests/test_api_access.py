@@ -168,7 +168,7 @@ class TestStaffSeeOnlyTheirCourses:
             world.ml_numeric.id: True,
         }
         ingrid_rows = {r["id"]: r for r in get(client, world.ingrid, "/api/v1/questions/").json()["results"]}
-        assert ingrid_rows[world.numeric.id]["grading"]["numeric_answer"] == NUMERIC_ANSWER
+        assert ingrid_rows[world.numeric.id]["grading"]["settings"]["numeric_answer"] == NUMERIC_ANSWER
         assert ingrid_rows[world.single.id]["grading"]["correct_choices"] == [
             world.single.choices.get(is_correct=True).id
         ]

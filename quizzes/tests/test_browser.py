@@ -60,7 +60,7 @@ def test_student_answers_l02_quiz_without_reload_and_progress_changes(page, live
     first, second = Question.objects.filter(quiz=quiz).order_by("position")[:2]
     assert (first.kind, second.kind) == ("single", "numeric")
     right_choice = first.choices.get(is_correct=True)
-    wrong_value = f"{second.numeric_answer + 1.5:.2f}".replace(".", ",")  # decimal comma
+    wrong_value = f"{second.settings['numeric_answer'] + 1.5:.2f}".replace(".", ",")  # decimal comma
 
     log_in(page, live_server.url, "student", "student-demo")
     page.goto(f"{live_server.url}/courses/deep-learning/")
@@ -99,7 +99,7 @@ def test_l03_student_computes_own_network_gradient(page, live_server):
 
     demo_load()
     quiz = Lecture.objects.get(course__slug="deep-learning", number=3).quizzes.get()
-    question = Question.objects.filter(quiz=quiz, generator="mlp_backward").order_by("position").first()
+    question = Question.objects.filter(quiz=quiz, settings__generator="mlp_backward").order_by("position").first()
     assert question is not None, "the demo's L03 quiz has an mlp_backward question"
     log_in(page, live_server.url, "student", "student-demo")
     page.goto(f"{live_server.url}{quiz.get_absolute_url()}")

@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from compute import generators
 from compute.config import Field, Schema
-from compute.generators.base import Generator
+from compute.contract import Generator
 from compute.variant import Solved, Step
-from quizzes.models import Question, Submission, Variant
+from quizzes.models import Submission, Variant
+from quizzes.tests.factories import make_question
 from quizzes.variants import quiz_precompute, variants_solve
 
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
@@ -64,12 +65,12 @@ def toy_generators(monkeypatch):
 
 @pytest.fixture
 def product(quiz):
-    return Question.objects.create(quiz=quiz, position=1, kind="computed", generator="toy_product", prompt="")
+    return make_question(quiz=quiz, position=1, kind="computed", generator="toy_product", prompt="")
 
 
 @pytest.fixture
 def doubled(quiz):
-    return Question.objects.create(
+    return make_question(
         quiz=quiz, position=2, kind="computed_array", generator="toy_doubled", prompt="", per_cell_credit=True
     )
 
@@ -205,7 +206,7 @@ def test_prompt_with_unknown_placeholder_is_refused(product):
 def test_bad_config_and_kind_mismatch_are_refused(product, doubled):
     from django.core.exceptions import ValidationError
 
-    product.generator_config = {"scale": 99}
+    product.settings["generator_config"] = {"scale": 99}
     with pytest.raises(ValidationError, match="at most 10"):
         product.full_clean()
     doubled.kind = "computed"

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Enrolment
-from quizzes.models import Question, Quiz
+from quizzes.models import Quiz
+from quizzes.tests.factories import make_question
 
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
 
@@ -26,7 +27,7 @@ def after_close(quiz):
     quiz.feedback_policy = Quiz.FeedbackPolicy.AFTER_CLOSE
     quiz.closes_at = timezone.now() + timedelta(days=7)
     quiz.save()
-    return Question.objects.create(
+    return make_question(
         quiz=quiz, position=1, kind="numeric", prompt="$2+2$?", numeric_answer=4.0, rtol=0.0, atol=1e-6
     )
 

@@ -16,15 +16,16 @@ from django.utils import timezone
 
 from courses.models import Enrolment, Lecture
 from quizzes.charts import bar_chart, line_chart
-from quizzes.models import Question, Quiz
+from quizzes.models import Quiz
 from quizzes.progress import answer_seconds, streak, student_progress, week_of
+from quizzes.tests.factories import make_question
 from quizzes.tests.progress_data import Learner
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
 
 
 def numeric_question(quiz, position, title=""):
-    return Question.objects.create(
+    return make_question(
         quiz=quiz, position=position, kind="numeric", title=title, prompt="?", numeric_answer=1.0
     )
 
@@ -86,7 +87,7 @@ class TestStudentProgress:
 
     def test_review_offers_a_new_variant_and_skips_what_cannot_be_redone(self, make_user, course, lecture):
         practice = Quiz.objects.create(lecture=lecture, title="Practice", is_published=True)
-        computed = Question.objects.create(quiz=practice, kind="computed", title="C", prompt="?")
+        computed = make_question(quiz=practice, kind="computed", title="C", prompt="?", generator="mlp_backward")
         graded = Quiz.objects.create(
             lecture=lecture, title="Graded", is_published=True, mode="graded", try_credits="100"
         )
@@ -145,7 +146,9 @@ class TestProgressPage:
     def test_shows_figures_charts_with_text_alternatives_and_review(
         self, client, make_user, course, quiz, single
     ):
-        wrong = Question.objects.create(quiz=quiz, position=5, kind="computed", title="Backprop", prompt="?")
+        wrong = make_question(
+            quiz=quiz, position=5, kind="computed", title="Backprop", prompt="?", generator="mlp_backward"
+        )
         learner = Learner(make_user, course, "lea", timezone.now() - timedelta(days=7, minutes=2))
         learner.answer(single, 1, value=[single.choices.get(is_correct=True).id])  # last week
         learner.answer(wrong, 0, value=3.0, after=timedelta(days=7))  # this week
@@ -292,7 +295,7 @@ class TestStaffPages:
     def test_statistics_page_shows_figures_histogram_and_escaped_answers(
         self, instructor_client, make_user, course, quiz
     ):
-        text = Question.objects.create(
+        text = make_question(
             quiz=quiz, kind="text", title="Name it", prompt="?", text_answers="relu"
         )
         for i, raw in enumerate(["<script>alert(1)</script>", "relu"]):

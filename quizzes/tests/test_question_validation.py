@@ -3,14 +3,16 @@ import math
 import pytest
 from django.core.exceptions import ValidationError
 
+from quizzes.kinds import UnknownKind
 from quizzes.models import Question
 from quizzes.question_validation import validate_choices, validate_question
+from quizzes.tests.factories import question_fields
 
 
 def errors_of(**fields) -> dict[str, list[str]]:
     """The validation errors of an unsaved question with these fields ({} when valid)."""
     try:
-        validate_question(Question(**{"prompt": "What is it?", **fields}))
+        validate_question(Question(**question_fields(clean=False, **{"prompt": "What is it?", **fields})))
     except ValidationError as error:
         return error.message_dict
     return {}
@@ -36,9 +38,18 @@ class TestValidQuestions:
     def test_passes(self, fields):
         assert errors_of(**fields) == {}
 
-    def test_settings_of_other_kinds_are_ignored(self):
-        # a single-choice question does not care about its unused numeric or text fields
-        assert errors_of(kind="single", rtol=-1.0, atol=0.0, digits=None, text_mode="regex") == {}
+    def test_a_setting_the_kind_does_not_have_is_refused_by_name(self):
+        # a typo in a course file, or another kind's setting, must not pass silently
+        assert errors_of(kind="single", rtol=0.1) == {
+            "rtol": ["Single-choice questions have no setting “rtol” (settings: none)."]
+        }
+
+    def test_cleaning_fills_defaults(self):
+        question = Question(**question_fields(clean=False, kind="numeric", prompt="?", numeric_answer=2))
+        validate_question(question)
+        assert question.settings == {
+            "numeric_answer": 2.0, "numeric_mode": "tolerance", "rtol": 0.01, "atol": 1e-3, "digits": None
+        }
 
     def test_model_clean_calls_validation(self):
         with pytest.raises(ValidationError) as info:
@@ -120,7 +131,7 @@ class TestText:
         errors = errors_of(kind="text", text_answers="relu\n\na(b", text_mode="regex")
         assert errors == {
             "text_answers": [
-                "Line 3, “a(b”, is not a valid regular expression: "
+                "Answer 2, “a(b”, is not a valid regular expression: "
                 "missing ), unterminated subpattern at position 1."
             ]
         }
@@ -130,7 +141,7 @@ class TestText:
         errors = errors_of(kind="text", text_answers=f"tanh\n{pattern}", text_mode="regex")
         assert errors == {
             "text_answers": [
-                f"Line 2, “{pattern}”, matches an empty answer: make it require at least one character."
+                f"Answer 2, “{pattern}”, matches an empty answer: make it require at least one character."
             ]
         }
 
@@ -139,7 +150,7 @@ class TestText:
 
     def test_every_bad_line_is_reported(self):
         errors = errors_of(kind="text", text_answers="[\n.*\nok", text_mode="regex")
-        assert [m.split(",")[0] for m in errors["text_answers"]] == ["Line 1", "Line 2"]
+        assert [m.split(",")[0] for m in errors["text_answers"]] == ["Answer 1", "Answer 2"]
 
 
 def choice_errors(kind: str, choices: list[tuple[str, bool]]) -> list[str]:
@@ -224,13 +235,8 @@ class TestChoices:
     def test_invalid(self, kind, choices, messages):
         assert choice_errors(kind, choices) == messages
 
-    def test_kind_values_from_the_model_work(self):
-        assert choice_errors(Question.Kind.NUMERIC, [("4", True)]) == [
-            "Numeric questions take no choices: delete them or change the kind."
-        ]
-
-    def test_unknown_kind_raises(self):
-        with pytest.raises(ValueError):
+    def test_unknown_kind_raises_listing_the_known_ones(self):
+        with pytest.raises(UnknownKind, match="Known kinds: single, multiple"):
             validate_choices("essay", [])
 
 

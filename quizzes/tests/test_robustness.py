@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from compute import generators
 from quizzes.models import Question, Submission, Variant
+from quizzes.tests.factories import make_question
 from quizzes.tests.test_computed import Product
 from quizzes.variants import ERROR_RETRY_SECONDS
 
@@ -53,10 +54,11 @@ def test_poll_with_a_unicode_digit_is_not_a_500(browser, numeric):
 
 def test_quiz_page_survives_a_computed_question_whose_config_broke(browser, toy, quiz, numeric):
     """_new_variants catches the broken config and marks the variant ``error``; question_states then
-    calls computed.prompt_for (empty prompt: the generator's default needs config_for), which raises
+    calls the kind's prompt (empty prompt: the generator's default needs the config), which raised
     ConfigError outside any guard, so the whole quiz page (every other question too) is a 500."""
-    question = Question.objects.create(quiz=quiz, position=3, kind="computed", generator="toy_product", prompt="")
-    Question.objects.filter(pk=question.pk).update(generator_config={"scale": 99})  # e.g. a schema change
+    question = make_question(quiz=quiz, position=3, kind="computed", generator="toy_product", prompt="")
+    broken = {**question.settings, "generator_config": {"scale": 99}}  # e.g. a schema change
+    Question.objects.filter(pk=question.pk).update(settings=broken)
     response = browser.get(quiz_url(quiz))
     assert response.status_code == 200
     assert "temporarily unavailable" in response.content.decode()
@@ -66,7 +68,7 @@ def test_quiz_page_survives_an_edited_config_for_existing_variants(browser, stud
     """The product lets an instructor "fix a question"; variants made before keep their old params.
     diagram_for/steps_for combine the old params with the new config: here the SVG template of
     hidden=4 has more slots than a hidden=2 variant has labels (IndexError in str.format)."""
-    question = Question.objects.create(
+    question = make_question(
         quiz=quiz, position=1, kind="computed", generator="mlp_backward", prompt="",
         generator_config={"hidden": 2},
     )
@@ -85,7 +87,7 @@ def test_a_transient_solve_failure_does_not_make_the_question_unavailable_for_go
     importing torch, ...) and nothing ever solves an ``error`` variant again: the page keeps saying
     "try again later", answers are refused with 503 (not stored), and in graded mode the student can
     never get another variant."""
-    question = Question.objects.create(quiz=quiz, position=1, kind="computed", generator="toy_product", prompt="")
+    question = make_question(quiz=quiz, position=1, kind="computed", generator="toy_product", prompt="")
     real_solve = Product.solve
     with monkeypatch.context() as patch:
         def flaky(self, params, config, device="cpu"):
@@ -118,7 +120,7 @@ def test_nul_byte_in_the_nonce_is_not_a_500(browser, numeric):
 
 
 def test_nul_byte_in_a_text_answer_is_not_a_500(browser, quiz):
-    text = Question.objects.create(quiz=quiz, position=3, kind="text", prompt="word?", text_answers="relu")
+    text = make_question(quiz=quiz, position=3, kind="text", prompt="word?", text_answers="relu")
     url = reverse("quizzes:answer", args=["dl", quiz.id, text.id])
     response = browser.post(url, {"answer": "re\x00lu"}, **FETCH)
     assert response.status_code in (200, 400), (connection.vendor, response.status_code)
@@ -146,7 +148,7 @@ def test_new_variant_twice_at_once_is_not_a_500(browser, student, toy, quiz, mon
     read number 1 (a double click without JavaScript; on PostgreSQL nothing serializes them) both
     save number 2: the second hits variant_number_unique and is a 500. Simulated here by letting the
     second request read what the first read."""
-    question = Question.objects.create(quiz=quiz, position=1, kind="computed", generator="toy_product", prompt="")
+    question = make_question(quiz=quiz, position=1, kind="computed", generator="toy_product", prompt="")
     browser.get(quiz_url(quiz))
     first = Variant.objects.get(student=student, question=question)
     url = reverse("quizzes:new_variant", args=["dl", quiz.id, question.id])
@@ -164,13 +166,13 @@ def test_an_edited_config_does_not_grade_a_right_answer_wrong(student_client, st
     """A variant keeps the config it was made with: after the instructor switches the activation
     from sigmoid to tanh, the student's existing variant still asks about (and is graded for) the
     sigmoid network; a new variant uses tanh."""
-    question = Question.objects.create(
+    question = make_question(
         quiz=quiz, position=1, kind="computed", generator="mlp_backward", prompt="",
         generator_config={"activation": "sigmoid", "hidden": 2},
     )
     student_client.get(quiz_url(quiz))
     variant = Variant.objects.get(student=student, question=question)
-    question.generator_config = {"activation": "tanh", "hidden": 2}
+    question.settings["generator_config"] = {"activation": "tanh", "hidden": 2}
     question.full_clean()
     question.save()
     page = student_client.get(quiz_url(quiz)).content.decode()

@@ -3,22 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.http import QueryDict
 from django.utils import timezone
 
-from quizzes.answering import MalformedAnswer
+from quizzes.kinds.base import MalformedAnswer
 from quizzes.models import Submission, Variant
 from quizzes.services import SubmissionRefused, submission_create, variant_reveal, variants_for
-
-
-def post(**fields) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for key, value in fields.items():
-        if isinstance(value, list):
-            data.setlist(key, [str(v) for v in value])
-        else:
-            data[key] = str(value)
-    return data
+from quizzes.tests.factories import form_data as post
+from quizzes.tests.factories import make_question
 
 
 def correct_choice(question):
@@ -58,9 +49,9 @@ def test_invalid_numeric_is_stored_with_message_and_uses_no_try(student, numeric
 
 
 def test_foreign_choice_is_malformed_and_stores_nothing(student, single, quiz):
-    from quizzes.models import Choice, Question
+    from quizzes.models import Choice
 
-    other = Question.objects.create(quiz=quiz, position=9, kind="single", prompt="x")
+    other = make_question(quiz=quiz, position=9, kind="single", prompt="x")
     foreign = Choice.objects.create(question=other, text="y", is_correct=True)
     with pytest.raises(MalformedAnswer, match="does not belong"):
         submission_create(student=student, question=single, data=post(choice=foreign.id))

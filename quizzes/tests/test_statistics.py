@@ -17,15 +17,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from courses.models import Enrolment, Lecture
-from quizzes.models import Question, Quiz, Submission
+from quizzes.models import Quiz, Submission
 from quizzes.statistics import correlation, histogram, question_statistics, student_overview
+from quizzes.tests.factories import make_question
 from quizzes.tests.progress_data import Learner
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 def numeric_question(quiz, position, title):
-    return Question.objects.create(
+    return make_question(
         quiz=quiz, position=position, kind="numeric", title=title, prompt="?", numeric_answer=1.0
     )
 
@@ -103,7 +104,7 @@ class TestQuestionStatistics:
         assert s.histogram == [0] * 10 and s.wrong_answers == [] and s.mistakes == {}
 
     def test_choices_are_named_by_letter_and_text_in_lower_case(self, make_user, course, quiz, single):
-        text = Question.objects.create(
+        text = make_question(
             quiz=quiz, position=3, kind="text", title="T", prompt="?", text_answers="relu"
         )
         first, _, third = single.choices.order_by("position")
@@ -120,7 +121,7 @@ class TestQuestionStatistics:
         self, make_user, course, lecture
     ):
         quiz = Quiz.objects.create(lecture=lecture, title="Backprop", is_published=True, position=2)
-        question = Question.objects.create(quiz=quiz, kind="computed", title="dL/dw", prompt="?")
+        question = make_question(quiz=quiz, kind="computed", title="dL/dw", prompt="?", generator="mlp_backward")
         learners = [Learner(make_user, course, f"s{i}", START) for i in range(3)]
         learners[0].answer(question, 0, value=0.2, mistake="forgot_activation_derivative")
         learners[0].answer(question, 1, value=0.1)

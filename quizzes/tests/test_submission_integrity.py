@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from quizzes.models import Quiz, Submission
 from quizzes.progress import course_progress
+from quizzes.tests.factories import make_question
 
 
 def quiz_url(quiz):
@@ -56,11 +57,11 @@ def test_copying_a_revealed_solution_does_not_count_as_mastered(student_client, 
 def test_new_variant_is_refused_once_the_quiz_is_closed(student_client, student, quiz, monkeypatch):
     """can_new_variant hides the button after close, but variant_new does not check is_open."""
     from compute import generators
-    from quizzes.models import Question, Variant
+    from quizzes.models import Variant
     from quizzes.tests.test_computed import Product
 
     monkeypatch.setitem(generators.REGISTRY, "toy_product", Product())
-    question = Question.objects.create(quiz=quiz, position=1, kind="computed", generator="toy_product", prompt="")
+    question = make_question(quiz=quiz, position=1, kind="computed", generator="toy_product", prompt="")
     student_client.get(quiz_url(quiz))
     quiz.closes_at = timezone.now() - timedelta(minutes=1)
     quiz.save()

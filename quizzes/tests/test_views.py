@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Enrolment
-from quizzes.models import Choice, Question, Submission
+from quizzes.models import Choice, Submission
+from quizzes.tests.factories import make_question
 
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
 
@@ -82,7 +83,7 @@ class TestQuizPage:
     @pytest.mark.parametrize("count", [3, 30])
     def test_query_count_does_not_grow_with_questions(self, student_client, quiz, count):
         for position in range(count):
-            question = Question.objects.create(
+            question = make_question(
                 quiz=quiz, position=position, kind="single", prompt=f"Q{position}"
             )
             Choice.objects.create(question=question, text="a", is_correct=True)
@@ -115,7 +116,7 @@ class TestAnswering:
         assert Submission.objects.get().status == "invalid"
 
     def test_foreign_choice_gets_400_with_message(self, student_client, single, quiz):
-        other = Question.objects.create(quiz=quiz, position=5, kind="single", prompt="other")
+        other = make_question(quiz=quiz, position=5, kind="single", prompt="other")
         foreign = Choice.objects.create(question=other, text="x", is_correct=True)
         response = student_client.post(answer_url(single), {"choice": foreign.id})
         assert response.status_code == 400 and "does not belong" in response.content.decode()

@@ -20,6 +20,8 @@ message). Subclasses implement:
 ``generate(seed, config)`` joins them into a ``Variant``.
 """
 
+from dataclasses import asdict
+
 import numpy as np
 
 from compute.config import ConfigError, Schema
@@ -141,22 +143,40 @@ class Generator:
             kept.append(Mistake(name=name, message=self.mistakes[name], value=value))
         return kept
 
-    def finish(self, seed: int, config: dict, params: dict, solved: Solved) -> Variant:
-        """A Variant from one solved parameter set (explanation, mistakes and diagram added)."""
-        solved = Solved(to_python(solved.answer), to_python(solved.values), to_python(solved.mistakes))
-        if not is_finite(solved.answer):
+    def stored_row(self, seed: int, config: dict, params: dict, solved: Solved) -> dict:
+        """One solved variant in its stored form (see ``compute.batch``): seed, params, answer, values,
+        the mistakes kept by ``mistake_list`` as dicts, and the tolerance. Raises ArithmeticError for
+        a non-finite answer.
+
+        The one path from a solve to what is stored: ``finish`` (single variants), ``solve_row``
+        (a stored variant solved by a worker) and ``compute.batch`` (the columnar path is tested to
+        give the same rows) all go through it.
+        """
+        answer = to_python(solved.answer)
+        if not is_finite(answer):
             raise ArithmeticError(f"{self.slug}: the answer for seed {seed} is not finite")
         tolerance = self.tolerance(config)
+        mistakes = self.mistake_list(Solved(answer, {}, to_python(solved.mistakes)), tolerance)
+        return {"seed": int(seed), "params": params, "answer": answer, "values": to_python(solved.values),
+                "mistakes": [asdict(m) for m in mistakes], "tolerance": dict(tolerance)}
+
+    def solve_row(self, seed: int, config: dict, params: dict, device: str = "cpu") -> dict:
+        """Solve one variant from its (stored) parameters: ``stored_row`` of ``solve``."""
+        return self.stored_row(seed, config, params, self.solve(params, config, device))
+
+    def finish(self, seed: int, config: dict, params: dict, solved: Solved) -> Variant:
+        """A Variant from one solved parameter set (explanation, mistakes and diagram added)."""
+        row = self.stored_row(seed, config, params, solved)
         return Variant(
             generator=self.slug,
-            seed=int(seed),
+            seed=row["seed"],
             config=config,
             params=params,
-            answer=solved.answer,
-            tolerance=tolerance,
-            steps=self.explain(params, solved.values, config),
-            mistakes=self.mistake_list(solved, tolerance),
-            values=solved.values,
+            answer=row["answer"],
+            tolerance=row["tolerance"],
+            steps=self.explain(params, row["values"], config),
+            mistakes=[Mistake(**m) for m in row["mistakes"]],
+            values=row["values"],
             prompt=self.prompt(config),
             diagram=self.diagram(params, config),
         )

@@ -1,14 +1,15 @@
 """The declarative tiny-network generator (lectures 2-5, 7, 8, 10): one class for most of the course.
 
 An instructor writes a list of layers, an input shape, a loss and the quantity asked (the
-output, the loss, one gradient, or a parameter after one optimizer step); ``compute.network_plan``
-checks and names everything (its docstring lists the names) and ``compute.network`` solves with
-torch autograd.
+output, the loss, one gradient, or a parameter after one optimizer step); ``compute.network.plan``
+checks and names everything (its docstring lists the names) and ``compute.network.engine`` solves
+with torch autograd.
 Sampling draws several candidate parameter sets per seed and keeps the first with the fewest
 degeneracies (saturated sigmoids, inputs at ReLU kinks, max-pool ties, a zero answer), checked by
-the numpy forward/backward of ``compute.layers_numpy``, vectorized over seeds and candidates. The named
-mistakes rerun that numpy backward with one error injected; ``compute.network_text`` writes the
-prompt and the worked solution, ``compute.diagram`` the SVG.
+the numpy forward/backward of ``compute.network.layers_numpy``, vectorized over seeds and
+candidates. The named mistakes rerun that numpy backward with one error injected;
+``compute.network.text`` writes the prompt and the worked solution, ``compute.network.diagram``
+the SVG.
 """
 
 import functools
@@ -16,14 +17,13 @@ import math
 
 import numpy as np
 
-from compute import diagram
-from compute import layers as ly
-from compute import layers_numpy as lnp
-from compute import network as nw
-from compute import network_plan as nplan
-from compute import network_text as text
 from compute.config import ConfigError, Field, Schema
-from compute.generators.base import Generator
+from compute.contract import Generator
+from compute.network import diagram, text
+from compute.network import engine as nw
+from compute.network import layers as ly
+from compute.network import layers_numpy as lnp
+from compute.network import plan as nplan
 from compute.variant import Solved, Step
 
 DEFAULT_LAYERS = [{"type": "linear", "in": 2, "out": 3}, {"type": "sigmoid"},

@@ -1,9 +1,9 @@
-"""Layer types of the declarative network (``compute.network_plan``): options, checking and shapes.
+"""Layer types of the declarative network (``compute.network.plan``): options, checking and shapes.
 
 Pure Python, no numpy maths and no torch. ``parse_layers`` checks a config's layer list against
 the input shape (ConfigError says what is allowed) and fills every inferable size in;
 ``param_shapes`` gives a layer's parameter shapes. Shapes are per sample. The numpy forward and
-backward of each layer type and loss are in ``compute.layers_numpy``.
+backward of each layer type and loss are in ``compute.network.layers_numpy``.
 """
 
 import math

@@ -13,10 +13,10 @@ import math
 import numpy as np
 
 from compute import latex
-from compute import layers as ly
-from compute import layers_numpy as lnp
-from compute import network as nw
-from compute import network_plan as nplan
+from compute.network import engine as nw
+from compute.network import layers as ly
+from compute.network import layers_numpy as lnp
+from compute.network import plan as nplan
 from compute.variant import Step
 
 _TEX = {"gamma": r"\gamma", "beta": r"\beta", "mu": r"\mu", "var": r"\sigma^2", "mask": "m", "bmu": r"\mu^B",

@@ -1,16 +1,16 @@
 """The declarative tiny network solved by autograd, and its parameters as shown <-> as the engine holds them.
 
-``solve(plan, params, device)`` takes a plan of ``compute.network_plan`` (which checks a config and
+``solve(plan, params, device)`` takes a plan of ``compute.network.plan`` (which checks a config and
 names everything: its docstring lists the names), runs the forward pass in torch float64 with the
 parameters as leaf tensors, backpropagates once and returns the answer, every forward value and
 gradient (named) and the parameters as numpy arrays; the named mistakes are a numpy backward pass
-with the error injected (``compute.layers_numpy``). Module import does not import torch.
+with the error injected (``compute.network.layers_numpy``). Module import does not import torch.
 """
 
 import numpy as np
 
-from compute import layers as ly
-from compute.network_plan import DATA, Plan, layout
+from compute.network import layers as ly
+from compute.network.plan import DATA, Plan, layout
 
 # --- parameters as shown <-> as the engine holds them ----------------------------------------------
 
@@ -167,14 +167,18 @@ def solve(plan: Plan, params: dict, device: str = "cpu") -> tuple:
         items += [("d_" + n, g, n in named or plan.param[n].role in DATA) for n, g in grads.items()]
         if quantity == "step":
             items.append(("new", step(plan.ask, leaves[root].detach(), grads[root], torch), False))
-    values = _to_numpy(plan, items, device)
+    values = to_numpy(plan, items, device)
     answer = pick(plan, values[{"output": plan.outs[-1], "loss": "L", "grad": "d_" + plan.target,
                                 "step": "new"}[quantity]])
     return answer, values, full
 
 
-def _to_numpy(plan: Plan, items: list, device: str) -> dict:
-    """name -> numpy array, the batch axis dropped when batch is 1 (one transfer off a GPU)."""
+def to_numpy(plan: Plan, items: list, device: str) -> dict:
+    """name -> numpy array of ``items`` (name, tensor, whether it has the batch axis) solved on ``device``.
+
+    The batch axis is dropped when the plan's batch is 1. Off the CPU every tensor goes in one
+    transfer (concatenated, copied, split again): one copy per tensor would cost a sync each.
+    """
     tensors = [t.detach() for _, t, _ in items]
     if device == "cpu":
         arrays = [t.numpy() for t in tensors]

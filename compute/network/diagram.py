@@ -1,18 +1,18 @@
-"""SVG diagrams of a declarative network (``compute.network_plan``): pure Python, no torch.
+"""SVG diagrams of a declarative network (``compute.network.plan``): pure Python, no torch.
 
-``network_svg(plan, params)`` returns one accessible inline SVG (role="img", a <title> and an
-aria-label describing it, every text escaped, presentation attributes only: no scripts, styles or
-external references). A network of linear layers and activations with at most 8 units per column
-is drawn as neurons in columns, the edges labelled with their weights when a layer is at most
-4×4; any other network as a left-to-right chain of labelled boxes with the shapes between them.
+``network_svg(plan, params)`` returns one accessible inline SVG drawn with ``compute.svg``
+(role="img", a <title> and an aria-label describing it, every text escaped, presentation
+attributes only: no scripts, styles or external references). A network of linear layers and
+activations with at most 8 units per column is drawn as neurons in columns, the edges labelled
+with their weights when a layer is at most 4×4; any other network as a left-to-right chain of
+labelled boxes with the shapes between them.
 The drawing is at most 640 units wide and scales with its viewBox.
 """
 
 import functools
-import html
 
-from compute import latex
-from compute import layers as ly
+from compute import latex, svg
+from compute.network import layers as ly
 
 WIDTH = 640
 SLOT = "\x00"  # where a number goes in a cached drawing
@@ -20,17 +20,11 @@ _SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "Leaky
            "gelu": "GELU", "softplus": "softplus"}
 
 
-def _svg(width: float, height: float, label: str, parts: list[str]) -> str:
-    esc = html.escape(label)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{esc}"><title>{esc}</title>'
-            f'{"".join(parts)}</svg>')
-
-
 def _text(x: float, y: float, text: str, size: int = 12, anchor: str = "middle", halo: bool = False) -> str:
-    outline = ' stroke="#fff" stroke-width="3" paint-order="stroke"' if halo else ""
-    return (f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" font-family="sans-serif" '
-            f'text-anchor="{anchor}" fill="#111"{outline}>{html.escape(text)}</text>')
+    """A label in the diagrams' style; a halo (white outline) keeps it readable over the edges."""
+    outline = {"stroke": "#fff", "stroke_width": 3, "paint_order": "stroke"} if halo else {}
+    return svg.text(x, y, text, font_size=size, font_family="sans-serif", text_anchor=anchor, fill="#111",
+                    **outline, digits=0)
 
 
 def _shape(shape: tuple) -> str:
@@ -52,7 +46,7 @@ def network_svg(plan, params: dict) -> str:
     template, slots = _template(plan.key)
     if not slots:
         return template
-    return template.format(*(html.escape(latex.num(_entry(params[name], index))) for name, index in slots))
+    return template.format(*(svg.escape(latex.num(_entry(params[name], index))) for name, index in slots))
 
 
 def _entry(value, index: tuple) -> float:
@@ -64,12 +58,12 @@ def _entry(value, index: tuple) -> float:
 @functools.lru_cache(maxsize=256)
 def _template(key: str) -> tuple[str, tuple]:
     """The SVG of a plan with "{}" where a parameter's value goes, and those (name, index) slots."""
-    from compute.network_plan import cached_plan
+    from compute.network.plan import cached_plan
 
     plan = cached_plan(key)
     columns = _columns(plan)
-    svg, slots = _neurons(plan, columns) if columns else (_boxes(plan), ())
-    return svg.replace("{", "{{").replace("}", "}}").replace(SLOT, "{}"), tuple(slots)
+    drawn, slots = _neurons(plan, columns) if columns else (_boxes(plan), ())
+    return drawn.replace("{", "{{").replace("}", "}}").replace(SLOT, "{}"), tuple(slots)
 
 
 def _columns(plan) -> list[dict] | None:
@@ -102,8 +96,7 @@ def _neurons(plan, columns: list[dict]) -> tuple[str, list]:
         weights = plan.roles[column["layer"]]["W"] if small else None
         for j, y2 in enumerate(ys(column["size"])):
             for i, y1 in enumerate(ys(before["size"])):
-                edges.append(f'<line x1="{xs[k - 1] + 16:.0f}" y1="{y1:.0f}" x2="{xs[k] - 16:.0f}" '
-                             f'y2="{y2:.0f}" stroke="#777" stroke-width="1"/>')
+                edges.append(svg.line(xs[k - 1] + 16, y1, xs[k] - 16, y2, stroke="#777", stroke_width=1, digits=0))
                 if weights is not None:
                     # staggered along the edges, so that one source's labels do not collide
                     at = 0.25 + 0.5 * (j + 0.5) / column["size"]
@@ -112,8 +105,7 @@ def _neurons(plan, columns: list[dict]) -> tuple[str, list]:
                     labels.append(_text(x, y, SLOT, 11, halo=True))
     for k, column in enumerate(columns):
         for j, y in enumerate(ys(column["size"])):
-            nodes.append(f'<circle cx="{xs[k]:.0f}" cy="{y:.0f}" r="16" fill="#eef" stroke="#333" '
-                         'stroke-width="1"/>')
+            nodes.append(svg.circle(xs[k], y, 16, fill="#eef", stroke="#333", stroke_width=1, digits=0))
             nodes.append(_text(xs[k], y + 4, f"x{j + 1}" if k == 0 else str(j + 1), 11))
             if k == 0 and plan.batch == 1:
                 slots.append(("x", (j,)))
@@ -121,7 +113,7 @@ def _neurons(plan, columns: list[dict]) -> tuple[str, list]:
         caption = column["name"] + "".join(f" → {symbol} → {name}" for symbol, name in column["acts"])
         nodes.append(_text(xs[k], height - 14, caption + " = ŷ" * (k == len(columns) - 1), 12))
     label = describe(plan) + (". Edges are labelled with the weights." if labels else ".")
-    return _svg(WIDTH, height, label, edges + labels + nodes), slots
+    return svg.drawing(WIDTH, height, edges + labels + nodes, title=label, sized=True), slots
 
 
 def _detail(layer) -> str:
@@ -151,8 +143,7 @@ def _boxes(plan) -> str:
     for n, (title, detail, out) in enumerate(items):
         row, col = divmod(n, per_row)
         x, y = 20 + col * (box_w + gap), 16 + row * (box_h + 46)
-        parts.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="#eef" '
-                     'stroke="#333" stroke-width="1"/>')
+        parts.append(svg.rect(x, y, box_w, box_h, rx=6, fill="#eef", stroke="#333", stroke_width=1))
         parts.append(_text(x + box_w / 2, y + 19, title, 13))
         parts.append(_text(x + box_w / 2, y + 36, detail, 11))
         if out:
@@ -160,14 +151,12 @@ def _boxes(plan) -> str:
         if n + 1 < len(items):
             if col + 1 < per_row:
                 x1, y1 = x + box_w, y + box_h / 2
-                parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x1 + gap - 6}" y2="{y1}" stroke="#333" '
-                             'stroke-width="1.5"/>')
+                parts.append(svg.line(x1, y1, x1 + gap - 6, y1, stroke="#333", stroke_width=1.5))
                 tip = x1 + gap
-                arrow = f"{tip - 6},{y1 - 4} {tip},{y1} {tip - 6},{y1 + 4}"
-                parts.append(f'<polygon points="{arrow}" fill="#333"/>')
+                parts.append(svg.polygon([(tip - 6, y1 - 4), (tip, y1), (tip - 6, y1 + 4)], fill="#333"))
             else:  # round the row's end, down to the start of the next row
                 x1, y1, y2, y3 = x + box_w, y + box_h / 2, y + box_h + 26, y + box_h + 46
-                points = f"{x1},{y1} {x1 + 12},{y1} {x1 + 12},{y2} 79,{y2} 79,{y3 - 6}"
-                parts.append(f'<polyline points="{points}" fill="none" stroke="#333" stroke-width="1.5"/>')
-                parts.append(f'<polygon points="75,{y3 - 6} 79,{y3} 83,{y3 - 6}" fill="#333"/>')
-    return _svg(WIDTH, height, describe(plan) + ".", parts)
+                route = [(x1, y1), (x1 + 12, y1), (x1 + 12, y2), (79, y2), (79, y3 - 6)]
+                parts.append(svg.polyline(route, fill="none", stroke="#333", stroke_width=1.5))
+                parts.append(svg.polygon([(75, y3 - 6), (79, y3), (83, y3 - 6)], fill="#333"))
+    return svg.drawing(WIDTH, height, parts, title=describe(plan) + ".", sized=True)

@@ -1,14 +1,14 @@
-"""The network diagrams: well-formed, accessible SVG with escaped text, no scripts or styles, the
-weights on the edges of a small MLP and a chain of boxes for everything else."""
+"""compute/network/diagram.py: well-formed, accessible SVG without scripts or styles, the weights on
+the edges of a small MLP and a chain of boxes for everything else (escaping is compute/svg.py's)."""
 
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from compute import diagram
-from compute import network_plan as nplan
-from compute.generators.network import NetworkGenerator
+from compute.network import diagram
+from compute.network import plan as nplan
+from compute.network.generator import NetworkGenerator
 
 GEN = NetworkGenerator()
 SVG = "{http://www.w3.org/2000/svg}"
@@ -64,10 +64,8 @@ def test_larger_or_other_networks_are_drawn_without_weights_or_as_boxes():
     assert "<rect" in conv and "<circle" not in conv
 
 
-def test_text_is_escaped():
-    text = diagram._text(0, 0, "<b>a & b</b>")
-    assert "&lt;b&gt;a &amp; b&lt;/b&gt;" in text
-    ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg">{text}</svg>')
+def test_description_lists_the_layers_with_their_shapes():
+    # escaping of every label is compute.svg's (tested in test_svg.py)
     plan = nplan.plan_for(GEN.clean_config({}))
     label = diagram.describe(plan)
     assert label == "Network: input [2], linear to [3], sigmoid to [3], linear to [1], loss mse"

@@ -1,8 +1,8 @@
-"""numpy forward/backward of the declarative network's layer types (``compute.layers``) and losses.
+"""numpy forward/backward of the declarative network's layer types (``compute.network.layers``) and losses.
 
 Pure numpy, no torch. This serves the sampler (rejecting degenerate candidates, vectorized over
 many candidate parameter sets) and the named mistakes (a backward pass with an error injected);
-the answer itself always comes from torch autograd in ``compute.network``. numpy arrays carry
+the answer itself always comes from torch autograd in ``compute.network.engine``. numpy arrays carry
 leading axes (R, N): R parameter sets and the network's N samples; a layer's parameters carry a
 leading R axis only (masks and initial states are per sample: (R, N, ...)).
 """
@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from compute.layers import ACTIVATIONS, CELLS, EPS, Layer
+from compute.network.layers import ACTIVATIONS, CELLS, EPS, Layer
 
 
 def sigmoid(z):

@@ -1,9 +1,9 @@
 """The declarative tiny network's plan: a config checked, with everything named and shaped.
 
 ``plan_for(config)`` checks a config (raising ConfigError that says what is allowed) and names
-everything: the layers (``compute.layers``), the parameters with their shapes as PyTorch holds
+everything: the layers (``compute.network.layers``), the parameters with their shapes as PyTorch holds
 them and as shown to the student, the intermediates and the quantity asked. Pure Python: no numpy
-maths, no torch; ``compute.network`` solves a plan.
+maths, no torch; ``compute.network.engine`` solves a plan.
 
 Naming (``fixed`` and ``ask.wrt`` use these names):
 
@@ -31,8 +31,8 @@ import json
 import math
 from dataclasses import dataclass
 
-from compute import layers as ly
 from compute.config import ConfigError
+from compute.network import layers as ly
 
 LOSSES = ("none", "mse", "bce", "cross_entropy", "hinge")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")

@@ -1,0 +1,406 @@
+"""The contract of a question kind, and what kinds share: settings, answer errors, choice handling.
+
+A kind is a small object that owns everything about one kind of question, so that adding a kind
+means adding one module (and one registry line in ``quizzes/kinds/__init__.py``):
+
+- its **settings**: a schema of ``Setting`` (name, type, default, help), cleaned by
+  ``clean_settings`` into the ``Question.settings`` JSON, checked together by ``check``; the admin
+  builds its form fields from the same schema (``form_fields``) and the course files write and read
+  them under the same names (``to_file`` / ``from_file``);
+- **answering**: ``parse`` turns posted data into a JSON-serializable value, or raises
+  ``InvalidAnswer`` (the student's mistake: stored, shown back, costs no try) or ``MalformedAnswer``
+  (a request no form of ours sends: HTTP 400, nothing stored); ``unanswerable`` says why a variant
+  cannot take answers yet;
+- **grading**: ``grade`` returns a ``quizzes.grading.Grade``;
+- **showing and exporting**: ``correct_answer`` (the answer as the API and exports give it, once it
+  may be shown), ``template`` and ``widget`` (the answer widget of the quiz page), ``normaliser``
+  (how statistics group wrong answers), ``preview`` (the admin's rendering);
+- **variants**: ``sample`` gives new variants what they store before being shown (computed kinds
+  sample their numbers and are solved later; every other kind's variant is ready at once).
+
+Kinds read their settings with ``setting(question, name)``, which falls back to the default.
+"""
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from quizzes import grading
+from quizzes.rendering import render_many
+
+MAX_TEXT_LENGTH = 500  # characters of one typed answer (longer is a malformed request)
+
+
+class InvalidAnswer(ValueError):
+    """The student's input cannot be graded; the message says why, for the student."""
+
+    def __init__(self, message: str, raw: str):
+        super().__init__(message)
+        self.raw = raw
+
+
+class MalformedAnswer(ValueError):
+    """The request does not fit the question (answer with HTTP 400)."""
+
+
+class SettingsError(ValueError):
+    """Settings of the wrong type: ``errors`` maps a setting name to its messages for the author;
+    ``cleaned`` holds the settings that did clean (so further checks can still run on them)."""
+
+    def __init__(self, errors: dict[str, list[str]], cleaned: dict):
+        super().__init__("; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()))
+        self.errors, self.cleaned = errors, cleaned
+
+
+@dataclass(frozen=True)
+class ParsedAnswer:
+    raw: str  # what the student sent, as text
+    value: object  # JSON-serializable: list of choice ids, bool, float, str or nested lists of floats
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of a kind, as stored in ``Question.settings`` and shown in the admin.
+
+    ``type`` is one of:
+    "float" (a number; finiteness is the kind's ``check``), "int" (a whole number),
+    "choice" (one of ``choices``' keys), "bool", "lines" (a list of non-empty strings; one per line
+    in the admin), "json" (a JSON object) or "text" (a string).
+    A ``required`` setting must be given, and not empty; any other setting left out takes its
+    ``default``. One given as empty (None or "", e.g. an emptied admin box) takes the default too,
+    unless ``allow_empty`` is False. Refusals say ``missing``.
+    """
+
+    name: str
+    type: str
+    default: object
+    label: str
+    help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    required: bool = False
+    allow_empty: bool = True
+    missing: str = "This setting is required."
+
+    def clean(self, value):
+        """The value in its stored form; raises ValueError with a message for the author."""
+        if value is None or (value == "" and self.type != "text"):
+            if self.required or not self.allow_empty:
+                raise ValueError(self.missing)
+            return self.default
+        if self.type == "float":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"Enter a number, not {json.dumps(value)}.")
+            return float(value)
+        if self.type == "int":
+            if isinstance(value, bool) or not isinstance(value, int | float) or value != value or int(value) != value:
+                raise ValueError(f"Enter a whole number, not {json.dumps(value)}.")
+            return int(value)
+        if self.type == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"Enter true or false, not {json.dumps(value)}.")
+            return value
+        if self.type == "choice":
+            allowed = [key for key, _ in self.choices]
+            if value not in allowed:
+                raise ValueError(f"Use one of {', '.join(allowed)}; got {json.dumps(value)}.")
+            return value
+        if self.type == "lines":
+            if isinstance(value, str):
+                value = value.splitlines()
+            if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
+                raise ValueError("Give a list of texts, one per line.")
+            return [line.strip() for line in value if line.strip()]
+        if self.type == "json":
+            if not isinstance(value, dict):
+                raise ValueError('Enter a JSON object, e.g. {"activation": "tanh"}, or {}.')
+            return value
+        if self.type == "text":
+            if not isinstance(value, str):
+                raise ValueError(f"Enter a text, not {json.dumps(value)}.")
+            return value
+        raise ValueError(f"unknown setting type {self.type!r}")
+
+    def form_field(self) -> forms.Field:
+        """The admin form field editing this setting (its cleaned value goes through ``clean``)."""
+        common = {"label": self.label, "help_text": self.help, "required": False}
+        if self.type == "float":
+            return forms.FloatField(**common)
+        if self.type == "int":
+            return forms.IntegerField(**common)
+        if self.type == "bool":
+            if self.required:
+                choices = [("", "— choose —"), ("true", "True"), ("false", "False")]
+                return forms.TypedChoiceField(
+                    choices=choices, coerce=lambda v: v == "true", empty_value=None, **common
+                )
+            return forms.BooleanField(**common)
+        if self.type == "choice":
+            return forms.ChoiceField(choices=self.choices, initial=self.default, **common)
+        if self.type == "lines":
+            return LinesField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), **common)
+        if self.type == "json":
+            return forms.JSONField(
+                widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "spellcheck": "false"}), **common
+            )
+        return forms.CharField(**common)
+
+    def initial(self, value):
+        """The form's initial value for a stored ``value``."""
+        if self.type == "lines":
+            return "\n".join(value or [])
+        if self.type == "bool" and self.required:
+            return "" if value is None else ("true" if value else "false")
+        return value
+
+
+class LinesField(forms.CharField):
+    """A textarea of one entry per line, cleaned to a list of non-empty stripped lines."""
+
+    def to_python(self, value):
+        return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
+
+
+class Kind:
+    """The behaviour every kind shares; subclasses override what their kind does differently."""
+
+    slug: str = ""
+    label: str = ""  # in the admin's kind menu
+    noun: str = ""  # in messages: "{noun} questions take no choices"
+    settings: tuple[Setting, ...] = ()
+    has_choices = False  # answered by picking the question's Choice rows
+    is_computed = False  # each student's variant has its own numbers from a generator
+    needs_prompt = True  # a question of this kind must have its own prompt
+    named_mistakes = False  # grades name known mistakes (statistics count them)
+    template = "quizzes/kinds/typed.html"  # the answer widget, included in the question's form
+
+    # --- settings ---------------------------------------------------------------------------------
+
+    def setting(self, question, name: str):
+        """The question's value of setting ``name`` (its default when not stored)."""
+        spec = self._spec(name)
+        return question.settings.get(name, spec.default) if isinstance(question.settings, dict) else spec.default
+
+    def _spec(self, name: str) -> Setting:
+        for spec in self.settings:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"{self.slug} has no setting {name!r}")
+
+    def clean_settings(self, raw: Mapping | None) -> dict:
+        """Every setting of the kind in its stored form, defaults filled in.
+
+        A setting left out of ``raw`` takes its default. Raises ``SettingsError`` for a value of the
+        wrong type, an emptied required value or a name the kind does not know (a typo in a course
+        file must not pass silently).
+        """
+        raw = dict(raw or {})
+        errors: dict[str, list[str]] = {}
+        unknown = sorted(set(raw) - {s.name for s in self.settings})
+        for name in unknown:
+            known = ", ".join(s.name for s in self.settings) or "none"
+            errors.setdefault(name, []).append(f"{self.noun} questions have no setting “{name}” (settings: {known}).")
+        cleaned = {}
+        for spec in self.settings:
+            try:
+                if spec.name in raw:
+                    cleaned[spec.name] = spec.clean(raw[spec.name])
+                elif spec.required:
+                    raise ValueError(spec.missing)
+                else:
+                    cleaned[spec.name] = spec.default
+            except (ValueError, OverflowError) as error:
+                errors.setdefault(spec.name, []).append(str(error))
+        if errors:
+            raise SettingsError(errors, cleaned)
+        return cleaned
+
+    def check(self, question) -> dict[str, list[str]]:
+        """Setting name -> messages for whatever makes the question's settings unusable (they were
+        cleaned by ``clean_settings``; a setting that failed to clean reads as its default)."""
+        return {}
+
+    def check_choices(self, choices: Sequence[tuple[str, bool]]) -> list[str]:
+        """Messages for choices that do not suit the kind; ``choices`` are (text, is_correct) pairs."""
+        if choices:
+            return [f"{self.noun} questions take no choices: delete them or change the kind."]
+        return []
+
+    def form_fields(self) -> dict[str, forms.Field]:
+        return {spec.name: spec.form_field() for spec in self.settings}
+
+    # --- course files -----------------------------------------------------------------------------
+
+    def to_file(self, question) -> dict:
+        """The settings as written in a course file: every setting, in schema order."""
+        return {spec.name: self.setting(question, spec.name) for spec in self.settings
+                if self.setting(question, spec.name) is not None}
+
+    def from_file(self, data: Mapping) -> dict:
+        """Settings from a course file's keys (cleaned by the caller with ``clean_settings``)."""
+        return dict(data)
+
+    # --- variants ---------------------------------------------------------------------------------
+
+    def sample(self, question, seeds: Sequence[int]) -> list[dict] | None:
+        """What new variants with these ``seeds`` store before they are shown: per seed the Variant
+        fields to set (computed kinds: params, generator, config; solved later), or None when
+        variants of this kind are ready at once. Raises whatever sampling raises."""
+        return None
+
+    def prompt(self, question, variant) -> str:
+        """The Markdown prompt the student sees for ``variant``."""
+        return question.prompt
+
+    def diagram(self, question, variant) -> str | None:
+        """An inline SVG shown under the prompt (trusted markup), or None."""
+        return None
+
+    def steps(self, question, variant) -> list:
+        """The worked-solution steps (``compute.variant.Step``) of ``variant``; the explanation follows them."""
+        return []
+
+    def unanswerable(self, variant) -> str:
+        """Why ``variant`` cannot take an answer now ("" when it can)."""
+        return ""
+
+    # --- answering and grading ----------------------------------------------------------------------
+
+    def parse(self, question, data, *, choices: Sequence, variant) -> ParsedAnswer:
+        """The answer in ``data`` (a QueryDict: fields ``answer``, ``choice`` or ``cell``)."""
+        raw = data.get("answer", "")
+        if len(raw) > MAX_TEXT_LENGTH:
+            raise MalformedAnswer(f"An answer may be at most {MAX_TEXT_LENGTH} characters long.")
+        return self.parse_text(question, raw)
+
+    def parse_text(self, question, raw: str) -> ParsedAnswer:
+        raise NotImplementedError
+
+    def grade(self, question, value, *, choices: Sequence, variant) -> grading.Grade:
+        raise NotImplementedError
+
+    def correct_answer(self, question, *, choices: Sequence, variant):
+        """The correct answer, JSON-serializable, in the form answers are given (for the API and
+        exports; callers show it only once the solution may be seen)."""
+        raise NotImplementedError
+
+    def normaliser(self, question) -> Callable[[str, object], str]:
+        """How statistics group wrong answers: (raw, value) -> a short key (numbers rounded)."""
+
+        def normalise(raw: str, value) -> str:
+            if value is not None:
+                return number_key(value)[:80]
+            return " ".join(raw.split())[:80]
+
+        return normalise
+
+    # --- pages ------------------------------------------------------------------------------------
+
+    def widget(self, state) -> dict:
+        """What ``template`` shows of ``state`` (a ``quizzes.states.QuestionState``)."""
+        last = state.last
+        return {"value": last.raw if last else "", "numeric": False}
+
+    def preview(self, question) -> SafeString:
+        """The admin's rendering of a saved question: prompt, choices (✓ marks), hint, explanation."""
+        choices = list(question.choices.all())
+        texts = [question.prompt, question.hint, question.explanation] + [c.text for c in choices]
+        prompt, hint, explanation, *choice_html = render_many(texts)
+        items = format_html_join(
+            "", "<li>{}{}</li>",
+            ((mark_safe(html), " ✓" if c.is_correct else "") for c, html in zip(choices, choice_html, strict=True)),
+        )
+        return format_html(
+            '<div class="quiz-preview" style="max-width:48rem">{}{}<p><strong>Hint</strong></p>{}'
+            "<p><strong>Explanation</strong></p>{}</div>",
+            mark_safe(prompt), format_html("<ol>{}</ol>", items) if choices else "", mark_safe(hint),
+            mark_safe(explanation),
+        )
+
+
+def number_key(value) -> str:
+    """A number (or nested lists of numbers) to 6 significant digits, as statistics group answers."""
+    if isinstance(value, list):
+        return "[" + ", ".join(number_key(v) for v in value) + "]"
+    return f"{value:.6g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
+class ChoiceKind(Kind):
+    """Kinds answered by picking among the question's ``Choice`` rows (single and multiple choice)."""
+
+    has_choices = True
+    template = "quizzes/kinds/choices.html"
+    multiple = False
+
+    def check_choices(self, choices: Sequence[tuple[str, bool]]) -> list[str]:
+        label = self.noun.lower()
+        messages = []
+        empty = [n for n, (text, _) in enumerate(choices, start=1) if not text.strip()]
+        if empty:
+            numbers = ", ".join(str(n) for n in empty)
+            which = f"choice {numbers} is" if len(empty) == 1 else f"choices {numbers} are"
+            messages.append(f"Every choice needs a text: {which} empty.")
+        if len(choices) < 2:
+            messages.append(f"A {label} question needs at least 2 choices; this one has {len(choices)}.")
+        return messages
+
+    def parse(self, question, data, *, choices: Sequence, variant) -> ParsedAnswer:
+        raw_ids = data.getlist("choice")
+        raw = ",".join(raw_ids)
+        try:
+            picked = sorted({int(value) for value in raw_ids})
+        except ValueError:
+            raise MalformedAnswer("A choice must be given by its number.") from None
+        ids = {c.id for c in choices}
+        foreign = [cid for cid in picked if cid not in ids]
+        if foreign:
+            raise MalformedAnswer(f"Choice {foreign[0]} does not belong to this question.")
+        if not picked:
+            raise InvalidAnswer("Pick an answer before checking it.", raw)
+        if not self.multiple and len(picked) > 1:
+            raise MalformedAnswer("A single-choice question takes exactly one choice.")
+        return ParsedAnswer(raw=raw, value=picked)
+
+    def correct_answer(self, question, *, choices: Sequence, variant):
+        return [choice.id for choice in choices if choice.is_correct]
+
+    def normaliser(self, question) -> Callable[[str, object], str]:
+        letters = choice_letters(question)
+
+        def normalise(raw: str, value) -> str:
+            if isinstance(value, list):
+                return " + ".join(letters.get(choice_id, "?") for choice_id in value)
+            return " ".join(raw.split())[:80]
+
+        return normalise
+
+    def widget(self, state) -> dict:
+        """Choices with their HTML and, when feedback may be shown, their marks and feedback."""
+        last = state.last
+        picked = {int(cid) for cid in last.raw.split(",") if cid.isdigit()} if last else set()
+        marks = last.choice_feedback if last and state.feedback_visible else {}
+        rows = []
+        for choice in state.question.choices.all():
+            mark = marks.get(str(choice.id), "")
+            if mark == "missed" and not state.solution_visible:
+                mark = ""  # do not reveal unpicked right answers early
+            rows.append({
+                "choice": choice,
+                "html": state.choice_html[choice.id]["text"],
+                "feedback": state.choice_html[choice.id]["feedback"] if choice.id in picked else "",
+                "mark": mark,
+                "picked": choice.id in picked,
+            })
+        return {"rows": rows, "multiple": self.multiple}
+
+
+def choice_letters(question) -> dict[int, str]:
+    """Choice id -> "A: text…" in the order students see them (uses prefetched choices)."""
+    choices = sorted(question.choices.all(), key=lambda c: (c.position, c.id))
+    return {
+        c.id: f"{chr(ord('A') + i) if i < 26 else i + 1}: {' '.join(c.text.split())[:40]}"
+        for i, c in enumerate(choices)
+    }
