@@ -88,7 +88,7 @@ class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     search_fields = ("title", "lecture__title", "description")
     readonly_fields = ("view_link",)
     fieldsets = (
-        (None, {"fields": ("lecture", "title", "position", "description", "is_published", "view_link")}),
+        (None, {"fields": ("lecture", "title", "uid", "position", "description", "is_published", "view_link")}),
         (
             "Mode and timing",
             {"fields": ("mode", "opens_at", "closes_at", "hint_after", "try_credits", "feedback_policy")},
@@ -131,7 +131,7 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = Question
-        fields = ("quiz", "position", "kind", "title", "points", "prompt", "hint", "explanation")
+        fields = ("quiz", "position", "kind", "uid", "title", "points", "prompt", "hint", "explanation", "is_archived")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,7 +154,7 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     form = QuestionForm
     course_path = "quiz__lecture__course"
     list_display = ("__str__", "quiz", "position", "kind", "points")
-    list_filter = ("quiz__lecture__course", "kind", "quiz__lecture", "quiz")
+    list_filter = ("quiz__lecture__course", "kind", "is_archived", "quiz__lecture", "quiz")
     list_editable = ("position",)
     search_fields = ("title", "prompt", "quiz__title")
     ordering = ("quiz", "position", "id")
@@ -185,6 +185,7 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         head = ["quiz", "position", "kind"] + ([] if obj else ["kind_menu"])
         return (
             (None, {"fields": (*head, "title", "points", "prompt", "hint", "explanation")}),
+            ("Name in the course files, archive", {"fields": ("uid", "is_archived"), "classes": ("collapse",)}),
             (f"Settings of this kind: {kind.label}", {"fields": settings}),
             ("Preview (of the saved question)", {"fields": ("preview", "view_link")}),
         )

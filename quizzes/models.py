@@ -3,16 +3,25 @@
 Progress is not stored: it is derived from submissions (see ``quizzes.progress``).
 """
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from courses.models import Lecture
 from quizzes.kinds import get_kind, kind_choices
 from quizzes.kinds.base import Kind
-from quizzes.question_validation import validate_question
+from quizzes.question_validation import question_errors
+
+
+def new_uid(title: str) -> str:
+    """A stable name for a quiz or question that has none: its title as a slug, plus a random
+    suffix so that two "Question 1"s do not collide (course files name them by it)."""
+    return f"{slugify(title)[:60] or 'item'}-{secrets.token_hex(3)}"
 
 
 def parse_try_credits(text: str) -> list[float]:
@@ -60,6 +69,10 @@ class Quiz(models.Model):
         AFTER_CLOSE = "after_close", "Only after the quiz closes"
 
     lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="quizzes")
+    uid = models.SlugField(
+        max_length=80, blank=True,
+        help_text="Stable name in the course's files (unique in the course); empty: made from the title on save.",
+    )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown, shown above the questions.")
     position = models.PositiveSmallIntegerField(default=1, help_text="Order among the lecture's quizzes.")
@@ -94,6 +107,11 @@ class Quiz(models.Model):
     def __str__(self) -> str:
         return f"{self.lecture}: {self.title}"
 
+    def save(self, *args, **kwargs):
+        if not self.uid:
+            self.uid = new_uid(self.title or "quiz")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("quizzes:quiz", args=[self.lecture.course.slug, self.pk])
 
@@ -105,6 +123,10 @@ class Quiz(models.Model):
             errors["try_credits"] = error
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = "The quiz must close after it opens."
+        if self.uid and self.lecture_id:
+            same = Quiz.objects.filter(lecture__course=self.lecture.course_id, uid=self.uid).exclude(pk=self.pk)
+            if same.exists():
+                errors["uid"] = f"Another quiz of this course is named “{self.uid}”: choose another uid."
         if errors:
             raise ValidationError(errors)
 
@@ -144,6 +166,15 @@ class Question(models.Model):
     answered, graded and shown; the kind's own settings live in ``settings``, checked by the kind."""
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    uid = models.SlugField(
+        max_length=80, blank=True,
+        help_text="Stable name in the course's files (unique in the course); empty: made from the title on save.",
+    )
+    is_archived = models.BooleanField(
+        default=False,
+        help_text="Hidden from students (kept for statistics and exports): set when a course import no longer "
+        "has a question that students answered.",
+    )
     position = models.PositiveSmallIntegerField(default=1)
     kind = models.CharField(max_length=20, choices=kind_choices, default="single")
     title = models.CharField(max_length=200, blank=True, help_text="Short name for lists (optional).")
@@ -168,8 +199,19 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.title or f"Question {self.position} of {self.quiz.title}"
 
+    def save(self, *args, **kwargs):
+        if not self.uid:
+            self.uid = new_uid(self.title or "question")
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
-        validate_question(self)
+        errors = question_errors(self)
+        if self.uid and self.quiz_id:
+            same = Question.objects.filter(quiz__lecture__course=self.quiz.lecture.course_id, uid=self.uid)
+            if same.exclude(pk=self.pk).exists():
+                errors["uid"] = [f"Another question of this course is named “{self.uid}”: choose another uid."]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def kind_spec(self) -> Kind:
