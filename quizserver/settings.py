@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "compute",
+    "authoring",
 ]
 
 MIDDLEWARE = [
