@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from compute.contract import Generator
+from compute.tolerance import mistake_tolerance, within
 
 CHUNK = 16384  # seeds sampled and solved together: keeps numpy temporaries in cache
 
@@ -89,13 +90,13 @@ def kept_mistakes(columns: Columns) -> dict[str, np.ndarray]:
 
     The same rule, vectorized: finite, not within tolerance of the answer, and not within tolerance
     of a mistake kept before it (in ``mistakes`` order); every cell is compared as
-    |v − ref| ≤ atol + rtol·|ref|.
+    ``compute.tolerance.within`` with twice the tolerance, as ``mistake_list`` compares.
     """
-    size, rtol, atol = len(columns.seeds), columns.tolerance["rtol"], columns.tolerance["atol"]
+    size, (rtol, atol) = len(columns.seeds), mistake_tolerance(columns.tolerance)
     answer = columns.answer.reshape(size, -1)
 
     def close(value, ref):
-        return (np.abs(value - ref) <= atol + rtol * np.abs(ref)).all(axis=1)
+        return within(value, ref, rtol, atol).all(axis=1)
 
     kept, earlier = {}, []
     for name, value in columns.mistakes.items():

@@ -27,6 +27,7 @@ import numpy as np
 from compute.config import ConfigError, Schema
 from compute.latex import is_finite
 from compute.sampling import Sampler
+from compute.tolerance import mistake_tolerance, within_nested
 from compute.variant import Mistake, Solved, Step, Variant
 
 EXACT = {"rtol": 0.0, "atol": 1e-6}  # ``tolerance(config)`` of exact answers: shapes, counts, whole numbers
@@ -43,15 +44,6 @@ def to_python(value):
     if isinstance(value, dict):
         return {k: to_python(v) for k, v in value.items()}
     return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-def close(a, b, rtol: float, atol: float) -> bool:
-    """Elementwise |a - b| <= atol + rtol*|b| over scalars or nested lists of the same shape."""
-    if isinstance(a, list | tuple) != isinstance(b, list | tuple):
-        return False
-    if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(close(x, y, rtol, atol) for x, y in zip(a, b, strict=True))
-    return abs(a - b) <= atol + rtol * abs(b)
 
 
 class Generator:
@@ -133,12 +125,12 @@ class Generator:
         is never graded right, and never taken for another mistake.
         """
         kept: list[Mistake] = []
-        rtol, atol = 2 * tolerance["rtol"], 2 * tolerance["atol"]
+        rtol, atol = mistake_tolerance(tolerance)
         for name, value in solved.mistakes.items():
             value = to_python(value)
-            if not is_finite(value) or close(value, solved.answer, rtol, atol):
+            if not is_finite(value) or within_nested(value, solved.answer, rtol, atol):
                 continue
-            if any(close(value, m.value, rtol, atol) for m in kept):
+            if any(within_nested(value, m.value, rtol, atol) for m in kept):
                 continue
             kept.append(Mistake(name=name, message=self.mistakes[name], value=value))
         return kept

@@ -196,6 +196,9 @@ CELERY_TASK_ROUTES = {"quizzes.tasks.variants_solve": {"queue": "compute"},
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another worker
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic: re-queue variants whose solving was lost or failed (``celery -A quizserver beat``; sites
+# without beat run ``manage.py variants_requeue`` from cron every minute instead).
+CELERY_BEAT_SCHEDULE = {"variants-requeue": {"task": "quizzes.tasks.variants_requeue", "schedule": 60.0}}
 
 LOGGING = {
     "version": 1,

@@ -44,29 +44,20 @@ def course_access(*, user, course_slug: str) -> CourseAccess:
 
 
 def quiz_access(*, user, course_slug: str, quiz_id: int, now=None) -> tuple[Quiz, CourseAccess]:
-    """The quiz, if ``user`` may open it now.
+    """The quiz, if ``user`` may open it now (``Quiz.objects.available_to``, the rule the API uses too).
 
-    Staff of the course may open any of its quizzes (to preview them as a student would).
-    Students get ``Unavailable`` for an unpublished quiz (404), an unreleased lecture or a quiz
-    that has not opened yet (403). A closed quiz can still be opened, read-only.
+    Otherwise ``Unavailable``: 404 for a quiz that does not exist in the course or is not published
+    (its existence is not told), 403 with the date for one that opens later.
     """
     now = now or timezone.now()
     access = course_access(user=user, course_slug=course_slug)
-    quiz = (
-        Quiz.objects.select_related("lecture__course")
-        .filter(pk=quiz_id, lecture__course=access.course)
-        .first()
-    )
-    if quiz is None or (not quiz.is_published and not access.is_staff):
-        raise Unavailable("Quiz not available", "This quiz does not exist or is not published yet.", 404)
-    if access.is_staff:
+    in_course = Quiz.objects.select_related("lecture__course").filter(pk=quiz_id, lecture__course=access.course)
+    quiz = in_course.available_to(user, now).first()
+    if quiz is not None:
         return quiz, access
-    when = None
-    if not quiz.lecture.is_released(now):
-        when = quiz.lecture.release_date
-    elif not quiz.has_opened(now):
-        when = quiz.opens_at
-    if when is not None:
-        local = timezone.localtime(when).strftime("%A %d %B %Y, %H:%M")
-        raise Unavailable("Quiz not open yet", f"“{quiz.title}” opens on {local}.", 403, access.course)
-    return quiz, access
+    quiz = in_course.first()
+    if quiz is None or not quiz.is_published:
+        raise Unavailable("Quiz not available", "This quiz does not exist or is not published yet.", 404)
+    when = max(d for d in (quiz.lecture.release_date, quiz.opens_at) if d is not None)
+    local = timezone.localtime(when).strftime("%A %d %B %Y, %H:%M")
+    raise Unavailable("Quiz not open yet", f"“{quiz.title}” opens on {local}.", 403, access.course)

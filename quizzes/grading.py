@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from compute.tolerance import within
+
+FULL_SCORE = 1.0  # a score at least this high is a correct answer
 CORRECT = "Correct."
 NOT_CORRECT = "Not correct."
 MULTIPLE_MODES = ("all_or_nothing", "net_correct", "each_answer")
@@ -32,9 +35,14 @@ class Grade:
 
     @property
     def verdict(self) -> str:
-        if self.score >= 1.0:
+        if is_full_score(self.score):
             return "correct"
         return "partial" if self.score > 0.0 else "incorrect"
+
+
+def is_full_score(score: float | None) -> bool:
+    """Whether ``score`` (a fraction of the question, None before grading) makes an answer correct."""
+    return score is not None and score >= FULL_SCORE
 
 
 def _right_or_wrong(ok: bool) -> Grade:
@@ -86,7 +94,7 @@ def grade_multiple_choice(selected: set[int], correct_ids: set[int], all_ids: se
         score = (len(all_ids) - wrong - missed) / len(all_ids)
     else:
         raise ValueError(f"unknown multiple-choice mode {mode!r}: use {', '.join(MULTIPLE_MODES)}")
-    if score >= 1.0:
+    if is_full_score(score):
         feedback = CORRECT
     else:
         head = "Partially correct" if score > 0 else "Not correct"
@@ -124,20 +132,11 @@ def _round_decimals(x: float, digits: int) -> Decimal:
         return _decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
-def _within_tolerance(value: float, expected: float, rtol: float, atol: float) -> bool:
-    bound = atol + rtol * abs(expected)
-    if bound > 0:
-        # A few ulps of slack, so a value typed exactly on the boundary counts as inside it:
-        # 0.4 - 0.3 is 0.10000000000000003 in binary, yet 0.4 is within 0.3 ± 0.1.
-        bound += 4 * math.ulp(max(abs(value), abs(expected), bound))
-    return abs(value - expected) <= bound
-
-
 def _numeric_ok(
     value: float, expected: float, mode: str, rtol: float, atol: float, digits: int | None
 ) -> bool:
     if mode == "tolerance":
-        return _within_tolerance(value, expected, rtol, atol)
+        return within(value, expected, rtol, atol)
     if mode not in ("sigfigs", "decimals"):
         raise ValueError(f"unknown numeric mode {mode!r}: use tolerance, sigfigs or decimals")
     if digits is None:
@@ -186,10 +185,6 @@ def _flat(x) -> list[float]:
     return [float(x)]
 
 
-def _close(a: float, b: float, rtol: float, atol: float) -> bool:
-    return _numeric_ok(a, b, "tolerance", rtol, atol, None)
-
-
 def grade_computed(
     value, answer, *, rtol: float, atol: float, mistakes=(), per_cell_credit: bool = False
 ) -> Grade:
@@ -206,7 +201,7 @@ def grade_computed(
         raise ValueError(f"expected {len(cells_answer)} numbers, got {len(cells_value)}")
     if not all(math.isfinite(v) for v in cells_value):
         return Grade(0.0, "Not correct: enter finite numbers.")
-    cells = tuple(_close(v, t, rtol, atol) for v, t in zip(cells_value, cells_answer, strict=True))
+    cells = tuple(within(v, t, rtol, atol) for v, t in zip(cells_value, cells_answer, strict=True))
     is_array = isinstance(answer, list | tuple)
     if all(cells):
         return Grade(1.0, CORRECT, cells=cells if is_array else ())
@@ -215,7 +210,7 @@ def grade_computed(
     for mistake in mistakes:
         known = _flat(mistake["value"])
         if len(known) == len(cells_value) and all(
-            _close(v, k, rtol, atol) for v, k in zip(cells_value, known, strict=True)
+            within(v, k, rtol, atol) for v, k in zip(cells_value, known, strict=True)
         ):
             return Grade(
                 score,
@@ -223,7 +218,7 @@ def grade_computed(
                 mistake=mistake["name"],
                 cells=cells if is_array else (),
             )
-    if not is_array and cells_value[0] != 0 and _close(-cells_value[0], cells_answer[0], rtol, atol):
+    if not is_array and cells_value[0] != 0 and within(-cells_value[0], cells_answer[0], rtol, atol):
         return Grade(score, "Not correct. Check the sign.", cells=())
     return Grade(score, head, cells=cells if is_array else ())
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.models import Lecture
+from courses.models import Course, Lecture
+from quizzes import mastery, visibility
 from quizzes.kinds import get_kind, kind_choices
 from quizzes.kinds.base import Kind
 from quizzes.question_validation import question_errors
@@ -44,19 +45,43 @@ def parse_try_credits(text: str) -> list[float]:
     return [v / 100 for v in values]
 
 
+def open_to_students_q(now, prefix: str = "") -> models.Q:
+    """A filter on quizzes (through ``prefix``, e.g. "quiz__") that students may open at ``now``:
+    published, lecture released, opening time passed. A closed quiz can still be opened, read-only."""
+    return (
+        models.Q(**{f"{prefix}is_published": True})
+        & (models.Q(**{f"{prefix}lecture__release_date__isnull": True})
+           | models.Q(**{f"{prefix}lecture__release_date__lte": now}))
+        & (models.Q(**{f"{prefix}opens_at__isnull": True}) | models.Q(**{f"{prefix}opens_at__lte": now}))
+    )
+
+
 class QuizQuerySet(models.QuerySet):
+    """Who may see and open which quiz: the HTML views and the API start from these."""
+
     def published(self):
         return self.filter(is_published=True)
 
     def visible_to(self, user):
-        """Quizzes in courses the user is enrolled in: staff see unpublished ones too."""
-        from courses.models import Course
-
+        """Quizzes listed to the user: published ones of the courses they are enrolled in, and every
+        quiz of the courses they teach."""
         staffed = Course.objects.staffed_by(user)
         enrolled = Course.objects.for_user(user)
         return self.filter(
             models.Q(lecture__course__in=staffed) | models.Q(lecture__course__in=enrolled, is_published=True)
         )
+
+    def available_to(self, user, now):
+        """Quizzes the user may open at ``now``: every quiz of the courses they teach (to preview them
+        as a student would), and in the courses they study those ``open_to_students_q`` allows."""
+        staffed = Course.objects.staffed_by(user)
+        enrolled = Course.objects.for_user(user)
+        return self.filter(models.Q(lecture__course__in=staffed)
+                           | (models.Q(lecture__course__in=enrolled) & open_to_students_q(now)))
+
+    def feedback_withheld(self, now):
+        """Quizzes whose feedback students may not see yet (``visibility.feedback_withheld_q``)."""
+        return self.filter(visibility.feedback_withheld_q(now))
 
 
 class Quiz(models.Model):
@@ -155,9 +180,23 @@ class Quiz(models.Model):
         return self.has_opened(now) and not self.has_closed(now)
 
     def feedback_visible(self, now=None) -> bool:
-        """Whether students may see grading feedback now (always, in practice mode)."""
-        return (
-            self.is_practice or self.feedback_policy == Quiz.FeedbackPolicy.IMMEDIATE or self.has_closed(now)
+        """Whether students may see grading feedback now (``quizzes.visibility.feedback_visible``)."""
+        return visibility.feedback_visible(self, now or timezone.now())
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self):
+        """Questions students see: not archived."""
+        return self.filter(is_archived=False)
+
+    def available_to(self, user, now):
+        """Questions the user may answer at ``now``: every question of the courses they teach; in the
+        courses they study, active questions of the quizzes ``open_to_students_q`` allows."""
+        staffed = Course.objects.staffed_by(user)
+        enrolled = Course.objects.for_user(user)
+        return self.filter(
+            models.Q(quiz__lecture__course__in=staffed)
+            | (models.Q(quiz__lecture__course__in=enrolled, is_archived=False) & open_to_students_q(now, "quiz__"))
         )
 
 
@@ -192,6 +231,8 @@ class Question(models.Model):
         default=dict, blank=True,
         help_text="The kind's settings (answer, tolerances, generator, …), checked by the kind.",
     )
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["quiz", "position", "id"]
@@ -308,11 +349,18 @@ class Variant(models.Model):
 
 
 class SubmissionQuerySet(models.QuerySet):
+    """Reads of submissions; the filters state the rules of ``quizzes.mastery`` in SQL."""
+
     def for_user(self, user):
         return self.filter(variant__student=user)
 
     def graded(self):
+        """Tries (``mastery.is_try``)."""
         return self.filter(status=Submission.Status.GRADED)
+
+    def counting_for_mastery(self):
+        """Tries that count for mastery (``mastery.counts_for_mastery``)."""
+        return self.graded().filter(after_reveal=False)
 
 
 class Submission(models.Model):
@@ -354,4 +402,4 @@ class Submission(models.Model):
 
     @property
     def is_correct(self) -> bool:
-        return self.status == Submission.Status.GRADED and self.score is not None and self.score >= 1.0
+        return mastery.is_correct(self)

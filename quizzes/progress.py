@@ -20,11 +20,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Lecture
+from quizzes import mastery
+from quizzes.grading import is_full_score
 from quizzes.models import Question, Quiz, Submission, Variant
 
 GAP_CAP = timedelta(minutes=10)
@@ -155,16 +156,17 @@ class _Answer:
 
     @property
     def is_try(self) -> bool:
-        return self.status == Submission.Status.GRADED
+        return mastery.is_try(self)
 
     @property
     def is_correct(self) -> bool:
-        return self.is_try and self.score is not None and self.score >= 1.0
+        return mastery.is_correct(self)
 
 
 def _published_questions(course) -> list[Question]:
     return list(
-        Question.objects.filter(quiz__lecture__course=course, quiz__is_published=True)
+        Question.objects.active()
+        .filter(quiz__lecture__course=course, quiz__is_published=True)
         .select_related("quiz__lecture")
         .order_by("quiz__lecture__number", "quiz__position", "quiz_id", "position", "id")
     )
@@ -215,16 +217,13 @@ def _answers(course, questions: list[Question], **student_filter) -> tuple[list[
 
 
 def withheld_quiz_ids(course, now=None) -> set[int]:
-    """Graded quizzes of ``course`` whose feedback is shown only after they close, and not closed yet.
+    """Quizzes of ``course`` whose feedback students may not see yet (``quizzes.visibility``).
 
     What a student (or classmates, on the leaderboard) may see must not count answers to these:
     a mastered count, a right/wrong badge or points would tell whether an answer was right.
     """
-    now = now or timezone.now()
-    pending_feedback = Quiz.objects.filter(
-        lecture__course=course, mode=Quiz.Mode.GRADED, feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE
-    ).filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
-    return set(pending_feedback.values_list("id", flat=True))
+    withheld = Quiz.objects.filter(lecture__course=course).feedback_withheld(now or timezone.now())
+    return set(withheld.values_list("id", flat=True))
 
 
 def _visible(answers: list[_Answer], withheld: set[int]) -> list[_Answer]:
@@ -244,8 +243,8 @@ def _summarise(questions: list[Question], answers: list[_Answer]) -> dict[int, L
         if answer.is_try:
             row[3] += 1
             row[4] += answer.is_correct
-            if not answer.after_reveal:
-                latest[answer.question_id] = answer
+        if mastery.counts_for_mastery(answer):
+            latest[answer.question_id] = answer
     for question_id, answer in latest.items():
         row = counts[lecture_of[question_id]]
         row[1] += 1
@@ -265,7 +264,7 @@ def course_progress(*, student, course) -> dict[int, LectureProgress]:
     ``student_progress`` has them).
     """
     questions = dict(
-        Question.objects.filter(quiz__lecture__course=course, quiz__is_published=True).values_list(
+        Question.objects.active().filter(quiz__lecture__course=course, quiz__is_published=True).values_list(
             "id", "quiz__lecture_id"
         )
     )
@@ -273,8 +272,8 @@ def course_progress(*, student, course) -> dict[int, LectureProgress]:
     latest: dict[int, float] = {}
     rows = (
         Submission.objects.for_user(student)
-        .graded()
-        .filter(variant__question_id__in=list(questions), after_reveal=False)
+        .counting_for_mastery()
+        .filter(variant__question_id__in=list(questions))
         .exclude(variant__question__quiz_id__in=withheld)
         .order_by("variant__question_id", "-created_at", "-id")
         .values_list("variant__question_id", "score")
@@ -287,7 +286,7 @@ def course_progress(*, student, course) -> dict[int, LectureProgress]:
         counts[0] += 1
         if question_id in latest:
             counts[1] += 1
-            counts[2] += latest[question_id] >= 1.0
+            counts[2] += is_full_score(latest[question_id])
     return {lecture_id: LectureProgress(*counts) for lecture_id, counts in totals.items()}
 
 
@@ -340,7 +339,8 @@ def _weeks(tries: list[_Answer], today: date) -> list[WeekActivity]:
     while week <= last:
         count = 0
         while index < len(tries) and week_of(tries[index].created_at) <= week:
-            state[tries[index].question_id] = tries[index].is_correct
+            if mastery.counts_for_mastery(tries[index]):
+                state[tries[index].question_id] = tries[index].is_correct
             count, index = count + 1, index + 1
         weeks.append(WeekActivity(week, count, sum(state.values())))
         week += timedelta(days=7)
@@ -355,7 +355,7 @@ def _review(course, questions, variants, answers: list[_Answer], now) -> list[Re
         current[question_id] = max(current.get(question_id, (0, 0)), (number, variant_id))
     used: dict[int, int] = defaultdict(int)  # variant id -> tries used (pending ones included)
     for answer in answers:
-        if answer.is_try and not answer.after_reveal:
+        if mastery.counts_for_mastery(answer):
             latest[answer.question_id] = answer
         if answer.try_number is not None:
             used[answer.variant_id] += 1

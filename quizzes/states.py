@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from quizzes import mastery, visibility
 from quizzes.models import Choice, Question, Quiz, Submission, Variant
 from quizzes.rendering import render_many
 from quizzes.variants import variants_for
@@ -62,8 +63,7 @@ class QuestionState:
 
     @property
     def tries_left(self) -> int | None:
-        limit = self.quiz.max_tries
-        return None if limit is None else max(0, limit - self.tries_used)
+        return visibility.tries_left(self.quiz, self.tries_used)
 
     @property
     def wrong_tries(self) -> int:
@@ -75,10 +75,8 @@ class QuestionState:
 
     @property
     def mastered(self) -> bool:
-        """The latest graded try is correct (the product's definition of mastery); tries sent after
-        the variant's solution was shown do not count."""
-        counted = [s for s in self.graded if not s.after_reveal]
-        return bool(counted) and counted[-1].is_correct
+        """Mastered by this variant's answers (``quizzes.mastery.mastered``)."""
+        return mastery.mastered(self.submissions)
 
     @property
     def best_points(self) -> float:
@@ -87,7 +85,7 @@ class QuestionState:
 
     @property
     def feedback_visible(self) -> bool:
-        return self.quiz.feedback_visible(self.now)
+        return visibility.feedback_visible(self.quiz, self.now)
 
     @property
     def is_open(self) -> bool:
@@ -105,15 +103,13 @@ class QuestionState:
 
     @property
     def hint_visible(self) -> bool:
-        return bool(self.question.hint) and self.feedback_visible and self.wrong_tries >= self.quiz.hint_after
+        return visibility.hint_visible(self.quiz, self.now, has_hint=bool(self.question.hint),
+                                       wrong_tries=self.wrong_tries)
 
     @property
     def solution_visible(self) -> bool:
-        if self.quiz.is_practice:
-            return self.ever_correct or self.variant.revealed_at is not None
-        if self.quiz.has_closed(self.now):
-            return True
-        return self.feedback_visible and (self.ever_correct or self.tries_left == 0)
+        return visibility.solution_visible(self.quiz, self.now, ever_correct=self.ever_correct,
+                                           revealed=self.variant.revealed_at is not None, tries_left=self.tries_left)
 
     @property
     def can_reveal(self) -> bool:
@@ -159,7 +155,7 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
     """
     now = now or timezone.now()
     all_questions = list(
-        Question.objects.filter(quiz=quiz).prefetch_related(
+        Question.objects.active().filter(quiz=quiz).prefetch_related(
             Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
         )
     )

@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from courses.models import Enrolment
+from quizzes import mastery
 from quizzes.models import Question, Quiz, Submission, Variant
 from quizzes.progress import LectureProgress, answer_seconds, class_progress
 
@@ -79,11 +80,11 @@ class _Answer:
 
     @property
     def is_try(self) -> bool:
-        return self.status == Submission.Status.GRADED
+        return mastery.is_try(self)
 
     @property
     def is_correct(self) -> bool:
-        return self.is_try and self.score is not None and self.score >= 1.0
+        return mastery.is_correct(self)
 
 
 def _students_of(quiz: Quiz):

@@ -1,21 +1,30 @@
-"""Celery tasks: a thin interface over the variant workflows (ids in, database out).
+"""Celery tasks: a thin interface over the workflows (ids in, database out, nothing in a result backend).
 
 ``variants_solve`` and ``quiz_precompute`` run on the ``compute`` queue (GPU workers in
-production); answers are stored in the database, never in a result backend.
+production); ``variants_requeue`` runs every minute from Celery beat.
 """
 
 from celery import shared_task
 
-from quizzes import variants
+from quizzes import submissions, variants
 
 
-@shared_task(name="quizzes.tasks.variants_solve")
+@shared_task(name=variants.SOLVE_TASK)
 def variants_solve(variant_ids: list[int]) -> int:
-    """Solve pending variants and grade the submissions waiting for them."""
-    return variants.variants_solve(variant_ids=variant_ids)
+    """Solve pending variants, then grade the answers that waited for them; returns how many became ready."""
+    ready = variants.variants_solve(variant_ids=variant_ids)
+    if ready:
+        submissions.submissions_grade_pending(variant_ids=ready)
+    return len(ready)
 
 
 @shared_task(name="quizzes.tasks.quiz_precompute")
 def quiz_precompute(quiz_id: int) -> int:
     """Make and solve every enrolled student's variant 1 of every computed question of a quiz."""
     return variants.quiz_precompute(quiz_id=quiz_id)
+
+
+@shared_task(name="quizzes.tasks.variants_requeue")
+def variants_requeue() -> int:
+    """Queue again the variants whose solving was lost or failed a while ago."""
+    return variants.variants_requeue()

@@ -1,9 +1,15 @@
-"""Workflows of variants: making each student's variant, solving computed ones, precomputing.
+"""The whole lifecycle of a variant: made, shown, solved, retried, revealed, renewed, precomputed.
 
-A non-computed question's variant is ready at once. A computed question's variant is made with
-its parameters sampled (numpy, no torch) and status ``pending``; solving it (PyTorch) is queued
-with ``delay_on_commit``: in-process when Celery is eager, on a ``compute`` worker otherwise.
-Solving stores answer, values and mistakes, then grades the submissions that were waiting.
+A variant is one student's instance of a question (``quizzes.models.Variant``). A question whose
+kind needs no numbers gets a variant that is ready at once. A computed question's variant is made
+with its numbers sampled (numpy, no torch) and status ``pending``; solving it (PyTorch) is queued:
+in this process and transaction when Celery is eager (the laptop default), on a ``compute`` worker
+with ``delay_on_commit`` otherwise. Answers that waited for a variant are graded by
+``quizzes.submissions`` once it is ready (``quizzes.tasks`` runs the two in turn).
+
+Reads do not write: showing a quiz only adds the variants that are missing. Re-queueing variants
+whose task was lost and retrying failed ones is ``variants_requeue``, a periodic task (Celery beat)
+and a management command for sites that run cron instead.
 """
 
 import json
@@ -15,10 +21,15 @@ import numpy as np
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from quizserver.celery import app as celery_app
 from quizzes.models import Question, Submission, Variant
+from quizzes.refusal import Refused
 from quizzes.seeds import variant_seed
 
 log = logging.getLogger(__name__)
+SOLVE_TASK = "quizzes.tasks.variants_solve"  # looked up by name: the tasks module calls into this one
+STALE_PENDING_SECONDS = 60  # a pending variant this old lost its task (a worker or server restart)
+ERROR_RETRY_SECONDS = 300  # a failed variant is tried again this long after the failure
 
 
 def _new_variants(student, question: Question, numbers: list[int] | None = None) -> list[Variant]:
@@ -44,43 +55,16 @@ def _new_variants(student, question: Question, numbers: list[int] | None = None)
     return variants
 
 
-def _queue_solve(variants) -> None:
+def queue_solve(variants) -> None:
+    """Queue solving the pending ones among ``variants`` (see the module docstring)."""
     ids = [v.id for v in variants if v.status == Variant.Status.PENDING]
-    if ids:
-        from quizzes.tasks import variants_solve  # tasks import this module
-
-        if variants_solve.app.conf.task_always_eager:
-            variants_solve.delay(ids)  # in this process and transaction: the rows are visible now
-        else:
-            variants_solve.delay_on_commit(ids)  # a worker must not look before the rows are committed
-
-
-STALE_PENDING_SECONDS = 60
-ERROR_RETRY_SECONDS = 300
-
-
-def variants_requeue_stale(variants) -> None:
-    """Queue solving again for variants that should be solved by now.
-
-    - pending ones whose task was lost (a worker or server restart): in eager mode at once, with
-      workers after STALE_PENDING_SECONDS (solving skips variants that are ready by then);
-    - failed ones, ERROR_RETRY_SECONDS after the failed attempt: the failure may have been
-      transient (a GPU hiccup, a worker killed), and answers waiting for them get graded then.
-    """
-    from quizzes.tasks import variants_solve
-
-    now = timezone.now()
-    eager = variants_solve.app.conf.task_always_eager
-    stale = now - timedelta(seconds=STALE_PENDING_SECONDS)
-    retry = now - timedelta(seconds=ERROR_RETRY_SECONDS)
-    again = [v for v in variants if v.is_error and v.params is not None and v.attempted_at and v.attempted_at < retry]
-    if again:
-        Variant.objects.filter(id__in=[v.id for v in again], status=Variant.Status.ERROR).update(
-            status=Variant.Status.PENDING
-        )
-        for variant in again:
-            variant.status = Variant.Status.PENDING
-    _queue_solve([v for v in variants if v.status == Variant.Status.PENDING and (eager or v.created_at < stale)])
+    if not ids:
+        return
+    task = celery_app.tasks[SOLVE_TASK]
+    if task.app.conf.task_always_eager:
+        task.delay(ids)  # in this process and transaction: the rows are visible now
+    else:
+        task.delay_on_commit(ids)  # a worker must not look before the rows are committed
 
 
 def variants_for(*, student, questions) -> dict[int, Variant]:
@@ -94,14 +78,13 @@ def variants_for(*, student, questions) -> dict[int, Variant]:
     current: dict[int, Variant] = {}
     for variant in Variant.objects.filter(student=student, question__in=questions).order_by("-number"):
         current.setdefault(variant.question_id, variant)
-    variants_requeue_stale(current.values())
     missing = [q for q in questions if q.id not in current]
     if missing:
         made = [v for q in missing for v in _new_variants(student, q)]
         Variant.objects.bulk_create(made, ignore_conflicts=True)  # a second tab may have made them already
         created = list(Variant.objects.filter(student=student, question__in=missing, number=1))
         current.update({v.question_id: v for v in created})
-        _queue_solve(created)
+        queue_solve(created)
     return current
 
 
@@ -110,16 +93,14 @@ def variant_new(*, student, question: Question) -> Variant:
     """A fresh variant ("new variant"; "start over" for a question without a generator, which
     makes it count again after its solution was shown): open practice quizzes only.
 
-    Raises ``quizzes.services.SubmissionRefused`` otherwise. Two requests at once (a double
-    click) are serialized on the current variant's row and both get the same new variant.
+    Raises ``Refused`` otherwise. Two requests at once (a double click) are serialized on the
+    current variant's row and both get the same new variant.
     """
-    from quizzes.services import SubmissionRefused
-
     quiz = question.quiz
     if not quiz.is_practice:
-        raise SubmissionRefused("New variants are only available in practice mode.", 403)
+        raise Refused("New variants are only available in practice mode.", 403)
     if not quiz.is_open():
-        raise SubmissionRefused("This quiz is closed: no new variants.", 403)
+        raise Refused("This quiz is closed: no new variants.", 403)
     current_id = variants_for(student=student, questions=[question])[question.id].id
     latest = Variant.objects.select_for_update().get(pk=current_id)
     newer = Variant.objects.filter(student=student, question=question, number__gt=latest.number).first()
@@ -131,23 +112,37 @@ def variant_new(*, student, question: Question) -> Variant:
             variant.save()
     except IntegrityError:  # a concurrent request made it between our read and write
         return Variant.objects.get(student=student, question=question, number=latest.number + 1)
-    _queue_solve([variant])
+    queue_solve([variant])
     return variant
 
 
-def variants_solve(*, variant_ids: list[int]) -> int:
-    """Solve the pending variants among ``variant_ids`` and grade their waiting submissions.
+@transaction.atomic
+def variant_reveal(*, student, question: Question, now=None) -> Variant:
+    """Show the worked solution of the student's current variant ("show solution" / give up).
 
-    A generator error marks the variant ``error`` with the message (the admin shows it).
-    Returns how many variants became ready. Safe to run twice (ready variants are skipped).
+    Practice mode only: raises ``Refused`` in graded mode. Idempotent.
     """
-    from compute.device import device_name
+    if not question.quiz.is_practice:
+        raise Refused("Solutions of a graded quiz are shown after it closes.", status=403)
+    variant = variants_for(student=student, questions=[question])[question.id]
+    if variant.revealed_at is None:
+        variant.revealed_at = now or timezone.now()
+        variant.save(update_fields=["revealed_at"])
+    return variant
+
+
+def variants_solve(*, variant_ids: list[int]) -> list[int]:
+    """Solve the pending variants among ``variant_ids``; returns the ids of those that became ready
+    (their waiting answers are for ``quizzes.submissions.submissions_grade_pending``).
+
+    A generator error marks the variant ``error`` with the message (the admin shows it). Safe to
+    run twice (ready variants are skipped).
+    """
+    from compute.device import device_name  # imports torch: only solving processes pay for it
 
     device = device_name()
     pending = list(
-        Variant.objects.filter(id__in=variant_ids, status=Variant.Status.PENDING).select_related(
-            "question__quiz"
-        )
+        Variant.objects.filter(id__in=variant_ids, status=Variant.Status.PENDING).select_related("question__quiz")
     )
     for variant in pending:
         question = variant.question
@@ -165,29 +160,32 @@ def variants_solve(*, variant_ids: list[int]) -> int:
         pending,
         ["status", "error", "answer", "values", "mistakes", "tolerance", "compute_ms", "device", "attempted_at"],
     )
-    ready = [v for v in pending if v.is_ready]
-    if ready:
-        submissions_grade_pending(variant_ids=[v.id for v in ready])
-    return len(ready)
+    return [v.id for v in pending if v.is_ready]
 
 
-def submissions_grade_pending(*, variant_ids: list[int]) -> int:
-    """Grade the pending submissions of ready variants, oldest first; returns how many."""
-    from quizzes.services import submission_grade
+@transaction.atomic
+def variants_requeue(*, now=None) -> int:
+    """Queue solving again for variants that should be solved by now; returns how many.
 
-    waiting = (
-        Submission.objects.filter(
-            variant_id__in=variant_ids, status=Submission.Status.PENDING, variant__status=Variant.Status.READY
-        )
-        .select_related("variant__question__quiz")
-        .order_by("created_at", "id")
+    - pending ones whose task was lost (a worker or server restart), STALE_PENDING_SECONDS after
+      they were made or last tried;
+    - failed ones, ERROR_RETRY_SECONDS after the failed attempt: the failure may have been transient
+      (a GPU hiccup, a worker killed), and answers waiting for them get graded then.
+    Run by Celery beat every minute (``CELERY_BEAT_SCHEDULE``) or ``manage.py variants_requeue``.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=STALE_PENDING_SECONDS)
+    lost = models.Q(status=Variant.Status.PENDING) & (
+        models.Q(attempted_at__lt=stale) | models.Q(attempted_at__isnull=True, created_at__lt=stale)
     )
-    count = 0
-    for submission in waiting:
-        with transaction.atomic():
-            submission_grade(submission=submission, now=timezone.now())
-        count += 1
-    return count
+    failed = models.Q(status=Variant.Status.ERROR, params__isnull=False,
+                      attempted_at__lt=now - timedelta(seconds=ERROR_RETRY_SECONDS))
+    again = list(Variant.objects.select_for_update(skip_locked=True).filter(lost | failed))
+    for variant in again:
+        variant.status = Variant.Status.PENDING
+    Variant.objects.filter(id__in=[v.id for v in again]).update(status=Variant.Status.PENDING, attempted_at=now)
+    queue_solve(again)
+    return len(again)
 
 
 def quiz_precompute(*, quiz_id: int) -> int:
@@ -300,5 +298,5 @@ def variants_retry_errors(*, question: Question) -> int:
     for variant in failed:
         variant.status, variant.error = Variant.Status.PENDING, ""
     Variant.objects.bulk_update(failed, ["status", "error", "params", "generator", "config"])
-    _queue_solve(failed)
+    queue_solve(failed)
     return len(failed)

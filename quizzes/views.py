@@ -15,10 +15,11 @@ from quizzes.access import Unavailable, course_access, quiz_access
 from quizzes.kinds.base import MalformedAnswer
 from quizzes.models import Quiz
 from quizzes.progress import course_progress
+from quizzes.refusal import Refused
 from quizzes.rendering import render_many
-from quizzes.services import SubmissionRefused, submission_create, variant_reveal
 from quizzes.states import question_states
-from quizzes.variants import variant_new
+from quizzes.submissions import submission_create
+from quizzes.variants import variant_new, variant_reveal
 
 
 def _is_fetch(request) -> bool:
@@ -69,7 +70,7 @@ def quiz_page(request, course_slug, quiz_id):
         return _unavailable(request, error)
     polled = request.GET.get("question", "")
     if _is_fetch(request) and polled.isascii() and polled.isdigit():  # a pending question polls itself
-        question = get_object_or_404(quiz.questions, pk=int(polled))
+        question = get_object_or_404(quiz.questions.active(), pk=int(polled))
         return _question_response(request, quiz, access, question)
     states = question_states(student=request.user, quiz=quiz)
     context = {
@@ -102,12 +103,12 @@ def _question_post(request, course_slug, quiz_id, question_id, action):
             if _is_fetch(request)
             else _unavailable(request, error)
         )
-    question = get_object_or_404(quiz.questions.select_related("quiz__lecture__course"), pk=question_id)
+    question = get_object_or_404(quiz.questions.active().select_related("quiz__lecture__course"), pk=question_id)
     try:
         action(question)
     except MalformedAnswer as error:
         return _refused(request, str(error), 400)
-    except SubmissionRefused as error:
+    except Refused as error:
         return _refused(request, str(error), error.status)
     return _question_response(request, quiz, access, question)
 

@@ -11,12 +11,12 @@ import pytest
 import torch
 
 from compute.config import ConfigError
-from compute.contract import close
 from compute.latex import is_finite
 from compute.network import engine as nw
 from compute.network import layers_numpy as lnp
 from compute.network import plan as nplan
 from compute.network.generator import GENERATORS, NetworkGenerator
+from compute.tolerance import within_nested as close
 from compute.variant import Variant
 from quizzes.grading import grade_computed
 

@@ -32,7 +32,7 @@ def test_services_and_views_pass_on_postgresql():
         pytest.skip("this run already uses PostgreSQL")
     if not postgres_answers():
         skip_or_fail("PostgreSQL is not running on 127.0.0.1:5432")
-    tests = ["quizzes/tests/test_services.py", "quizzes/tests/test_views.py", "quizzes/tests/test_admin.py",
+    tests = ["quizzes/tests/test_submissions.py", "quizzes/tests/test_views.py", "quizzes/tests/test_admin.py",
              "quizzes/tests/test_computed.py",
              "quizzes/tests/test_robustness.py"]
     result = subprocess.run(

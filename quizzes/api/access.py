@@ -5,15 +5,16 @@ through these functions. Objects outside them answer 404, whatever the reason (n
 another course, another student, not published yet), so an id never tells whether it exists.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from courses.models import Course, Enrolment, Lecture
+from quizzes import mastery, visibility
 from quizzes.models import Question, Quiz, Submission
-from quizzes.states import QuestionState
 
 
 def courses_for(user):
@@ -36,18 +37,8 @@ def quizzes_for(user):
 
 
 def questions_for(user, now=None):
-    """Questions staff may read, and those students may answer now (published, released, open)."""
-    now = now or timezone.now()
-    studying = (
-        Q(
-            quiz__lecture__course__in=courses_for(user),
-            quiz__is_published=True,
-        )
-        & (Q(quiz__lecture__release_date__isnull=True) | Q(quiz__lecture__release_date__lte=now))
-        & (Q(quiz__opens_at__isnull=True) | Q(quiz__opens_at__lte=now))
-    )
-    teaching = Q(quiz__lecture__course__in=Course.objects.staffed_by(user))
-    return Question.objects.filter(studying | teaching)
+    """Questions staff may read, and those students may answer now (``Question.objects.available_to``)."""
+    return Question.objects.available_to(user, now or timezone.now())
 
 
 def own_submissions(user):
@@ -55,39 +46,41 @@ def own_submissions(user):
     return Submission.objects.for_user(user)
 
 
-def own_submission_states(*, user, submissions, now) -> dict[int, QuestionState]:
-    """Variant id -> the quiz page's state of that variant for ``user``, for ``submissions`` (theirs).
+@dataclass(frozen=True)
+class Shown:
+    """What a student may see of one variant now (the quiz page's rules, ``quizzes.visibility``)."""
 
-    The state decides, as on the quiz page, whether the variant's solution and the grading
-    feedback may be shown. Callers pass submissions with ``variant__question__quiz`` loaded;
-    one query whatever their number.
+    feedback: bool
+    solution: bool
+
+
+def shown_for(*, user, submissions, now) -> dict[int, Shown]:
+    """Variant id -> what ``user`` may see of it now, for ``submissions`` (theirs).
+
+    Callers pass submissions with ``variant__question__quiz`` loaded; one query whatever their number.
     """
     variants = {s.variant_id: s.variant for s in submissions}
-    graded = (
-        own_submissions(user)
-        .graded()
-        .only("id", "variant_id", "status", "score")
-        .order_by("created_at", "id")
-    )
+    tries = own_submissions(user).filter(try_number__isnull=False).only("id", "variant_id", "status", "score")
     if len(variants) <= 500:
-        graded = graded.filter(variant_id__in=list(variants))
-    tries: dict[int, list[Submission]] = {variant_id: [] for variant_id in variants}
-    for submission in graded:
-        if submission.variant_id in tries:
-            tries[submission.variant_id].append(submission)
-    return {
-        variant_id: QuestionState(
-            quiz=variant.question.quiz,
-            question=variant.question,
-            number=0,
-            variant=variant,
-            submissions=tries[variant_id],
-            html={},
-            choice_html={},
-            now=now,
+        tries = tries.filter(variant_id__in=list(variants))
+    used: dict[int, int] = dict.fromkeys(variants, 0)
+    correct: set[int] = set()
+    for submission in tries:
+        if submission.variant_id in used:
+            used[submission.variant_id] += 1
+            if mastery.is_correct(submission):
+                correct.add(submission.variant_id)
+    shown = {}
+    for variant_id, variant in variants.items():
+        quiz = variant.question.quiz
+        shown[variant_id] = Shown(
+            feedback=visibility.feedback_visible(quiz, now),
+            solution=visibility.solution_visible(
+                quiz, now, ever_correct=variant_id in correct, revealed=variant.revealed_at is not None,
+                tries_left=visibility.tries_left(quiz, used[variant_id]),
+            ),
         )
-        for variant_id, variant in variants.items()
-    }
+    return shown
 
 
 def staffed_course(*, user, slug: str) -> Course:

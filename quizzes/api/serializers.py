@@ -4,7 +4,7 @@ Students never receive answers, correct choices, tolerances, seeds, generator co
 worked solutions or named mistakes: question rows carry them only in ``grading``, added for
 staff of the question's course, and a student's own submission carries its variant's answer
 only once that variant's solution is visible to them (the rule of the quiz page,
-``QuestionState.solution_visible``).
+``quizzes.visibility.solution_visible``).
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -137,7 +137,7 @@ class MySubmissionSerializer(serializers.ModelSerializer):
         }
 
     def get_solution_visible(self, submission) -> bool:
-        return self.context["shown"][submission.variant_id].solution_visible
+        return self.context["shown"][submission.variant_id].solution
 
     @extend_schema_field(OpenApiTypes.ANY)
     def get_answer(self, submission):
@@ -149,7 +149,7 @@ class MySubmissionSerializer(serializers.ModelSerializer):
 
     def to_representation(self, submission):
         data = super().to_representation(submission)
-        if not self.context["shown"][submission.variant_id].feedback_visible:
+        if not self.context["shown"][submission.variant_id].feedback:
             data.update(score=None, points=None, feedback="")
         return data
 

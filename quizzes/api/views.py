@@ -136,7 +136,7 @@ class MySubmissionViewSet(ReadOnlyViewSet):
 
     def serialize(self, objects, many: bool = True):
         items = list(objects) if many else [objects]
-        shown = access.own_submission_states(user=self.request.user, submissions=items, now=timezone.now())
+        shown = access.shown_for(user=self.request.user, submissions=items, now=timezone.now())
         context = {**self.get_serializer_context(), "shown": shown}
         return self.get_serializer(items if many else objects, many=many, context=context).data
 

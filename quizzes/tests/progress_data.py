@@ -36,6 +36,7 @@ class Learner:
         mistake: str = "",
         status: str = Submission.Status.GRADED,
         after: timedelta = STEP,
+        after_reveal: bool = False,
     ) -> Submission:
         """An answer ``after`` the previous event, to the newest variant (opened now if none)."""
         variant = Variant.objects.filter(student=self.user, question=question).order_by("-number").first()
@@ -54,5 +55,6 @@ class Learner:
             score=score if graded else None,
             try_number=tries + 1 if graded else None,
             mistake=mistake,
+            after_reveal=after_reveal,
             created_at=self.clock,
         )

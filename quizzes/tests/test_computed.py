@@ -4,17 +4,21 @@ The real generators are exercised by compute/tests; here two toy generators (reg
 test only) make the flow easy to follow: variants, prompts, mistakes, cells, pending grading.
 """
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from compute import generators
 from compute.config import Field, Schema
 from compute.contract import Generator
 from compute.variant import Solved, Step
 from quizzes.models import Submission, Variant
+from quizzes.tasks import variants_solve as variants_solve_task
 from quizzes.tests.factories import make_question
-from quizzes.variants import quiz_precompute, variants_solve
+from quizzes.variants import STALE_PENDING_SECONDS, quiz_precompute, variants_requeue
 
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
 
@@ -149,7 +153,7 @@ def test_wrong_number_of_cells_is_a_400(student_client, doubled):
 def test_answer_before_the_variant_is_solved_waits_and_is_graded_later(
     student_client, student, product, monkeypatch
 ):
-    monkeypatch.setattr("quizzes.variants._queue_solve", lambda variants: None)  # no worker has run yet
+    monkeypatch.setattr("quizzes.variants.queue_solve", lambda variants: None)  # no worker has run yet
     html = page(student_client, product.quiz)
     variant = Variant.objects.get(student=student, question=product)
     assert variant.status == "pending" and "Check answer" in html
@@ -159,7 +163,7 @@ def test_answer_before_the_variant_is_solved_waits_and_is_graded_later(
     poll_url = reverse("quizzes:quiz", args=[product.quiz.lecture.course.slug, product.quiz_id])
     poll = student_client.get(poll_url, {"question": product.id}, **FETCH).content.decode()
     assert poll.lstrip().startswith("<section") and "data-pending" in poll
-    assert variants_solve(variant_ids=[variant.id]) == 1
+    assert variants_solve_task(variant_ids=[variant.id]) == 1  # what the worker runs: solve, then grade
     submission = Submission.objects.get()
     assert submission.status == "graded" and submission.score == 1.0
     poll = student_client.get(poll_url, {"question": product.id}, **FETCH).content.decode()
@@ -214,13 +218,17 @@ def test_bad_config_and_kind_mismatch_are_refused(product, doubled):
         doubled.full_clean()
 
 
-def test_a_variant_whose_solve_task_was_lost_is_solved_on_the_next_view(
+def test_a_variant_whose_solve_task_was_lost_is_solved_by_the_periodic_requeue(
     student_client, student, product, monkeypatch
 ):
     with monkeypatch.context() as patch:
-        patch.setattr("quizzes.variants._queue_solve", lambda variants: None)  # the task is lost
+        patch.setattr("quizzes.variants.queue_solve", lambda variants: None)  # the task is lost
         page(student_client, product.quiz)
     assert Variant.objects.get(student=student, question=product).status == "pending"
-    html = page(student_client, product.quiz)  # eager mode: solved now
+    page(student_client, product.quiz)  # a page view writes nothing: still pending
+    assert Variant.objects.get(student=student, question=product).status == "pending"
+    assert variants_requeue() == 0  # not stale yet: its task may still be in a queue
+    later = timezone.now() + timedelta(seconds=STALE_PENDING_SECONDS + 1)
+    assert variants_requeue(now=later) == 1  # eager mode: solved at once
     variant = Variant.objects.get(student=student, question=product)
-    assert variant.status == "ready" and "data-pending" not in html
+    assert variant.status == "ready" and "data-pending" not in page(student_client, product.quiz)

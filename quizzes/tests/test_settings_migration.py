@@ -12,7 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from quizzes.demo import demo_load
 from quizzes.models import Question, Submission, Variant
-from quizzes.services import submission_create
+from quizzes.submissions import submission_create
 from quizzes.tests.factories import form_data
 
 BEFORE = [("quizzes", "0003_variant_made_with_and_after_reveal")]

@@ -1,4 +1,10 @@
-"""Workflows of the quizzes app: variants, submissions and their grading, revealing solutions."""
+"""The whole lifecycle of a submission: stored (valid or not), graded at once or when its variant is
+ready, never lost and never counted twice.
+
+``submission_create`` stores a student's answer to their current variant before anything else can
+fail, ``submission_grade`` grades it with the question's kind, and ``submissions_grade_pending``
+grades the answers that waited for a computed variant (``quizzes.tasks`` calls it after solving).
+"""
 
 import uuid
 
@@ -10,18 +16,8 @@ from django.utils import timezone
 from quizzes.grading import credit_for_try
 from quizzes.kinds.base import InvalidAnswer
 from quizzes.models import Question, Submission, Variant
+from quizzes.refusal import Refused
 from quizzes.variants import variants_for
-
-
-class SubmissionRefused(Exception):
-    """The answer cannot be taken now (quiz closed, no tries left, too many too fast).
-
-    The message is for the student; ``status`` is the HTTP status to answer with.
-    """
-
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
 
 
 def _check_rate(student) -> None:
@@ -35,7 +31,7 @@ def _check_rate(student) -> None:
         cache.set(key, 1, timeout=90)
         return
     if count > settings.QUIZSERVER_SUBMISSIONS_PER_MINUTE:
-        raise SubmissionRefused("You are answering very fast. Wait a minute, then try again.", status=429)
+        raise Refused("You are answering very fast. Wait a minute, then try again.", status=429)
 
 
 @transaction.atomic
@@ -44,14 +40,14 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
 
     A repeated ``nonce`` (double click, two tabs, a retried request) returns the submission
     already stored for it. Invalid input is stored as ``invalid`` and costs no try. Raises
-    ``SubmissionRefused`` when the quiz is closed or no try is left, and
+    ``Refused`` when the quiz is closed or no try is left, and
     ``quizzes.kinds.base.MalformedAnswer`` for a request that does not fit the question (nothing
     is stored then). The caller has checked that the student may open the quiz.
     """
     now = now or timezone.now()
     quiz = question.quiz
     if not quiz.is_open(now):
-        raise SubmissionRefused("This quiz is closed: answers are no longer accepted.", status=403)
+        raise Refused("This quiz is closed: answers are no longer accepted.", status=403)
     nonce = nonce.strip()[:64] or uuid.uuid4().hex
     variant_id = variants_for(student=student, questions=[question])[question.id].id
     variant = Variant.objects.select_for_update().get(pk=variant_id)
@@ -63,7 +59,7 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
     kind = question.kind_spec
     refusal = kind.unanswerable(variant)
     if refusal:
-        raise SubmissionRefused(refusal, 503)
+        raise Refused(refusal, 503)
     try:
         parsed = kind.parse(question, data, choices=list(question.choices.all()), variant=variant)
     except InvalidAnswer as invalid:
@@ -75,7 +71,7 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
         return _save(submission)
     tries_used = variant.submissions.filter(try_number__isnull=False).count()
     if quiz.max_tries is not None and tries_used >= quiz.max_tries:
-        raise SubmissionRefused("You have used all your tries on this question.")
+        raise Refused("You have used all your tries on this question.")
     submission.raw, submission.value, submission.try_number = parsed.raw, parsed.value, tries_used + 1
     if variant.is_ready:
         return submission_grade(submission=submission, now=now)
@@ -114,16 +110,19 @@ def _save(submission: Submission) -> Submission:
     return submission
 
 
-@transaction.atomic
-def variant_reveal(*, student, question: Question, now=None) -> Variant:
-    """Show the worked solution of the student's current variant ("show solution" / give up).
-
-    Practice mode only: raises ``SubmissionRefused`` in graded mode. Idempotent.
-    """
-    if not question.quiz.is_practice:
-        raise SubmissionRefused("Solutions of a graded quiz are shown after it closes.", status=403)
-    variant = variants_for(student=student, questions=[question])[question.id]
-    if variant.revealed_at is None:
-        variant.revealed_at = now or timezone.now()
-        variant.save(update_fields=["revealed_at"])
-    return variant
+def submissions_grade_pending(*, variant_ids: list[int]) -> int:
+    """Grade the pending submissions of ready variants, oldest first, each in its own transaction;
+    returns how many."""
+    waiting = (
+        Submission.objects.filter(
+            variant_id__in=variant_ids, status=Submission.Status.PENDING, variant__status=Variant.Status.READY
+        )
+        .select_related("variant__question__quiz")
+        .order_by("created_at", "id")
+    )
+    count = 0
+    for submission in waiting:
+        with transaction.atomic():
+            submission_grade(submission=submission, now=timezone.now())
+        count += 1
+    return count

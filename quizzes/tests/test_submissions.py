@@ -1,4 +1,5 @@
-"""Tests of quizzes.services: storing, grading and deduplicating submissions; variants; reveal."""
+"""Tests of quizzes.submissions (storing, grading and deduplicating submissions) and of the
+variant workflows they rely on (quizzes.variants: variants per student, reveal)."""
 
 from datetime import timedelta
 
@@ -7,9 +8,11 @@ from django.utils import timezone
 
 from quizzes.kinds.base import MalformedAnswer
 from quizzes.models import Submission, Variant
-from quizzes.services import SubmissionRefused, submission_create, variant_reveal, variants_for
+from quizzes.refusal import Refused
+from quizzes.submissions import submission_create
 from quizzes.tests.factories import form_data as post
 from quizzes.tests.factories import make_question
+from quizzes.variants import variant_reveal, variants_for
 
 
 def correct_choice(question):
@@ -73,14 +76,14 @@ def test_graded_mode_limits_tries_and_scales_points(student, quiz, numeric):
     wrong = submission_create(student=student, question=numeric, data=post(answer="1"))
     right = submission_create(student=student, question=numeric, data=post(answer="0.25"))
     assert (wrong.points, right.points) == (0.0, 5.0)
-    with pytest.raises(SubmissionRefused, match="all your tries"):
+    with pytest.raises(Refused, match="all your tries"):
         submission_create(student=student, question=numeric, data=post(answer="0.25"))
 
 
 def test_closed_quiz_refuses_answers(student, quiz, numeric):
     quiz.closes_at = timezone.now() - timedelta(minutes=1)
     quiz.save()
-    with pytest.raises(SubmissionRefused, match="closed"):
+    with pytest.raises(Refused, match="closed"):
         submission_create(student=student, question=numeric, data=post(answer="0.25"))
     assert Submission.objects.count() == 0
 
@@ -89,7 +92,7 @@ def test_rate_limit_refuses_the_answer_after_the_limit(student, numeric, setting
     settings.QUIZSERVER_SUBMISSIONS_PER_MINUTE = 3
     for _ in range(3):
         submission_create(student=student, question=numeric, data=post(answer="1"))
-    with pytest.raises(SubmissionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         submission_create(student=student, question=numeric, data=post(answer="1"))
     assert refused.value.status == 429 and Submission.objects.count() == 3
 
@@ -100,5 +103,5 @@ def test_reveal_marks_variant_in_practice_only(student, quiz, single):
     quiz.mode = "graded"
     quiz.save()
     single.refresh_from_db()
-    with pytest.raises(SubmissionRefused):
+    with pytest.raises(Refused):
         variant_reveal(student=student, question=single)
