@@ -11,7 +11,10 @@ Layout rule: only the top level has sections, everything below it is written inl
   block per item;
 - every other value is ``key = value``; a dict below the top level is an inline table
   ``{ a = 1, b = [1, 2] }`` (``{}`` when empty) and a list is an array ``[1, 2]`` (so a list of
-  dicts below the top level is an array of inline tables).
+  dicts below the top level is an array of inline tables);
+- a table's array whose ``key = [...]`` line would be longer than ``LINE_LIMIT`` is written one item
+  per line, each followed by a comma, so that adding or moving an item changes one line of a diff
+  (arrays inside inline tables stay on one line: TOML wants an inline table on one line).
 
 TOML wants a table's plain keys before any header, so the top level writes its ``key = value``
 lines first and then its sections, each group in insertion order. tomllib reads them back in
@@ -32,6 +35,7 @@ _CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MUST_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"}
 _INT64 = range(-(2**63), 2**63)  # what every TOML reader must accept
+LINE_LIMIT = 100  # characters of a `key = [...]` line; a longer array is written one item per line
 
 
 def dumps(data: dict) -> str:
@@ -45,7 +49,7 @@ def dumps(data: dict) -> str:
     if not isinstance(data, dict):
         raise TypeError(f"dumps() takes a dict, not {type(data).__name__}")
     items = list(_items(data, ""))
-    lines = [f"{key} = {_value(value, path)}" for key, value, path in items if not _is_section(value)]
+    lines = [_assignment(key, value, path) for key, value, path in items if not _is_section(value)]
     for key, value, path in items:
         if not _is_section(value):
             continue
@@ -53,14 +57,23 @@ def dumps(data: dict) -> str:
             lines.append("")
         if isinstance(value, dict):
             lines.append(f"[{key}]")
-            lines += [f"{k} = {_value(v, p)}" for k, v, p in _items(value, path)]
+            lines += [_assignment(k, v, p) for k, v, p in _items(value, path)]
             continue
         for index, table in enumerate(value):
             if index:
                 lines.append("")
             lines.append(f"[[{key}]]")
-            lines += [f"{k} = {_value(v, p)}" for k, v, p in _items(table, f"{path}[{index}]")]
+            lines += [_assignment(k, v, p) for k, v, p in _items(table, f"{path}[{index}]")]
     return "".join(line + "\n" for line in lines)
+
+
+def _assignment(key: str, value: object, path: str) -> str:
+    """``key = value`` as one line, or as several for an array too long for one (see LINE_LIMIT)."""
+    line = f"{key} = {_value(value, path)}"
+    if len(line) <= LINE_LIMIT or not isinstance(value, list):
+        return line
+    items = "".join(f"    {_value(item, f'{path}[{i}]')},\n" for i, item in enumerate(value))
+    return f"{key} = [\n{items}]"
 
 
 def _is_section(value: object) -> bool:

@@ -156,8 +156,8 @@ def export_floor(course) -> tuple[float, int, int]:
     """Seconds, rows and bytes of the same rows straight from a cursor into csv."""
     from django.db import connection
 
-    from quizzes.api import access
-    from quizzes.api.exports import RESULT_COLUMNS, PendingText, csv_expressions
+    from api import access
+    from api.exports import RESULT_COLUMNS, PendingText, csv_expressions
 
     queryset = access.course_submissions(course).order_by("id").values_list(*csv_expressions())
     sql, params = queryset.query.sql_with_params()

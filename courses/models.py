@@ -46,9 +46,6 @@ class Course(models.Model):
         help_text="Students enrol by typing this code (case does not matter).",
     )
     enrolment_open = models.BooleanField(default=True)
-    leaderboard_enabled = models.BooleanField(
-        default=False, help_text="Offer students an opt-in leaderboard per lecture, under pseudonyms they choose."
-    )
 
     objects = CourseQuerySet.as_manager()
 
@@ -63,7 +60,7 @@ class Course(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("quizzes:course", args=[self.slug])
+        return reverse("progress:course", args=[self.slug])
 
 
 class Lecture(models.Model):
@@ -101,8 +98,6 @@ class Enrolment(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.STUDENT)
-    pseudonym = models.CharField(max_length=40, blank=True, help_text="Shown on the leaderboard instead of the name.")
-    leaderboard_opt_in = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "quizzes",
     "compute",
     "authoring",
+    "progress",
 ]
 
 MIDDLEWARE = [
@@ -172,7 +173,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
         "anon": os.environ.get("API_THROTTLE_ANON", "30/minute"),
-        "export": os.environ.get("API_THROTTLE_EXPORT", "60/hour"),  # CSV downloads (quizzes.api.base)
+        "export": os.environ.get("API_THROTTLE_EXPORT", "60/hour"),  # CSV downloads (api.base)
     },
 }
 SPECTACULAR_SETTINGS = {

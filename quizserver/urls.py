@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("courses/", include("courses.urls")),
     path("courses/", include("quizzes.urls")),
-    path("api/", include("quizzes.api.urls")),
+    path("courses/", include("progress.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,9 +27,12 @@ class CourseAccess:
         return self.role in Enrolment.Role.staff_roles()
 
 
-def course_access(*, user, course_slug: str) -> CourseAccess:
-    """The course and the user's role in it; raises ``Unavailable`` (404 unknown, 403 not enrolled)."""
-    course = Course.objects.filter(slug=course_slug).first()
+def course_access(*, user, course_slug: str, courses=None) -> CourseAccess:
+    """The course and the user's role in it; raises ``Unavailable`` (404 unknown, 403 not enrolled).
+
+    ``courses``: the queryset to look the course up in (e.g. with ``select_related``); default all.
+    """
+    course = (courses if courses is not None else Course.objects).filter(slug=course_slug).first()
     if course is None:
         raise Unavailable("Course not found", "There is no course at this address.", 404)
     role = role_in(user=user, course=course)

@@ -119,7 +119,7 @@ class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
 
     @admin.display(description="Statistics")
     def statistics_link(self, quiz):
-        url = reverse("quizzes:quiz_statistics", args=[quiz.lecture.course.slug, quiz.pk])
+        url = reverse("progress:quiz_statistics", args=[quiz.lecture.course.slug, quiz.pk])
         return format_html('<a href="{}">Statistics</a>', url)
 
 

@@ -1,6 +1,6 @@
 """Quizzes, questions, choices, per-student variants and submissions.
 
-Progress is not stored: it is derived from submissions (see ``quizzes.progress``).
+Progress is not stored: it is derived from submissions (see ``progress.reports``).
 """
 
 import secrets

@@ -1,4 +1,4 @@
-"""Student pages: a course's lectures with progress, a quiz, answering and revealing solutions.
+"""Student pages of a quiz: showing it, answering, revealing solutions, new variants.
 
 Answer and reveal views follow Post/Redirect/Get for plain forms; a request sent by our
 JavaScript (header ``X-Requested-With: fetch``) gets the re-rendered question instead.
@@ -8,13 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from quizzes.access import Unavailable, course_access, quiz_access
+from quizzes.access import Unavailable, quiz_access
 from quizzes.kinds.base import MalformedAnswer
-from quizzes.models import Quiz
-from quizzes.progress import course_progress
 from quizzes.refusal import Refused
 from quizzes.rendering import render_many
 from quizzes.states import question_states
@@ -37,29 +34,6 @@ def _refused(request, message: str, status: int) -> HttpResponse:
     return TemplateResponse(
         request, "unavailable.html", {"title": "Answer not accepted", "message": message}, status=status
     )
-
-
-@login_required
-def course_page(request, course_slug):
-    try:
-        access = course_access(user=request.user, course_slug=course_slug)
-    except Unavailable as error:
-        return _unavailable(request, error)
-    quizzes = Quiz.objects.filter(lecture__course=access.course).select_related("lecture")
-    if not access.is_staff:
-        quizzes = quizzes.published()
-    lectures = list(access.course.lectures.all())
-    by_lecture = {}
-    for quiz in quizzes:
-        by_lecture.setdefault(quiz.lecture_id, []).append(quiz)
-    progress = course_progress(student=request.user, course=access.course)
-    rows = [
-        {"lecture": lec, "quizzes": by_lecture.get(lec.id, []), "progress": progress.get(lec.id)}
-        for lec in lectures
-    ]
-    context = {"course": access.course, "access": access, "rows": rows, "now": timezone.now(),
-               "description": render_many([access.course.description])[0]}
-    return TemplateResponse(request, "quizzes/course.html", context)
 
 
 @login_required

@@ -322,3 +322,18 @@ def test_errors_carry_the_line_in_the_file(text, line, message):
         split_front_matter(text)
     assert raised.value.line == line
     assert message in str(raised.value)
+
+
+def test_a_long_array_is_written_one_item_per_line_and_key_line_finds_the_key_after_it():
+    uids = [f"l02-question-number-{n}" for n in range(6)]
+    data = {"quizzes": [{"uid": "quiz", "questions": uids, "after": 1}], "short": ["a", "b"]}
+    text = join_front_matter(data, "")
+    assert text == (
+        "+++\nshort = ['a', 'b']\n\n[[quizzes]]\nuid = 'quiz'\nquestions = [\n"
+        + "".join(f"    '{uid}',\n" for uid in uids)
+        + "]\nafter = 1\n+++\n"
+    )
+    matter = split_front_matter(text)
+    assert matter.data == data
+    assert matter.key_line("quizzes[0].questions") == 6
+    assert matter.key_line("quizzes[0].after") == 14

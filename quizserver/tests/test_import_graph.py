@@ -155,3 +155,25 @@ def test_the_compute_core_imports_no_django():
         if not any(module == prefix or module.startswith(prefix + ".") for prefix in allowed)
     }
     assert {module: names for module, names in offenders.items() if names} == {}
+
+
+# Which app may import which (tests aside): reads flow one way, from the pages down to the engine.
+MAY_NOT_IMPORT = {
+    "compute": {"courses", "quizzes", "progress", "api", "authoring"},
+    "courses": {"quizzes", "progress", "api", "authoring"},
+    "quizzes": {"progress", "api", "authoring"},
+    "progress": {"api", "authoring"},
+    "api": {"authoring"},
+}
+
+
+def test_apps_import_one_way():
+    packages = [package for package in PACKAGES if (ROOT / package).is_dir()]
+    edges = import_edges(project_modules(ROOT, packages))
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, targets in edges.items()
+        for target in targets
+        if ".tests" not in module and target.split(".")[0] in MAY_NOT_IMPORT.get(module.split(".")[0], set())
+    )
+    assert wrong == []

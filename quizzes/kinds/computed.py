@@ -75,6 +75,8 @@ class ComputedKind(Kind):
         if not data.get("own_tolerance"):  # unused without own_tolerance: left out of the file
             for name in ("own_tolerance", "rtol", "atol"):
                 data.pop(name, None)
+        if not data.get("generator_config"):  # the defaults
+            data.pop("generator_config", None)
         return data
 
     # --- generator and config ---------------------------------------------------------------------

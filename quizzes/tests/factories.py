@@ -11,7 +11,7 @@ from quizzes.kinds import get_kind
 from quizzes.kinds.base import SettingsError
 from quizzes.models import Question
 
-MODEL_FIELDS = {"quiz", "position", "kind", "title", "prompt", "points", "hint", "explanation"}
+MODEL_FIELDS = {"quiz", "position", "kind", "uid", "title", "prompt", "points", "hint", "explanation", "is_archived"}
 
 
 def question_fields(*, clean: bool = True, **fields) -> dict:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from authoring.demo import demo_load
 from conftest import skip_or_fail
 from courses.models import Lecture
-from quizzes.demo import demo_load
 from quizzes.models import Question
 
 CHROMIUM = "/usr/bin/chromium"

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Enrolment
+from progress.models import Leaderboard
+from progress.tests.progress_data import join_leaderboard
 from quizzes.models import Quiz
 from quizzes.tests.factories import make_question
 
@@ -77,7 +79,7 @@ def test_course_page_mastery_does_not_reveal_a_right_answer_before_close(client,
 
 def test_progress_page_does_not_reveal_a_right_answer_before_close(client, answered, course):
     alice, bob = answered
-    url = reverse("quizzes:progress", args=[course.slug])
+    url = reverse("progress:progress", args=[course.slug])
 
     def figures(page: str) -> tuple:
         mastered = re.search(r"<dt>Mastered</dt><dd>(\d+)", page)
@@ -101,9 +103,8 @@ def test_progress_api_does_not_reveal_a_right_answer_before_close(client, answer
 
 def test_leaderboard_does_not_reveal_a_right_answer_before_close(client, answered, course):
     alice, bob = answered
-    course.leaderboard_enabled = True
-    course.save()
-    Enrolment.objects.filter(user=alice, course=course).update(pseudonym="Fox", leaderboard_opt_in=True)
-    page = seen_by(client, bob, reverse("quizzes:progress", args=[course.slug]))
+    Leaderboard.objects.create(course=course, enabled=True)
+    join_leaderboard(alice, course, "Fox", True)
+    page = seen_by(client, bob, reverse("progress:progress", args=[course.slug]))
     # Bob (and everyone) can read that alice's withheld answer was right.
     assert "Fox" not in page, "the leaderboard counts a graded after-close answer as mastered before close"

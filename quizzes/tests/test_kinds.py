@@ -9,11 +9,11 @@ from collections.abc import Sequence
 import pytest
 from django.urls import reverse
 
+from progress.statistics import question_statistics
 from quizzes import grading
 from quizzes.kinds import REGISTRY, UnknownKind, get_kind, kind_choices
 from quizzes.kinds.base import InvalidAnswer, Kind, ParsedAnswer, Setting
 from quizzes.models import Submission
-from quizzes.statistics import question_statistics
 from quizzes.tests.factories import make_question
 
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}

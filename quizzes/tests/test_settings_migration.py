@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from quizzes.demo import demo_load
+from authoring.demo import demo_load
 from quizzes.models import Question, Submission, Variant
 from quizzes.submissions import submission_create
 from quizzes.tests.factories import form_data

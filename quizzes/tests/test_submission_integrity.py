@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from progress.reports import course_progress
 from quizzes.models import Quiz, Submission
-from quizzes.progress import course_progress
 from quizzes.tests.factories import make_question
 
 

@@ -1,0 +1,90 @@
+"""Small accessible charts drawn on the server as inline SVG: bars and a cumulative line.
+
+Each builder returns markup safe to insert: an ``<svg role="img">`` labelled by its ``<title>``
+and ``<desc>``, written with ``compute.svg`` (which escapes every text), without scripts or style
+attributes (colours come from classes in ``static/css/site.css``). Pages show the same numbers as a table
+next to the chart, for screen readers and for anyone who prefers numbers.
+"""
+
+import math
+from collections.abc import Sequence
+
+from django.utils.safestring import SafeString, mark_safe
+
+from compute import svg
+
+WIDTH, HEIGHT = 420, 190  # user units; the SVG scales to its box (labels stay readable on a phone)
+LEFT, RIGHT, TOP, BOTTOM = 34, 8, 10, 30
+MAX_X_LABELS = 6
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+
+
+def axis_top(peak: float) -> tuple[int, int]:
+    """A round top at or above ``peak`` for counts, and the step between gridlines (at most 5)."""
+    peak = max(1, math.ceil(peak))
+    magnitude = 10 ** math.floor(math.log10(peak))
+    for factor in (0.1, 0.2, 0.5, 1, 2, 5, 10):
+        step = max(1, round(factor * magnitude))
+        if math.ceil(peak / step) <= 5:
+            return step * math.ceil(peak / step), step
+    return 10 * magnitude, 2 * magnitude
+
+
+def _frame(chart_id: str, title: str, desc: str, top: float, step: float, body: list[str],
+           labels: Sequence[str], x_of) -> SafeString:
+    plot_h = HEIGHT - TOP - BOTTOM
+    parts = []
+    ticks = round(top / step)
+    for i in range(ticks + 1):
+        value = step * i
+        y = TOP + plot_h - plot_h * value / top
+        parts.append(svg.line(LEFT, y, WIDTH - RIGHT, y, cls="chart-grid"))
+        parts.append(svg.text(LEFT - 5, y + 4, _fmt(value), cls="chart-label", text_anchor="end"))
+    every = max(1, math.ceil(len(labels) / MAX_X_LABELS))
+    for i, label in enumerate(labels):
+        if i % every == 0:
+            parts.append(svg.text(x_of(i), HEIGHT - 10, label, cls="chart-label", text_anchor="middle"))
+    parts += body
+    drawing = svg.drawing(WIDTH, HEIGHT, parts, title=title, desc=desc, id=chart_id or "chart", cls="chart",
+                          focusable=False)
+    return mark_safe(drawing)  # compute.svg escapes every text and attribute
+
+
+def bar_chart(
+    *, chart_id: str, title: str, desc: str, labels: Sequence[str], values: Sequence[float]
+) -> SafeString:
+    """One bar per label; each bar carries its own ``<title>`` (label: value) as a tooltip."""
+    top, step = axis_top(max(values, default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(1, len(values))
+    gap = min(4.0, slot * 0.2)
+    body = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        h = plot_h * value / top
+        body.append(svg.rect(LEFT + i * slot + gap / 2, TOP + plot_h - h, slot - gap, h, cls="chart-bar",
+                             title=f"{label}: {_fmt(value)}"))
+    return _frame(chart_id, title, desc, top, step, body, labels, lambda i: LEFT + (i + 0.5) * slot)
+
+
+def line_chart(*, chart_id: str, title: str, desc: str, labels: Sequence[str], values: Sequence[float],
+               top: float | None = None) -> SafeString:
+    """A line with a point per label over a shaded area (e.g. questions mastered so far)."""
+    axis, step = axis_top(max([*values, top or 0], default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(1, len(values))
+
+    def x_of(i: int) -> float:
+        return LEFT + (i + 0.5) * slot
+
+    points = [(x_of(i), TOP + plot_h - plot_h * v / axis) for i, v in enumerate(values)]
+    body = []
+    if points:
+        base = TOP + plot_h
+        body.append(svg.polygon([(points[0][0], base), *points, (points[-1][0], base)], cls="chart-area"))
+        body.append(svg.polyline(points, cls="chart-line"))
+        for (x, y), label, value in zip(points, labels, values, strict=True):
+            body.append(svg.circle(x, y, 3, cls="chart-point", title=f"{label}: {_fmt(value)}"))
+    return _frame(chart_id, title, desc, axis, step, body, labels, x_of)

@@ -1,0 +1,15 @@
+"""Pages of a course that show progress: the course page with progress bars, a student's progress,
+and the staff's statistics and class overview."""
+
+from django.urls import path
+
+from progress import views
+
+app_name = "progress"
+urlpatterns = [
+    path("<slug:course_slug>/", views.course_page, name="course"),
+    path("<slug:course_slug>/progress/", views.progress_page, name="progress"),
+    path("<slug:course_slug>/quizzes/<int:quiz_id>/statistics/", views.statistics_page, name="quiz_statistics"),
+    path("<slug:course_slug>/students/", views.students_page, name="students"),
+    path("<slug:course_slug>/students/<int:user_id>/", views.student_submissions_page, name="student_submissions"),
+]

@@ -1,0 +1,215 @@
+"""Progress and statistics pages.
+
+Students: a course's page (its lectures with their quizzes and the student's progress bars),
+their own progress in a course (``progress_page``), with streak, review list and the opt-in
+leaderboard. Staff of the course (TAs, instructors, superusers): statistics per quiz, the
+class overview and one student's submissions; anyone else gets 403 (404 for unknown objects).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.views.decorators.http import require_GET, require_http_methods
+
+from courses.models import Course, Enrolment
+from progress import charts
+from progress.leaderboard import LeaderboardForm, leaderboard_entry, leaderboard_entry_update, lecture_leaderboards
+from progress.models import Leaderboard
+from progress.reports import CourseProgressReport, class_progress, course_progress, student_progress
+from progress.statistics import BINS, QuestionStatistics, question_statistics, student_overview
+from quizzes.access import CourseAccess, Unavailable, course_access
+from quizzes.models import Quiz, Submission
+from quizzes.rendering import render_many
+
+SUBMISSIONS_PER_PAGE = 100
+WITH_LEADERBOARD = Course.objects.select_related("leaderboard")  # Leaderboard.is_enabled without a query
+HISTOGRAM_LABELS = [f"{10 * i}–{10 * (i + 1)}%" for i in range(BINS)]
+
+
+def _unavailable(request, error: Unavailable) -> TemplateResponse:
+    context = {"title": error.title, "message": error.message, "course": error.course}
+    return TemplateResponse(request, "unavailable.html", context, status=error.status)
+
+
+def _staff_access(user, course_slug: str) -> CourseAccess:
+    access = course_access(user=user, course_slug=course_slug)
+    if not access.is_staff:
+        raise Unavailable(
+            "For course staff only",
+            f"Class statistics of “{access.course.title}” are for its instructors and teaching "
+            "assistants. Your own progress is on your progress page.",
+            403,
+            access.course,
+        )
+    return access
+
+
+def _found(queryset, title: str, access: CourseAccess):
+    """The one object of ``queryset`` (already limited to the course), or a 404 ``Unavailable``."""
+    found = queryset.first()
+    if found is None:
+        raise Unavailable(title, f"“{access.course.title}” has nothing at this address.", 404, access.course)
+    return found
+
+
+def _leaderboard_form(request, access: CourseAccess) -> LeaderboardForm | None:
+    """The pseudonym form, for students of a course with a leaderboard; None otherwise."""
+    if not (Leaderboard.is_enabled(access.course) and access.role == Enrolment.Role.STUDENT):
+        if request.method == "POST":
+            raise Unavailable("Leaderboard not available", "There is no leaderboard to join here.", 403,
+                              access.course)
+        return None
+    enrolment = Enrolment.objects.get(user=request.user, course=access.course)
+    entry = leaderboard_entry(enrolment)
+    initial = {"pseudonym": entry.pseudonym, "opt_in": entry.opt_in}
+    return LeaderboardForm(request.POST or None, enrolment=enrolment, initial=initial)
+
+
+def _progress_charts(report: CourseProgressReport) -> dict:
+    if not report.weeks:
+        return {}
+    weeks, total = report.weeks, report.total
+    labels = [date_format(w.week, "j M") for w in weeks]
+    first, last = date_format(weeks[0].week, "j F Y"), date_format(weeks[-1].week, "j F Y")
+    busiest = max(weeks, key=lambda w: w.tries)
+    activity = (
+        f"{total.tries} tries in the {len(weeks)} weeks from the week of {first} to the week of {last}; "
+        f"the most, {busiest.tries}, in the week of {date_format(busiest.week, 'j F')}."
+    )
+    mastery = f"Questions mastered at the end of each week from {first} to {last}: {weeks[-1].mastered} " \
+              f"of {total.total} now."
+    return {
+        "activity": charts.bar_chart(chart_id="activity", title="Tries per week", labels=labels,
+                                     values=[w.tries for w in weeks], desc=activity),
+        "mastery": charts.line_chart(chart_id="mastery", title="Questions mastered", labels=labels,
+                                     values=[w.mastered for w in weeks], top=total.total, desc=mastery),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress_page(request, course_slug):
+    try:
+        access = course_access(user=request.user, course_slug=course_slug, courses=WITH_LEADERBOARD)
+        form = _leaderboard_form(request, access)
+    except Unavailable as error:
+        return _unavailable(request, error)
+    course = access.course
+    if request.method == "POST" and form.is_valid():
+        try:
+            leaderboard_entry_update(enrolment=form.enrolment, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("pseudonym", error)
+        else:
+            messages.success(request, "Your leaderboard settings are saved.")
+            return redirect("progress:progress", course.slug)
+    report = student_progress(student=request.user, course=course)
+    enabled = Leaderboard.is_enabled(course)
+    boards = lecture_leaderboards(course=course, viewer=request.user) if enabled else []
+    context = {"course": course, "access": access, "report": report, "charts": _progress_charts(report),
+               "form": form, "leaderboard": enabled, "leaderboards": boards}
+    status = 400 if form is not None and form.errors else 200
+    return TemplateResponse(request, "progress/progress.html", context, status=status)
+
+
+@login_required
+def course_page(request, course_slug):
+    try:
+        access = course_access(user=request.user, course_slug=course_slug, courses=WITH_LEADERBOARD)
+    except Unavailable as error:
+        return _unavailable(request, error)
+    quizzes = Quiz.objects.filter(lecture__course=access.course).select_related("lecture")
+    if not access.is_staff:
+        quizzes = quizzes.published()
+    lectures = list(access.course.lectures.all())
+    by_lecture = {}
+    for quiz in quizzes:
+        by_lecture.setdefault(quiz.lecture_id, []).append(quiz)
+    progress = course_progress(student=request.user, course=access.course)
+    rows = [
+        {"lecture": lec, "quizzes": by_lecture.get(lec.id, []), "progress": progress.get(lec.id)}
+        for lec in lectures
+    ]
+    context = {"course": access.course, "access": access, "rows": rows, "now": timezone.now(),
+               "description": render_many([access.course.description])[0],
+               "leaderboard": Leaderboard.is_enabled(access.course)}
+    return TemplateResponse(request, "progress/course.html", context)
+
+
+def _histogram(stats: QuestionStatistics):
+    counts = ", ".join(f"{label}: {n}" for label, n in zip(HISTOGRAM_LABELS, stats.histogram, strict=True))
+    return charts.bar_chart(
+        chart_id=f"histogram-{stats.question_id}", title=f"Last-try scores: {stats.title}",
+        labels=HISTOGRAM_LABELS, values=stats.histogram,
+        desc=f"Students by last-try score, of {stats.students} who tried: {counts}.",
+    )
+
+
+@login_required
+@require_GET
+def statistics_page(request, course_slug, quiz_id):
+    try:
+        access = _staff_access(request.user, course_slug)
+        quizzes = Quiz.objects.select_related("lecture").filter(lecture__course=access.course)
+        quiz = _found(quizzes.filter(pk=quiz_id), "Quiz not found", access)
+    except Unavailable as error:
+        return _unavailable(request, error)
+    stats = question_statistics(quiz=quiz)
+    rows = [
+        {"stats": s, "histogram": _histogram(s), "bins": zip(HISTOGRAM_LABELS, s.histogram, strict=True)}
+        for s in stats
+    ]
+    context = {"course": access.course, "access": access, "quiz": quiz, "rows": rows,
+               "answered": any(s.students for s in stats)}
+    return TemplateResponse(request, "progress/statistics.html", context)
+
+
+@login_required
+@require_GET
+def students_page(request, course_slug):
+    try:
+        access = _staff_access(request.user, course_slug)
+    except Unavailable as error:
+        return _unavailable(request, error)
+    course = access.course
+    context = {
+        "course": course,
+        "access": access,
+        "lectures": list(course.lectures.all()),
+        "quizzes": list(Quiz.objects.filter(lecture__course=course).select_related("lecture")),
+        "rows": student_overview(course=course),
+    }
+    return TemplateResponse(request, "progress/students.html", context)
+
+
+@login_required
+@require_GET
+def student_submissions_page(request, course_slug, user_id):
+    try:
+        access = _staff_access(request.user, course_slug)
+        enrolments = Enrolment.objects.select_related("user").filter(course=access.course)
+        enrolment = _found(enrolments.filter(user_id=user_id), "Student not found", access)
+    except Unavailable as error:
+        return _unavailable(request, error)
+    course = access.course
+    submissions = (
+        Submission.objects.for_user(enrolment.user)
+        .filter(variant__question__quiz__lecture__course=course)
+        .select_related("variant__question__quiz__lecture")
+        .order_by("-created_at", "-id")
+    )
+    progress = class_progress(course=course, student_ids=[enrolment.user_id])[enrolment.user_id]
+    context = {
+        "course": course,
+        "access": access,
+        "student": enrolment.user,
+        "enrolment": enrolment,
+        "lectures": [(lecture, progress.get(lecture.id)) for lecture in course.lectures.all()],
+        "page": Paginator(submissions, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page")),
+    }
+    return TemplateResponse(request, "progress/student_submissions.html", context)
