@@ -102,3 +102,18 @@ def test_a_new_kinds_settings_are_checked_by_its_schema(integer_kind, quiz):
     with pytest.raises(ValidationError) as info:
         question.full_clean()
     assert info.value.message_dict == {"integer_answer": ["This setting is required."]}
+
+
+def test_a_new_kind_goes_out_to_course_files_and_back(integer_question, tmp_path):
+    from authoring.services import course_export, course_import
+
+    course = integer_question.quiz.lecture.course
+    course_export(course=course, path=tmp_path)
+    files = list(tmp_path.glob("*/*.md"))
+    assert len(files) == 1
+    text = files[0].read_text()
+    assert "kind = 'integer'" in text and "integer_answer = 3" in text and text.endswith("How many layers?\n")
+    integer_question.delete()
+    report = course_import(path=tmp_path)
+    back = type(integer_question).objects.get(uid=integer_question.uid)
+    assert (report.created, back.kind, back.settings) == (1, "integer", {"integer_answer": 3})
