@@ -55,11 +55,19 @@ def load_floors() -> tuple[dict, list[str]]:
 
 
 def on_device(inputs: tuple, device: str) -> tuple:
-    """make_inputs' CPU tensors moved to ``device``, still leaves with the same requires_grad."""
+    """make_inputs' CPU tensors (also inside lists) moved to ``device``, still leaves with the same
+    requires_grad; shape-only ``meta`` tensors stay as they are."""
     if device == "cpu":
         return inputs
-    return tuple(t.detach().to(device).requires_grad_(t.requires_grad) if isinstance(t, torch.Tensor) else t
-                 for t in inputs)
+
+    def move(t):
+        if isinstance(t, list):
+            return [move(item) for item in t]
+        if not isinstance(t, torch.Tensor) or t.is_meta:
+            return t
+        return t.detach().to(device).requires_grad_(t.requires_grad)
+
+    return tuple(move(t) for t in inputs)
 
 
 def sync(device: str) -> None:

@@ -6,7 +6,7 @@ F64 = torch.float64
 
 
 def _normalized(a):
-    a_hat = a + torch.eye(a.shape[0], dtype=F64)
+    a_hat = a + torch.eye(a.shape[0], dtype=F64, device=a.device)
     d = a_hat.sum(1).rsqrt()
     return d[:, None] * a_hat * d[None, :]
 

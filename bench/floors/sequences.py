@@ -17,7 +17,7 @@ def _rnn(w_ih, w_hh, b, h0, x):
 
 
 def _lstm(x, h0, c0, w_ih, w_hh, b):
-    h, _ = torch.lstm_cell(x[None], (h0[None], c0[None]), w_ih, w_hh, b)
+    h, _ = torch.lstm_cell(x[None], (h0[None], c0[None]), w_ih, w_hh, b, torch.zeros_like(b))  # b = b_ih + b_hh
     return h[0, 0].item()
 
 
