@@ -75,7 +75,7 @@ def bare_insert_floor(quiz, students: int) -> float:
         now = timezone.now()
         variants_insert([
             {"student_id": student_id, "question_id": question.id, "number": 1, "seed": seed, "generator": slug,
-             "config": config, "params": row["params"], "created_at": now, "attempted_at": now,
+             "config": config, "params": row["params"], "created_at": now,
              **ready_fields(row, compute_ms=0.0, device="cpu")}
             for student_id, seed, row in zip(student_ids, seeds, rows, strict=True)
         ])

@@ -14,6 +14,7 @@ and a management command for sites that run cron instead.
 
 import json
 import logging
+import operator
 import time
 from datetime import timedelta
 
@@ -226,7 +227,7 @@ def quiz_precompute(*, quiz_id: int) -> int:
         variants_insert([
             {"student_id": student_id, "question_id": question.id, "number": 1, "seed": seed,
              "generator": generator.slug, "config": config, "params": row["params"], "created_at": now,
-             "attempted_at": now, **ready_fields(row, compute_ms=per_variant_ms, device=device)}
+             **ready_fields(row, compute_ms=per_variant_ms, device=device)}
             for student_id, seed, row in zip(todo, seeds, rows, strict=True)
         ])
         made += len(rows)
@@ -255,14 +256,23 @@ def variants_insert(rows: list[dict]) -> None:
     from django.db import connection
 
     fields = [f for f in Variant._meta.concrete_fields if not f.primary_key]
-    dumps = json.dumps
-    encoders = [(f.attname, f.get_default(), isinstance(f, models.JSONField)) for f in fields]
+    defaults = {f.attname: f.get_default() for f in fields}
+    values_of = operator.itemgetter(*defaults)
+    json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    dumped: dict[int, str] = {}  # the same object (a quiz's config) is encoded once
+
+    def dumps(value) -> str:
+        key = id(value)
+        if key not in dumped:
+            dumped[key] = json.dumps(value)
+        return dumped[key]
+
     data = []
     for row in rows:
-        values = []
-        for name, default, is_json in encoders:
-            value = row.get(name, default)
-            values.append(dumps(value) if is_json and value is not None else value)
+        values = list(values_of({**defaults, **row}))
+        for i in json_positions:
+            if values[i] is not None:
+                values[i] = dumps(values[i])
         data.append(values)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
