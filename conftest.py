@@ -1,4 +1,5 @@
-"""Project-wide pytest fixtures: users, a course with a quiz, and clients logged in as them."""
+"""Project-wide pytest fixtures: users, a course with a quiz, clients logged in as them, and a
+browser page for the browser tests."""
 
 import os
 
@@ -8,6 +9,7 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from courses.models import Course, Enrolment, Lecture
+from quizserver.tests.browser import ARGS, CHROMIUM, PHONE
 from quizzes.models import Choice, Quiz
 from quizzes.tests.factories import make_question
 
@@ -41,6 +43,24 @@ def _test_settings():
         WHITENOISE_USE_FINDERS=True,
     ):
         yield
+
+
+@pytest.fixture
+def page(monkeypatch):
+    """A phone-sized page in the system Chromium (Playwright); log in with
+    ``quizserver.tests.browser.log_in``. Skips without Chromium, fails under CI=true."""
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
+    # still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport=PHONE)
+        yield context.new_page()
+        browser.close()
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from api.base import ExportRateThrottle
 from api.tests.api_world import make_world
+from quizserver.tests.html_figures import extract_all
 
 ENDPOINTS = [
     "/api/v1/courses/",
@@ -80,7 +81,7 @@ def test_docs_page_works_offline(client):
     assert page.status_code == 200
     html = page.content.decode()
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # no CDN: every asset is local
-    assets = re.findall(r"(?:src|href)=\"/static/([^\"?]+)", html)
+    assets = extract_all(r"(?:src|href)=\"/static/([^\"?]+)", html)
     assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
     for asset in assets:
         assert finders.find(asset), asset

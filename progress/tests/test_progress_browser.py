@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from progress.tests.progress_data import Learner
-from quizzes.tests.test_browser import log_in, page  # noqa: F401 - page: the Playwright fixture
+from quizserver.tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ def url(name, course, *args):
 
 
 def test_pages_fit_a_phone_and_review_works_with_the_keyboard(
-    page, live_server, make_user, course, single, instructor  # noqa: F811 - page is the fixture
+    page, live_server, make_user, course, single, instructor
 ):
     learner = Learner(make_user, course, "lea", timezone.now() - timedelta(days=1))
     learner.answer(single, 0, value=[single.choices.get(position=1).id])

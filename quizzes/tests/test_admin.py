@@ -1,63 +1,11 @@
 """Admin authoring: validation messages, previews, the student-view link, course scoping."""
 
-import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from courses.models import Enrolment, Lecture
 from quizzes.models import Question, Quiz
+from quizzes.tests.admin_forms import ADD, question_form, with_choices
 from quizzes.tests.factories import make_question
-
-
-@pytest.fixture
-def author(client, instructor):
-    instructor.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["courses", "quizzes"])
-    )
-    client.force_login(instructor)
-    return client
-
-
-def question_form(quiz, **fields):
-    data = {
-        "quiz": quiz.id,
-        "position": 1,
-        "kind": "single",
-        "title": "",
-        "points": 1,
-        "prompt": "Pick $x$",
-        "hint": "",
-        "explanation": "",
-        "multiple_mode": "all_or_nothing",
-        "true_false_answer": "unknown",
-        "numeric_answer": "",
-        "numeric_mode": "tolerance",
-        "rtol": 0.01,
-        "atol": 0.001,
-        "digits": "",
-        "text_answers": "",
-        "text_mode": "case_insensitive",
-        "choices-TOTAL_FORMS": 0,
-        "choices-INITIAL_FORMS": 0,
-        "choices-MIN_NUM_FORMS": 0,
-        "choices-MAX_NUM_FORMS": 1000,
-    }
-    data.update(fields)
-    return data
-
-
-def with_choices(data, *rows):
-    data["choices-TOTAL_FORMS"] = len(rows)
-    for index, (text, correct) in enumerate(rows):
-        data[f"choices-{index}-position"] = index + 1
-        data[f"choices-{index}-text"] = text
-        data[f"choices-{index}-feedback"] = ""
-        if correct:
-            data[f"choices-{index}-is_correct"] = "on"
-    return data
-
-
-ADD = reverse("admin:quizzes_question_add")
 
 
 def test_single_choice_with_two_correct_choices_is_refused(author, quiz):

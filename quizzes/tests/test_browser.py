@@ -1,56 +1,21 @@
 """What a student does, in a real browser (Playwright driving the system Chromium).
 
-Skips where /usr/bin/chromium is missing; under CI=true it fails instead.
+The ``page`` fixture (conftest.py) skips where /usr/bin/chromium is missing; under CI=true it
+fails instead.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 
 from authoring.demo import demo_load
-from conftest import skip_or_fail
 from courses.models import Lecture
+from quizserver.tests.browser import log_in
 from quizzes.models import Question
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        skip_or_fail(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
-    # still synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
-        yield context.new_page()
-        browser.close()
-
-
-def log_in(page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/courses/")
 
 
 def test_student_answers_l02_quiz_without_reload_and_progress_changes(page, live_server):

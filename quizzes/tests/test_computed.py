@@ -1,70 +1,25 @@
 """Computed questions end to end with the Django test client, using small test generators.
 
-The real generators are exercised by compute/tests; here two toy generators (registered for the
-test only) make the flow easy to follow: variants, prompts, mistakes, cells, pending grading.
+The real generators are exercised by compute/tests; here the two toy generators of
+quizzes/tests/toy_generators.py (registered for each test) make the flow easy to follow:
+variants, prompts, mistakes, cells, pending grading.
 """
 
 from datetime import timedelta
 
-import numpy as np
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from compute import generators
-from compute.config import Field, Schema
-from compute.contract import Generator
-from compute.variant import Solved, Step
 from quizzes.models import Submission, Variant
 from quizzes.tasks import variants_solve as variants_solve_task
 from quizzes.tests.factories import make_question
+from quizzes.tests.toy_generators import Product
 from quizzes.variants import STALE_PENDING_SECONDS, quiz_precompute, variants_requeue
 
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
 
-
-class Product(Generator):
-    slug, title, description, lectures = "toy_product", "Product", "a times b", (2,)
-    schema = Schema((Field("scale", "int", 1, "multiply the answer", min=1, max=10),))
-    mistakes = {"added": "You added a and b instead of multiplying them."}
-
-    def sample_batch(self, sampler, config):
-        return {"a": sampler.integers(2, 9).astype(float), "b": sampler.integers(11, 19).astype(float)}
-
-    def solve(self, params, config, device="cpu"):
-        a, b = params["a"], params["b"]
-        return Solved(answer=a * b * config["scale"], values={"ab": a * b}, mistakes={"added": a + b})
-
-    def explain(self, params, values, config):
-        return [Step("Multiply", f"$a \\cdot b = {values['ab']:g}$")]
-
-    def prompt(self, config):
-        return "Compute $a \\cdot b$ for $a = {{ a }}$ and $b = {{ b }}$."
-
-
-class Doubled(Generator):
-    slug, title, description, lectures = "toy_doubled", "Doubled", "2x", (3,)
-    answer_kind = "vector"
-    mistakes = {"same": "You did not double the vector."}
-
-    def sample_batch(self, sampler, config):
-        return {"x": sampler.integers(1, 5, shape=(3,)).astype(float)}
-
-    def solve(self, params, config, device="cpu"):
-        x = np.array(params["x"])
-        return Solved(answer=(2 * x).tolist(), values={}, mistakes={"same": x.tolist()})
-
-    def explain(self, params, values, config):
-        return [Step("Double", "Multiply each entry by 2.")]
-
-    def prompt(self, config):
-        return "Double $x = {{ x }}$."
-
-
-@pytest.fixture(autouse=True)
-def toy_generators(monkeypatch):
-    monkeypatch.setitem(generators.REGISTRY, "toy_product", Product())
-    monkeypatch.setitem(generators.REGISTRY, "toy_doubled", Doubled())
+pytestmark = pytest.mark.usefixtures("toy_generators")
 
 
 @pytest.fixture
@@ -147,7 +102,8 @@ def test_invalid_cell_is_kept_with_its_position_and_costs_no_try(student_client,
 
 def test_wrong_number_of_cells_is_a_400(student_client, doubled):
     page(student_client, doubled.quiz)
-    assert post(student_client, doubled, cell=["1", "2"]).status_code == 400
+    response = post(student_client, doubled, cell=["1", "2"])
+    assert response.status_code == 400 and not Submission.objects.exists(), response.content.decode()
 
 
 def test_answer_before_the_variant_is_solved_waits_and_is_graded_later(

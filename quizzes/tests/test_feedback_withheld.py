@@ -4,10 +4,10 @@ response a student can see before the answer is revealed"; Quiz.FeedbackPolicy.A
 
 Each test lets alice answer right and bob answer wrong, then compares what the two see. Any
 difference tells alice (or bob) whether the answer was right, which is what the policy withholds.
-The question page itself hides it (``QuestionState.feedback_visible``); these pages do not.
+Each figure compared is extracted and must be found; after the quiz closes the same figures
+differ, which shows that the comparison looks at the figures that would tell.
 """
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -17,6 +17,7 @@ from django.utils import timezone
 from courses.models import Enrolment
 from progress.models import Leaderboard
 from progress.tests.progress_data import join_leaderboard
+from quizserver.tests.html_figures import extract, extract_all
 from quizzes.models import Quiz
 from quizzes.tests.factories import make_question
 
@@ -62,49 +63,85 @@ def test_question_fragment_itself_withholds_the_verdict(client, answered, after_
     assert all("Correct." not in page and "Not correct" not in page for page in pages)
 
 
+def close(quiz) -> None:
+    quiz.closes_at = timezone.now() - timedelta(minutes=1)
+    quiz.save()
+
+
+POINTS = r"Your points: <strong>([^<]*)</strong>"
+
+
 def test_quiz_page_points_do_not_reveal_a_right_answer_before_close(client, answered, after_close):
     alice, bob = answered
     url = reverse("quizzes:quiz", args=["dl", after_close.quiz_id])
-    points = [re.search(r"Your points: <strong>([^<]*)</strong>", seen_by(client, u, url)) for u in (alice, bob)]
-    shown = [m.group(1) if m else None for m in points]
-    # Today: alice reads "Your points: 1 of 1", bob "0 of 1", while feedback is withheld.
-    assert shown[0] == shown[1], f"points tell right from wrong before the quiz closes: {shown}"
+    pages = [seen_by(client, u, url) for u in (alice, bob)]
+    # Before: alice read "Your points: 1 of 1", bob "0 of 1", while feedback was withheld.
+    assert all("Your points" not in page for page in pages), "points tell right from wrong before close"
+    close(after_close.quiz)
+    shown = [extract(POINTS, seen_by(client, u, url)) for u in (alice, bob)]
+    assert shown == ["1", "0"]  # after close the points are shown: the line the check above looks for
 
 
-def test_course_page_mastery_does_not_reveal_a_right_answer_before_close(client, answered, course):
+def test_course_page_mastery_does_not_reveal_a_right_answer_before_close(client, answered, course, after_close):
     alice, bob = answered
-    texts = [re.findall(r"\d+ / \d+ mastered", seen_by(client, u, course.get_absolute_url())) for u in (alice, bob)]
-    assert texts[0] == texts[1], f"the course page tells right from wrong before the quiz closes: {texts}"
+    texts = [extract_all(r"\d+ / \d+ mastered", seen_by(client, u, course.get_absolute_url())) for u in (alice, bob)]
+    assert texts == [["0 / 1 mastered"], ["0 / 1 mastered"]], (
+        f"the course page tells right from wrong before the quiz closes: {texts}"
+    )
+    close(after_close.quiz)
+    texts = [extract_all(r"\d+ / \d+ mastered", seen_by(client, u, course.get_absolute_url())) for u in (alice, bob)]
+    assert texts == [["1 / 1 mastered"], ["0 / 1 mastered"]]
 
 
-def test_progress_page_does_not_reveal_a_right_answer_before_close(client, answered, course):
+LECTURE_ROW = r"(?s)<th scope=\"row\"><span class=\"lecture-number\">L02</span>.*?</tr>"
+CELL = r"<td[^>]*>(?:<meter[^>]*></meter>)?\s*([^<]*?)\s*</td>"
+
+
+def test_progress_page_does_not_reveal_a_right_answer_before_close(client, answered, course, after_close):
     alice, bob = answered
     url = reverse("progress:progress", args=[course.slug])
 
     def figures(page: str) -> tuple:
-        mastered = re.search(r"<dt>Mastered</dt><dd>(\d+)", page)
-        correct = re.search(r"<dt>Correct</dt><dd>([^<]*)</dd>", page)
-        in_review = "To review" in page and "partly right" not in page and 'badge bad">wrong' in page
-        return (mastered and mastered.group(1), correct and correct.group(1), in_review)
+        """The lecture row: mastered, tries, correct, time."""
+        return tuple(extract_all(CELL, extract(LECTURE_ROW, page)))
 
-    seen = [figures(seen_by(client, u, url)) for u in (alice, bob)]
+    def review_badge(page: str) -> str:
+        """The question's badge in the review list (open quizzes only)."""
+        return extract(rf'href="[^"]*#q{after_close.id}">[^<]*</a>\s*<span class="badge[^"]*">([^<]*)</span>', page)
+
+    pages = [seen_by(client, u, url) for u in (alice, bob)]
+    seen = [(figures(page), review_badge(page)) for page in pages]
     assert seen[0] == seen[1], f"the progress page tells right from wrong before the quiz closes: {seen}"
+    assert seen[0] == (("0 / 1", "0", "—", "0 s"), "not tried")  # withheld answers are not counted yet
+    close(after_close.quiz)
+    after = [figures(seen_by(client, u, url))[:3] for u in (alice, bob)]
+    assert after == [("1 / 1", "1", "100%"), ("0 / 1", "1", "0%")]  # shown once the quiz has closed
 
 
-def test_progress_api_does_not_reveal_a_right_answer_before_close(client, answered, course):
+def test_progress_api_does_not_reveal_a_right_answer_before_close(client, answered, course, after_close):
     alice, bob = answered
-    rows = []
-    for user in (alice, bob):
-        client.force_login(user)
-        data = client.get("/api/v1/me/progress/", {"course": course.slug}).json()
-        rows.append([(row["mastered"], row["correct"]) for row in data])
-    assert rows[0] == rows[1], f"/api/v1/me/progress/ tells right from wrong before the quiz closes: {rows}"
+
+    def rows() -> list:
+        seen = []
+        for user in (alice, bob):
+            client.force_login(user)
+            data = client.get("/api/v1/me/progress/", {"course": course.slug}).json()
+            seen.append([(row["mastered"], row["correct"]) for row in data])
+        return seen
+
+    before = rows()
+    assert before[0] == before[1], f"/api/v1/me/progress/ tells right from wrong before the quiz closes: {before}"
+    assert before[0] == [(0, 0)]  # one lecture, its withheld answers not counted yet
+    close(after_close.quiz)
+    assert rows() == [[(1, 1)], [(0, 0)]]  # counted once the quiz has closed
 
 
-def test_leaderboard_does_not_reveal_a_right_answer_before_close(client, answered, course):
+def test_leaderboard_does_not_reveal_a_right_answer_before_close(client, answered, course, after_close):
     alice, bob = answered
     Leaderboard.objects.create(course=course, enabled=True)
     join_leaderboard(alice, course, "Fox", True)
     page = seen_by(client, bob, reverse("progress:progress", args=[course.slug]))
-    # Bob (and everyone) can read that alice's withheld answer was right.
+    # Bob (and everyone) could read that alice's withheld answer was right.
     assert "Fox" not in page, "the leaderboard counts a graded after-close answer as mastered before close"
+    close(after_close.quiz)
+    assert "Fox" in seen_by(client, bob, reverse("progress:progress", args=[course.slug]))  # ranked after close

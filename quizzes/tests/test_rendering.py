@@ -1,4 +1,5 @@
 import re
+import secrets
 import time
 from html import escape
 from html.parser import HTMLParser
@@ -225,11 +226,24 @@ def test_math_inside_attributes_becomes_plain_source():
     assert "<math" not in html
 
 
-def test_author_cannot_forge_a_placeholder():
-    math = rendering._markdown()[1]
-    old_prefix = math.prefix  # the token of the previous render, now public knowledge
+def test_author_cannot_forge_a_placeholder(monkeypatch):
+    """Formulas are replaced by placeholders ``qzmath<token>n<i>z`` during a render; the token is
+    fresh for each render (``secrets.token_hex``), so knowing an earlier one forges nothing."""
+    tokens = []
+
+    def recorded(nbytes=None, real=secrets.token_hex):
+        tokens.append(real(nbytes))
+        return tokens[-1]
+
+    monkeypatch.setattr(secrets, "token_hex", recorded)
+    render_markdown("$y$")
+    old_token = tokens[-1]  # the token of the previous render, now public knowledge
+    old_prefix = f"qzmath{old_token}n"
     html = render_markdown(f"{old_prefix}0z $x$ {old_prefix}1z")
     assert html.count("<math") == 1 and f"{old_prefix}0z" in html
+    # Control: had this render used the same token, the text would have been a placeholder.
+    monkeypatch.setattr(secrets, "token_hex", lambda nbytes=None: old_token)
+    assert render_markdown(f"{old_prefix}0z $x$").count("<math") == 2
 
 
 def test_render_inline_drops_single_paragraph():

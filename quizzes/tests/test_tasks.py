@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from compute import generators
 from conftest import skip_or_fail
 from quizzes.models import Variant
 from quizzes.tests.factories import make_question
 from quizzes.tests.page_without_torch import page_env, page_report
-from quizzes.tests.test_computed import Product
 from quizzes.variants import variants_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,8 +57,7 @@ def wait_for(predicate, timeout=20.0):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_variant_is_solved_by_an_in_memory_worker(celery_app, celery_worker, monkeypatch, student, quiz):
-    monkeypatch.setitem(generators.REGISTRY, "toy_product", Product())
+def test_variant_is_solved_by_an_in_memory_worker(celery_app, celery_worker, toy_generators, student, quiz):
     question = make_question(quiz=quiz, kind="computed", generator="toy_product", prompt="")
     variant = variants_for(student=student, questions=[question])[question.id]
     assert variant.status == "pending"  # not eager: queued for the worker

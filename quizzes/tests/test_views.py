@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Enrolment
-from quizzes.models import Choice, Submission
+from courses.models import Enrolment, Lecture
+from quizzes.models import Choice, Quiz, Submission
 from quizzes.tests.factories import make_question
 
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
@@ -56,9 +56,16 @@ class TestQuizPage:
         response = client.get(quiz_url(quiz))
         assert response.status_code == 200 and "Not published" in response.content.decode()
 
-    def test_quiz_of_other_course_is_404(self, student_client, other_course, quiz):
+    def test_a_course_the_student_is_not_enrolled_in_is_403_whatever_the_quiz(self, student_client, other_course, quiz):
         url = reverse("quizzes:quiz", args=[other_course.slug, quiz.id])
-        assert student_client.get(url).status_code == 403  # not enrolled in the other course
+        response = student_client.get(url)
+        assert response.status_code == 403 and "not enrolled in “Machine Learning”" in response.content.decode()
+
+    def test_quiz_of_another_course_is_404_under_the_students_course(self, student_client, course, other_course):
+        ml_lecture = Lecture.objects.create(course=other_course, number=1, title="Intro", slug="intro")
+        ml_quiz = Quiz.objects.create(lecture=ml_lecture, title="ML check", is_published=True)
+        response = student_client.get(reverse("quizzes:quiz", args=[course.slug, ml_quiz.id]))
+        assert response.status_code == 404 and "ML check" not in response.content.decode()
 
     def test_not_yet_open_quiz_says_when(self, student_client, quiz):
         quiz.opens_at = timezone.now() + timedelta(days=2)
@@ -69,7 +76,8 @@ class TestQuizPage:
     def test_unreleased_lecture_is_not_open(self, student_client, quiz):
         quiz.lecture.release_date = timezone.now() + timedelta(days=7)
         quiz.lecture.save()
-        assert student_client.get(quiz_url(quiz)).status_code == 403
+        response = student_client.get(quiz_url(quiz))
+        assert response.status_code == 403 and "opens on" in response.content.decode()
 
     def test_closed_quiz_is_readable_but_not_answerable(self, student_client, quiz, numeric):
         quiz.closes_at = timezone.now() - timedelta(hours=1)
@@ -124,11 +132,10 @@ class TestAnswering:
         assert fetched.status_code == 400 and Submission.objects.count() == 0
 
     def test_question_of_another_quiz_is_404(self, student_client, single, lecture):
-        from quizzes.models import Quiz
-
         other_quiz = Quiz.objects.create(lecture=lecture, title="Other", is_published=True)
         url = reverse("quizzes:answer", args=[lecture.course.slug, other_quiz.id, single.id])
-        assert student_client.post(url, {"choice": 1}).status_code == 404
+        assert student_client.post(url, {"choice": single.choices.get(is_correct=True).id}).status_code == 404
+        assert not Submission.objects.exists()
 
     def test_get_is_not_allowed(self, student_client, single):
         assert student_client.get(answer_url(single)).status_code == 405
@@ -136,7 +143,8 @@ class TestAnswering:
     def test_csrf_is_enforced(self, student, single):
         client = Client(enforce_csrf_checks=True)
         client.force_login(student)
-        assert client.post(answer_url(single), {"choice": 1}).status_code == 403
+        assert client.post(answer_url(single), {"choice": single.choices.get(is_correct=True).id}).status_code == 403
+        assert not Submission.objects.exists()
 
     def test_double_submit_records_one_submission(self, student_client, numeric):
         for _ in range(2):
