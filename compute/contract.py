@@ -20,8 +20,6 @@ message). Subclasses implement:
 ``generate(seed, config)`` joins them into a ``Variant``.
 """
 
-from dataclasses import asdict
-
 import numpy as np
 
 from compute.config import ConfigError, Schema
@@ -135,22 +133,25 @@ class Generator:
             kept.append(Mistake(name=name, message=self.mistakes[name], value=value))
         return kept
 
-    def stored_row(self, seed: int, config: dict, params: dict, solved: Solved) -> dict:
-        """One solved variant in its stored form (see ``compute.batch``): seed, params, answer, values,
-        the mistakes kept by ``mistake_list`` as dicts, and the tolerance. Raises ArithmeticError for
-        a non-finite answer.
-
-        The one path from a solve to what is stored: ``finish`` (single variants), ``solve_row``
-        (a stored variant solved by a worker) and ``compute.batch`` (the columnar path is tested to
-        give the same rows) all go through it.
-        """
+    def checked(self, seed: int, config: dict, solved: Solved) -> tuple[object, dict, list[Mistake], dict]:
+        """(answer, values, kept mistakes, tolerance) of one solve as plain Python; raises
+        ArithmeticError for a non-finite answer. The one path from a solve to what is stored and
+        shown: ``stored_row`` and ``finish`` both take it (and ``compute.batch``'s columnar path is
+        tested to give the same rows)."""
         answer = to_python(solved.answer)
         if not is_finite(answer):
             raise ArithmeticError(f"{self.slug}: the answer for seed {seed} is not finite")
         tolerance = self.tolerance(config)
-        mistakes = self.mistake_list(Solved(answer, {}, to_python(solved.mistakes)), tolerance)
-        return {"seed": int(seed), "params": params, "answer": answer, "values": to_python(solved.values),
-                "mistakes": [asdict(m) for m in mistakes], "tolerance": dict(tolerance)}
+        mistakes = self.mistake_list(Solved(answer, {}, solved.mistakes), tolerance)
+        return answer, to_python(solved.values), mistakes, dict(tolerance)
+
+    def stored_row(self, seed: int, config: dict, params: dict, solved: Solved) -> dict:
+        """One solved variant in its stored form (see ``compute.batch``): seed, params, answer, values,
+        the kept mistakes as dicts ``{"name", "message", "value"}``, and the tolerance."""
+        answer, values, mistakes, tolerance = self.checked(seed, config, solved)
+        return {"seed": int(seed), "params": params, "answer": answer, "values": values,
+                "mistakes": [{"name": m.name, "message": m.message, "value": m.value} for m in mistakes],
+                "tolerance": tolerance}
 
     def solve_row(self, seed: int, config: dict, params: dict, device: str = "cpu") -> dict:
         """Solve one variant from its (stored) parameters: ``stored_row`` of ``solve``."""
@@ -158,17 +159,17 @@ class Generator:
 
     def finish(self, seed: int, config: dict, params: dict, solved: Solved) -> Variant:
         """A Variant from one solved parameter set (explanation, mistakes and diagram added)."""
-        row = self.stored_row(seed, config, params, solved)
+        answer, values, mistakes, tolerance = self.checked(seed, config, solved)
         return Variant(
             generator=self.slug,
-            seed=row["seed"],
+            seed=int(seed),
             config=config,
             params=params,
-            answer=row["answer"],
-            tolerance=row["tolerance"],
-            steps=self.explain(params, row["values"], config),
-            mistakes=[Mistake(**m) for m in row["mistakes"]],
-            values=row["values"],
+            answer=answer,
+            tolerance=tolerance,
+            steps=self.explain(params, values, config),
+            mistakes=mistakes,
+            values=values,
             prompt=self.prompt(config),
             diagram=self.diagram(params, config),
         )
