@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.models import Course, Lecture
+from courses.models import Course, Enrolment, Lecture
 from quizzes import mastery, visibility
 from quizzes.kinds import get_kind, kind_choices
 from quizzes.kinds.base import Kind
@@ -178,6 +178,14 @@ class Quiz(models.Model):
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
         return self.has_opened(now) and not self.has_closed(now)
+
+    def may_be_opened_by(self, role: str, now) -> bool:
+        """Whether a member of the course in ``role`` may open this quiz at ``now``: staff always (to
+        preview it as a student would), students when ``open_to_students_q`` says so (the same rule,
+        which ``QuizQuerySet.available_to`` applies in SQL; a test checks the two agree)."""
+        if role in Enrolment.Role.staff_roles():
+            return True
+        return self.is_published and self.lecture.is_released(now) and self.has_opened(now)
 
     def feedback_visible(self, now=None) -> bool:
         """Whether students may see grading feedback now (``quizzes.visibility.feedback_visible``)."""
