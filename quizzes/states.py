@@ -147,11 +147,12 @@ class QuestionState:
         return self.kind.widget(self)
 
 
-def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[QuestionState]:
-    """States of ``questions`` (default: all of ``quiz``'s) for ``student``, in quiz order.
+def question_states(*, student, quiz: Quiz, questions=None, now=None, html: bool = True) -> list[QuestionState]:
+    """States of ``questions`` (default: all of ``quiz``'s active ones) for ``student``, in quiz order.
 
-    Runs a fixed number of queries whatever the number of questions; Markdown is rendered
-    through the content-addressed cache.
+    Runs a fixed number of queries whatever the number of questions. With ``html`` (the default)
+    each state also gets its rendered texts, diagram and worked solution (``add_html``); without,
+    only what decides the state (``quizzes.fragments`` adds the HTML to the states it must render).
     """
     now = now or timezone.now()
     all_questions = list(
@@ -169,52 +170,46 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None) -> list[Qu
     by_variant: dict[int, list[Submission]] = {v.id: [] for v in variants.values()}
     for submission in Submission.objects.filter(variant__in=variants.values()).order_by("created_at", "id"):
         by_variant[submission.variant_id].append(submission)
+    states = [
+        QuestionState(quiz=quiz, question=q, number=numbers[q.id], variant=variants[q.id],
+                      submissions=by_variant[variants[q.id].id], html={}, choice_html={}, now=now)
+        for q in chosen
+    ]
+    if html:
+        add_html(states)
+    return states
 
-    broken: set[int] = set()  # computed questions whose generator fails while being shown
-    prompts, diagrams = {}, {}
-    for q in chosen:
-        prompts[q.id], diagrams[q.id] = q.prompt, None
-        if not variants[q.id].is_error:
+
+def add_html(states: list[QuestionState]) -> None:
+    """Give each state its rendered prompt, hint, explanation, choices, diagram and, where the
+    solution may be shown, its worked steps (Markdown through the content-addressed cache, one
+    round trip). A generator that fails while showing its question marks that state ``broken``
+    (logged): one broken question must not take the whole quiz page down."""
+    prompts = {}
+    for state in states:
+        q, variant = state.question, state.variant
+        prompts[q.id] = q.prompt
+        if not variant.is_error:
             try:
-                prompts[q.id] = q.kind_spec.prompt(q, variants[q.id])
-                diagrams[q.id] = q.kind_spec.diagram(q, variants[q.id])
-            except Exception:  # one broken question must not take the whole quiz page down
+                prompts[q.id] = q.kind_spec.prompt(q, variant)
+                state.diagram = q.kind_spec.diagram(q, variant)
+            except Exception:
                 log.exception("showing computed question %s failed", q.id)
-                broken.add(q.id)
-                prompts[q.id] = ""
+                state.broken, state.diagram, prompts[q.id] = True, None, ""
     texts = []
-    for q in chosen:
+    for state in states:
+        q = state.question
         texts += [prompts[q.id], q.hint, q.explanation]
         for c in q.choices.all():
             texts += [c.text, c.feedback]
     rendered = dict(zip(texts, render_many(texts), strict=True))
-
-    states = []
-    for q in chosen:
-        variant = variants[q.id]
-        states.append(
-            QuestionState(
-                quiz=quiz,
-                question=q,
-                number=numbers[q.id],
-                variant=variant,
-                submissions=by_variant[variant.id],
-                now=now,
-                html={
-                    "prompt": rendered[prompts[q.id]],
-                    "hint": rendered[q.hint],
-                    "explanation": rendered[q.explanation],
-                },
-                choice_html={
-                    c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]}
-                    for c in q.choices.all()
-                },
-                diagram=diagrams[q.id],
-                broken=q.id in broken,
-            )
-        )
+    for state in states:
+        q = state.question
+        state.html = {"prompt": rendered[prompts[q.id]], "hint": rendered[q.hint],
+                      "explanation": rendered[q.explanation]}
+        state.choice_html = {c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]}
+                             for c in q.choices.all()}
     _add_worked_steps([s for s in states if s.solution_visible])
-    return states
 
 
 def _add_worked_steps(states: list[QuestionState]) -> None:

@@ -11,12 +11,15 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from quizzes.access import Unavailable, quiz_access
+from quizzes.fragments import question_fragments
 from quizzes.kinds.base import MalformedAnswer
 from quizzes.refusal import Refused
 from quizzes.rendering import render_many
 from quizzes.states import question_states
 from quizzes.submissions import submission_create
 from quizzes.variants import variant_new, variant_reveal
+
+FILES_REFUSED = "Answers are typed, not uploaded: this request had a file attached and was not accepted."
 
 
 def _is_fetch(request) -> bool:
@@ -46,12 +49,12 @@ def quiz_page(request, course_slug, quiz_id):
     if _is_fetch(request) and polled.isascii() and polled.isdigit():  # a pending question polls itself
         question = get_object_or_404(quiz.questions.active(), pk=int(polled))
         return _question_response(request, quiz, access, question)
-    states = question_states(student=request.user, quiz=quiz)
+    states = question_states(student=request.user, quiz=quiz, html=False)
     context = {
         "quiz": quiz,
         "course": access.course,
         "access": access,
-        "states": states,
+        "fragments": question_fragments(request=request, quiz=quiz, course=access.course, states=states),
         "points": sum(s.best_points for s in states),
         "max_points": sum(s.question.points for s in states),
         "description": render_many([quiz.description])[0],
@@ -63,12 +66,14 @@ def _question_response(request, quiz, access, question):
     """After a POST: the question's fragment for JavaScript, or a redirect to it (PRG)."""
     if not _is_fetch(request):
         return redirect(f"{quiz.get_absolute_url()}#q{question.id}")
-    state = question_states(student=request.user, quiz=quiz, questions=[question])[0]
-    context = {"quiz": quiz, "course": access.course, "state": state}
-    return TemplateResponse(request, "quizzes/_question.html", context)
+    states = question_states(student=request.user, quiz=quiz, questions=[question], html=False)
+    fragment = question_fragments(request=request, quiz=quiz, course=access.course, states=states)[0]
+    return HttpResponse(fragment, content_type="text/html; charset=utf-8")
 
 
 def _question_post(request, course_slug, quiz_id, question_id, action):
+    if request.FILES:  # answers are text; no form of ours sends a file (size limits: settings.py)
+        return _refused(request, FILES_REFUSED, 400)
     try:
         quiz, access = quiz_access(user=request.user, course_slug=course_slug, quiz_id=quiz_id)
     except Unavailable as error:
