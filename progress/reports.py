@@ -24,8 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Lecture
-from quizzes import mastery
+from quizzes import mastery, visibility
 from quizzes.grading import is_full_score
+from quizzes.kinds import get_kind
 from quizzes.models import Question, Quiz, Submission, Variant
 
 GAP_CAP = timedelta(minutes=10)
@@ -163,16 +164,41 @@ class _Answer:
         return mastery.is_correct(self)
 
 
-def _published_questions(course) -> list[Question]:
-    return list(
+@dataclass(frozen=True)
+class PublishedQuestion:
+    """What progress needs of a question: its place and name, not its texts."""
+
+    id: int
+    quiz_id: int
+    quiz: Quiz  # with its lecture; shared by the quiz's questions
+    title: str
+    position: int
+    kind: str
+
+    @property
+    def is_computed(self) -> bool:
+        return get_kind(self.kind).is_computed
+
+
+def _published_questions(course) -> list[PublishedQuestion]:
+    """The course's active questions of published quizzes, in course order; two light queries
+    (quizzes with their lectures, then the questions' ids, titles and kinds)."""
+    quizzes = {
+        quiz.id: quiz
+        for quiz in Quiz.objects.filter(lecture__course=course, is_published=True)
+        .select_related("lecture").defer("description", "lecture__description")
+    }
+    rows = (
         Question.objects.active()
-        .filter(quiz__lecture__course=course, quiz__is_published=True)
-        .select_related("quiz__lecture")
+        .filter(quiz_id__in=list(quizzes))
         .order_by("quiz__lecture__number", "quiz__position", "quiz_id", "position", "id")
+        .values_list("id", "quiz_id", "title", "position", "kind")
     )
+    return [PublishedQuestion(id, quiz_id, quizzes[quiz_id], title, position, kind)
+            for id, quiz_id, title, position, kind in rows]
 
 
-def _answers(course, questions: list[Question], **student_filter) -> tuple[list[tuple], list[_Answer]]:
+def _answers(course, questions: list[PublishedQuestion], **student_filter) -> tuple[list[tuple], list[_Answer]]:
     """Variant rows (id, student, question, number, created) and answers with their seconds.
 
     ``questions`` are ``_published_questions(course)``; ``student_filter`` picks the variants'
@@ -226,11 +252,17 @@ def withheld_quiz_ids(course, now=None) -> set[int]:
     return set(withheld.values_list("id", flat=True))
 
 
+def _withheld_among(questions: list[PublishedQuestion], now) -> set[int]:
+    """``withheld_quiz_ids`` of the quizzes of ``questions`` (already loaded: no query). Answers
+    to unpublished quizzes never count, so the published ones are all that matter."""
+    return {q.quiz_id for q in questions if not visibility.feedback_visible(q.quiz, now)}
+
+
 def _visible(answers: list[_Answer], withheld: set[int]) -> list[_Answer]:
     return [a for a in answers if a.quiz_id not in withheld] if withheld else answers
 
 
-def _summarise(questions: list[Question], answers: list[_Answer]) -> dict[int, LectureProgress]:
+def _summarise(questions: list[PublishedQuestion], answers: list[_Answer]) -> dict[int, LectureProgress]:
     """Lecture id -> progress of one student, from their answers in time order."""
     latest: dict[int, _Answer] = {}
     counts: dict[int, list] = {}
@@ -293,15 +325,15 @@ def course_progress(*, student, course) -> dict[int, LectureProgress]:
 def class_progress(
     *, course, student_ids: Iterable[int], for_students: bool = False
 ) -> dict[int, dict[int, LectureProgress]]:
-    """Student id -> lecture id -> full progress, for each of ``student_ids`` (three queries).
+    """Student id -> lecture id -> full progress, for each of ``student_ids`` (four queries).
 
     ``for_students``: what students may see (their own progress, the leaderboard), so answers to
-    quizzes whose feedback is withheld do not count (one more query). Staff pages see everything.
+    quizzes whose feedback is withheld do not count. Staff pages see everything.
     """
     student_ids = list(student_ids)
     questions = _published_questions(course)
     _, answers = _answers(course, questions, student__in=student_ids)
-    answers = _visible(answers, withheld_quiz_ids(course) if for_students else set())
+    answers = _visible(answers, _withheld_among(questions, timezone.now()) if for_students else set())
     by_student: dict[int, list[_Answer]] = {student_id: [] for student_id in student_ids}
     for answer in answers:
         by_student[answer.student_id].append(answer)
@@ -309,12 +341,13 @@ def class_progress(
 
 
 def student_progress(*, student, course, now=None) -> CourseProgressReport:
-    """Everything the progress page shows ``student`` about ``course``; four queries."""
+    """Everything the progress page shows ``student`` about ``course``; five queries (lectures,
+    quizzes, questions, variants, answers)."""
     now = now or timezone.now()
     lectures = list(course.lectures.all())
     questions = _published_questions(course)
     variants, answers = _answers(course, questions, student=student)
-    answers = _visible(answers, withheld_quiz_ids(course, now))
+    answers = _visible(answers, _withheld_among(questions, now))
     per_lecture = _summarise(questions, answers)
     empty = LectureProgress(0, 0, 0)
     reports = [LectureReport(lecture, per_lecture.get(lecture.id, empty)) for lecture in lectures]
@@ -360,6 +393,7 @@ def _review(course, questions, variants, answers: list[_Answer], now) -> list[Re
         if answer.try_number is not None:
             used[answer.variant_id] += 1
     items = []
+    quiz_urls: dict[int, str] = {}
     for question in questions:
         quiz, lecture = question.quiz, question.quiz.lecture
         if not (lecture.is_released(now) and quiz.is_open(now)):
@@ -371,6 +405,8 @@ def _review(course, questions, variants, answers: list[_Answer], now) -> list[Re
         if quiz.max_tries is not None and used[variant_id] >= quiz.max_tries:
             continue  # graded quiz without tries left: nothing to redo
         args = [course.slug, quiz.id, question.id]
+        if quiz.id not in quiz_urls:
+            quiz_urls[quiz.id] = reverse("quizzes:quiz", args=args[:2])
         status = "not_tried" if answer is None else ("partial" if (answer.score or 0) > 0 else "wrong")
         items.append(ReviewItem(
             question_id=question.id,
@@ -379,7 +415,7 @@ def _review(course, questions, variants, answers: list[_Answer], now) -> list[Re
             lecture_title=lecture.title,
             quiz_title=quiz.title,
             status=status,
-            url=reverse("quizzes:quiz", args=args[:2]) + f"#q{question.id}",
+            url=quiz_urls[quiz.id] + f"#q{question.id}",
             new_variant_url=(reverse("quizzes:new_variant", args=args)
                              if answer is not None and quiz.is_practice and question.is_computed else ""),
         ))

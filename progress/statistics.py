@@ -210,7 +210,7 @@ def question_statistics(*, quiz: Quiz) -> list[QuestionStatistics]:
 
 
 def student_overview(*, course) -> list[StudentProgressRow]:
-    """Progress per lecture of every student of ``course``, by username; four queries."""
+    """Progress per lecture of every student of ``course``, by username; five queries."""
     students = list(
         Enrolment.objects.filter(course=course, role=Enrolment.Role.STUDENT)
         .order_by("user__username")
