@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
+from courses import usernames
+
 
 class RegisterForm(UserCreationForm):
     email = forms.EmailField(required=True, help_text="Used only to reset your password.")
@@ -11,6 +13,24 @@ class RegisterForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def clean_username(self) -> str | None:
+        """NFKC-normalised (Django's UsernameField), unique in any case (Django's check), then the
+        look-alike rules of ``courses.usernames``."""
+        username = super().clean_username()
+        if username is None:  # taken, in some case: Django's error is on the field already
+            return None
+        if usernames.mixed_scripts(username):
+            raise forms.ValidationError(
+                "Use the letters of one alphabet only: this name mixes "
+                f"{' and '.join(sorted(s.title() for s in usernames.scripts(username)))} letters."
+            )
+        if usernames.taken_by_lookalike(username):
+            raise forms.ValidationError(
+                "This username looks like one that is taken (letters that look alike count as the "
+                "same, and case does not count). Choose another."
+            )
+        return username
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

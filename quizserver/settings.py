@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-local-development-key-do-not-use-in-production")
+# The development key is public (it is in the source): with DEBUG off the WSGI/ASGI entry points
+# refuse to start on it and `check --deploy` reports it (quizserver/checks.py). Importing these
+# settings never fails on it, so tests and management commands still run.
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-do-not-use-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -49,10 +54,14 @@ INSTALLED_APPS = [
     "compute",
     "authoring",
     "progress",
+    "quizserver.apps.QuizserverConfig",  # deployment checks, the <id:> path converter
+    "csp",  # Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "quizserver.middleware.RequestSizeLimitMiddleware",  # 413 before any body is read
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
     "quizserver.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "quizserver.middleware.DatabaseUnavailableMiddleware",  # last: 503 when the database is unreachable
 ]
 
 ROOT_URLCONF = "quizserver.urls"
@@ -92,6 +102,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{os.environ.get('SQLITE_PATH', BASE_DIR / 'db.sqlite3')}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A persistent connection is checked before a request uses it: after a database restart the
+        # site answers again by itself (during the outage: 503, quizserver.middleware).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -100,7 +113,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        # RedisCache that keeps serving from this process's memory while Redis is down (quizserver/cache.py)
+        {"BACKEND": "quizserver.cache.FallbackRedisCache", "LOCATION": os.environ["CACHE_URL"]}
         if os.environ.get("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "quizserver"}
     )
@@ -150,12 +164,77 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Content-Security-Policy (django-csp): scripts and styles only as files from our own origin, never
+# inline and never eval: static/js/quiz.js, the admin's own files, and the API docs' Swagger UI
+# (the sidecar's files, its start script from /api/docs/?script, the page's CSS from
+# static/css/swagger.css). Rendered SVG and MathML carry attributes, never style. The Django admin
+# needs no inline style (its one <style> is on change lists without actions, which we do not
+# have). img-src allows data: for the icons inside the admin's and Swagger UI's CSS.
+# quizserver/tests/test_content_security_policy.py scans templates/ and runs the pages in Chromium.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+
+# Request size limits: answers are a few bytes. RequestSizeLimitMiddleware answers 413 to any
+# body above QUIZSERVER_MAX_REQUEST_BYTES (raise it for the admin's course uploads, when there are
+# some); within it, Django refuses (400) more than 256 KB or 500 fields of form data, and files
+# above 256 KB go to a temporary file instead of memory. The answer views refuse files at all.
+QUIZSERVER_MAX_REQUEST_BYTES = int(os.environ.get("QUIZSERVER_MAX_REQUEST_BYTES", str(1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+# E-mail, for password reset (courses/password_reset.py): SMTP from the environment in production;
+# while debugging or without EMAIL_HOST, the console backend (the mail is printed to the log).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10  # seconds: a slow mail server must not hold a web worker for long
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST and not DEBUG
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "quizserver <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour (the mail says so)
+# Reset requests per e-mail address and per client address within the window (seconds).
+PASSWORD_RESET_EMAIL_LIMIT = int(os.environ.get("PASSWORD_RESET_EMAIL_LIMIT", "3"))
+PASSWORD_RESET_ADDRESS_LIMIT = int(os.environ.get("PASSWORD_RESET_ADDRESS_LIMIT", "20"))
+PASSWORD_RESET_WINDOW = int(os.environ.get("PASSWORD_RESET_WINDOW", "3600"))
+
+# Health check (quizserver/health.py): the load balancer may ask over plain HTTP, so no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 # Login rate limit: this many failures per address and username within the window (seconds).
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
 
 # Quiz behaviour.
 QUIZSERVER_SUBMISSIONS_PER_MINUTE = int(os.environ.get("QUIZSERVER_SUBMISSIONS_PER_MINUTE", "30"))
+
+# Abuse limits (issue 9). An author's regex may take this long per pattern and answer (longer counts
+# as not matching; quizzes/kinds/short_text.py). The rate limits above and below count in the
+# database (courses/rate_limits.py), shared by every worker whatever the cache. Failed logins from
+# one address, any usernames (password spraying): behind one NAT (a lecture hall) raise it.
+QUIZSERVER_REGEX_TIMEOUT_MS = int(os.environ.get("QUIZSERVER_REGEX_TIMEOUT_MS", "50"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))  # per LOGIN_FAILURE_WINDOW
+ENROL_FAILURE_LIMIT = int(os.environ.get("ENROL_FAILURE_LIMIT", "10"))  # wrong codes per user per window
+ENROL_ADDRESS_FAILURE_LIMIT = int(os.environ.get("ENROL_ADDRESS_FAILURE_LIMIT", "30"))  # per address per window
+ENROL_FAILURE_WINDOW = int(os.environ.get("ENROL_FAILURE_WINDOW", "3600"))
+# End of the abuse limits.
 
 # REST API (/api/v1/): session (with CSRF) or token authentication, throttled, cursor-paginated.
 REST_FRAMEWORK = {
@@ -200,6 +279,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic: re-queue variants whose solving was lost or failed (``celery -A quizserver beat``; sites
 # without beat run ``manage.py variants_requeue`` from cron every minute instead).
 CELERY_BEAT_SCHEDULE = {"variants-requeue": {"task": "quizzes.tasks.variants_requeue", "schedule": 60.0}}
+# A generator that hangs must not hold a compute worker: past the soft limit (seconds) solving stops,
+# that variant is marked error and the rest of the batch is queued again (quizzes.variants.variants_solve);
+# past the hard limit the worker's child process is replaced. Time limits need the prefork pool (the
+# default; not --pool solo).
+QUIZSERVER_SOLVE_SOFT_TIME_LIMIT = int(os.environ.get("QUIZSERVER_SOLVE_SOFT_TIME_LIMIT", "30"))
+QUIZSERVER_SOLVE_TIME_LIMIT = int(os.environ.get("QUIZSERVER_SOLVE_TIME_LIMIT", "60"))
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,8 @@ from django.urls import include, path
 
 from courses import views as course_views
 from courses.login_throttle import ThrottledLoginView
+from courses.password_reset import ThrottledPasswordResetView
+from quizserver import health
 
 urlpatterns = [
     path("", course_views.home, name="home"),
@@ -17,4 +19,23 @@ urlpatterns = [
     path("courses/", include("progress.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
+]
+
+# The load balancer's health check (quizserver/health.py): no login, no cookies, plain HTTP allowed.
+urlpatterns.append(path("healthz", health.healthz, name="healthz"))
+
+# Password reset by e-mail (courses/password_reset.py): Django's views and URL names.
+urlpatterns += [
+    path("accounts/password-reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]

@@ -163,6 +163,9 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     save_on_top = True
     inlines = [ChoiceInline]
 
+    class Media:
+        css = {"all": ("css/admin.css",)}  # the preview's layout: no inline styles (Content-Security-Policy)
+
     def kind_of(self, request, obj=None) -> Kind:
         """The kind whose settings the form edits: the one posted (a changed kind shows its own
         settings, with their errors), the ``?kind=`` of the add page, or the question's own."""

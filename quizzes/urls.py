@@ -3,20 +3,21 @@ from django.urls import path
 from quizzes import views
 
 app_name = "quizzes"
+# <id:...>: a database id of at most 18 digits; a longer one is a 404 (quizserver/converters.py).
 urlpatterns = [
-    path("<slug:course_slug>/quizzes/<int:quiz_id>/", views.quiz_page, name="quiz"),
+    path("<slug:course_slug>/quizzes/<id:quiz_id>/", views.quiz_page, name="quiz"),
     path(
-        "<slug:course_slug>/quizzes/<int:quiz_id>/questions/<int:question_id>/answer/",
+        "<slug:course_slug>/quizzes/<id:quiz_id>/questions/<id:question_id>/answer/",
         views.answer,
         name="answer",
     ),
     path(
-        "<slug:course_slug>/quizzes/<int:quiz_id>/questions/<int:question_id>/reveal/",
+        "<slug:course_slug>/quizzes/<id:quiz_id>/questions/<id:question_id>/reveal/",
         views.reveal,
         name="reveal",
     ),
     path(
-        "<slug:course_slug>/quizzes/<int:quiz_id>/questions/<int:question_id>/new-variant/",
+        "<slug:course_slug>/quizzes/<id:quiz_id>/questions/<id:question_id>/new-variant/",
         views.new_variant,
         name="new_variant",
     ),

@@ -314,7 +314,7 @@ class Kind:
             ((mark_safe(html), " ✓" if c.is_correct else "") for c, html in zip(choices, choice_html, strict=True)),
         )
         return format_html(
-            '<div class="quiz-preview" style="max-width:48rem">{}{}<p><strong>Hint</strong></p>{}'
+            '<div class="quiz-preview">{}{}<p><strong>Hint</strong></p>{}'
             "<p><strong>Explanation</strong></p>{}</div>",
             mark_safe(prompt), format_html("<ol>{}</ol>", items) if choices else "", mark_safe(hint),
             mark_safe(explanation),

@@ -220,7 +220,7 @@ class ComputedKind(Kind):
                 mark_safe(variant.diagram or ""), variant.tolerance["rtol"], variant.tolerance["atol"],
                 mark_safe(answer_html), mistakes or mark_safe("<li>none</li>"), steps,
             ))
-        return format_html('<div class="quiz-preview" style="max-width:48rem">{}</div>', mark_safe("".join(blocks)))
+        return format_html('<div class="quiz-preview">{}</div>', mark_safe("".join(blocks)))
 
 
 def generator_catalogue() -> SafeString:
