@@ -3,10 +3,11 @@
 A question's fragment (``templates/quizzes/_question.html`` with its kind's widget) is a pure
 function of what ``fragment_key`` hashes: the quiz's settings and the three facts that depend on
 the time (open, closed, feedback visible), the question with its choices, the student's variant
-(its status and whether its solution was revealed) and every answer to it (with status and
-score). The same key therefore always means the same HTML, and any change to one of those gives
-a new key: nothing needs invalidating. Rendering the Markdown, the diagram and the worked
-solution, and the template itself, happen only for the fragments not in the cache.
+(its status and whether its solution was revealed) and every answer to every variant of the
+question (status and score; earlier variants decide mastery). The same key therefore always means
+the same HTML, and any change to one of those gives a new key: nothing needs invalidating.
+Rendering the Markdown, the diagram and the worked solution, and the template itself, happen only
+for the fragments not in the cache.
 
 The CSRF token differs per visitor, so fragments are cached with a placeholder that is replaced
 on the way out. ``FRAGMENT_VERSION`` and a hash of the templates' source are part of the key:
@@ -26,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from quizzes.states import QuestionState, add_html
 
-FRAGMENT_VERSION = 1
+FRAGMENT_VERSION = 2
 CACHE_SECONDS = 60 * 60 * 24
 CSRF_PLACEHOLDER = "csrf0placeholder0fragment"  # what the cached fragment holds instead of the token
 TEMPLATE = "quizzes/_question.html"
@@ -53,7 +54,7 @@ def fragment_key(state: QuestionState, course) -> str:
          question.explanation, question.settings,
          [[c.id, c.text, c.feedback, c.is_correct] for c in question.choices.all()]],
         [variant.id, variant.status, variant.error, str(variant.revealed_at)],
-        [[s.id, s.status, s.score, s.points, str(s.graded_at)] for s in state.submissions],
+        [[s.id, s.variant_id, s.status, s.score, s.points, s.after_reveal, str(s.graded_at)] for s in state.history],
     ]
     digest = hashlib.sha256(json.dumps(inputs, default=str).encode()).hexdigest()[:40]
     return f"quizzes.fragment:{digest}"

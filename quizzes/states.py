@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from quizzes import mastery, visibility
@@ -36,6 +36,7 @@ class QuestionState:
     diagram: str | None = None
     broken: bool = False  # the generator failed while this question was being shown
     steps: list[dict] = field(default_factory=list)  # rendered worked-solution steps {title, html}
+    history: list[Submission] = field(default_factory=list)  # answers to every variant of the question
 
     @property
     def nonce(self) -> str:
@@ -75,8 +76,26 @@ class QuestionState:
 
     @property
     def mastered(self) -> bool:
-        """Mastered by this variant's answers (``quizzes.mastery.mastered``)."""
-        return mastery.mastered(self.submissions)
+        """Mastered (``quizzes.mastery.mastered``) by the answers to every variant of the question, as
+        the progress pages count it: a new variant keeps the question mastered until answered."""
+        return mastery.mastered(self.history)
+
+    @property
+    def badge(self) -> tuple[str, str] | None:
+        """(class, text) of the question's status badge, or None: never in contradiction with the
+        feedback shown below it."""
+        if not (self.feedback_visible and self.history and any(mastery.is_try(s) for s in self.history)):
+            return None
+        if self.mastered:
+            return "ok", "Mastered"
+        last = self.last_graded
+        if last is not None and last.is_correct:
+            return "info", "Right, after seeing the solution"
+        if last is not None and (last.score or 0) > 0:
+            return "partial", "Partly right"
+        if last is None:
+            return None  # tried an earlier variant only: this one is new
+        return "bad", "To review"
 
     @property
     def best_points(self) -> float:
@@ -113,7 +132,9 @@ class QuestionState:
 
     @property
     def can_reveal(self) -> bool:
-        return self.quiz.is_practice and not self.solution_visible and not self.variant.is_error
+        """Practice mode, after a first try: giving up before trying would skip the practice."""
+        return (self.quiz.is_practice and not self.solution_visible and not self.variant.is_error
+                and self.tries_used > 0)
 
     @property
     def unavailable(self) -> bool:
@@ -168,11 +189,16 @@ def question_states(*, student, quiz: Quiz, questions=None, now=None, html: bool
     if pending:  # solved meanwhile (at once when Celery is eager)?
         variants.update({v.question_id: v for v in Variant.objects.filter(id__in=pending)})
     by_variant: dict[int, list[Submission]] = {v.id: [] for v in variants.values()}
-    for submission in Submission.objects.filter(variant__in=variants.values()).order_by("created_at", "id"):
-        by_variant[submission.variant_id].append(submission)
+    by_question: dict[int, list[Submission]] = {q.id: [] for q in chosen}
+    answers = Submission.objects.filter(variant__student=student, variant__question__in=chosen)
+    for submission in answers.annotate(question_id=F("variant__question_id")).order_by("created_at", "id"):
+        by_question[submission.question_id].append(submission)
+        if submission.variant_id in by_variant:
+            by_variant[submission.variant_id].append(submission)
     states = [
         QuestionState(quiz=quiz, question=q, number=numbers[q.id], variant=variants[q.id],
-                      submissions=by_variant[variants[q.id].id], html={}, choice_html={}, now=now)
+                      submissions=by_variant[variants[q.id].id], html={}, choice_html={}, now=now,
+                      history=by_question[q.id])
         for q in chosen
     ]
     if html:
