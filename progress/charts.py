@@ -22,13 +22,21 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
 
 
+MAX_TICKS = 6  # gridlines above zero
+MAX_BAR = 36  # user units: one week's bar is a bar, not a block across the chart
+
+
 def axis_top(peak: float) -> tuple[int, int]:
-    """A round top at or above ``peak`` for counts, and the step between gridlines (at most 5)."""
+    """The lowest round top at or above ``peak`` for counts, with the step between gridlines (at most
+    ``MAX_TICKS`` of them): 111 questions get an axis to 120 in steps of 20, not to 150."""
     peak = max(1, math.ceil(peak))
     magnitude = 10 ** math.floor(math.log10(peak))
-    for factor in (0.1, 0.2, 0.5, 1, 2, 5, 10):
-        step = max(1, round(factor * magnitude))
-        if math.ceil(peak / step) <= 5:
+    for factor in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if step < 1 or step != int(step):
+            continue
+        step = int(step)
+        if math.ceil(peak / step) <= MAX_TICKS:
             return step * math.ceil(peak / step), step
     return 10 * magnitude, 2 * magnitude
 
@@ -54,17 +62,18 @@ def _frame(chart_id: str, title: str, desc: str, top: float, step: float, body: 
 
 
 def bar_chart(
-    *, chart_id: str, title: str, desc: str, labels: Sequence[str], values: Sequence[float]
+    *, chart_id: str, title: str, desc: str, labels: Sequence[str], values: Sequence[float], top: float | None = None
 ) -> SafeString:
-    """One bar per label; each bar carries its own ``<title>`` (label: value) as a tooltip."""
-    top, step = axis_top(max(values, default=0))
+    """One bar per label, at most ``MAX_BAR`` wide; each bar carries its own ``<title>`` (label: value)
+    as a tooltip. The axis reaches at least ``top`` (e.g. the number of questions)."""
+    top, step = axis_top(max([*values, top or 0], default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(values))
-    gap = min(4.0, slot * 0.2)
+    width = min(slot - min(4.0, slot * 0.2), MAX_BAR)
     body = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * value / top
-        body.append(svg.rect(LEFT + i * slot + gap / 2, TOP + plot_h - h, slot - gap, h, cls="chart-bar",
+        body.append(svg.rect(LEFT + (i + 0.5) * slot - width / 2, TOP + plot_h - h, width, h, cls="chart-bar",
                              title=f"{label}: {_fmt(value)}"))
     return _frame(chart_id, title, desc, top, step, body, labels, lambda i: LEFT + (i + 0.5) * slot)
 

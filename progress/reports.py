@@ -98,6 +98,16 @@ class CourseProgressReport:
     def has_started(self) -> bool:
         return self.total.tries > 0
 
+    @property
+    def to_redo(self) -> list["ReviewItem"]:
+        """Review items answered but not right yet (wrong or partly right), in course order."""
+        return [item for item in self.review if item.status != "not_tried"]
+
+    @property
+    def not_tried(self) -> list["ReviewItem"]:
+        """Review items not tried yet, in course order."""
+        return [item for item in self.review if item.status == "not_tried"]
+
 
 # --- pure rules ----------------------------------------------------------------------------------
 

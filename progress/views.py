@@ -86,8 +86,8 @@ def _progress_charts(report: CourseProgressReport) -> dict:
     return {
         "activity": charts.bar_chart(chart_id="activity", title="Tries per week", labels=labels,
                                      values=[w.tries for w in weeks], desc=activity),
-        "mastery": charts.line_chart(chart_id="mastery", title="Questions mastered", labels=labels,
-                                     values=[w.mastered for w in weeks], top=total.total, desc=mastery),
+        "mastery": charts.bar_chart(chart_id="mastery", title="Questions mastered", labels=labels,
+                                    values=[w.mastered for w in weeks], top=total.total, desc=mastery),
     }
 
 
