@@ -25,6 +25,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from quizzes.rendering import RENDER_VERSION
 from quizzes.states import QuestionState, add_html
 
 FRAGMENT_VERSION = 2
@@ -47,7 +48,7 @@ def fragment_key(state: QuestionState, course) -> str:
     """The cache key of ``state``'s fragment: a hash of every input the fragment depends on."""
     quiz, question, variant = state.quiz, state.question, state.variant
     inputs = [
-        FRAGMENT_VERSION, TEMPLATES_HASH, course.slug,
+        FRAGMENT_VERSION, RENDER_VERSION, TEMPLATES_HASH, course.slug,
         [quiz.id, quiz.mode, quiz.hint_after, quiz.try_credits, quiz.feedback_policy,
          state.is_open, quiz.has_closed(state.now), state.feedback_visible],
         [question.id, state.number, question.kind, question.title, question.points, question.prompt, question.hint,

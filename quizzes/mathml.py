@@ -44,6 +44,7 @@ def latex_to_mathml(latex: str, *, display: bool) -> str:
         return math_error(latex)
     try:
         root = convert_to_element(latex, display="block" if display else "inline")
+        _typeset(root)
         inner = "".join(_serialize(child) for child in root)
     except (Exception, RecursionError):
         return math_error(latex)
@@ -54,6 +55,69 @@ def latex_to_mathml(latex: str, *, display: bool) -> str:
 def math_error(latex: str) -> str:
     """The escaped LaTeX source in a ``<code class="math-error">`` the admin preview highlights."""
     return f'<code class="math-error" title="Could not render this formula">{html.escape(latex)}</code>'
+
+
+# --- typesetting fixes on latex2mathml's tree (Chromium renders MathML Core, which knows less) -------
+
+MINUS, PLUS = "\u2212", "+"
+# An operator or opening fence before a sign makes the sign unary (a closing bar would be ambiguous).
+OPENING = frozenset("([{,;:=<>\u2264\u2265\u2260\u2248\u00b1\u00d7\u22c5\u2212+")
+FUNCTION_NAMES = frozenset(
+    "ln log exp sin cos tan tanh sinh cosh sigmoid softmax det dim ker arg min max sup inf lim Pr".split()
+)
+# MathML Core ignores mathvariant except "normal": letters in other alphabets are Unicode characters.
+_ALPHABETS = {
+    "double-struck": (0x1D538, {"C": "\u2102", "H": "\u210D", "N": "\u2115", "P": "\u2119", "Q": "\u211A",
+                                "R": "\u211D", "Z": "\u2124"}),
+    "bold": (0x1D400, {}),
+    "script": (0x1D49C, {"B": "\u212C", "E": "\u2130", "F": "\u2131", "H": "\u210B", "I": "\u2110",
+                         "L": "\u2112", "M": "\u2133", "R": "\u211B"}),
+    "fraktur": (0x1D504, {"C": "\u212D", "H": "\u210C", "I": "\u2111", "R": "\u211C", "Z": "\u2128"}),
+}
+
+
+def _plain(text: str | None) -> str:
+    return _CHAR_REF.sub(_decode_ref, text or "").strip()
+
+
+def _typeset(element: Element) -> None:
+    """Fix, in place, what Chromium would typeset wrongly from latex2mathml's tree:
+
+    - a sign in front of a number or a term (``= −0.5``, ``(−1)``, ``−x`` at the start) is unary:
+      merged into the number, or marked ``form="prefix"`` without spacing, instead of a binary minus
+      with spaces around it (``= − 0.5``);
+    - a function name (``\\ln``, ``\\log``, ``\\exp``, …) before its argument gets a thin space
+      (``ln σ²``, not ``lnσ²``), as TeX sets it;
+    - a letter in a double-struck, bold, script or fraktur alphabet becomes the Unicode character
+      (``\\mathbb E`` is 𝔼, not an italic E).
+    """
+    children = list(element)
+    for child in children:
+        _typeset(child)
+    variant = element.get("mathvariant")
+    text = _plain(element.text)
+    if element.tag == "mi" and variant in _ALPHABETS and len(text) == 1 and text.isascii() and text.isalpha():
+        start, exceptions = _ALPHABETS[variant]
+        offset = ord(text) - (ord("A") if text.isupper() else ord("a") - 26)
+        element.text = exceptions.get(text) or chr(start + offset)
+        del element.attrib["mathvariant"]
+    for index, child in enumerate(children):
+        before = children[index - 1] if index else None
+        after = children[index + 1] if index + 1 < len(children) else None
+        if child.tag == "mo" and _plain(child.text) in (MINUS, PLUS) and after is not None and (
+            before is None or (before.tag == "mo" and _plain(before.text) in OPENING)
+        ):
+            if after.tag == "mn" and _plain(child.text) == MINUS:
+                after.text = MINUS + _plain(after.text)
+                element.remove(child)
+            else:
+                child.attrib.update(form="prefix", lspace="0", rspace="0")
+        elif child.tag == "mi" and _plain(child.text) in FUNCTION_NAMES and after is not None and not (
+            after.tag == "mo" and _plain(after.text) in ("(", "[")
+        ):
+            child.tail = None
+            position = list(element).index(child)
+            element.insert(position + 1, Element("mspace", width="0.1667em"))
 
 
 def _serialize(element: Element) -> str:

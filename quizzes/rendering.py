@@ -34,7 +34,7 @@ from pymdownx.util import escape_chars
 
 from quizzes.mathml import MATHML_ATTRIBUTES, MATHML_NAMESPACE, MATHML_TAGS, SAFE_VALUE, latex_to_mathml
 
-RENDER_VERSION = 1  # bump when the output for the same text changes: old cache entries are ignored
+RENDER_VERSION = 2  # bump when the output for the same text changes: old cache entries are ignored
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
 
 AUTHOR_TAGS = frozenset(
