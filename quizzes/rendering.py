@@ -34,7 +34,7 @@ from pymdownx.util import escape_chars
 
 from quizzes.mathml import MATHML_ATTRIBUTES, MATHML_NAMESPACE, MATHML_TAGS, SAFE_VALUE, latex_to_mathml
 
-RENDER_VERSION = 2  # bump when the output for the same text changes: old cache entries are ignored
+RENDER_VERSION = 3  # bump when the output for the same text changes: old cache entries are ignored
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
 
 AUTHOR_TAGS = frozenset(
@@ -47,6 +47,7 @@ AUTHOR_ATTRIBUTES = {
     "code": {"class", "title"},  # class: only language-* and math-error (see _attribute_filter)
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
+    "span": {"class"},  # class: only math-display (see _attribute_filter)
     "td": {"align"},
     "th": {"align"},
 }
@@ -59,6 +60,8 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
         return value if value.lower().startswith("https://") else None
     if tag == "code" and name == "class":
         return value if _CODE_CLASS.fullmatch(value) else None
+    if tag == "span" and name == "class":
+        return value if value == "math-display" else None
     if tag == "math" and name == "xmlns":
         return value if value == MATHML_NAMESPACE else None
     if tag in MATHML_TAGS:
@@ -195,7 +198,9 @@ def render_markdown(text: str) -> str:
         if m["tag"]:
             return in_tag_placeholder.sub(in_tag, m["tag"])
         latex, display, _ = formulas[int(m["n"])]
-        return latex_to_mathml(latex, display=display)
+        mathml = latex_to_mathml(latex, display=display)
+        # A display formula scrolls sideways on its own when wider than the page (site.css shows that it does).
+        return f'<span class="math-display">{mathml}</span>' if display else mathml
 
     body = re.sub(f"(?P<tag>{_TAG})|{placeholder.pattern}", substitute, body)
     return _FINAL_CLEANER.clean(body)

@@ -136,7 +136,12 @@ def test_display_math_is_a_block_with_fraction():
 
 def test_display_math_inside_a_paragraph_line_is_block():
     html = render_markdown("so $$x^2$$ holds")
-    assert html.startswith("<p>so <math") and 'display="block"' in html and "<msup>" in html
+    assert html.startswith('<p>so <span class="math-display"><math') and 'display="block"' in html and "<msup>" in html
+
+
+def test_display_math_scrolls_in_a_block_of_its_own_and_authors_cannot_forge_other_classes():
+    html = render_markdown("$$x^2$$\n\n<span class=\"math-display evil\">a</span><span class=\"x\">b</span>")
+    assert html.count('class="math-display"') == 1 and "evil" not in html and 'class="x"' not in html
 
 
 def test_bracket_delimiters_and_environments():

@@ -51,3 +51,10 @@ def test_a_new_variant_keeps_the_mastered_badge_the_progress_page_counts(student
     fragment = student_client.post(url("answer", question), {"answer": f"{wrong:g}"}, **FETCH).content.decode()
     assert ">To review<" in fragment and ">Mastered<" not in fragment
     assert course_progress(student=student, course=quiz.lecture.course)[quiz.lecture_id].mastered == 0
+
+
+def test_number_boxes_get_a_keyboard_with_a_minus_sign(student_client, numeric):
+    html = page(student_client, numeric.quiz)
+    box = html[html.index(f'id="q{numeric.id}-answer"') - 200:html.index(f'id="q{numeric.id}-answer"') + 400]
+    assert 'name="answer"' in box and "inputmode" not in box  # iOS's numeric keypads lack "−"
+    assert html.count(f'id="q{numeric.id}-format"') == 1  # the format help once per question
