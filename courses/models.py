@@ -109,3 +109,15 @@ class Enrolment(models.Model):
     @property
     def is_staff_role(self) -> bool:
         return self.role in Enrolment.Role.staff_roles()
+
+
+class RateCount(models.Model):
+    """How often something happened for one key in its current window: the counters of
+    ``courses.rate_limits`` (failed logins, wrong enrolment codes, answers per minute)."""
+
+    key = models.CharField(max_length=100, primary_key=True)  # "scope:" + SHA-256 of who, never who
+    count = models.PositiveIntegerField()
+    expires = models.BigIntegerField(db_index=True)  # Unix seconds: then the window ends, the count restarts
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

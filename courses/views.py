@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from courses.forms import EnrolForm, RegisterForm
 from courses.models import Course
+from courses.rate_limits import client_address
 from courses.services import EnrolmentError, enrolment_create
 
 
@@ -39,12 +40,16 @@ def course_list(request, enrol_form=None, status=200):
 @require_POST
 def enrol(request):
     form = EnrolForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
-            enrolment = enrolment_create(user=request.user, code=form.cleaned_data["code"])
+            enrolment = enrolment_create(
+                user=request.user, code=form.cleaned_data["code"], address=client_address(request)
+            )
         except EnrolmentError as error:
             form.add_error("code", str(error))
+            status = error.status  # 429 after too many wrong codes
         else:
             messages.success(request, f"You are enrolled in {enrolment.course.title}.")
             return redirect(enrolment.course.get_absolute_url())
-    return course_list(request, enrol_form=form, status=400)
+    return course_list(request, enrol_form=form, status=status)

@@ -7,9 +7,12 @@ caller decides whether that may be shown yet.
 """
 
 import math
-import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+import regex
 
 from compute.tolerance import within
 
@@ -18,6 +21,8 @@ CORRECT = "Correct."
 NOT_CORRECT = "Not correct."
 MULTIPLE_MODES = ("all_or_nothing", "net_correct", "each_answer")
 REGEX_INPUT_LIMIT = 200  # characters of a text answer matched against a regex: bounds backtracking
+REGEX_TIMEOUT = 0.05  # seconds one pattern may spend on one answer (the site's setting is passed in)
+REGEX_TRIES = 3  # a match that ran out of time while waiting for the CPU is tried again, this often in all
 
 
 @dataclass(frozen=True)
@@ -230,13 +235,23 @@ def _normalize(text: str) -> str:
     return " ".join(text.split())
 
 
-def grade_text(text: str, accepted: list[str], *, mode: str) -> Grade:
+def grade_text(
+    text: str,
+    accepted: list[str],
+    *,
+    mode: str,
+    timeout: float = REGEX_TIMEOUT,
+    on_timeout: Callable[[str], None] | None = None,
+) -> Grade:
     """A short text against the accepted answers, by ``mode``:
 
     - "exact": equal after stripping surrounding whitespace and collapsing inner runs to one space;
     - "case_insensitive": the same, compared casefolded;
-    - "regex": some pattern ``re.fullmatch``-es the stripped text, cut to its first 200 characters
+    - "regex": some pattern full-matches the stripped text, cut to its first 200 characters
       (a pattern that does not compile is skipped; ``validate_question`` rejects it on save).
+      Each pattern may take ``timeout`` seconds: one that takes longer counts as not matching
+      (the answer is graded, never left hanging) and is passed to ``on_timeout``, so the caller
+      can tell the instructor. The time limit bounds a regex's catastrophic backtracking.
     """
     if mode == "exact":
         answer = _normalize(text)
@@ -246,15 +261,40 @@ def grade_text(text: str, accepted: list[str], *, mode: str) -> Grade:
         return _right_or_wrong(any(answer == _normalize(a).casefold() for a in accepted))
     if mode == "regex":
         answer = text.strip()[:REGEX_INPUT_LIMIT]
-        return _right_or_wrong(any(_fullmatches(pattern, answer) for pattern in accepted))
+        for pattern in accepted:
+            try:
+                if pattern_fullmatches(pattern, answer, timeout=timeout):
+                    return _right_or_wrong(True)
+            except TimeoutError:
+                if on_timeout is not None:
+                    on_timeout(pattern)
+        return _right_or_wrong(False)
     raise ValueError(f"unknown text mode {mode!r}: use exact, case_insensitive or regex")
 
 
-def _fullmatches(pattern: str, text: str) -> bool:
+def pattern_fullmatches(pattern: str, text: str, *, timeout: float) -> bool:
+    """Whether ``pattern`` matches the whole of ``text``; False for a pattern that does not compile.
+
+    Patterns use the ``regex`` module, whose syntax is ``re``'s (plus a few extensions) and which
+    can stop a match after ``timeout`` seconds: then this raises ``TimeoutError``. ``re`` cannot be
+    stopped, and a pattern such as ``(a|aa)+$`` on thirty a's and a "!" backtracks for hours.
+
+    The module's limit is wall-clock time, so a match that merely waited for the CPU (a busy
+    machine) also runs out of it; such a match, which used less than half its time computing, is
+    tried again (up to ``REGEX_TRIES`` times), so that a busy server does not mark a right answer wrong.
+    """
     try:
-        return re.fullmatch(pattern, text) is not None
-    except re.error:
+        compiled = regex.compile(pattern)
+    except regex.error:
         return False
+    for _ in range(REGEX_TRIES):
+        computing = time.thread_time()
+        try:
+            return compiled.fullmatch(text, timeout=timeout) is not None
+        except TimeoutError:
+            if time.thread_time() - computing >= timeout / 2:
+                raise  # it was backtracking all along
+    raise TimeoutError(f"no match within {timeout} s in {REGEX_TRIES} tries (the machine is very busy)")
 
 
 # --- tries ---------------------------------------------------------------------------------------

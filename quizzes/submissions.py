@@ -1,93 +1,146 @@
 """The whole lifecycle of a submission: stored (valid or not), graded at once or when its variant is
 ready, never lost and never counted twice.
 
-``submission_create`` stores a student's answer to their current variant before anything else can
-fail, ``submission_grade`` grades it with the question's kind, and ``submissions_grade_pending``
-grades the answers that waited for a computed variant (``quizzes.tasks`` calls it after solving).
+``submission_create`` stores a student's answer to their current variant, graded when the variant
+is ready, ``submission_grade`` grades a stored pending one with the question's kind, and
+``submissions_grade_pending`` grades the answers that waited for a computed variant
+(``quizzes.tasks`` calls it after solving).
+
+Grading runs before the transaction that stores its result, never inside it: a kind's ``grade`` is
+pure given the question, its choices and the variant, and a ready variant's answer never changes,
+so the grade computed from the variant as read stays right. The transaction then only takes the
+variant's row lock, deduplicates the nonce, checks the tries and stores. A slow grade (an author's
+regular expression runs up to ``QUIZSERVER_REGEX_TIMEOUT_MS`` per pattern) thus never holds the
+row lock, nor on SQLite the database's write lock, while other students' answers wait.
 """
 
 import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from quizzes.grading import credit_for_try
-from quizzes.kinds.base import InvalidAnswer
+from courses import rate_limits
+from quizzes.grading import Grade, credit_for_try
+from quizzes.kinds.base import InvalidAnswer, ParsedAnswer
 from quizzes.models import Question, Submission, Variant
 from quizzes.refusal import Refused
-from quizzes.variants import variants_for
+from quizzes.variants import STALE_PENDING_SECONDS, variants_for
+
+STORE_ATTEMPTS = 3  # reads of a variant that changed state meanwhile (pending -> ready, rarely -> error)
+PENDING_FEEDBACK = "Your answer is saved; it is graded as soon as this question's variant is ready."
+RATE_SCOPE = "answers"  # answers per student (ident: the student's id) in ``courses.rate_limits``
 
 
 def _check_rate(student) -> None:
-    """Refuse more than QUIZSERVER_SUBMISSIONS_PER_MINUTE answers a minute from one student."""
-    key = f"submissions:{student.id}:{int(timezone.now().timestamp() // 60)}"
-    if cache.add(key, 1, timeout=90):
-        return
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=90)
-        return
+    """Refuse more than QUIZSERVER_SUBMISSIONS_PER_MINUTE answers a minute from one student (counted
+    in the database, shared by every worker: ``courses.rate_limits``)."""
+    count = rate_limits.hits_add(scope=RATE_SCOPE, ident=str(student.id), window=60)
     if count > settings.QUIZSERVER_SUBMISSIONS_PER_MINUTE:
         raise Refused("You are answering very fast. Wait a minute, then try again.", status=429)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class _Prepared:
+    """An answer parsed and, if its variant was ready, graded, before any lock is taken."""
+
+    variant_status: str  # the variant's status it was prepared against
+    parsed: ParsedAnswer | None = None  # None: invalid input
+    invalid: InvalidAnswer | None = None
+    grade: Grade | None = None  # None: the variant was not ready (or the input invalid)
+
+
 def submission_create(*, student, question: Question, data, nonce: str = "", now=None) -> Submission:
-    """Store the answer in ``data`` (a QueryDict) to the student's current variant, then grade it.
+    """Store the answer in ``data`` (a QueryDict) to the student's current variant, graded if the
+    variant is ready.
 
     A repeated ``nonce`` (double click, two tabs, a retried request) returns the submission
     already stored for it. Invalid input is stored as ``invalid`` and costs no try. Raises
-    ``Refused`` when the quiz is closed or no try is left, and
+    ``Refused`` when the quiz is closed, no try is left or the student answers too fast, and
     ``quizzes.kinds.base.MalformedAnswer`` for a request that does not fit the question (nothing
-    is stored then). The caller has checked that the student may open the quiz.
+    is stored then). The caller has checked that the student may open the quiz, and holds no
+    transaction: parsing and grading run outside the one that stores (see the module docstring).
     """
     now = now or timezone.now()
     quiz = question.quiz
     if not quiz.is_open(now):
         raise Refused("This quiz is closed: answers are no longer accepted.", status=403)
     nonce = nonce.strip()[:64] or uuid.uuid4().hex
-    variant_id = variants_for(student=student, questions=[question])[question.id].id
-    variant = Variant.objects.select_for_update().get(pk=variant_id)
+    variant = variants_for(student=student, questions=[question])[question.id]
     existing = variant.submissions.filter(nonce=nonce).first()
     if existing:
         return existing
     _check_rate(student)
-    submission = Submission(variant=variant, nonce=nonce, created_at=now, after_reveal=variant.revealed_at is not None)
+    choices = list(question.choices.all())
+    for _ in range(STORE_ATTEMPTS):
+        prepared = _prepare(question, data, choices, variant)
+        stored = _store(question, variant.pk, prepared, nonce=nonce, now=now)
+        if stored is not None:
+            return stored
+        variant.refresh_from_db()  # solved or failed since we read it: prepare against its new state
+    raise Refused("This question is being updated. Send your answer again in a moment.", 503)
+
+
+def _prepare(question: Question, data, choices: list, variant: Variant) -> _Prepared:
+    """Parse and grade ``data`` against ``variant`` as read, without a transaction."""
     kind = question.kind_spec
     refusal = kind.unanswerable(variant)
     if refusal:
         raise Refused(refusal, 503)
     try:
-        parsed = kind.parse(question, data, choices=list(question.choices.all()), variant=variant)
+        parsed = kind.parse(question, data, choices=choices, variant=variant)
     except InvalidAnswer as invalid:
-        submission.raw, submission.status, submission.feedback = (
-            invalid.raw,
-            Submission.Status.INVALID,
-            str(invalid),
-        )
+        return _Prepared(variant.status, invalid=invalid)
+    grade = kind.grade(question, parsed.value, choices=choices, variant=variant) if variant.is_ready else None
+    return _Prepared(variant.status, parsed=parsed, grade=grade)
+
+
+@transaction.atomic
+def _store(question: Question, variant_id: int, prepared: _Prepared, *, nonce: str, now) -> Submission | None:
+    """Store a prepared answer under the variant's row lock; None when the variant's status is no
+    longer the one the answer was prepared against."""
+    variant = Variant.objects.select_for_update().get(pk=variant_id)
+    if variant.status != prepared.variant_status:
+        return None
+    existing = variant.submissions.filter(nonce=nonce).first()
+    if existing:
+        return existing
+    submission = Submission(variant=variant, nonce=nonce, created_at=now, after_reveal=variant.revealed_at is not None)
+    if prepared.invalid is not None:
+        submission.raw, submission.status = prepared.invalid.raw, Submission.Status.INVALID
+        submission.feedback = str(prepared.invalid)
         return _save(submission)
+    quiz = question.quiz
     tries_used = variant.submissions.filter(try_number__isnull=False).count()
     if quiz.max_tries is not None and tries_used >= quiz.max_tries:
         raise Refused("You have used all your tries on this question.")
-    submission.raw, submission.value, submission.try_number = parsed.raw, parsed.value, tries_used + 1
-    if variant.is_ready:
-        return submission_grade(submission=submission, now=now)
-    submission.feedback = "Your answer is saved; it is graded as soon as this question's variant is ready."
+    submission.raw, submission.value = prepared.parsed.raw, prepared.parsed.value
+    submission.try_number = tries_used + 1
+    if prepared.grade is None:
+        submission.feedback = PENDING_FEEDBACK
+        return _save(submission)
+    _apply(submission, prepared.grade, question=question, now=now)
     return _save(submission)
 
 
 def submission_grade(*, submission: Submission, now=None) -> Submission:
-    """Grade a stored-or-new submission whose variant is ready, and save it.
+    """Grade a stored pending submission whose variant is ready, and save it.
 
-    The caller holds a transaction (and, for a new submission, the variant's row lock).
+    Grades first, then saves in a short transaction of its own; the caller holds no transaction.
     """
     variant = submission.variant
     question = variant.question
-    quiz = question.quiz
     grade = question.kind_spec.grade(question, submission.value, choices=list(question.choices.all()), variant=variant)
+    _apply(submission, grade, question=question, now=now or timezone.now())
+    return _save(submission)
+
+
+def _apply(submission: Submission, grade: Grade, *, question: Question, now) -> None:
+    """Set the grade's fields on ``submission``, with the points its try earns."""
+    quiz = question.quiz
     credit = (
         grade.score if quiz.is_practice else credit_for_try(grade.score, submission.try_number, quiz.credits)
     )
@@ -96,8 +149,7 @@ def submission_grade(*, submission: Submission, now=None) -> Submission:
     submission.feedback, submission.mistake = grade.feedback, grade.mistake
     submission.choice_feedback = {str(cid): mark for cid, mark in grade.choice_marks.items()}
     submission.cell_marks = list(grade.cells)
-    submission.graded_at = now or timezone.now()
-    return _save(submission)
+    submission.graded_at = now
 
 
 def _save(submission: Submission) -> Submission:
@@ -111,8 +163,8 @@ def _save(submission: Submission) -> Submission:
 
 
 def submissions_grade_pending(*, variant_ids: list[int]) -> int:
-    """Grade the pending submissions of ready variants, oldest first, each in its own transaction;
-    returns how many."""
+    """Grade the pending submissions of ready variants, oldest first, each saved on its own (graded
+    outside any transaction); returns how many."""
     waiting = (
         Submission.objects.filter(
             variant_id__in=variant_ids, status=Submission.Status.PENDING, variant__status=Variant.Status.READY
@@ -122,7 +174,17 @@ def submissions_grade_pending(*, variant_ids: list[int]) -> int:
     )
     count = 0
     for submission in waiting:
-        with transaction.atomic():
-            submission_grade(submission=submission, now=timezone.now())
+        submission_grade(submission=submission, now=timezone.now())
         count += 1
     return count
+
+
+def submissions_grade_lost(*, now=None) -> int:
+    """Grade the pending answers of variants solved more than STALE_PENDING_SECONDS ago: their grading
+    was lost (a worker killed between storing the solved variants and grading). Returns how many.
+    Runs with the periodic re-queue (``quizzes.tasks.variants_requeue``)."""
+    stale = (now or timezone.now()) - timedelta(seconds=STALE_PENDING_SECONDS)
+    solved_long_ago = Q(attempted_at__lt=stale) | Q(attempted_at__isnull=True, created_at__lt=stale)
+    lost = Variant.objects.filter(solved_long_ago, status=Variant.Status.READY,
+                                  submissions__status=Submission.Status.PENDING).values_list("id", flat=True)
+    return submissions_grade_pending(variant_ids=list(lost.distinct()))

@@ -203,8 +203,11 @@ LECTURE1, LECTURE2, CLAIM = "01-basics/lecture.toml", "02-more/lecture.toml", "0
     (NUMBER, "numeric_answer = 1.5", "numeric_answer = = 1.5",
      [(NUMBER, 5, "Invalid value (at line 5, column 18)")]),
     (WORD, "['valid(ation)?']", "['valid(ation']",
-     [(WORD, 5, "text_answers: Answer 1, “valid(ation”, is not a valid regular expression: missing ), "
-                "unterminated subpattern at position 5.")]),
+     [(WORD, 5, "text_answers: Answer 1, “valid(ation”, is not a valid regular expression: missing ) "
+                "at position 11.")]),
+    (WORD, "['valid(ation)?']", "['valid(ation)?', '(a|aa)+$']",
+     [(WORD, 5, "text_answers: Answer 2, “(a|aa)+$”, takes too long on long answers (over 50 ms on 31 "
+                "characters): avoid nested or overlapping repetition such as (a+)+ or (a|aa)+.")]),
     (RULE, "correct = false", "correct = true",
      [(RULE, 7, "choices: A single-choice question needs exactly one correct choice; this one has 2.")]),
     (RULE, "correct = false", "correct = false\ncorect = true", [

@@ -32,3 +32,29 @@ def test_staff_role_is_kept_and_superuser_counts_as_instructor(make_user, instru
     assert enrolment_create(user=instructor, code="DLCODE").role == Enrolment.Role.INSTRUCTOR
     boss = make_user("root", is_superuser=True)
     assert role_in(user=boss, course=course) == Enrolment.Role.INSTRUCTOR
+
+
+def test_wrong_codes_are_limited_per_user_whatever_the_address(make_user, course, settings):
+    settings.ENROL_FAILURE_LIMIT, settings.ENROL_ADDRESS_FAILURE_LIMIT = 3, 100
+    guesser = make_user("guesser")
+    statuses = []
+    for n in range(5):
+        with pytest.raises(EnrolmentError) as refused:
+            enrolment_create(user=guesser, code=f"GUESS{n}", address=f"198.51.100.{n}")
+        statuses.append(refused.value.status)
+    assert statuses == [400, 400, 400, 429, 429]
+    with pytest.raises(EnrolmentError, match="Too many wrong enrolment codes") as refused:
+        enrolment_create(user=guesser, code="DLCODE", address="198.51.100.99")  # even the right code
+    assert refused.value.status == 429 and not Enrolment.objects.filter(user=guesser).exists()
+    assert enrolment_create(user=make_user("honest"), code="DLCODE", address="198.51.100.1").course == course
+
+
+def test_only_unknown_codes_count(make_user, course, settings):
+    settings.ENROL_FAILURE_LIMIT = 2
+    course.enrolment_open = False
+    course.save()
+    user = make_user("late")
+    for code in ("", "DLCODE", "", "DLCODE"):  # empty or closed: a mistake, not a guess
+        with pytest.raises(EnrolmentError) as refused:
+            enrolment_create(user=user, code=code)
+        assert refused.value.status == 400

@@ -1,10 +1,24 @@
-"""Short text: a word or phrase compared exactly, case-insensitively or by regular expression."""
+"""Short text: a word or phrase compared exactly, case-insensitively or by regular expression.
 
-import re
+Regular expressions are the author's code running on the student's input, so they run with a
+time limit (``QUIZSERVER_REGEX_TIMEOUT_MS`` per pattern and answer, see ``grading.grade_text``) and
+a pattern that backtracks catastrophically is refused when the question is saved: ``check`` tries
+it on ``probe_answers``, long runs of the characters it names followed by one it does not name.
+"""
+
+import logging
 from collections.abc import Callable, Sequence
+
+import regex
+from django.conf import settings
 
 from quizzes import grading
 from quizzes.kinds.base import InvalidAnswer, Kind, ParsedAnswer, Setting
+
+log = logging.getLogger(__name__)
+PROBE_LENGTHS = (30, 200)  # a catastrophic pattern times out on 30 characters; 200 is the graded maximum
+PROBE_TAILS = "!#~%&§"  # the first one the pattern does not name ends every probe, so the match fails
+MAX_PROBE_UNITS = 12  # bounds the time a (slow but not catastrophic) pattern takes to check
 
 MODES = (
     ("exact", "Exact (surrounding spaces ignored)"),
@@ -29,14 +43,21 @@ class ShortText(Kind):
             return {"text_answers": ["Enter at least one accepted answer, one per line."]}
         if self.setting(question, "text_mode") != "regex":
             return {}
+        timeout = regex_timeout()
         messages = []
         for number, pattern in enumerate(answers, start=1):
             try:
-                compiled = re.compile(pattern)
-            except re.error as error:
+                regex.compile(pattern)
+            except regex.error as error:
                 messages.append(f"Answer {number}, “{pattern}”, is not a valid regular expression: {error}.")
                 continue
-            if compiled.fullmatch(""):
+            slow = slow_probe(pattern, timeout=timeout)
+            if slow is not None:
+                messages.append(
+                    f"Answer {number}, “{pattern}”, takes too long on long answers (over {timeout * 1000:.0f} ms "
+                    f"on {len(slow)} characters): avoid nested or overlapping repetition such as (a+)+ or (a|aa)+."
+                )
+            elif grading.pattern_fullmatches(pattern, "", timeout=timeout):
                 messages.append(
                     f"Answer {number}, “{pattern}”, matches an empty answer: make it require at least one character."
                 )
@@ -48,8 +69,15 @@ class ShortText(Kind):
         return ParsedAnswer(raw=raw, value=raw.strip())
 
     def grade(self, question, value, *, choices: Sequence, variant) -> grading.Grade:
+        def timed_out(pattern: str) -> None:
+            log.warning(
+                "question %s: regular expression %r took over %s ms on an answer of %s characters; "
+                "graded as not matching", question.id, pattern, settings.QUIZSERVER_REGEX_TIMEOUT_MS, len(value),
+            )
+
         return grading.grade_text(
-            value, self.setting(question, "text_answers"), mode=self.setting(question, "text_mode")
+            value, self.setting(question, "text_answers"), mode=self.setting(question, "text_mode"),
+            timeout=regex_timeout(), on_timeout=timed_out,
         )
 
     def correct_answer(self, question, *, choices: Sequence, variant):
@@ -57,6 +85,32 @@ class ShortText(Kind):
 
     def normaliser(self, question) -> Callable[[str, object], str]:
         return lambda raw, value: " ".join(raw.split()).casefold()[:80]
+
+
+def regex_timeout() -> float:
+    """Seconds one pattern may spend on one answer (the ``QUIZSERVER_REGEX_TIMEOUT_MS`` setting)."""
+    return settings.QUIZSERVER_REGEX_TIMEOUT_MS / 1000
+
+
+def probe_answers(pattern: str) -> list[str]:
+    """Answers on which a catastrophically backtracking ``pattern`` runs out of time: runs of each
+    character the pattern names (and of ``a``, ``1`` and a space, for classes such as ``\\w``), and of
+    its letters in order, each ended by a character it does not name, shortest first."""
+    named = [c for c in dict.fromkeys(pattern) if c.isalnum() or c == " "]
+    units = [unit for unit in dict.fromkeys(["a", "1", " ", "".join(named)[:8], *named]) if unit]
+    units = units[:MAX_PROBE_UNITS]
+    tail = next((c for c in PROBE_TAILS if c not in pattern), "\x00")
+    return [(unit * length)[:length] + tail for length in PROBE_LENGTHS for unit in units]
+
+
+def slow_probe(pattern: str, *, timeout: float) -> str | None:
+    """The first of ``probe_answers`` on which ``pattern`` takes longer than ``timeout`` seconds, or None."""
+    for answer in probe_answers(pattern):
+        try:
+            grading.pattern_fullmatches(pattern, answer, timeout=timeout)
+        except TimeoutError:
+            return answer
+    return None
 
 
 KIND = ShortText()

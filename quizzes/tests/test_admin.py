@@ -1,8 +1,10 @@
 """Admin authoring: validation messages, previews, the student-view link, course scoping."""
 
+import pytest
 from django.urls import reverse
 
 from courses.models import Enrolment, Lecture
+from quizserver.tests.html_figures import extract
 from quizzes.models import Question, Quiz
 from quizzes.tests.admin_forms import ADD, question_form, with_choices
 from quizzes.tests.factories import make_question
@@ -31,6 +33,13 @@ def test_numeric_without_answer_is_refused_with_message(author, quiz):
 def test_bad_regular_expression_is_refused(author, quiz):
     response = author.post(ADD, question_form(quiz, kind="text", text_mode="regex", text_answers="ab(c"))
     assert response.status_code == 200 and "ab(c" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_catastrophic_regular_expression_is_refused_saying_why(author, quiz):
+    data = question_form(quiz, kind="text", text_mode="regex", text_answers="relu\n(a|aa)+$")
+    page = author.post(ADD, data).content.decode()
+    assert "Answer 2, “(a|aa)+$”, takes too long on long answers (over 50 ms on 31 characters)" in page
     assert not Question.objects.exists()
 
 
@@ -111,3 +120,58 @@ def test_variant_errors_are_listed_for_the_instructor(author, quiz, student):
     assert "ZeroDivisionError: boom" in page
     listing = author.get(reverse("admin:quizzes_variant_changelist") + "?status__exact=error").content.decode()
     assert "alice" in listing
+
+
+FILTERED_LISTS = ["quizzes_quiz", "quizzes_question", "quizzes_variant", "courses_lecture", "courses_enrolment"]
+
+
+@pytest.fixture
+def foreign_titles(other_course, make_user):
+    """Another course with a lecture, quiz, question, enrolment and variant, all titled "Secret …"."""
+    from quizzes.models import Variant
+
+    lecture = Lecture.objects.create(course=other_course, number=7, title="Secret lecture", slug="secret")
+    quiz = Quiz.objects.create(lecture=lecture, title="Secret quiz")
+    question = make_question(quiz=quiz, kind="numeric", prompt="x", numeric_answer=1.0, title="Secret question")
+    mallory = make_user("mallory")
+    Enrolment.objects.create(user=mallory, course=other_course)
+    Variant.objects.create(student=mallory, question=question)
+    return ["Machine Learning", "Secret lecture", "Secret quiz", "Secret question"]
+
+
+def filter_sidebar(client, changelist: str) -> str:
+    page = client.get(reverse(f"admin:{changelist}_changelist")).content.decode()
+    return extract(r'(?s)<nav id="changelist-filter".*?</nav>', page)
+
+
+@pytest.fixture
+def two_taught_courses(instructor, student, single):
+    """The instructor teaches a second course, so every filter has two own courses to offer (a
+    filter with one choice is not shown); the student has a variant in each."""
+    from courses.models import Course
+    from quizzes.models import Variant
+
+    statistics = Course.objects.create(slug="st", title="Statistics", enrolment_code="STCODE")
+    Enrolment.objects.create(user=instructor, course=statistics, role=Enrolment.Role.INSTRUCTOR)
+    Enrolment.objects.create(user=student, course=statistics)
+    lecture = Lecture.objects.create(course=statistics, number=1, title="Own lecture", slug="own")
+    quiz = Quiz.objects.create(lecture=lecture, title="Own quiz")
+    question = make_question(quiz=quiz, kind="numeric", prompt="x", numeric_answer=1.0)
+    Variant.objects.create(student=student, question=question)
+    Variant.objects.create(student=student, question=single)
+    return ["Deep Learning", "Statistics"]
+
+
+@pytest.mark.parametrize("changelist", FILTERED_LISTS)
+def test_an_instructors_filter_sidebar_offers_only_their_courses(author, foreign_titles, two_taught_courses,
+                                                                 changelist):
+    sidebar = filter_sidebar(author, changelist)
+    assert [title for title in two_taught_courses if title in sidebar] == two_taught_courses
+    assert [title for title in foreign_titles if title in sidebar] == []
+
+
+@pytest.mark.parametrize("changelist", ["quizzes_quiz", "quizzes_question", "courses_lecture"])
+def test_a_superusers_filter_sidebar_offers_every_course(client, make_user, foreign_titles, single, changelist):
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    sidebar = filter_sidebar(client, changelist)
+    assert "Deep Learning" in sidebar and "Machine Learning" in sidebar

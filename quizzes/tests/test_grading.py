@@ -1,6 +1,9 @@
 import math
+import threading
+import time
 
 import pytest
+import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,6 +15,7 @@ from quizzes.grading import (
     grade_single_choice,
     grade_text,
     grade_true_false,
+    pattern_fullmatches,
 )
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -320,6 +324,55 @@ class TestText:
     def test_unknown_mode_raises(self):
         with pytest.raises(ValueError):
             grade_text("x", ["x"], mode="fuzzy")
+
+    def test_a_catastrophic_pattern_times_out_as_not_matching_and_is_reported(self):
+        timed_out = []
+        grade, seconds = run_with_deadline(lambda: grade_text(
+            "a" * 199 + "!", ["(a|aa)+$", "(a|a)+$", "relu"], mode="regex", timeout=0.05,
+            on_timeout=timed_out.append))
+        assert (grade.score, grade.feedback) == (0.0, "Not correct.")
+        assert timed_out == ["(a|aa)+$", "(a|a)+$"]
+        assert 0.09 < seconds < 1.5  # two patterns stopped at 50 ms each (thrice each on a very busy machine)
+
+    def test_a_match_that_ran_out_of_time_waiting_for_the_cpu_is_tried_again(self, monkeypatch):
+        """The regex module's limit is wall-clock time: a match that waited (no CPU time used) is
+        not the pattern's fault."""
+        calls = []
+
+        class Waiting:
+            def fullmatch(self, text, timeout):
+                calls.append(timeout)
+                if len(calls) == 1:
+                    time.sleep(timeout)  # waited, computed nothing
+                    raise TimeoutError("regex timed out")
+                return object()
+
+        monkeypatch.setattr(regex, "compile", lambda pattern: Waiting())
+        assert pattern_fullmatches("relu", "relu", timeout=0.01) is True and calls == [0.01, 0.01]
+
+    def test_a_later_pattern_still_matches_after_one_timed_out(self):
+        grade, _ = run_with_deadline(lambda: grade_text(
+            "a" * 40 + "!", ["(a|aa)+$", "a+!"], mode="regex", timeout=0.05))
+        assert grade.score == 1.0
+
+    def test_the_issues_nested_repetition_is_graded_in_linear_time(self):
+        # (a+)+$ backtracks for hours in Python's re; the regex module needs under a millisecond.
+        timed_out = []
+        grade, seconds = run_with_deadline(lambda: grade_text(
+            "a" * 199 + "!", ["(a+)+$"], mode="regex", timeout=0.05, on_timeout=timed_out.append))
+        assert (grade.score, timed_out) == (0.0, []) and seconds < 1.0
+
+
+def run_with_deadline(grade, deadline: float = 5.0):
+    """``grade()``'s result and its wall time, run in a daemon thread, so that a grade that never
+    ends fails the test after ``deadline`` seconds instead of hanging the run."""
+    result = []
+    start = time.perf_counter()
+    worker = threading.Thread(target=lambda: result.append(grade()), daemon=True)
+    worker.start()
+    worker.join(deadline)
+    assert result, f"grading was still running after {deadline} s"
+    return result[0], time.perf_counter() - start
 
 
 class TestCreditForTry:

@@ -131,10 +131,27 @@ class TestText:
         errors = errors_of(kind="text", text_answers="relu\n\na(b", text_mode="regex")
         assert errors == {
             "text_answers": [
-                "Answer 2, “a(b”, is not a valid regular expression: "
-                "missing ), unterminated subpattern at position 1."
+                "Answer 2, “a(b”, is not a valid regular expression: missing ) at position 3."
             ]
         }
+
+    @pytest.mark.parametrize("pattern, length", [("(a|aa)+$", 31), ("(x|xx)+y", 31), ("(1|11)+$", 31),
+                                                 ("((ab)|(ab))+$", 201)])
+    def test_regex_that_backtracks_catastrophically_is_refused_naming_its_line(self, pattern, length):
+        errors = errors_of(kind="text", text_answers=f"relu\n{pattern}", text_mode="regex")
+        assert errors == {
+            "text_answers": [
+                f"Answer 2, “{pattern}”, takes too long on long answers (over 50 ms on {length} characters): "
+                "avoid nested or overlapping repetition such as (a+)+ or (a|aa)+."
+            ]
+        }
+
+    @pytest.mark.parametrize("pattern", ["valid(ation)?", "(a+)+$", r"[a-z]+(,\s*[a-z]+)*", r"(\w+\s?)+$",
+                                         "colou?r|farbe"])
+    def test_regexes_that_match_in_linear_time_are_accepted(self, pattern):
+        # (a+)+$ is the classic catastrophic pattern for Python's re; the regex module grades it in
+        # linear time (under a millisecond on 200 characters), so there is nothing to refuse.
+        assert errors_of(kind="text", text_answers=pattern, text_mode="regex") == {}
 
     @pytest.mark.parametrize("pattern", [".*", "a?", "(relu)?", "|relu"])
     def test_regex_matching_the_empty_answer_is_refused(self, pattern):

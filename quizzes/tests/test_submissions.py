@@ -1,12 +1,20 @@
 """Tests of quizzes.submissions (storing, grading and deduplicating submissions) and of the
 variant workflows they rely on (quizzes.variants: variants per student, reveal)."""
 
+import contextlib
+import logging
+import signal
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from quizzes.kinds.base import MalformedAnswer
+from quizzes.kinds.short_text import ShortText
 from quizzes.models import Submission, Variant
 from quizzes.refusal import Refused
 from quizzes.submissions import submission_create
@@ -97,6 +105,17 @@ def test_rate_limit_refuses_the_answer_after_the_limit(student, numeric, setting
     assert refused.value.status == 429 and Submission.objects.count() == 3
 
 
+def test_rate_limit_holds_when_each_answer_reaches_a_worker_with_an_empty_cache(student, numeric, settings):
+    """Without CACHE_URL each gunicorn worker has its own cache; the count is in the database."""
+    settings.QUIZSERVER_SUBMISSIONS_PER_MINUTE = 3
+    for _ in range(3):
+        submission_create(student=student, question=numeric, data=post(answer="1"))
+        cache.clear()
+    with pytest.raises(Refused) as refused:
+        submission_create(student=student, question=numeric, data=post(answer="1"))
+    assert refused.value.status == 429 and Submission.objects.count() == 3
+
+
 def test_reveal_marks_variant_in_practice_only(student, quiz, single):
     variant = variant_reveal(student=student, question=single)
     assert variant.revealed_at is not None
@@ -105,3 +124,89 @@ def test_reveal_marks_variant_in_practice_only(student, quiz, single):
     single.refresh_from_db()
     with pytest.raises(Refused):
         variant_reveal(student=student, question=single)
+
+
+# --- slow grades: an author's regex runs with a time limit, outside the storing transaction -------
+
+
+@contextlib.contextmanager
+def deadline(seconds: float):
+    """Fail the block with TimeoutError after ``seconds`` (SIGALRM; the regex module checks for
+    signals while it matches), so a grade that never ends fails instead of hanging the run."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_catastrophic_regex_in_the_database_is_graded_not_correct_within_its_time_limit(
+    student, quiz, caplog
+):
+    # Written directly, as before the check existed: the admin and course import refuse it now.
+    question = make_question(quiz=quiz, kind="text", prompt="?", text_answers=["(a|aa)+$"], text_mode="regex")
+    start = time.perf_counter()
+    with deadline(5), caplog.at_level(logging.WARNING, logger="quizzes.kinds.short_text"):
+        submission = submission_create(student=student, question=question, data=post(answer="a" * 199 + "!"))
+    assert time.perf_counter() - start < 2
+    assert (submission.status, submission.score, submission.feedback) == ("graded", 0.0, "Not correct.")
+    assert submission.try_number == 1 and Submission.objects.count() == 1  # stored, and it cost a try
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert f"question {question.id}:" in warning and "(a|aa)+$" in warning
+
+
+@pytest.mark.django_db(transaction=True)
+def test_grading_runs_outside_the_transaction_that_stores_the_answer(student, quiz, monkeypatch):
+    question = make_question(quiz=quiz, kind="text", prompt="?", text_answers=["relu"], text_mode="exact")
+    real_grade, in_transaction = ShortText.grade, []
+
+    def spy(self, question, value, **kwargs):
+        in_transaction.append(connection.in_atomic_block)
+        return real_grade(self, question, value, **kwargs)
+
+    monkeypatch.setattr(ShortText, "grade", spy)
+    submission = submission_create(student=student, question=question, data=post(answer="relu"))
+    assert in_transaction == [False] and submission.score == 1.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_students_answer_is_stored_while_a_slow_answer_is_graded(quiz, make_user, monkeypatch):
+    """On SQLite a transaction holds the database's write lock: before grading moved out of it, the
+    second answer failed ("database table is locked") or waited for the first one's grade."""
+    question = make_question(quiz=quiz, kind="text", prompt="?", text_answers=["relu"], text_mode="exact")
+    slow, quick = make_user("slow"), make_user("quick")
+    real_grade = ShortText.grade
+    grading, other_stored = threading.Event(), threading.Event()
+
+    def slow_grade(self, question, value, **kwargs):
+        if value == "slowly":
+            grading.set()
+            other_stored.wait(10)
+        return real_grade(self, question, value, **kwargs)
+
+    def answer_slowly():
+        try:
+            submission_create(student=slow, question=question, data=post(answer="slowly"))
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(ShortText, "grade", slow_grade)
+    worker = threading.Thread(target=answer_slowly)
+    worker.start()
+    try:
+        assert grading.wait(10), "the slow answer never reached grading"
+        start = time.perf_counter()
+        stored = submission_create(student=quick, question=question, data=post(answer="relu"))
+        seconds = time.perf_counter() - start
+    finally:
+        other_stored.set()
+        worker.join(10)
+    assert stored.score == 1.0 and seconds < 1
+    assert list(Submission.objects.order_by("id").values_list("variant__student__username", "score")) == [
+        ("quick", 1.0), ("slow", 0.0)]
