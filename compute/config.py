@@ -65,10 +65,38 @@ class Field:
 
 
 def check_index(config: dict, index: str, size: str) -> None:
-    """ConfigError unless the 1-based ``config[index]`` is at most ``config[size]`` (e.g. the asked
-    "unit" of "hidden_size" units); the fields' own bounds already keep it at least 1."""
-    if config[index] > config[size]:
-        raise ConfigError(f"“{index}” must be between 1 and “{size}” ({config[size]}); got {config[index]}.")
+    """ConfigError unless the 0-based ``config[index]`` is below ``config[size]`` (e.g. the asked
+    "index" of "hidden_size" entries); the fields' own bounds already keep it at least 0."""
+    if config[index] >= config[size]:
+        raise ConfigError(f"“{index}” counts from 0, so it must be between 0 and {config[size] - 1} "
+                          f"(“{size}” is {config[size]}); got {config[index]}.")
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """A setting that was renamed when its numbering changed from 1-based to 0-based: a config that
+    still says ``old`` (an instructor's saved config) means ``new`` = old value − 1."""
+
+    old: str
+    new: str
+
+    def apply(self, config: dict) -> dict:
+        if self.old not in config:
+            return config
+        if self.new in config:
+            raise ConfigError(f"“{self.old}” is the old name of “{self.new}” (which counts from 0): give only "
+                              f"“{self.new}”.")
+        value = config[self.old]
+        if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+            raise ConfigError(f"“{self.old}” (now “{self.new}”, counting from 0) must be a whole number, not "
+                              f"{json.dumps(value)}.")
+        return {**{k: v for k, v in config.items() if k != self.old}, self.new: int(value) - 1}
+
+
+def legacy_index(config: dict, new: str, renamed: "Renamed") -> int:
+    """The 0-based index a cleaned config asks for: ``config[new]``, or for a config cleaned before the
+    rename (stored with an old variant) its 1-based ``config[old]`` − 1."""
+    return config[new] if new in config else int(config[renamed.old]) - 1
 
 
 FIXED = Field(
@@ -83,6 +111,7 @@ FIXED = Field(
 @dataclass(frozen=True)
 class Schema:
     fields: tuple[Field, ...] = field(default_factory=tuple)
+    renamed: tuple[Renamed, ...] = ()
 
     def clean(self, config) -> dict:
         """Defaults filled in, every value checked; unknown keys are refused, listing the known ones."""
@@ -90,6 +119,8 @@ class Schema:
             config = {}
         if not isinstance(config, dict):
             raise ConfigError('The config must be a JSON object, e.g. {"activation": "sigmoid"}.')
+        for rename in self.renamed:
+            config = rename.apply(config)
         known = {f.name: f for f in (*self.fields, FIXED)}
         unknown = sorted(set(config) - set(known))
         if unknown:

@@ -1,18 +1,30 @@
 """The generator contract: a small explicit object per question type.
 
 A generator has a ``slug``, a ``title``, a ``description`` (what it asks, for instructors),
-the ``lectures`` it serves (1-12), a config ``schema`` and named ``mistakes`` (name ->
-message). Subclasses implement:
+the ``lectures`` it serves (1-12), a config ``schema``, named ``mistakes`` (name -> message,
+Markdown with ``$...$`` math like prompts) and its validity ``rules`` (name -> the promise, in
+words). Subclasses implement:
 
 - ``sample_batch(sampler, config) -> dict[str, np.ndarray]``: numpy only, every array of shape
-  (batch, ...); nice hand-computable numbers; no degenerate cases.
+  (batch, ...); nice hand-computable numbers. It may draw several candidates per seed and keep the
+  first valid one, returning a ``compute.sampling.Drawn`` that says which seeds got one
+  (``pick_valid``); ``sample_params`` checks ``validity`` for a plain dict (or when fixed values were
+  put in afterwards) and draws again for the seeds that break a rule (never a fallback).
+- ``validity(params, config) -> {rule: bool array}``: numpy only, vectorized over the leading
+  axes of ``params`` (batch, or batch × candidates): which of ``rules`` each parameter set keeps
+  (not degenerate, the answer clear of 0 under the tolerance, named mistakes distinct from the
+  answer, hand-computable magnitudes).
 - ``solve(params, config, device) -> Solved``: PyTorch float64 on ``device`` (import torch inside
   the method, so that sampling, explaining and drawing never import it). ``params`` are plain
   Python floats / lists.
 - ``explain(params, values, config) -> list[Step]``: the worked solution from the solved
   ``values``; pure Python. It states the conventions used.
 - ``prompt(config) -> str``: the default Markdown prompt with ``{{ name }}`` placeholders for
-  the params; it states the conventions the answer follows.
+  the params; it states the conventions the answer follows (indices count from 0, as PyTorch's).
+- ``hand_answer(params, values, config)``: the answer of a student who follows the worked
+  solution and carries on with every value it shows rounded as shown (``compute.latex.shown``);
+  plain Python. ``tolerance(config)`` is set so that this answer gets full credit (the tests check
+  it on thousands of variants).
 - optionally ``diagram(params, config) -> str | None`` (inline SVG), ``tolerance(config)``,
   ``check_config(config)`` (cross-field checks, raise ConfigError), and ``solve_batch`` for a
   vectorized solve (set ``vectorized = True``; results must equal the single ``solve``).
@@ -24,11 +36,21 @@ import numpy as np
 
 from compute.config import ConfigError, Schema
 from compute.latex import is_finite
-from compute.sampling import Sampler
+from compute.sampling import Drawn, Sampler, draw_until_valid
 from compute.tolerance import mistake_tolerance, within_nested
 from compute.variant import Mistake, Solved, Step, Variant
 
 EXACT = {"rtol": 0.0, "atol": 1e-6}  # ``tolerance(config)`` of exact answers: shapes, counts, whole numbers
+# The usual tolerance of a computed answer: 1 % relative, so an answer to 3 significant figures and one
+# reached by hand from 4-figure intermediates both pass (checked for every generator by the hand-rounding
+# test), and an absolute 1e-4 only so that entries that are 0 accept a hand-rounded near-0. Grading stays
+# relative because the validity rules keep the answer (its largest entry) at least MIN_ANSWER: at the
+# smallest, the absolute part adds 1 % (tanh′(3) = 0.00987 with atol 1e-3 accepted ±11 %).
+HAND_TOLERANCE = {"rtol": 0.01, "atol": 1e-4}
+MIN_ANSWER = 0.01
+# How every prompt and worked solution that names an entry, a class, a row or a node counts: one sentence,
+# the same everywhere (the network generator and the demo questions say it too).
+COUNTING = "Indices count from 0, as in PyTorch."
 
 
 def to_python(value):
@@ -51,6 +73,7 @@ class Generator:
     lectures: tuple[int, ...] = ()
     schema: Schema = Schema()
     mistakes: dict[str, str] = {}
+    rules: dict[str, str] = {}  # validity rule -> what it promises (checked by ``validity``)
     answer_kind: str = "scalar"  # "scalar", "vector" or "matrix"
     vectorized: bool = False
 
@@ -70,8 +93,16 @@ class Generator:
     def diagram(self, params: dict, config: dict) -> str | None:
         return None
 
+    def validity(self, params: dict[str, np.ndarray], config: dict) -> dict[str, np.ndarray]:
+        """rule -> whether each parameter set keeps it (bool over the leading axes); one entry per rule."""
+        return {}
+
+    def hand_answer(self, params: dict, values: dict, config: dict):
+        """The answer reached by hand from the worked solution's rounded values (see the module docstring)."""
+        raise NotImplementedError
+
     def tolerance(self, config: dict) -> dict:
-        return {"rtol": 0.01, "atol": 1e-3}
+        return HAND_TOLERANCE
 
     def check_config(self, config: dict) -> None:
         """Cross-field checks on a cleaned config; raise ConfigError with a clear message."""
@@ -91,8 +122,30 @@ class Generator:
         return cleaned
 
     def sample_params(self, seeds, config: dict) -> dict[str, np.ndarray]:
-        """Parameters for many seeds at once (numpy), with the config's fixed values applied."""
-        params = self.sample_batch(Sampler(seeds), config)
+        """Parameters for many seeds at once (numpy), with the config's fixed values applied, every set
+        keeping every validity rule (drawn again until it does; ``SamplingError``, a ConfigError, when
+        the config makes that impossible). A config that fixes every parameter is the instructor's own
+        example (a lecture slide's), used as given: the rules govern what is drawn."""
+        fixed = set(config.get("fixed", {}))
+
+        def draw(sampler):
+            drawn = self.sample_batch(sampler, config)
+            if isinstance(drawn, Drawn):  # already checked, unless fixed values change the parameters now
+                if not fixed:
+                    return drawn
+                drawn = drawn.params
+            return self.with_fixed(drawn, config)
+
+        def check(params):
+            return {} if fixed >= set(params) else self.validity(params, config)
+
+        return draw_until_valid(Sampler(seeds), draw, check, self.rules)
+
+    def with_fixed(self, params: dict[str, np.ndarray], config: dict, candidates: bool = False
+                   ) -> dict[str, np.ndarray]:
+        """``params`` (batch-first; with ``candidates``, batch × candidates first) with the config's fixed
+        values in place (ConfigError for an unknown name or a bad shape)."""
+        lead = 2 if candidates else 1
         for name, fixed in config.get("fixed", {}).items():
             if name not in params:
                 raise ConfigError(
@@ -104,9 +157,9 @@ class Generator:
                 raise ConfigError(
                     f"The fixed value of “{name}” must be a number or a (nested) list of numbers of equal lengths."
                 ) from None
-            if value.shape != params[name].shape[1:] or not np.all(np.isfinite(value)):
+            if value.shape != params[name].shape[lead:] or not np.all(np.isfinite(value)):
                 raise ConfigError(
-                    f"The fixed value of “{name}” must be finite numbers of shape {list(params[name].shape[1:])}."
+                    f"The fixed value of “{name}” must be finite numbers of shape {list(params[name].shape[lead:])}."
                 )
             params[name] = np.broadcast_to(value, params[name].shape).copy()
         return params
@@ -190,4 +243,5 @@ class Generator:
             "vectorized": self.vectorized,
             "config": self.schema.describe(),
             "mistakes": dict(self.mistakes),
+            "rules": dict(self.rules),
         }

@@ -10,9 +10,20 @@ close to a plain-torch floor draw all their numbers at once: ``columns`` builds 
 from the grids of several columns and ``Sampler.draw`` draws every column (for a few candidate
 sets) in one ``integers`` call; ``first_valid`` then keeps each seed's first acceptable candidate,
 a rejection step vectorized over seeds (never a Python loop per seed).
+
+Validity rules are kept by resampling, never by a fallback: ``draw_until_valid`` draws a
+generator's parameters for every seed, checks its rules, and draws again, on a fresh stream of
+counters (``Sampler.fork``), for the seeds whose parameters break one, round after round; a seed
+still without valid parameters after ``ROUNDS`` rounds raises ``SamplingError`` (a config that
+cannot keep its rules, e.g. fixed values that break one, is reported, never used). A seed's
+parameters depend only on its own seed, whatever the batch it is drawn in.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
+
+from compute.config import ConfigError
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -37,6 +48,20 @@ class Sampler:
         seeds = np.atleast_1d(np.asarray(seeds, dtype=np.uint64))
         self.keys = splitmix64(seeds)[:, None]
         self.counter = 0
+
+    @classmethod
+    def from_keys(cls, keys: np.ndarray) -> "Sampler":
+        sampler = cls.__new__(cls)
+        sampler.keys, sampler.counter = keys, 0
+        return sampler
+
+    def fork(self, rows: np.ndarray, stream: int) -> "Sampler":
+        """A sampler for the seeds at ``rows`` on stream ``stream`` (≥ 1): counters start again at 0,
+        and its numbers are independent of this sampler's and of other streams' (each seed's key is
+        mixed with the stream number)."""
+        with np.errstate(over="ignore"):
+            mix = splitmix64(np.uint64(stream) * _M1 + _GOLDEN)
+        return Sampler.from_keys(splitmix64(self.keys[rows] ^ mix))
 
     @property
     def size(self) -> int:
@@ -113,10 +138,87 @@ def first_valid(candidates, valid: np.ndarray):
     """Per seed, the first candidate whose ``valid`` is set (the first candidate when none is).
 
     ``candidates`` is an array of shape (batch, candidates, ...) or a dict of such arrays, ``valid``
-    a boolean (batch, candidates) mask. Returns the same kind without the candidate axis. A caller
-    that must never keep an invalid candidate handles ``~valid.any(axis=1)`` itself.
+    a boolean (batch, candidates) mask. Returns the same kind without the candidate axis. The first
+    candidate of a seed without a valid one is invalid: a generator's ``sample_batch`` may return it,
+    because ``draw_until_valid`` checks the rules again and draws that seed anew.
     """
     rows, pick = np.arange(valid.shape[0]), np.argmax(valid, axis=1)
     if isinstance(candidates, dict):
         return {name: value[rows, pick] for name, value in candidates.items()}
     return candidates[rows, pick]
+
+
+ROUNDS = 24  # draws per seed before a config is declared unable to keep its rules
+
+
+@dataclass
+class Drawn:
+    """What a ``sample_batch`` returns when it has already checked the rules: the parameters (batch
+    first) and, per seed, whether they keep every rule (so they are not checked twice)."""
+
+    params: dict
+    valid: np.ndarray
+
+
+def pick_valid(candidates: dict, checks: dict[str, np.ndarray]) -> Drawn:
+    """Per seed, the first candidate that keeps every rule of ``checks`` (rule -> (batch, candidates)
+    bool), as ``Drawn``; a seed without one gets its first candidate, marked invalid (drawn again)."""
+    ok = np.logical_and.reduce([np.asarray(c, dtype=bool) for c in checks.values()]) if checks else None
+    if ok is None:
+        ok = np.ones(next(iter(candidates.values())).shape[:2], dtype=bool)
+    return Drawn(first_valid(candidates, ok), ok.any(axis=1))
+
+
+class SamplingError(ConfigError):
+    """No parameters satisfying the generator's validity rules were found for a seed: the config (or its
+    fixed values) cannot keep them. The message names the rules (the admin shows it on save)."""
+
+
+def all_rules(checks: dict[str, np.ndarray], size: int) -> np.ndarray:
+    """Whether every rule of ``checks`` (rule -> bool array over the leading axes) holds."""
+    ok = np.ones(size, dtype=bool)
+    for passed in checks.values():
+        ok &= np.asarray(passed, dtype=bool).reshape(size, -1).all(axis=1)
+    return ok
+
+
+def draw_until_valid(sampler: Sampler, draw, check, rules: dict[str, str] | None = None,
+                     rounds: int = ROUNDS) -> dict[str, np.ndarray]:
+    """Parameters for every seed of ``sampler`` that satisfy every rule.
+
+    ``draw(sampler)`` draws one parameter set per seed of the sampler it is given: a dict
+    ``{name: (batch, ...) array}``, or a ``Drawn`` that already says which sets are valid;
+    ``check(params) -> {rule: (batch,) bool}`` says which rules each set keeps. Seeds whose set breaks a
+    rule are drawn again on stream 1, 2, ... (``Sampler.fork``) until every seed has a valid set; when
+    a seed has none after ``rounds`` draws, ``SamplingError`` names the rules its last draw broke
+    (their statements from ``rules``).
+    """
+
+    def drawn_and_valid(sub):
+        result = draw(sub)
+        if isinstance(result, Drawn):
+            return result.params, np.asarray(result.valid, dtype=bool)
+        return result, all_rules(check(result), sub.size)
+
+    params, ok = drawn_and_valid(sampler)
+    pending, last = np.flatnonzero(~ok), params
+    stream = 1
+    while pending.size:
+        if stream >= rounds:
+            failing = {name: value[~ok][:1] for name, value in last.items()}
+            first = {name: np.asarray(passed, dtype=bool).reshape(1, -1).all()
+                     for name, passed in check(failing).items()}
+            broken = [name for name, passed in first.items() if not passed]
+            said = "; ".join(f"“{(rules or {}).get(name, name)}”" for name in broken)
+            raise SamplingError(
+                f"No variant of this config keeps the rule{'s' * (len(broken) > 1)} {said}, even after "
+                f"{rounds} draws: the settings or fixed values make it (nearly) impossible; change them.")
+        again, ok = drawn_and_valid(sampler.fork(pending, stream))
+        rows = pending[ok]
+        for name, value in again.items():
+            if not params[name].flags.writeable:
+                params[name] = params[name].copy()
+            params[name][rows] = value[ok]
+        pending, last = pending[~ok], again
+        stream += 1
+    return params

@@ -53,3 +53,13 @@ def mistake_tolerance(tolerance: dict) -> tuple[float, float]:
     earlier mistake (and is dropped): ``MISTAKE_MARGIN`` times the grading tolerance, so a mistake
     typed with a little rounding is never graded right, and never taken for another mistake."""
     return MISTAKE_MARGIN * tolerance["rtol"], MISTAKE_MARGIN * tolerance["atol"]
+
+
+def told_apart(value, answer, tolerance: dict, axes: tuple = ()) -> np.ndarray:
+    """Whether a named mistake's ``value`` is kept apart from the ``answer`` by the mistake filter: not
+    within ``mistake_tolerance`` of it (numpy, elementwise; for vector or matrix answers pass the
+    trailing ``axes``: told apart when any entry is). Validity rules use it to promise that a mistake
+    the question is about is recognised in every variant."""
+    rtol, atol = mistake_tolerance(tolerance)
+    close = within(np.asarray(value, dtype=np.float64), np.asarray(answer, dtype=np.float64), rtol, atol)
+    return ~close.all(axis=axes) if axes else ~close

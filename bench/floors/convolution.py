@@ -10,7 +10,7 @@ def _conv_inputs(params):
     x = torch.tensor(params["X"], dtype=F64)[None, None]
     w = torch.tensor(params["K"], dtype=F64)[None, None]
     b = torch.tensor([params["b"]], dtype=F64)
-    return x, w, b, int(params.get("row", 1)) - 1, int(params.get("col", 1)) - 1
+    return x, w, b, int(params.get("i", 0)), int(params.get("j", 0))
 
 
 def _conv_value(x, w, b, row, col):

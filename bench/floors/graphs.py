@@ -12,7 +12,7 @@ def _normalized(a):
 
 
 def _adjacency_inputs(params):
-    return torch.tensor(params["A"], dtype=F64), int(params["i"]) - 1, int(params["j"]) - 1
+    return torch.tensor(params["A"], dtype=F64), int(params["u"]), int(params["v"])
 
 
 def _gcn_inputs(params):

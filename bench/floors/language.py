@@ -9,7 +9,7 @@ F64 = torch.float64
 
 
 def _ngram_inputs(params):
-    return torch.tensor(params["counts"], dtype=F64), int(params["prev"]) - 1, int(params["next"]) - 1
+    return torch.tensor(params["counts"], dtype=F64), int(params["i"]), int(params["j"])
 
 
 def _ngram(counts, i, j):

@@ -11,7 +11,7 @@ F64 = torch.float64
 
 
 def softmax_inputs(params):
-    return torch.tensor(params["z"], dtype=F64), params["T"], int(params["target"]) - 1
+    return torch.tensor(params["z"], dtype=F64), params["T"], int(params["y"])
 
 
 def softmax_run(z, t, k):
@@ -19,7 +19,7 @@ def softmax_run(z, t, k):
 
 
 def softmax_gradient_inputs(params):
-    return torch.tensor(params["z"], dtype=F64, requires_grad=True), params["T"], int(params["target"]) - 1
+    return torch.tensor(params["z"], dtype=F64, requires_grad=True), params["T"], int(params["y"])
 
 
 def softmax_gradient_run(z, t, k):

@@ -11,9 +11,10 @@ import math
 import numpy as np
 
 from compute.config import Field, Schema
-from compute.contract import EXACT, Generator
-from compute.latex import num, value
-from compute.sampling import columns, first_valid, grid
+from compute.contract import EXACT, HAND_TOLERANCE, MIN_ANSWER, Generator
+from compute.latex import num, shown, value
+from compute.sampling import columns, grid, pick_valid
+from compute.tolerance import told_apart
 from compute.variant import Solved, Step
 
 CANDIDATES = 4
@@ -82,19 +83,74 @@ class ActivationDerivative(Generator):
         Field("alpha", "float", 1.0, "ELU's α (PyTorch default 1).", min=0.01, max=10.0),
     ))
     mistakes = {
-        "gave_value": "That is the activation's value f(x); the question asks for its derivative f′(x).",
-        "gave_derivative": "That is the derivative f′(x); the question asks for the value f(x).",
-        "used_input": "It looks like you put x where the formula needs the activation's output (σ(x) or "
-                      "tanh(x)).",
-        "forgot_square": "It looks like you forgot to square: tanh′(x) = 1 − tanh²(x).",
-        "zero_slope": "For x < 0 leaky ReLU keeps the small slope a; it is not 0 as for ReLU.",
-        "forgot_alpha": "It looks like you left out ELU's α.",
-        "forgot_product_rule": "GELU(x) = x·Φ(x) is a product: its derivative is Φ(x) + x·φ(x).",
-        "sign_flipped": "Check the sign of the exponent: σ(x) = 1/(1 + e^(−x)).",
+        "gave_value": "That is the activation's value $f(x)$; the question asks for its derivative $f'(x)$.",
+        "gave_derivative": "That is the derivative $f'(x)$; the question asks for the value $f(x)$.",
+        "used_input": "It looks like you put $x$ where the formula needs the activation's output "
+                      "($\\sigma(x)$ or $\\tanh(x)$).",
+        "forgot_square": "It looks like you forgot to square: $\\tanh'(x) = 1 - \\tanh^2(x)$.",
+        "zero_slope": "For $x < 0$ leaky ReLU keeps the small slope $a$; it is not 0 as for ReLU.",
+        "forgot_alpha": "It looks like you left out ELU's $\\alpha$.",
+        "forgot_product_rule": "$\\mathrm{GELU}(x) = x\\,\\Phi(x)$ is a product: its derivative is "
+                               "$\\Phi(x) + x\\,\\varphi(x)$.",
+        "sign_flipped": "Check the sign of the exponent: $\\sigma(x) = 1/(1 + e^{-x})$.",
     }
+    rules = {
+        "answer_clear": "the answer is 0 exactly (ReLU at x < 0) or at least 0.001 in size (tanh′(±3) = "
+                        "0.00987 is the smallest of the default grid): with the absolute tolerance 10⁻⁶ grading "
+                        "is relative",
+        "other_differs": "the value and the derivative differ, so giving the other one is recognised (except "
+                         "ReLU at x ≤ 0, where both are 0)",
+    }
+
+    def validity(self, params, config):
+        x, name = params["x"], config["activation"]
+        f, df = self.numpy_value_and_derivative(x, config)
+        answer = df if config["ask"] == "derivative" else f
+        other = f if config["ask"] == "derivative" else df
+        both_zero = (name == "relu") & (x <= 0)
+        return {"answer_clear": (answer == 0) | (np.abs(answer) >= 1e-3),
+                "other_differs": told_apart(other, answer, self.tolerance(config)) | both_zero}
+
+    @staticmethod
+    def numpy_value_and_derivative(x, config):
+        """(f(x), f′(x)) in numpy, PyTorch's branches at 0 (for the validity rules only)."""
+        name, a, alpha = config["activation"], config["negative_slope"], config["alpha"]
+        if name == "sigmoid":
+            s = 1 / (1 + np.exp(-x))
+            return s, s * (1 - s)
+        if name == "tanh":
+            t = np.tanh(x)
+            return t, 1 - t * t
+        if name == "relu":
+            return np.maximum(x, 0), (x > 0) * 1.0
+        if name == "leaky_relu":
+            return np.where(x > 0, x, a * x), np.where(x > 0, 1.0, a)
+        if name == "elu":
+            return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))), np.where(x > 0, 1.0, alpha * np.exp(x))
+        if name == "gelu":
+            phi = 0.5 * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
+            return x * phi, phi + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        s = 1 / (1 + np.exp(-x))
+        return np.logaddexp(0, x), s
 
     def sample_batch(self, sampler, config):
         return {"x": sampler.draw(X_COLUMN)[:, 0]}
+
+    def tolerance(self, config):
+        # Answers go down to 10⁻³ (leaky ReLU's a·x with a small a): the absolute part must stay far below.
+        return {"rtol": 0.01, "atol": 1e-6}
+
+    def hand_answer(self, params, values, config):
+        # The worked solution shows f(x), then the derivative by its formula: σ′ and tanh′ from the shown
+        # σ(x) and tanh(x) (the student goes on from those), the others directly from x.
+        f, name = shown(values["value"]), config["activation"]
+        if config["ask"] == "value":
+            return f
+        if name == "sigmoid":
+            return shown(f * (1 - f))
+        if name == "tanh":
+            return shown(1 - f * f)
+        return shown(values["derivative"])
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -151,8 +207,9 @@ class ActivationDerivative(Generator):
 
 # --- XOR network ---------------------------------------------------------------------------------
 
-XOR_COLUMNS = {  # k1, k2 (hidden scales), swap, s (output scale), b2 (ReLU only), x1, x2
-    "relu": columns(*[grid(1, 2, 1)] * 2, grid(0, 1, 1), grid(1, 2, 1), grid(-1, 1, 1), *[grid(0, 1, 1)] * 2),
+XOR_COLUMNS = {  # k1, k2 (hidden scales), swap, s (output scale), b2 (unused: 0), x1, x2
+    "relu": columns(*[np.array([1.0, 2.0, 4.0])] * 2, grid(0, 1, 1), grid(1, 1, 1), grid(0, 0, 1),
+                    *[grid(0, 1, 1)] * 2),
     "step": columns(*[grid(1, 3, 1)] * 2, grid(0, 1, 1), grid(1, 3, 1), grid(0, 0, 1), *[grid(0, 1, 1)] * 2),
     "sigmoid": columns(*[grid(4, 6, 2)] * 2, grid(0, 1, 1), grid(4, 6, 2), grid(0, 0, 1),
                        *[grid(0, 1, 1)] * 2),
@@ -167,39 +224,56 @@ class XorNetwork(Generator):
     slug = "xor_network"
     title = "Forward pass through a 2-2-1 network (XOR)"
     description = (
-        "A 2-2-1 network with ReLU, step or sigmoid units (a network that computes XOR, or random "
+        "A 2-2-1 network with ReLU, step or sigmoid units (a network that computes XOR of two binary "
+        "inputs: exactly 0 or 1 with ReLU or step units, close to 0 or 1 with sigmoid units; or random "
         "weights): the output for one input."
     )
     lectures = (3,)
     schema = Schema((
         Field("activation", "choice", "relu", "Hidden units: ReLU (linear output), step (step output) or "
               "sigmoid (sigmoid output).", choices=("relu", "step", "sigmoid")),
-        Field("weights", "choice", "xor", "A network that computes XOR on {0,1}² (scaled and with its hidden "
-              "units in random order) or random nice weights and inputs.", choices=("xor", "random")),
+        Field("weights", "choice", "xor", "A network that computes XOR on {0,1}² (its hidden units scaled and "
+              "in random order) or random nice weights and inputs.", choices=("xor", "random")),
     ))
     mistakes = {
         "forgot_activation": "It looks like you skipped the hidden activation (a purely linear hidden "
                              "layer).",
         "forgot_bias": "It looks like you left out the biases.",
-        "transposed_weights": "It looks like you multiplied by W₁ᵀ: row j of W₁ holds the weights of hidden "
-                              "unit j, so z_j = Σ_i W₁[j, i] x_i + b₁[j].",
+        "transposed_weights": "It looks like you multiplied by $W_1^\\top$: row $j$ of $W_1$ holds the weights "
+                              "of hidden unit $j$, so $z_j = \\sum_i (W_1)_{ji}\\, x_i + (b_1)_j$.",
     }
+    rules = {
+        "hidden_clear": "random weights: no hidden unit at the ReLU kink and at least one active (ReLU), every "
+                        "pre-activation at least ½ from the step (step), none beyond ±3 (sigmoid)",
+        "output_clear": "the output is 0 exactly or at least 0.01 in size",
+        "activation_matters": "random weights: the output without the hidden activation differs from the "
+                              "answer",
+    }
+
+    def validity(self, params, config):
+        act, W1, b1, w2, b2, x = (config["activation"], params["W1"], params["b1"], params["w2"], params["b2"],
+                                   params["x"])
+        z1 = (W1 @ x[..., None])[..., 0] + b1
+        unit = {"relu": lambda t: np.maximum(t, 0.0), "step": lambda t: (t > 0) * 1.0,
+                "sigmoid": lambda t: 1 / (1 + np.exp(-t))}[act]
+        out = {"relu": lambda t: t, "step": lambda t: (t > 0) * 1.0, "sigmoid": lambda t: 1 / (1 + np.exp(-t))}[act]
+        y = out((w2 * unit(z1)).sum(-1) + b2)
+        if config["weights"] == "xor":
+            clear = matters = np.ones(y.shape, dtype=bool)
+        else:
+            clear = {"relu": (z1 > 0).any(-1) & (z1 != 0).all(-1), "step": (np.abs(z1) >= 0.5).all(-1),
+                     "sigmoid": (np.abs(z1) <= 3).all(-1)}[act]
+            matters = told_apart(out((w2 * z1).sum(-1) + b2), y, self.tolerance(config))
+        return {"hidden_clear": clear, "output_clear": (y == 0) | (np.abs(y) >= MIN_ANSWER),
+                "activation_matters": matters}
 
     def sample_batch(self, sampler, config):
         act = config["activation"]
         if config["weights"] == "random":
             v = sampler.draw(RANDOM_COLUMNS, CANDIDATES)
-            W1, b1, x = v[..., :4].reshape(*v.shape[:2], 2, 2), v[..., 4:6], v[..., 9:11]
-            z1 = (W1 @ x[..., None])[..., 0] + b1
-            if act == "relu":  # at least one active hidden unit, and no unit exactly at the kink
-                valid = (z1 > 0).any(-1) & (z1 != 0).all(-1)
-            elif act == "step":
-                valid = (np.abs(z1) >= 0.5).all(-1)
-            else:
-                valid = (np.abs(z1) <= 3).all(-1)
-            v = first_valid(v, valid)
-            return {"W1": v[:, :4].reshape(-1, 2, 2), "b1": v[:, 4:6], "w2": v[:, 6:8], "b2": v[:, 8],
-                    "x": v[:, 9:]}
+            cands = {"W1": v[..., :4].reshape(*v.shape[:2], 2, 2), "b1": v[..., 4:6], "w2": v[..., 6:8],
+                     "b2": v[..., 8], "x": v[..., 9:]}
+            return pick_valid(cands, self.validity(cands, config))
         v = sampler.draw(XOR_COLUMNS[act])
         k1, k2, swap, s, b2, x = v[:, 0], v[:, 1], v[:, 2].astype(bool), v[:, 3], v[:, 4], v[:, 5:]
         ones = np.ones_like(k1)
@@ -217,7 +291,14 @@ class XorNetwork(Generator):
         return {"W1": W1, "b1": b1 + 0.0, "w2": w2, "b2": out_bias * ones, "x": x}
 
     def tolerance(self, config):
-        return EXACT if config["activation"] == "step" else {"rtol": 0.01, "atol": 1e-3}
+        return EXACT if config["activation"] == "step" else HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        # z₁ is exact (nice numbers); the student goes on from the shown h, then from the shown z₂.
+        act = config["activation"]
+        h = [shown(v) for v in values["h"]]
+        z2 = shown(sum(w * v for w, v in zip(params["w2"], h, strict=True)) + params["b2"])
+        return shown(self.output(z2, act))
 
     def solve(self, params, config, device="cpu"):
         import torch

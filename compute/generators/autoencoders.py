@@ -6,9 +6,10 @@ import numpy as np
 
 from compute import latex
 from compute.config import Field, Schema
-from compute.contract import Generator
-from compute.latex import operand, rounded
-from compute.sampling import first_valid
+from compute.contract import HAND_TOLERANCE, MIN_ANSWER, Generator
+from compute.latex import operand, rounded, shown
+from compute.sampling import pick_valid
+from compute.tolerance import told_apart
 from compute.variant import Solved, Step
 
 ROUND = "Give the answer to at least 3 significant figures."
@@ -29,13 +30,34 @@ class VaeKl(Generator):
               choices=("logvar", "sigma")),
     ))
     mistakes = {
-        "forgot_half": "It looks like you forgot the factor ½ in front of the sum.",
-        "used_sigma_for_variance": "It looks like you used σ where the formula has the variance σ² "
-                                   "(and ln σ instead of ln σ²).",
+        "forgot_half": "It looks like you forgot the factor $\\tfrac12$ in front of the sum.",
+        "used_sigma_for_variance": "It looks like you used $\\sigma$ where the formula has the variance "
+                                   "$\\sigma^2$ (and $\\ln \\sigma$ instead of $\\ln \\sigma^2$).",
         "averaged_dimensions": "The KL term is summed over the latent dimensions; it looks like you "
                                "averaged.",
-        "log_sign": "Check the sign of the log term: the formula has − ln σ².",
+        "log_sign": "Check the sign of the log term: the formula has $-\\ln \\sigma^2$.",
     }
+    rules = {"variance_shows": "some σ differs from 1 and the log-variances do not sum to 0, so using σ for σ² "
+                               "and flipping the log's sign give other answers"}
+
+    def validity(self, params, config):
+        mu = params["mu"]
+        logvar = params["logvar"] if "logvar" in params else np.log(params["sigma"] ** 2)
+        var = np.exp(logvar)
+        kl = 0.5 * (mu * mu + var - logvar - 1).sum(-1)
+        with_sigma = 0.5 * (mu * mu + np.sqrt(var) - 0.5 * logvar - 1).sum(-1)
+        tol = self.tolerance(config)
+        return {"variance_shows": told_apart(with_sigma, kl, tol) & told_apart(kl + logvar.sum(-1), kl, tol)}
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        # the worked solution shows σ² (and ln σ²) to 4 figures, then each dimension's term
+        logvar = params["logvar"] if "logvar" in params else [shown(v) for v in values["logvar"]]
+        var = [shown(v) for v in values["var"]] if "logvar" in params else [s * s for s in params["sigma"]]
+        terms = [shown(0.5 * (m * m + v - lv - 1)) for m, v, lv in zip(params["mu"], var, logvar, strict=True)]
+        return shown(sum(terms))
 
     def sample_batch(self, sampler, config):
         d = config["latent_dim"]
@@ -75,18 +97,18 @@ class VaeKl(Generator):
             "$$D_{\\mathrm{KL}}\\big(\\mathcal N(\\mu, \\sigma^2)\\,\\|\\,\\mathcal N(0, 1)\\big) = "
             "\\tfrac12 \\sum_i \\left(\\mu_i^2 + \\sigma_i^2 - \\ln \\sigma_i^2 - 1\\right)$$"))]
         if "logvar" in params:
-            rows = ", ".join(f"$\\sigma_{i + 1}^2 = e^{{{latex.num(lv)}}} = {latex.num(v, 4)}$"
+            rows = ", ".join(f"$\\sigma_{i}^2 = e^{{{latex.num(lv)}}} = {latex.num(v, 4)}$"
                              for i, (lv, v) in enumerate(zip(params["logvar"], values["var"], strict=True)))
             steps.append(Step("Variances from the log-variances",
                               f"$\\sigma^2 = e^{{\\ln \\sigma^2}}$: {rows}."))
         else:
-            rows = ", ".join(f"$\\sigma_{i + 1}^2 = {latex.num(s)}^2 = {latex.num(v, 4)}$, "
-                             f"$\\ln \\sigma_{i + 1}^2 = {latex.num(lv, 4)}$"
+            rows = ", ".join(f"$\\sigma_{i}^2 = {latex.num(s)}^2 = {latex.num(v, 4)}$, "
+                             f"$\\ln \\sigma_{i}^2 = {latex.num(lv, 4)}$"
                              for i, (s, v, lv) in enumerate(
                                  zip(params["sigma"], values["var"], values["logvar"], strict=True)))
             steps.append(Step("Variances", f"{rows}."))
         lines = "\n\n".join(
-            f"$$\\text{{dim }} {i + 1}: \\tfrac12\\left({operand(m)}^2 + {latex.num(v, 4)} - "
+            f"$$\\text{{dim }} {i}: \\tfrac12\\left({operand(m)}^2 + {latex.num(v, 4)} - "
             f"({latex.num(lv, 4)}) - 1\\right) = {latex.num(t, 4)}$$"
             for i, (m, v, lv, t) in enumerate(
                 zip(mu, values["var"], values["logvar"], values["terms"], strict=True)))
@@ -122,14 +144,44 @@ class Reparameterization(Generator):
               choices=("z", "dz_dlogvar")),
     ))
     mistakes = {
-        "logvar_as_sigma": "It looks like you used the log-variance itself as σ; σ = exp(½ ln σ²).",
-        "used_variance": "It looks like you multiplied ε by the variance σ² = exp(ln σ²) instead of "
-                         "σ = exp(½ ln σ²).",
-        "forgot_half_in_derivative": "d/d(ln σ²) of exp(½ ln σ²) is ½ exp(½ ln σ²): it looks like you "
-                                     "dropped the ½.",
-        "derivative_wrt_sigma": "That is ∂z/∂σ = ε; the question asks for the derivative with respect to "
-                                "the log-variance, so multiply by ∂σ/∂(ln σ²) = σ/2.",
+        "logvar_as_sigma": "It looks like you used the log-variance itself as $\\sigma$; "
+                           "$\\sigma = \\exp(\\tfrac12 \\ln \\sigma^2)$.",
+        "used_variance": "It looks like you multiplied $\\varepsilon$ by the variance "
+                         "$\\sigma^2 = \\exp(\\ln \\sigma^2)$ instead of $\\sigma = \\exp(\\tfrac12 \\ln \\sigma^2)$.",
+        "forgot_half_in_derivative": "The derivative of $\\exp(\\tfrac12 \\ln \\sigma^2)$ with respect to "
+                                     "$\\ln \\sigma^2$ is $\\tfrac12 \\exp(\\tfrac12 \\ln \\sigma^2)$: it looks "
+                                     "like you dropped the $\\tfrac12$.",
+        "derivative_wrt_sigma": "That is $\\partial z/\\partial \\sigma = \\varepsilon$; the question asks for "
+                                "the derivative with respect to the log-variance, so multiply by "
+                                "$\\partial \\sigma/\\partial (\\ln \\sigma^2) = \\sigma/2$.",
     }
+    rules = {
+        "variance_shows": "some log-variance is not 0 (σ ≠ 1), so using σ² or the log-variance for σ gives "
+                          "another answer",
+        "answer_clear": f"some entry of the answer is at least {MIN_ANSWER} in size",
+    }
+
+    def validity(self, params, config):
+        mu, lv, eps = params["mu"], params["logvar"], params["eps"]
+        sigma = np.exp(0.5 * lv)
+        tol = self.tolerance(config)
+        if config["asked"] == "z":
+            answer = mu + sigma * eps
+            shows = (told_apart(mu + sigma * sigma * eps, answer, tol, axes=(-1,))
+                     & told_apart(mu + lv * eps, answer, tol, axes=(-1,)))
+        else:
+            answer = 0.5 * sigma * eps
+            shows = told_apart(sigma * sigma * eps, answer, tol, axes=(-1,))
+        return {"variance_shows": shows, "answer_clear": np.abs(answer).max(-1) >= MIN_ANSWER}
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        sigma = [shown(v) for v in values["sigma"]]
+        if config["asked"] == "z":
+            return [shown(m + s * e) for m, s, e in zip(params["mu"], sigma, params["eps"], strict=True)]
+        return [shown(0.5 * s * e) for s, e in zip(sigma, params["eps"], strict=True)]
 
     def sample_batch(self, sampler, config):
         d = config["latent_dim"]
@@ -168,13 +220,13 @@ class Reparameterization(Generator):
         return Solved(answer, values, mistakes)
 
     def explain(self, params, values, config):
-        sig = ", ".join(f"$\\sigma_{i + 1} = e^{{{latex.num(lv)}/2}} = {latex.num(s, 4)}$"
+        sig = ", ".join(f"$\\sigma_{i} = e^{{{latex.num(lv)}/2}} = {latex.num(s, 4)}$"
                         for i, (lv, s) in enumerate(zip(params["logvar"], values["sigma"], strict=True)))
         steps = [Step("Standard deviations", (
             "The encoder gives the log-variance, so $\\sigma = \\exp(\\tfrac12 \\ln \\sigma^2)$: "
             + sig + "."))]
         zs = "\n\n".join(
-            f"$$z_{i + 1} = {latex.num(m)} + {latex.num(s, 4)} \\cdot ({latex.num(e)}) = {latex.num(z, 4)}$$"
+            f"$$z_{i} = {latex.num(m)} + {latex.num(s, 4)} \\cdot ({latex.num(e)}) = {latex.num(z, 4)}$$"
             for i, (m, s, e, z) in enumerate(zip(params["mu"], values["sigma"], params["eps"], values["z"],
                                                  strict=True)))
         steps.append(Step("The sample $z = \\mu + \\sigma \\odot \\varepsilon$", (
@@ -182,7 +234,7 @@ class Reparameterization(Generator):
             "differentiable function of $\\mu$ and $\\ln \\sigma^2$:\n\n" + zs)))
         if config["asked"] == "dz_dlogvar":
             gs = "\n\n".join(
-                f"$$\\frac{{\\partial z_{i + 1}}}{{\\partial \\ln \\sigma_{i + 1}^2}} = \\tfrac12 \\cdot "
+                f"$$\\frac{{\\partial z_{i}}}{{\\partial \\ln \\sigma_{i}^2}} = \\tfrac12 \\cdot "
                 f"{latex.num(s, 4)} \\cdot ({latex.num(e)}) = {latex.num(g, 4)}$$"
                 for i, (s, e, g) in enumerate(
                     zip(values["sigma"], params["eps"], values["grad"], strict=True)))
@@ -235,22 +287,54 @@ class PcaFirstComponent(Generator):
         "forgot_centering": "It looks like you did not subtract the mean before forming the covariance "
                             "matrix.",
         "other_normalization": "Check the normalization: the question asks for the covariance with the other "
-                               "denominator (N versus N − 1).",
+                               "denominator ($N$ versus $N - 1$).",
         "smaller_eigenvalue": "That is the smaller eigenvalue; the first principal component has the "
                               "largest.",
         "used_axis_variance": "That uses the larger of the two coordinate variances; the first principal "
                               "component is the eigenvector of the covariance matrix, not a coordinate axis.",
     }
+    rules = {
+        "unique_component": "the covariance has distinct, nonzero eigenvalues (a unique first component)",
+        "component_not_an_axis": "the covariance's off-diagonal is not 0 and the larger coordinate variance "
+                                 "differs from the answer (the component is not a coordinate axis)",
+        "centering_shows": "the mean is not 0 enough to matter: the uncentered computation gives another answer",
+    }
+
+    def validity(self, params, config):
+        x = params["X"]
+        n = x.shape[-2]
+        denominator = n - 1 if config["normalization"] == "unbiased" else n
+        ratio, tol = config["asked"] == "ratio", self.tolerance(config)
+
+        def pca(points):
+            a, c = ((points[..., k] ** 2).sum(-1) / denominator for k in (0, 1))
+            b = (points[..., 0] * points[..., 1]).sum(-1) / denominator
+            root = np.sqrt(((a - c) / 2) ** 2 + b * b)
+            large, small = (a + c) / 2 + root, (a + c) / 2 - root
+            return (large / (large + small) if ratio else large), a, b, c
+
+        with np.errstate(divide="ignore", invalid="ignore"):  # all points equal: refused by unique_component
+            answer, a, b, c = pca(x - x.mean(axis=-2, keepdims=True))
+            axis = np.maximum(a, c) / (a + c) if ratio else np.maximum(a, c)
+            uncentered = pca(x)[0]
+        return {"unique_component": _pca_valid(x),
+                "component_not_an_axis": (np.abs(b) > 1e-9) & told_apart(axis, answer, tol),
+                "centering_shows": told_apart(uncentered, answer, tol)}
 
     def sample_batch(self, sampler, config):
         n = config["points"]
         candidates = sampler.nice(-3, 3, 1, shape=(8, n, 2))
-        valid = _pca_valid(candidates)
-        chosen = first_valid(candidates, valid)
-        # Fallback for the (astronomically rare) batch row without a valid candidate.
-        fallback = np.array([[-1, 0], [0, 1], [1, 0], [2, 2], [-2, 1]], dtype=np.float64)[:n]
-        chosen[~valid.any(axis=1)] = fallback
-        return {"X": chosen}
+        return pick_valid({"X": candidates}, self.validity({"X": candidates}, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        # the covariance to 4 figures, then the eigenvalues by the printed formula, shown, then their ratio
+        (a, b), (_, c) = ([shown(v) for v in row] for row in values["cov"])
+        root = (((a - c) / 2) ** 2 + b * b) ** 0.5
+        large, small = shown((a + c) / 2 + root), shown((a + c) / 2 - root)
+        return shown(large / (large + small)) if config["asked"] == "ratio" else large
 
     def solve(self, params, config, device="cpu"):
         import torch

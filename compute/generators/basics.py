@@ -8,10 +8,10 @@ operation and generate() must stay close to a plain-torch floor.
 
 import numpy as np
 
-from compute.config import Field, Schema, check_index
-from compute.contract import Generator
-from compute.latex import num, operand, value
-from compute.sampling import columns, first_valid, grid
+from compute.config import Field, Renamed, Schema, check_index, legacy_index
+from compute.contract import COUNTING, HAND_TOLERANCE, MIN_ANSWER, Generator
+from compute.latex import num, operand, shown, value
+from compute.sampling import columns, grid, pick_valid
 from compute.variant import Solved, Step
 
 CANDIDATES = 4
@@ -39,24 +39,52 @@ class LinearRegressionMSE(Generator):
         Field("lr", "float", 0.1, "Learning rate for ask = step.", min=0.001, max=1.0),
     ))
     mistakes = {
-        "sum_not_mean": "It looks like you summed over the points instead of averaging (MSE divides by n).",
-        "half_convention": "It looks like you used ½·mean; this loss has no factor ½.",
-        "absolute_not_squared": "It looks like you averaged |ŷ − y| instead of squaring the residuals.",
+        "sum_not_mean": "It looks like you summed over the points instead of averaging (the MSE divides by "
+                        "$n$).",
+        "half_convention": "It looks like you used $\\tfrac12$ times the mean; this loss has no factor "
+                           "$\\tfrac12$.",
+        "absolute_not_squared": "It looks like you averaged $|\\hat y - y|$ instead of squaring the residuals.",
         "missing_factor_2": "It looks like you forgot the factor 2 from differentiating the square.",
-        "sign_flipped": "Check the sign: the residual is ŷ − y, prediction minus target.",
-        "wrong_parameter": "This is the derivative with respect to the other parameter (w ↔ b).",
-        "ascent": "It looks like you added the gradient; gradient descent subtracts lr times the gradient.",
-        "gave_gradient": "That is the gradient ∂L/∂w; the question asks for the new w = w − lr·∂L/∂w.",
+        "sign_flipped": "Check the sign: the residual is $\\hat y - y$, prediction minus target.",
+        "wrong_parameter": "This is the derivative with respect to the other parameter ($w$ and $b$ swapped).",
+        "ascent": "It looks like you added the gradient; gradient descent subtracts $\\eta$ times the gradient.",
+        "gave_gradient": "That is the gradient $\\partial L/\\partial w$; the question asks for the new "
+                         "$w - \\eta\\, \\partial L/\\partial w$.",
     }
+    rules = {
+        "gradients_clear": "both gradients are at least 1/n in size (|Σ rᵢxᵢ| ≥ ½ and |Σ rᵢ| ≥ ½), so the loss "
+                           "is not at its minimum and the ×n, ½ and sign mistakes differ from the answer",
+        "parameters_differ": "∂L/∂w and ∂L/∂b differ by more than 2 tolerances (the wrong-parameter mistake is "
+                             "told apart)",
+        "answer_clear": f"the answer is at least {MIN_ANSWER} in size",
+    }
+
+    def validity(self, params, config):
+        n = config["points"]
+        x, y, w, b = params["x"], params["y"], params["w"], params["b"]
+        res = w[..., None] * x + b[..., None] - y
+        gw, gb = 2 / n * (res * x).sum(-1), 2 / n * res.sum(-1)
+        answer = {"loss": (res * res).mean(-1), "grad_w": gw, "grad_b": gb, "step": w - config["lr"] * gw}
+        return {"gradients_clear": (np.abs(gw) >= 1 / n - 1e-9) & (np.abs(gb) >= 1 / n - 1e-9),
+                "parameters_differ": np.abs(gw - gb) > 2 * (2e-4 + 0.02 * np.maximum(np.abs(gw), np.abs(gb))),
+                "answer_clear": np.abs(answer[config["ask"]]) >= MIN_ANSWER}
 
     def sample_batch(self, sampler, config):
         n = config["points"]
         v = sampler.draw(LINEAR_COLUMNS[n], CANDIDATES)
-        x, y, w, b = v[..., :n], v[..., n:2 * n], v[..., 2 * n], v[..., 2 * n + 1]
-        res = w[..., None] * x + b[..., None] - y
-        # both gradients clearly nonzero, so no mistake collapses onto the answer
-        v = first_valid(v, (np.abs((res * x).sum(-1)) >= 0.5) & (np.abs(res.sum(-1)) >= 0.5))
-        return {"x": v[:, :n], "y": v[:, n:2 * n], "w": v[:, 2 * n], "b": v[:, 2 * n + 1]}
+        cands = {"x": v[..., :n], "y": v[..., n:2 * n], "w": v[..., 2 * n], "b": v[..., 2 * n + 1]}
+        return pick_valid(cands, self.validity(cands, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        # residuals are multiples of ½: shown exactly; the student goes on from the shown gradient
+        n, res, x = len(params["x"]), values["residuals"], params["x"]
+        gw = shown(2 / n * sum(r * xi for r, xi in zip(res, x, strict=True)))
+        gb = shown(2 / n * sum(res))
+        return shown({"loss": sum(r * r for r in res) / n, "grad_w": gw, "grad_b": gb,
+                      "step": params["w"] - config["lr"] * gw}[config["ask"]])
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -128,7 +156,7 @@ class LinearRegressionMSE(Generator):
         }[config["ask"]]
         return (
             f"A line $\\hat y = w x + b$ with $w = {{{{ w }}}}$ and $b = {{{{ b }}}}$ is fit to {n} points "
-            "with inputs $x = {{ x }}$ and targets $y = {{ y }}$ (entry $i$ of each vector is point $i$). "
+            "with inputs $x = {{ x }}$ and targets $y = {{ y }}$ (entry $i$ of each vector belongs to point $i$). "
             f"The loss is the mean squared error $L = \\frac{{1}}{{{n}}}\\sum_{{i}} (\\hat y_i - y_i)^2$ "
             f"(the mean over the points, no factor ½, as PyTorch's `MSELoss`).\n\nCompute {asked}. "
             "Give the answer to at least 3 significant figures."
@@ -155,31 +183,51 @@ class LogisticRegression(Generator):
     schema = Schema((
         Field("ask", "choice", "grad_w", "The quantity asked.", choices=("prob", "loss", "grad_w", "grad_b")),
         Field("features", "int", 2, "Number of input features.", min=1, max=4),
-        Field("weight", "int", 1, "Which weight w_k the gradient is asked for (1-based).", min=1, max=4),
-    ))
+        Field("index", "int", 0, "Which weight w_k the gradient is asked for (counting from 0).", min=0, max=3),
+    ), renamed=(Renamed("weight", "index"),))
     mistakes = {
-        "forgot_sigmoid": "It looks like you gave the logit z; the probability is σ(z).",
-        "wrong_class": "That is σ(−z) = 1 − p, the probability of the other class.",
+        "forgot_sigmoid": "It looks like you gave the logit $z$; the probability is $\\sigma(z)$.",
+        "wrong_class": "That is $\\sigma(-z) = 1 - p$, the probability of the other class.",
         "log10": "It looks like you used log base 10; the loss uses the natural log.",
-        "sign_flipped": "Check the sign: the loss is −[y ln p + (1 − y) ln(1 − p)] and its gradient is "
-                        "(p − y)·x.",
-        "wrong_label_term": "It looks like you used the term of the other label (ln(1 − p) instead of ln p, "
-                            "or the reverse).",
-        "extra_sigmoid_derivative": "For sigmoid + cross-entropy ∂L/∂z = p − y already: the σ′(z) = p(1 − p) "
-                                    "cancels, so do not multiply by it again.",
-        "forgot_input": "It looks like you stopped at ∂L/∂z = p − y; multiply by ∂z/∂w_k = x_k.",
-        "used_logit": "It looks like you used the logit z in place of the probability p in p − y.",
+        "sign_flipped": "Check the sign: the loss is $-[y \\ln p + (1 - y) \\ln(1 - p)]$ and its gradient is "
+                        "$(p - y)\\,x$.",
+        "wrong_label_term": "It looks like you used the term of the other label ($\\ln(1 - p)$ instead of "
+                            "$\\ln p$, or the reverse).",
+        "extra_sigmoid_derivative": "For sigmoid and cross-entropy $\\partial L/\\partial z = p - y$ already: "
+                                    "the $\\sigma'(z) = p(1 - p)$ cancels, so do not multiply by it again.",
+        "forgot_input": "It looks like you stopped at $\\partial L/\\partial z = p - y$; multiply by "
+                        "$\\partial z/\\partial w_k = x_k$.",
+        "used_logit": "It looks like you used the logit $z$ in place of the probability $p$ in $p - y$.",
+    }
+    rules = {
+        "not_saturated": "the logit is between ½ and 3 in size: p is clearly away from ½ and from 0 and 1, so "
+                         "every printed value is hand-computable and the other-class mistakes differ",
+        "input_shows": "for ∂L/∂w_k, the input x_k is not ±1 (forgetting to multiply by it would be right, or a "
+                       "flipped sign)",
     }
 
     def check_config(self, config):
-        check_index(config, "weight", "features")
+        check_index(config, "index", "features")
+
+    def validity(self, params, config):
+        z = (params["x"] * params["w"]).sum(-1) + params["b"]
+        k = legacy_index(config, "index", self.schema.renamed[0])
+        shows = np.abs(params["x"][..., k]) != 1 if config["ask"] == "grad_w" else np.ones(z.shape, dtype=bool)
+        return {"not_saturated": (np.abs(z) >= 0.5) & (np.abs(z) <= 3), "input_shows": shows}
 
     def sample_batch(self, sampler, config):
         d = config["features"]
         v = sampler.draw(LOGISTIC_COLUMNS[d], CANDIDATES)
-        z = (v[..., :d] * v[..., d:2 * d]).sum(-1) + v[..., 2 * d]
-        v = first_valid(v, (np.abs(z) >= 0.5) & (np.abs(z) <= 3))  # not saturated, p clearly away from ½
-        return {"x": v[:, :d], "w": v[:, d:2 * d], "b": v[:, 2 * d], "y": v[:, 2 * d + 1]}
+        cands = {"x": v[..., :d], "w": v[..., d:2 * d], "b": v[..., 2 * d], "y": v[..., 2 * d + 1]}
+        return pick_valid(cands, self.validity(cands, config))
+
+    def hand_answer(self, params, values, config):
+        import math
+
+        p, y = shown(values["p"]), params["y"]  # z is a multiple of ¼: shown exactly
+        k = legacy_index(config, "index", self.schema.renamed[0])
+        return shown({"prob": p, "loss": -math.log(p) if y == 1 else -math.log(1 - p),
+                      "grad_w": shown(p - y) * params["x"][k], "grad_b": p - y}[config["ask"]])
 
     def solve(self, params, config, device="cpu"):
         import math
@@ -197,7 +245,7 @@ class LogisticRegression(Generator):
         grads, z_value, loss_value = theta.grad.tolist(), z.item(), loss.item()
         e = math.exp(-abs(z_value))
         p = 1 / (1 + e) if z_value >= 0 else e / (1 + e)
-        label, k = params["y"], config["weight"] - 1
+        label, k = params["y"], legacy_index(config, "index", self.schema.renamed[0])
         values = {"z": z_value, "p": p, "loss": loss_value, "dz": p - label, "grad_w": grads[:-1],
                   "grad_b": grads[-1]}
         ask = config["ask"]
@@ -235,25 +283,25 @@ class LogisticRegression(Generator):
             "With the natural log, $L = -[y \\ln p + (1 - y) \\ln(1 - p)]$; "
             f"here $y = {num(y)}$:\n\n$$L = {num(values['loss'], 4)}$$"))
         if config["ask"] in ("grad_w", "grad_b"):
-            k = config["weight"]
+            k = legacy_index(config, "index", self.schema.renamed[0])
             body = ("The sigmoid's derivative $p(1 - p)$ cancels against the loss's $1/p$ and $1/(1 - p)$, "
                     "so\n\n$$\\frac{\\partial L}{\\partial z} = p - y = "
                     f"{num(values['dz'], 4)}$$\n\n")
             if config["ask"] == "grad_w":
                 body += (f"$$\\frac{{\\partial L}}{{\\partial w_{k}}} = (p - y)\\,x_{k} = "
                          f"{num(values['dz'], 4)} "
-                         f"\\cdot {operand(x[k - 1])} = {num(values['grad_w'][k - 1], 4)}$$")
+                         f"\\cdot {operand(x[k])} = {num(values['grad_w'][k], 4)}$$")
             else:
                 body += f"$$\\frac{{\\partial L}}{{\\partial b}} = p - y = {num(values['grad_b'], 4)}$$"
             steps.append(Step("Chain rule", body))
         return steps
 
     def prompt(self, config):
-        k = config["weight"]
+        k = legacy_index(config, "index", self.schema.renamed[0])
         asked = {
             "prob": "the predicted probability $p$",
             "loss": "the loss $L$",
-            "grad_w": f"the gradient $\\partial L / \\partial w_{k}$",
+            "grad_w": f"the gradient $\\partial L / \\partial w_{k}$ (`w[{k}]` in PyTorch)",
             "grad_b": "the gradient $\\partial L / \\partial b$",
         }[config["ask"]]
         return (
@@ -261,7 +309,8 @@ class LogisticRegression(Generator):
             "$\\sigma(z) = 1/(1 + e^{-z})$, for the example $x = {{ x }}$ with label $y = {{ y }}$. "
             "The parameters are $w = {{ w }}$ and $b = {{ b }}$. The loss is the binary cross-entropy with "
             "the natural log, $L = -[y \\ln p + (1 - y) \\ln(1 - p)]$.\n\n"
-            f"Compute {asked}. Give the answer to at least 3 significant figures."
+            f"Compute {asked}. " + (f"{COUNTING} " if config["ask"] == "grad_w" else "")
+            + "Give the answer to at least 3 significant figures."
         )
 
 

@@ -1,12 +1,15 @@
 """Lecture 8 (recurrent networks): backpropagation through time on a scalar RNN."""
 
+import math
+
 import numpy as np
 
 from compute import latex
 from compute.config import Field, Schema
-from compute.contract import Generator
-from compute.latex import operand
-from compute.sampling import first_valid
+from compute.contract import HAND_TOLERANCE, Generator
+from compute.latex import operand, shown, shown_array
+from compute.sampling import pick_valid
+from compute.tolerance import told_apart, within
 from compute.variant import Solved, Step
 
 ROUND = "Give the answer to at least 3 significant figures."
@@ -28,11 +31,60 @@ class BpttGradient(Generator):
               choices=("w", "u")),
     ))
     mistakes = {
-        "truncated": "That is only the last step's contribution: w (and u) are shared across time, so every "
-                     "step contributes to the gradient.",
-        "forgot_tanh_derivative": "It looks like you left out the tanh derivative 1 − h_t² in the chain.",
-        "dropped_half": "With L = ½(h_T − y)², dL/dh_T = h_T − y (the ½ cancels the 2).",
+        "truncated": "That is only the last step's contribution: $w$ (and $u$) are shared across time, so "
+                     "every step contributes to the gradient.",
+        "forgot_tanh_derivative": "It looks like you left out the tanh derivative $1 - h_t^2$ in the chain.",
+        "dropped_half": "With $L = \\tfrac12 (h_T - y)^2$, $\\partial L/\\partial h_T = h_T - y$ (the "
+                        "$\\tfrac12$ cancels the 2).",
     }
+    rules = {
+        "answer_clear": "the gradient is at least 0.05 in size",
+        "time_matters": "the last step's contribution alone, and the chain without the tanh derivative, differ "
+                        "from the answer",
+        "hand_computable": "going on from the 4-figure values of the worked solution (h_t, ∂L/∂h_t, each step's "
+                           "contribution) gives the answer within half the tolerance",
+    }
+
+    def validity(self, params, config):
+        w, u, x = params["w"], params["u"], params["x"]
+        steps = x.shape[-1]
+
+        def bptt(rnd):
+            hs = [params["h0"]]
+            for step in range(steps):
+                hs.append(rnd(np.tanh(w * hs[-1] + u * x[..., step])))
+            upstream = rnd(hs[-1] - params["y"]) if "y" in params else np.ones_like(hs[-1])
+            contributions, first_upstream = [], upstream
+            for step in range(steps, 0, -1):
+                local = upstream * (1 - hs[step] ** 2)
+                contributions.append(rnd(local * (hs[step - 1] if config["wrt"] == "w" else x[..., step - 1])))
+                upstream = rnd(local * w)
+            return rnd(sum(contributions)), contributions[0], hs, first_upstream
+
+        grad, last, hs, top = bptt(lambda v: v)
+        hand = bptt(shown_array)[0]
+        local = [hs[k] if config["wrt"] == "w" else x[..., k] for k in range(steps)]
+        no_tanh = sum(top * w ** (steps - 1 - k) * a for k, a in enumerate(local))
+        tol = self.tolerance(config)
+        return {"answer_clear": np.abs(grad) >= 0.05,
+                "time_matters": told_apart(last, grad, tol) & told_apart(no_tanh, grad, tol),
+                "hand_computable": within(hand, grad, tol["rtol"] / 2, tol["atol"] / 2)}
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        w, u, x = params["w"], params["u"], params["x"]
+        hs = [params["h0"]]
+        for xt in x:
+            hs.append(shown(math.tanh(w * hs[-1] + u * xt)))
+        upstream = shown(hs[-1] - params["y"]) if config["loss"] == "squared" else 1.0
+        total = 0.0
+        for step in range(len(x), 0, -1):
+            local = upstream * (1 - hs[step] ** 2)
+            total += shown(local * (hs[step - 1] if config["wrt"] == "w" else x[step - 1]))
+            upstream = shown(local * w)
+        return shown(total)
 
     def sample_batch(self, sampler, config):
         c, steps = 8, config["steps"]
@@ -44,20 +96,7 @@ class BpttGradient(Generator):
         }
         if config["loss"] == "squared":
             draw["y"] = sampler.nice(-1, 1, 0.5, shape=(c,))
-        # BPTT for the 8 candidates in numpy: keep the first whose gradient is not ~0 and differs from
-        # the last step's contribution alone.
-        hs = [draw["h0"]]
-        for step in range(steps):
-            hs.append(np.tanh(draw["w"] * hs[-1] + draw["u"] * draw["x"][..., step]))
-        upstream = hs[-1] - draw["y"] if "y" in draw else np.ones_like(hs[-1])
-        contributions = []
-        for step in range(steps, 0, -1):
-            local = upstream * (1 - hs[step] ** 2)
-            contributions.append(local * (hs[step - 1] if config["wrt"] == "w" else draw["x"][..., step - 1]))
-            upstream = local * draw["w"]
-        grad = sum(contributions)
-        ok = (np.abs(grad) >= 0.05) & (np.abs(grad - contributions[0]) > 0.02 * np.abs(grad) + 0.005)
-        return first_valid(draw, ok)
+        return pick_valid(draw, self.validity(draw, config))
 
     def solve(self, params, config, device="cpu"):
         import torch

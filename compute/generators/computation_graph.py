@@ -7,9 +7,10 @@ once, the first valid one kept), as in basics.py.
 import numpy as np
 
 from compute.config import Field, Schema
-from compute.contract import Generator
-from compute.latex import num, operand
-from compute.sampling import columns, first_valid, grid
+from compute.contract import HAND_TOLERANCE, MIN_ANSWER, Generator
+from compute.latex import num, operand, shown
+from compute.sampling import columns, grid, pick_valid
+from compute.tolerance import told_apart
 from compute.variant import Solved, Step
 
 CANDIDATES = 4
@@ -40,24 +41,69 @@ class ComputationGraph(Generator):
               choices=("gradient", "value")),
     ))
     mistakes = {
-        "forward_value": "That is the value of f; the question asks for its derivative.",
-        "forgot_chain_factor": "It looks like you forgot the chain-rule factor ∂f/∂u of the outer node.",
-        "forgot_factor_2": "It looks like you forgot the 2 in d(u²)/du = 2u.",
-        "used_sigmoid_not_derivative": "It looks like you multiplied by σ(u) instead of "
-                                       "σ′(u) = σ(u)(1 − σ(u)).",
-        "one_path_only": "y feeds two nodes: add the gradients along both paths.",
-        "precedence": "Mind the brackets: f = (x + y)·z, not x + y·z.",
-        "forgot_outer": "It looks like you stopped at the inner node u and did not apply the last operation.",
+        "forward_value": "That is the value of $f$; the question asks for its derivative.",
+        "forgot_chain_factor": "It looks like you forgot the chain-rule factor $\\partial f/\\partial u$ of the "
+                               "outer node.",
+        "forgot_factor_2": "It looks like you forgot the 2 in $\\frac{d}{du} u^2 = 2u$.",
+        "used_sigmoid_not_derivative": "It looks like you multiplied by $\\sigma(u)$ instead of "
+                                       "$\\sigma'(u) = \\sigma(u)(1 - \\sigma(u))$.",
+        "one_path_only": "$y$ feeds two nodes: add the gradients along both paths.",
+        "precedence": "Mind the brackets: $f = (x + y) \\cdot z$, not $x + y \\cdot z$.",
+        "forgot_outer": "It looks like you stopped at the inner node $u$ and did not apply the last operation.",
     }
+    rules = {
+        "inner_in_range": "the inner node u (x + y, xy + z or x + z) is between ½ and 4 in size (3 for the "
+                          "sigmoid graph, which stays unsaturated)",
+        "answer_clear": f"the answer is at least {MIN_ANSWER} in size",
+        "mistakes_differ": "the named mistakes the question is about differ from the answer: the forward value "
+                           "and the product without the outer node's factor (for a derivative), the inner node "
+                           "alone or x + y·z (for the value)",
+    }
+
+    def validity(self, params, config):
+        x, y, z = params["x"], params["y"], params["z"]
+        graph, wrt = config["graph"], config["wrt"]
+        inner = x + y if graph == "add_mul" else (x + z if graph == "fan_out" else x * y + z)
+        high = 3 if graph == "sigmoid" else 4
+        u = x + y if graph == "add_mul" else (x * y if graph == "fan_out" else x * y + z)
+        s = 1 / (1 + np.exp(-u))
+        f = {"add_mul": u * z, "square": u * u, "sigmoid": s, "fan_out": u + y * z}[graph]
+        outer = {"add_mul": z, "square": 2 * u, "sigmoid": s * (1 - s), "fan_out": np.ones_like(u)}[graph]
+        local = {"x": y, "y": x, "z": np.ones_like(x)}[wrt] if graph in ("square", "sigmoid") else np.ones_like(x)
+        grad = {"add_mul": {"x": z, "y": z, "z": u}, "fan_out": {"x": y, "y": x + z, "z": y}}.get(
+            graph, {wrt: outer * local})[wrt]
+        tol = HAND_TOLERANCE
+        if config["ask"] == "value":
+            answer, differ = f, np.ones_like(f, dtype=bool)
+            if graph in ("square", "sigmoid"):
+                differ = told_apart(u, f, tol)
+            elif graph == "add_mul":
+                differ = told_apart(x + y * z, f, tol)
+        else:
+            answer = grad
+            differ = told_apart(f, grad, tol)
+            if graph in ("square", "sigmoid") or (graph == "add_mul" and wrt != "z"):
+                differ &= told_apart(local, grad, tol)
+        return {"inner_in_range": (np.abs(inner) >= 0.5) & (np.abs(inner) <= high),
+                "answer_clear": np.abs(answer) >= MIN_ANSWER, "mistakes_differ": differ}
 
     def sample_batch(self, sampler, config):
         v = sampler.draw(GRAPH_COLUMNS, CANDIDATES)
-        x, y, z = v[..., 0], v[..., 1], v[..., 2]
-        graph = config["graph"]
-        inner = x + y if graph == "add_mul" else (x + z if graph == "fan_out" else x * y + z)
-        high = 3 if graph == "sigmoid" else 4  # σ not saturated
-        v = first_valid(v, (np.abs(inner) >= 0.5) & (np.abs(inner) <= high))
-        return {"x": v[:, 0], "y": v[:, 1], "z": v[:, 2]}
+        cands = {"x": v[..., 0], "y": v[..., 1], "z": v[..., 2]}
+        return pick_valid(cands, self.validity(cands, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        # u is a multiple of ¼ (shown exactly); the student carries f and the outer factor as shown
+        graph, f = config["graph"], shown(values["f"])
+        if config["ask"] == "value":
+            return f
+        outer = shown(f * (1 - f)) if graph == "sigmoid" else values["outer"]
+        if graph == "fan_out" or (graph == "add_mul" and config["wrt"] == "z"):
+            return shown(values["grads"]["xyz".index(config["wrt"])])  # a sum or product of the inputs
+        return shown(outer * values["local"])
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -98,7 +144,7 @@ class ComputationGraph(Generator):
             mistakes["used_sigmoid_not_derivative"] = f_value * local
         elif graph == "add_mul" and index == 2:  # read as x + y·z: ∂/∂z = y
             mistakes["precedence"] = yv
-        elif index == 1:
+        elif graph == "fan_out" and index == 1:
             mistakes["one_path_only"] = xv
         return Solved(answer=answer, values=values, mistakes=mistakes)
 

@@ -8,8 +8,28 @@ import numpy as np
 
 from compute import latex
 from compute.config import Field, Schema
-from compute.contract import EXACT, Generator
+from compute.contract import COUNTING, EXACT, HAND_TOLERANCE, Generator
+from compute.latex import shown
 from compute.variant import Solved, Step
+
+
+def asked_cell(params: dict) -> tuple[int, int]:
+    """The asked output entry (row, column), counting from 0 (a variant stored before entries counted
+    from 0 has 1-based ``row`` and ``col`` instead of ``i`` and ``j``)."""
+    if "i" in params:
+        return int(params["i"]), int(params["j"])
+    return int(params["row"]) - 1, int(params["col"]) - 1
+
+
+def numpy_outputs(X, K, b, stride: int, padding: int):
+    """The convolution with the kernel as given and flipped (numpy, over leading axes; for the rules)."""
+    k = K.shape[-1]
+    lead = X.ndim - 2
+    padded = np.pad(X, [(0, 0)] * lead + [(padding, padding)] * 2)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(-2, -1))[..., ::stride, ::stride, :, :]
+    out = np.einsum("...ijuv,...uv->...ij", windows, K) + b[..., None, None]
+    flipped = np.einsum("...ijuv,...uv->...ij", windows, K[..., ::-1, ::-1]) + b[..., None, None]
+    return out, flipped
 
 
 class Conv2dOutputMatrix(Generator):
@@ -26,13 +46,34 @@ class Conv2dOutputMatrix(Generator):
         Field("padding", "int", 0, "Zero padding on every side.", min=0, max=1),
     ))
     mistakes = {
-        "flipped_kernel": "PyTorch's Conv2d is a cross-correlation: it slides the kernel as given, without "
+        "flipped_kernel": "PyTorch's `Conv2d` is a cross-correlation: it slides the kernel as given, without "
                           "flipping it (that would be the mathematical convolution).",
         "forgot_bias": "It looks like you forgot to add the bias to every output.",
     }
+    rules = {"flip_shows": "the kernel differs from its 180° rotation, and (for one entry) the asked entry is "
+                           "not 0 and changes when the kernel is flipped"}
+
+    def validity(self, params, config):
+        out, flipped = numpy_outputs(params["X"], params["K"], params["b"], config["stride"], config["padding"])
+        if self.answer_kind == "scalar":
+            i, j = params["i"].astype(np.int64), params["j"].astype(np.int64)
+            cell = np.take_along_axis(np.take_along_axis(out, i[..., None, None], -2), j[..., None, None], -1)
+            other = np.take_along_axis(np.take_along_axis(flipped, i[..., None, None], -2), j[..., None, None],
+                                       -1)
+            return {"flip_shows": (cell[..., 0, 0] != 0) & (cell[..., 0, 0] != other[..., 0, 0])}
+        return {"flip_shows": (out != flipped).any(axis=(-2, -1))}
 
     def tolerance(self, config):
         return EXACT
+
+    def hand_answer(self, params, values, config):
+        # integers: the sums over each window are exact
+        X, K, b = np.array(params["X"]), np.array(params["K"]), np.array(params["b"])
+        out = numpy_outputs(X, K, b, config["stride"], config["padding"])[0]
+        if self.answer_kind == "scalar":
+            i, j = asked_cell(params)
+            return float(out[i, j])
+        return out.tolist()
 
     def sample_batch(self, sampler, config):
         k = config["kernel"]
@@ -44,16 +85,11 @@ class Conv2dOutputMatrix(Generator):
                   "b": sampler.nice(-2, 2, 1, nonzero=True)}
         if self.answer_kind == "scalar":
             # The asked entry: uniform among those that are not 0 and change when the kernel is flipped.
-            p, s = config["padding"], config["stride"]
-            padded = np.pad(params["X"], ((0, 0), (p, p), (p, p)))
-            windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(1, 2))[:, ::s, ::s]
-            out = np.einsum("bijuv,buv->bij", windows, kernel)
-            flipped = np.einsum("bijuv,buv->bij", windows, kernel[:, ::-1, ::-1])
-            good = ((out + params["b"][:, None, None] != 0) & (out != flipped)).reshape(sampler.size, -1)
-            good[~good.any(axis=1)] = True
+            # (a seed without such an entry gets an invalid one and is drawn again)
+            out, flipped = numpy_outputs(params["X"], kernel, params["b"], config["stride"], config["padding"])
+            good = ((out != 0) & (out != flipped)).reshape(sampler.size, -1)
             cell = sampler.true_index(good)
-            params["row"], params["col"] = np.divmod(cell, out.shape[1])
-            params["row"], params["col"] = params["row"] + 1.0, params["col"] + 1.0
+            params["i"], params["j"] = (v.astype(np.float64) for v in np.divmod(cell, out.shape[-1]))
         return params
 
     def _outputs(self, params, config, device):
@@ -84,15 +120,15 @@ class Conv2dOutputMatrix(Generator):
                 row, col = r * s + i - p, c * s + j - p
                 pixel = x[row][col] if 0 <= row < n and 0 <= col < n else 0.0
                 terms.append(f"{latex.operand(pixel)} \\cdot ({latex.num(params['K'][i][j])})")
-        return (f"$$y_{{{r + 1}{c + 1}}} = {' + '.join(terms)} + ({latex.num(params['b'])}) = "
+        return (f"$$y_{{{r},{c}}} = {' + '.join(terms)} + ({latex.num(params['b'])}) = "
                 f"{latex.num(value)}$$")
 
     def _convention(self, config) -> Step:
         pad = f"The input is padded with {config['padding']} ring of zeros. " if config["padding"] else ""
         return Step("Cross-correlation", (
             "PyTorch's Conv2d multiplies each window of the input elementwise with the kernel **as given** "
-            "(no flip) and adds the bias: $y_{ij} = \\sum_{u,v} x_{s(i-1)+u,\\, s(j-1)+v} K_{uv} + b$. " + pad
-            + f"The kernel moves {config['stride']} pixel(s) at a time."))
+            "(no flip) and adds the bias: $y_{i,j} = \\sum_{u,v} x_{si+u,\\, sj+v} K_{u,v} + b$ (of the padded "
+            "input). " + pad + f"The kernel moves {config['stride']} pixel(s) at a time. " + COUNTING))
 
     def explain(self, params, values, config):
         rows = [self._entry(params, config, r, c, v)
@@ -106,7 +142,7 @@ class Conv2dOutputMatrix(Generator):
             f"stride {config['stride']} and zero padding {config['padding']} is applied to the input "
             "$$X = {{ X }}$$ with the kernel $$K = {{ K }}$$ and bias $b = {{ b }}$. "
             + ("Compute the whole output matrix." if self.answer_kind == "matrix" else
-               "Compute the output entry in row ${{ row }}$ and column ${{ col }}$ (counting from 1).")
+               "Compute the output entry $y_{ {{ i }},{{ j }} }$ in row ${{ i }}$ and column ${{ j }}$. " + COUNTING)
         )
 
 
@@ -119,15 +155,15 @@ class Conv2dOutputValue(Conv2dOutputMatrix):
 
     def solve(self, params, config, device="cpu"):
         right, flipped = self._outputs(params, config, device)
-        r, c = int(params["row"]) - 1, int(params["col"]) - 1
+        r, c = asked_cell(params)
         value = right[r][c]
         return Solved(value, {"value": value},
                       {"flipped_kernel": flipped[r][c], "forgot_bias": value - params["b"]})
 
     def explain(self, params, values, config):
-        r, c = int(params["row"]) - 1, int(params["col"]) - 1
+        r, c = asked_cell(params)
         return [self._convention(config),
-                Step(f"Output entry ({r + 1}, {c + 1})", self._entry(params, config, r, c, values["value"]))]
+                Step(f"Output entry ({r}, {c})", self._entry(params, config, r, c, values["value"]))]
 
 
 class PoolingOutput(Generator):
@@ -146,13 +182,16 @@ class PoolingOutput(Generator):
     ))
     mistakes = {
         "other_pooling": "Check the pooling type: that is the result of the other one (max versus average).",
-        "excluded_padding": "PyTorch's AvgPool2d divides by the full window size k², counting the padded "
-                            "zeros (count_include_pad=True).",
+        "excluded_padding": "PyTorch's `AvgPool2d` divides by the full window size $k^2$, counting the padded "
+                            "zeros (`count_include_pad=True`).",
     }
 
     def tolerance(self, config):
         # Max pooling returns input entries; averages over 3 × 3 windows need rounding.
-        return EXACT if config["pooling"] == "max" else {"rtol": 0.01, "atol": 1e-3}
+        return EXACT if config["pooling"] == "max" else HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        return [[shown(v) for v in row] for row in values["output"]]
 
     def sample_batch(self, sampler, config):
         return {"X": sampler.integers(0, 9, shape=(config["size"],) * 2).astype(np.float64)}
@@ -181,7 +220,7 @@ class PoolingOutput(Generator):
                 window = [latex.num(x[r * s + i - p][c * s + j - p])
                           if 0 <= r * s + i - p < n and 0 <= c * s + j - p < n else fill
                           for i in range(k) for j in range(k)]
-                rows.append(f"$$y_{{{r + 1}{c + 1}}} = {op}\\,\\{{{', '.join(window)}\\}} = "
+                rows.append(f"$$y_{{{r},{c}}} = {op}\\,\\{{{', '.join(window)}\\}} = "
                             f"{latex.num(v, 4)}$$")
         rule = ("the maximum of each window" if kind == "max" else
                 f"the mean of each window, always dividing by $k^2 = {k * k}$ (count_include_pad=True)")

@@ -30,18 +30,28 @@ class ConvOutputShape(Generator):
         Field("max_dilation", "int", 1, "Largest dilation drawn (1: no dilation).", min=1, max=3),
     ))
     mistakes = {
-        "forgot_padding": "It looks like you forgot the padding: it adds 2p to the input size.",
-        "forgot_plus_one": "It looks like you forgot the + 1 in ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1.",
+        "forgot_padding": "It looks like you forgot the padding: it adds $2p$ to the input size.",
+        "forgot_plus_one": "It looks like you forgot the $+ 1$ in "
+                           "$\\lfloor (n + 2p - d(k - 1) - 1)/s \\rfloor + 1$.",
         "forgot_stride": "It looks like you forgot to divide by the stride.",
-        "forgot_dilation": "The dilated kernel spans d(k − 1) + 1 pixels, not k.",
+        "forgot_dilation": "The dilated kernel spans $d(k - 1) + 1$ pixels, not $k$.",
         "rounded_up": "The division by the stride rounds down (floor), not up.",
-        "kept_input_channels": "The output has C_out channels (one per filter), not C_in.",
+        "kept_input_channels": "The output has $C_{out}$ channels (one per filter), not $C_{in}$.",
     }
     layer, kernels, params = "nn.Conv2d", (1, 2, 3, 5, 7), SHAPE_PARAMS
     rule = "\\left\\lfloor \\frac{n + 2p - d(k - 1) - 1}{s} \\right\\rfloor + 1"
 
     def tolerance(self, config):
         return EXACT
+
+    def hand_answer(self, params, values, config):
+        # whole numbers from the printed formula: nothing is rounded
+        q = {name: int(value) for name, value in params.items()}
+        shape = [q["N"], q["C_out"], *(self._side(q[n], q) for n in ("H", "W"))]
+        return shape[2:] if config["asked"] == "spatial" else shape
+
+    def _side(self, n: int, q: dict) -> int:
+        return (n + 2 * q["padding"] - q["dilation"] * (q["kernel"] - 1) - 1) // q["stride"] + 1
 
     def sample_batch(self, sampler, config):
         k = sampler.choice(self.kernels, shape=())
@@ -100,6 +110,8 @@ class ConvOutputShape(Generator):
                                             f"filter: $({', '.join(map(str, shape))})$."))
         return steps
 
+    padding_words = "zero padding $p = {{ padding }}$ on every side of the input"
+
     def prompt(self, config):
         asked = ("the output's height and width $(H_{out}, W_{out})$" if config["asked"] == "spatial"
                  else "the full output shape $(N, C_{out}, H_{out}, W_{out})$")
@@ -107,8 +119,7 @@ class ConvOutputShape(Generator):
         return (
             "A batch of shape $(N, C_{in}, H, W) = ({{ N }}, {{ C_in }}, {{ H }}, {{ W }})$ goes through "
             f"PyTorch's `{self.layer}` with ${{{{ C_out }}}}$ output channels, a square kernel of size "
-            "$k = {{ kernel }}$, stride $s = {{ stride }}$, zero padding $p = {{ padding }}$ on every side "
-            "and "
+            f"$k = {{{{ kernel }}}}$, stride $s = {{{{ stride }}}}$, {self.padding_words} and "
             f"dilation $d = {{{{ dilation }}}}${extra}. What is {asked}? Give whole numbers."
         )
 
@@ -123,13 +134,18 @@ class TransposedConvShape(ConvOutputShape):
                                                             "dilation).")))
     mistakes = {
         "used_conv_formula": "That is the output size of an ordinary convolution; a transposed convolution "
-                             "upsamples: (n − 1)s − 2p + d(k − 1) + output_padding + 1.",
-        "added_padding": "In a transposed convolution the padding is subtracted (−2p): it crops the output.",
-        "forgot_minus_one": "It is (n − 1)·s, not n·s: the stride spaces out the n input positions.",
-        "forgot_output_padding": "output_padding is added to one side of the output: + output_padding.",
+                             "upsamples: $(n - 1)s - 2p + d(k - 1) + \\text{output\\_padding} + 1$.",
+        "added_padding": "In a transposed convolution the padding is subtracted ($-2p$): it crops the output.",
+        "forgot_minus_one": "It is $(n - 1)\\,s$, not $n s$: the stride spaces out the $n$ input positions.",
+        "forgot_output_padding": "`output_padding` is added to one side of the output: "
+                                 "$+ \\text{output\\_padding}$.",
         "forgot_dilation": ConvOutputShape.mistakes["forgot_dilation"],
         "kept_input_channels": ConvOutputShape.mistakes["kept_input_channels"],
     }
+    # ConvTranspose2d's padding does not pad the input: it removes p rows and columns from every side of
+    # the output (the inverse of the padding of the Conv2d it transposes).
+    padding_words = ("padding $p = {{ padding }}$ (PyTorch's `padding` argument, which for a transposed "
+                     "convolution crops: it removes $p$ rows and columns from every side of the output)")
     layer, kernels, params = "nn.ConvTranspose2d", (2, 3, 4, 5), (*SHAPE_PARAMS, "output_padding")
     rule = "(n - 1)s - 2p + d(k - 1) + \\text{output\\_padding} + 1"
 
@@ -163,6 +179,10 @@ class TransposedConvShape(ConvOutputShape):
         return (f"({n} - 1) \\cdot {q['stride']} - 2 \\cdot {q['padding']} + {q['dilation']}({q['kernel']} - "
                 f"1) + {q['output_padding']} + 1")
 
+    def _side(self, n, q):
+        return ((n - 1) * q["stride"] - 2 * q["padding"] + q["dilation"] * (q["kernel"] - 1)
+                + q["output_padding"] + 1)
+
 
 class ConvParamCount(Generator):
     slug = "conv_param_count"
@@ -177,14 +197,20 @@ class ConvParamCount(Generator):
     ))
     mistakes = {
         "forgot_bias": "It looks like you forgot the biases: one per output channel.",
-        "added_bias": "These layers have bias=False: count weights only.",
-        "forgot_input_channels": "Each filter spans C_in/groups input channels: C_out · (C_in/groups) · k².",
-        "forgot_groups": "With groups = g each filter sees only C_in/g input channels.",
-        "kernel_not_squared": "A k × k kernel has k² weights per input channel.",
+        "added_bias": "These layers have `bias=False`: count weights only.",
+        "forgot_input_channels": "Each filter spans $C_{in}/\\text{groups}$ input channels: "
+                                 "$C_{out} \\cdot (C_{in}/\\text{groups}) \\cdot k^2$.",
+        "forgot_groups": "With $\\text{groups} = g$ each filter sees only $C_{in}/g$ input channels.",
+        "kernel_not_squared": "A $k \\times k$ kernel has $k^2$ weights per input channel.",
     }
 
     def tolerance(self, config):
         return EXACT
+
+    def hand_answer(self, params, values, config):
+        g, bias = config["groups"], config["bias"]
+        return float(sum(int(params[f"c{i}"]) * (int(params[f"c{i - 1}"]) // g) * int(params[f"k{i}"]) ** 2
+                         + int(params[f"c{i}"]) * bias for i in range(1, config["layers"] + 1)))
 
     def sample_batch(self, sampler, config):
         g, layers = config["groups"], config["layers"]
@@ -246,16 +272,23 @@ class ReceptiveField(Generator):
         Field("layers", "int", 3, "Number of layers (conv and pooling alternate).", min=2, max=4),
     ))
     mistakes = {
-        "forgot_strides": "Each layer's kernel adds (k − 1) times the product of the strides of the layers "
-                          "before it, not just k − 1.",
-        "included_own_stride": "Layer ℓ's (k − 1) is scaled by the strides of the layers *before* it only, "
-                               "not its own.",
-        "forgot_minus_one": "Each layer adds (k − 1)·jump to the receptive field (starting from 1), not "
-                            "k·jump.",
+        "forgot_strides": "Each layer's kernel adds $k - 1$ times the product of the strides of the layers "
+                          "before it, not just $k - 1$.",
+        "included_own_stride": "Layer $\\ell$'s $k - 1$ is scaled by the strides of the layers *before* it "
+                               "only, not its own.",
+        "forgot_minus_one": "Each layer adds $(k - 1) \\cdot \\text{jump}$ to the receptive field (starting "
+                            "from 1), not $k \\cdot \\text{jump}$.",
     }
 
     def tolerance(self, config):
         return EXACT
+
+    def hand_answer(self, params, values, config):
+        size, jump = 1, 1
+        for i in range(1, config["layers"] + 1):
+            size += (int(params[f"k{i}"]) - 1) * jump
+            jump *= int(params[f"s{i}"])
+        return float(size)
 
     def sample_batch(self, sampler, config):
         layers = config["layers"]

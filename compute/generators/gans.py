@@ -6,9 +6,10 @@ import numpy as np
 
 from compute import latex
 from compute.config import Field, Schema
-from compute.contract import Generator
-from compute.latex import rounded
-from compute.sampling import first_valid
+from compute.contract import COUNTING, HAND_TOLERANCE, Generator
+from compute.latex import rounded, shown
+from compute.sampling import pick_valid
+from compute.tolerance import told_apart
 from compute.variant import Solved, Step
 
 ROUND = "Give the answer to at least 3 significant figures."
@@ -34,15 +35,29 @@ class GanDiscriminatorLoss(Generator):
     ))
     mistakes = {
         "other_reduction": "Check the reduction: the question asks for the other one (the BCE mean over all "
-                           "2m outputs is half the sum of the two means).",
-        "swapped_labels": "It looks like you swapped the labels: real samples have label 1 (term −log D(x)), "
-                          "fake samples label 0 (term −log(1 − D(G(z)))).",
+                           "$2m$ outputs is half the sum of the two means).",
+        "swapped_labels": "It looks like you swapped the labels: real samples have label 1 (term "
+                          "$-\\ln D(x)$), fake samples label 0 (term $-\\ln(1 - D(G(z)))$).",
         "used_log10": "Use the natural logarithm, not log base 10.",
     }
+    rules = {"labels_show": "swapping the labels gives another loss"}
+
+    def validity(self, params, config):
+        real, fake = params["d_real"], params["d_fake"]
+        loss = -np.log(real).mean(-1) - np.log1p(-fake).mean(-1)
+        swapped = -np.log1p(-real).mean(-1) - np.log(fake).mean(-1)
+        return {"labels_show": told_apart(swapped, loss, self.tolerance(config))}
 
     def sample_batch(self, sampler, config):
         outputs = sampler.nice(0.1, 0.9, 0.1, shape=(2, config["samples"]))
         return {"d_real": outputs[:, 0], "d_fake": outputs[:, 1]}
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        total = shown(values["mean_real"]) + shown(values["mean_fake"])
+        return shown(total if config["reduction"] == "sum_of_means" else total / 2)
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -118,23 +133,43 @@ class GanGeneratorLoss(Generator):
               "non_saturating: L_G = −(1/m)Σ log D(G(z)); minimax: L_G = (1/m)Σ log(1 − D(G(z))).",
               choices=("non_saturating", "minimax")),
         Field("asked", "choice", "loss",
-              "loss; grad_output: ∂L_G/∂D(G(z₁)); grad_logit: ∂L_G/∂a₁ where D(G(z₁)) = σ(a₁).",
+              "loss; grad_output: ∂L_G/∂D(G(z₀)); grad_logit: ∂L_G/∂a₀ where D(G(z₀)) = σ(a₀).",
               choices=("loss", "grad_output", "grad_logit")),
     ))
     mistakes = {
-        "other_form": "That is the value for the other generator loss (minimax log(1 − D) versus "
-                      "non-saturating −log D); check which form the question asks for.",
-        "forgot_mean": "The loss is a mean over the m samples: it looks like you summed (forgot the 1/m).",
-        "forgot_sigmoid_derivative": "That is the derivative with respect to D's output; for the logit, "
-                                     "multiply by σ′(a) = D(1 − D).",
+        "other_form": "That is the value for the other generator loss (minimax $\\ln(1 - D)$ versus "
+                      "non-saturating $-\\ln D$); check which form the question asks for.",
+        "forgot_mean": "The loss is a mean over the $m$ samples: it looks like you summed (forgot the $1/m$).",
+        "forgot_sigmoid_derivative": "That is the derivative with respect to $D$'s output; for the logit, "
+                                     "multiply by $\\sigma'(a) = D(1 - D)$.",
     }
+    rules = {"form_shows": "the other form of the generator loss gives another answer (for a derivative: "
+                           "D(G(z₀)) ≠ 0.5)"}
+
+    def validity(self, params, config):
+        d = params["d_fake"]
+        m, d1, asked = d.shape[-1], d[..., 0], config["asked"]
+        forms = {"minimax": {"loss": np.log1p(-d).mean(-1), "grad_output": -1 / (m * (1 - d1)),
+                             "grad_logit": -d1 / m},
+                 "non_saturating": {"loss": -np.log(d).mean(-1), "grad_output": -1 / (m * d1),
+                                    "grad_logit": -(1 - d1) / m}}
+        other = "minimax" if config["form"] == "non_saturating" else "non_saturating"
+        return {"form_shows": told_apart(forms[other][asked], forms[config["form"]][asked],
+                                         self.tolerance(config))}
 
     def sample_batch(self, sampler, config):
         return {"d_fake": sampler.nice(0.1, 0.9, 0.1, shape=(config["samples"],))}
 
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        # the loss is one printed sum of logs; the derivatives are printed closed forms of D₀
+        return shown(values["loss"] if config["asked"] == "loss" else values["grad"])
+
     @staticmethod
     def _closed_forms(d: list[float], form: str) -> dict:
-        """Loss, ∂L/∂D₁ and ∂L/∂a₁ of one form in plain Python (for the other-form mistake)."""
+        """Loss, ∂L/∂D₀ and ∂L/∂a₀ of one form in plain Python (for the other-form mistake)."""
         m, d1 = len(d), d[0]
         if form == "minimax":
             return {"loss": sum(math.log(1 - p) for p in d) / m, "grad_output": -1 / (m * (1 - d1)),
@@ -187,18 +222,18 @@ class GanGeneratorLoss(Generator):
             return steps
         d1 = latex.num(d[0])
         if form == "minimax":
-            out = (f"\\frac{{\\partial L_G}}{{\\partial D_1}} = -\\frac{{1}}{{m(1 - D_1)}} = "
+            out = (f"\\frac{{\\partial L_G}}{{\\partial D_0}} = -\\frac{{1}}{{m(1 - D_0)}} = "
                    f"-\\frac{{1}}{{{m}(1 - {d1})}}")
         else:
-            out = (f"\\frac{{\\partial L_G}}{{\\partial D_1}} = -\\frac{{1}}{{m D_1}} = "
+            out = (f"\\frac{{\\partial L_G}}{{\\partial D_0}} = -\\frac{{1}}{{m D_0}} = "
                    f"-\\frac{{1}}{{{m} \\cdot {d1}}}")
         if config["asked"] == "grad_output":
-            steps.append(Step("Derivative with respect to $D_1 = D(G(z_1))$",
-                              f"Only the first term depends on $D_1$:\n\n$${out} = {rounded(values['grad'])}$$"))
+            steps.append(Step("Derivative with respect to $D_0 = D(G(z_0))$",
+                              f"Only the first term depends on $D_0$:\n\n$${out} = {rounded(values['grad'])}$$"))
         else:
-            steps.append(Step("Derivative with respect to the logit $a_1$", (
-                f"With $D_1 = \\sigma(a_1)$ and $\\sigma'(a_1) = D_1(1 - D_1)$: $${out}$$\n\n"
-                f"$$\\frac{{\\partial L_G}}{{\\partial a_1}} = \\frac{{\\partial L_G}}{{\\partial D_1}} "
+            steps.append(Step("Derivative with respect to the logit $a_0$", (
+                f"With $D_0 = \\sigma(a_0)$ and $\\sigma'(a_0) = D_0(1 - D_0)$: $${out}$$\n\n"
+                f"$$\\frac{{\\partial L_G}}{{\\partial a_0}} = \\frac{{\\partial L_G}}{{\\partial D_0}} "
                 f"\\cdot {d1}(1 - {d1}) = {rounded(values['grad'])}$$")))
         return steps
 
@@ -209,11 +244,11 @@ class GanGeneratorLoss(Generator):
                 "the **non-saturating** generator loss $L_G = -\\frac1m \\sum_j \\ln D(G(z_j))$")
         asked = {
             "loss": "Compute $L_G$.",
-            "grad_output": "Compute $\\partial L_G / \\partial D(G(z_1))$, the derivative with respect to "
-                           "the discriminator's output on the **first** sample.",
+            "grad_output": "Compute $\\partial L_G / \\partial D(G(z_0))$, the derivative with respect to "
+                           "the discriminator's output on the **first** sample ($j = 0$). " + COUNTING,
             "grad_logit": "The discriminator ends in a sigmoid, $D(G(z_j)) = \\sigma(a_j)$. Compute "
-                          "$\\partial L_G / \\partial a_1$, the derivative with respect to the **first** "
-                          "sample's logit.",
+                          "$\\partial L_G / \\partial a_0$, the derivative with respect to the **first** "
+                          "sample's logit ($j = 0$). " + COUNTING,
         }[config["asked"]]
         return (
             "A GAN discriminator outputs $D(G(z)) = {{ d_fake }}$ on $m$ generated samples. Consider "
@@ -243,26 +278,52 @@ class OptimalDiscriminator(Generator):
               "values at x are given.", choices=("gaussian", "given")),
     ))
     mistakes = {
-        "inverted": "That is p_g/(p_data + p_g): D*(x) is the probability that x is real, p_data/(p_data + "
-                    "p_g).",
-        "density_ratio": "That is the density ratio p_data/p_g; D* = p_data/(p_data + p_g).",
-        "forgot_normalization": "The two normal densities have different σ: keep the factor 1/(σ√(2π)) of "
-                                "each.",
+        "inverted": "That is $p_g/(p_{data} + p_g)$: $D^*(x)$ is the probability that $x$ is real, "
+                    "$p_{data}/(p_{data} + p_g)$.",
+        "density_ratio": "That is the density ratio $p_{data}/p_g$; $D^* = p_{data}/(p_{data} + p_g)$.",
+        "forgot_normalization": "The two normal densities have different $\\sigma$: keep the factor "
+                                "$1/(\\sigma\\sqrt{2\\pi})$ of each.",
     }
+    rules = {
+        "distributions_differ": "the data and the generator's distributions differ (else D* = ½ everywhere)",
+        "d_star_clear": "D* is between 0.05 and 0.95 and told apart from ½ (neither side certain, and the "
+                        "inverted 1 − D* differs from D*)",
+        "densities_readable": "both densities at x are at least 0.01 (x is not far out in both tails)",
+    }
+
+    def validity(self, params, config):
+        tol = self.tolerance(config)
+        if config["densities"] == "given":
+            pd, pg = params["p_data"], params["p_g"]
+            differ = np.ones(pd.shape, dtype=bool)
+        else:
+            pd, pg = (np.exp(_gauss_logpdf(params["x"], params[mu], params[sigma]))
+                      for mu, sigma in (("mu_data", "sigma_data"), ("mu_g", "sigma_g")))
+            differ = (params["mu_data"] != params["mu_g"]) | (params["sigma_data"] != params["sigma_g"])
+        d_star = pd / (pd + pg)
+        clear = (d_star >= 0.05) & (d_star <= 0.95) & told_apart(1 - d_star, d_star, tol)
+        return {"distributions_differ": differ, "d_star_clear": clear,
+                "densities_readable": (pd >= 0.01) & (pg >= 0.01)}
 
     def sample_batch(self, sampler, config):
         if config["densities"] == "given":
-            dens = sampler.nice(0.1, 1.0, 0.1, shape=(2,))
-            return {"p_data": dens[:, 0], "p_g": dens[:, 1]}
-        means = sampler.nice(-2, 2, 0.5, shape=(8, 3))  # μ_data, μ_g, x for 8 candidates
-        sigmas = sampler.choice([0.5, 1.0, 2.0], shape=(8, 2)).astype(np.float64)
-        diff = _gauss_logpdf(means[..., 2], means[..., 0], sigmas[..., 0]) - _gauss_logpdf(
-            means[..., 2], means[..., 1], sigmas[..., 1])
-        valid = np.abs(diff) <= 3.0  # D* within about [0.05, 0.95]: neither side certain
-        chosen = np.concatenate([first_valid(means, valid), first_valid(sigmas, valid)], axis=1)
-        chosen[~valid.any(axis=1)] = [0.0, 1.0, 0.5, 1.0, 2.0]  # rare fallback: μ_d, μ_g, x, σ_d, σ_g
-        return {"mu_data": chosen[:, 0], "sigma_data": chosen[:, 3], "mu_g": chosen[:, 1],
-                "sigma_g": chosen[:, 4], "x": chosen[:, 2]}
+            dens = sampler.nice(0.1, 1.0, 0.1, shape=(4, 2))
+            cands = {"p_data": dens[..., 0], "p_g": dens[..., 1]}
+        else:
+            means = sampler.nice(-2, 2, 0.5, shape=(8, 3))  # μ_data, μ_g, x for 8 candidates
+            sigmas = sampler.choice([0.5, 1.0, 2.0], shape=(8, 2)).astype(np.float64)
+            cands = {"mu_data": means[..., 0], "sigma_data": sigmas[..., 0], "mu_g": means[..., 1],
+                     "sigma_g": sigmas[..., 1], "x": means[..., 2]}
+        return pick_valid(cands, self.validity(cands, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        if config["densities"] == "given":
+            return shown(params["p_data"] / (params["p_data"] + params["p_g"]))
+        pd, pg = shown(values["p_data"]), shown(values["p_g"])
+        return shown(pd / (pd + pg))
 
     def solve(self, params, config, device="cpu"):
         import torch

@@ -5,15 +5,40 @@ import math
 import numpy as np
 
 from compute import latex, svg
-from compute.config import Field, Schema, check_index
-from compute.contract import Generator
-from compute.latex import rounded
-from compute.sampling import first_valid
+from compute.config import Field, Renamed, Schema, check_index, legacy_index
+from compute.contract import COUNTING, HAND_TOLERANCE, Generator
+from compute.latex import rounded, shown, shown_array
+from compute.sampling import pick_valid
+from compute.tolerance import told_apart, within
 from compute.variant import Solved, Step
 
 ROUND = "Give the answer to at least 3 significant figures."
 NODES = Field("nodes", "int", 4, "Number of nodes of the (connected, undirected) graph.", min=3, max=5)
-NODE = Field("node", "int", 1, "The node (1-based) whose output is asked.", min=1, max=5)
+NODE = Field("index", "int", 0, "The node whose output is asked (nodes count from 0).", min=0, max=4)
+NODE_RENAMED = Renamed("node", "index")  # the node counted from 1 before
+
+
+NUMBERING = COUNTING + " Nodes are numbered the same way, as in the drawing and in the rows of the matrices. "
+
+
+def asked_node(config: dict) -> int:
+    """The asked node, counting from 0 (also for a config cleaned when nodes counted from 1)."""
+    return legacy_index(config, "index", NODE_RENAMED)
+
+
+def adjacency_entry(params: dict) -> tuple[int, int]:
+    """The asked entry (u, v) of the normalized adjacency, counting from 0 (a variant stored before nodes
+    counted from 0 has 1-based ``i`` and ``j`` instead of ``u`` and ``v``)."""
+    if "u" in params:
+        return int(params["u"]), int(params["v"])
+    return int(params["i"]) - 1, int(params["j"]) - 1
+
+
+def normalized(adjacency: np.ndarray) -> np.ndarray:
+    """D̂^{-1/2} (A + I) D̂^{-1/2} over leading axes (numpy, for the validity rules)."""
+    a_hat = adjacency + np.eye(adjacency.shape[-1])
+    inv_sqrt = a_hat.sum(-1) ** -0.5
+    return inv_sqrt[..., :, None] * a_hat * inv_sqrt[..., None, :]
 
 
 def _random_graph(sampler, n: int, keep: int | None = None) -> np.ndarray:
@@ -42,19 +67,19 @@ def _edges(adjacency) -> list[tuple[int, int]]:
 
 
 def _graph_svg(adjacency, highlight: tuple[int, ...], note: str) -> str:
-    """The graph drawn with its nodes on a circle (1-based labels); ``highlight`` nodes are filled."""
+    """The graph drawn with its nodes on a circle (labels from 0); ``highlight`` nodes are filled."""
     n = len(adjacency)
     angles = [2 * math.pi * k / n for k in range(n)]
     pos = [(90 + 62 * math.sin(a), 90 - 62 * math.cos(a)) for a in angles]
     edges = _edges(adjacency)
-    text = ", ".join(f"{a + 1}–{b + 1}" for a, b in edges)
+    text = ", ".join(f"{a}–{b}" for a, b in edges)
     parts = [svg.line(*pos[a], *pos[b], stroke="#555555", stroke_width=2) for a, b in edges]
     for k, (x, y) in enumerate(pos):
         fill = "#fcd34d" if k in highlight else "#e5e7eb"
         parts.append(svg.circle(x, y, 15, fill=fill, stroke="#111111", stroke_width=1.5))
-        parts.append(svg.text(x, y + 5, k + 1, text_anchor="middle", font_size=14, font_family="sans-serif",
+        parts.append(svg.text(x, y + 5, k, text_anchor="middle", font_size=14, font_family="sans-serif",
                               fill="#111111"))
-    label = f"Undirected graph with {n} nodes and edges {text}; {note}"
+    label = f"Undirected graph with {n} nodes (numbered from 0) and edges {text}; {note}"
     return svg.drawing(180, 180, parts, title=label, sized=True)
 
 
@@ -68,21 +93,45 @@ class NormalizedAdjacency(Generator):
     lectures = (10,)
     schema = Schema((NODES,))
     mistakes = {
-        "without_self_loops": "That normalizes A without the self-loops; the GCN uses Â = A + I and its "
-                              "degrees.",
-        "mean_normalization": "That is the row (mean) normalization D̂⁻¹Â; the GCN uses the symmetric "
-                              "D̂^{−1/2} Â D̂^{−1/2}, dividing by √(d̂_i d̂_j).",
-        "degree_without_self_loop": "The degrees d̂ come from Â = A + I, so each counts the self-loop (+1).",
+        "without_self_loops": "That normalizes $A$ without the self-loops; the GCN uses $\\hat A = A + I$ and "
+                              "its degrees.",
+        "mean_normalization": "That is the row (mean) normalization $\\hat D^{-1} \\hat A$; the GCN uses the "
+                              "symmetric $\\hat D^{-1/2} \\hat A \\hat D^{-1/2}$, dividing by "
+                              "$\\sqrt{\\hat d_u \\hat d_v}$.",
+        "degree_without_self_loop": "The degrees $\\hat d$ come from $\\hat A = A + I$, so each counts the "
+                                    "self-loop ($+1$).",
     }
+    rules = {
+        "entry_nonzero": "the asked entry of Â = A + I is 1 (an edge or the diagonal), so the answer is not 0",
+        "symmetric_shows": "the two nodes have different degrees d̂ᵤ ≠ d̂ᵥ, so the mean normalization D̂⁻¹Â gives "
+                           "another answer than the symmetric one (this leaves out the diagonal)",
+    }
+
+    def validity(self, params, config):
+        a_hat = params["A"] + np.eye(params["A"].shape[-1])
+        u, v = params["u"].astype(np.int64), params["v"].astype(np.int64)
+        entry = np.take_along_axis(np.take_along_axis(a_hat, u[..., None, None], -2), v[..., None, None], -1)
+        deg = a_hat.sum(-1)
+        d_u, d_v = (np.take_along_axis(deg, k[..., None], -1)[..., 0] for k in (u, v))
+        return {"entry_nonzero": entry[..., 0, 0] > 0, "symmetric_shows": d_u != d_v}
 
     def sample_batch(self, sampler, config):
         n = config["nodes"]
         adjacency = _random_graph(sampler, n)
-        mask = (adjacency + np.eye(n)).reshape(sampler.size, n * n) > 0
-        # A uniformly chosen nonzero entry of A + I: the first cell whose running count passes the pick.
+        a_hat = adjacency + np.eye(n)
+        deg = a_hat.sum(-1)
+        mask = ((a_hat > 0) & (deg[:, :, None] != deg[:, None, :])).reshape(sampler.size, n * n)
+        # A uniformly chosen edge between nodes of different degrees (a graph without one is drawn again).
         cell = sampler.true_index(mask)
-        return {"A": adjacency, "i": (cell // n + 1).astype(np.float64),
-                "j": (cell % n + 1).astype(np.float64)}
+        return {"A": adjacency, "u": (cell // n).astype(np.float64), "v": (cell % n).astype(np.float64)}
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        u, v = adjacency_entry(params)
+        deg = values["degrees"]  # whole numbers
+        return shown((float(u == v) + params["A"][u][v]) / math.sqrt(deg[u] * deg[v]))
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -91,7 +140,7 @@ class NormalizedAdjacency(Generator):
         a_hat = a + torch.eye(a.shape[0], dtype=torch.float64, device=device)
         inv_sqrt = a_hat.sum(1).rsqrt()
         norm = inv_sqrt[:, None] * a_hat * inv_sqrt[None, :]
-        i, j = int(params["i"]) - 1, int(params["j"]) - 1
+        i, j = adjacency_entry(params)
         answer = norm[i, j].item()
         deg_hat = a_hat.sum(1).tolist()
         deg = [d - 1 for d in deg_hat]
@@ -103,26 +152,26 @@ class NormalizedAdjacency(Generator):
         return Solved(answer, values, mistakes)
 
     def explain(self, params, values, config):
-        i, j = int(params["i"]), int(params["j"])
+        i, j = adjacency_entry(params)
         deg = values["degrees"]
-        hat_ij = float(i == j) + params["A"][i - 1][j - 1]
+        hat_ij = float(i == j) + params["A"][i][j]
         return [
             Step("Add self-loops", (
                 "The GCN propagates with $\\hat A = A + I$; the degrees $\\hat d$ are the row sums of $\\hat "
                 "A$ "
                 f"(each node's neighbours plus itself): $\\hat d = {latex.value(deg)}$.")),
             Step("Symmetric normalization", (
-                "$(\\hat D^{-1/2} \\hat A \\hat D^{-1/2})_{ij} = \\hat A_{ij} / \\sqrt{\\hat d_i \\hat "
-                "d_j}$, so\n\n"
-                f"$$\\frac{{\\hat A_{{{i}{j}}}}}{{\\sqrt{{\\hat d_{i} \\hat d_{j}}}}} = "
-                f"\\frac{{{latex.num(hat_ij)}}}{{\\sqrt{{{latex.num(deg[i - 1])} \\cdot "
-                f"{latex.num(deg[j - 1])}}}}} = {rounded(values['normalized'][i - 1][j - 1])}$$\n\n"
+                "$(\\hat D^{-1/2} \\hat A \\hat D^{-1/2})_{u,v} = \\hat A_{u,v} / \\sqrt{\\hat d_u \\hat "
+                "d_v}$, so\n\n"
+                f"$$\\frac{{\\hat A_{{{i},{j}}}}}{{\\sqrt{{\\hat d_{i} \\hat d_{j}}}}} = "
+                f"\\frac{{{latex.num(hat_ij)}}}{{\\sqrt{{{latex.num(deg[i])} \\cdot "
+                f"{latex.num(deg[j])}}}}} = {rounded(values['normalized'][i][j])}$$\n\n"
                 f"The whole matrix: $${rounded(values['normalized'])}$$")),
         ]
 
     def diagram(self, params, config):
-        i, j = int(params["i"]) - 1, int(params["j"]) - 1
-        note = f"node {i + 1} highlighted." if i == j else f"nodes {i + 1} and {j + 1} highlighted."
+        i, j = adjacency_entry(params)
+        note = f"node {i} highlighted." if i == j else f"nodes {i} and {j} highlighted."
         return _graph_svg(params["A"], (i, j), note)
 
     def prompt(self, config):
@@ -130,8 +179,8 @@ class NormalizedAdjacency(Generator):
             "An undirected graph (drawn alongside) has the adjacency matrix $$A = {{ A }}$$ (no self-loops). "
             "A graph convolutional network (Kipf & Welling) propagates with "
             "$\\tilde A = \\hat D^{-1/2} \\hat A \\hat D^{-1/2}$, where $\\hat A = A + I$ and $\\hat D$ is "
-            "the diagonal degree matrix of $\\hat A$. Compute the entry $\\tilde A_{ {{ i }}{{ j }} }$ "
-            "(row ${{ i }}$, column ${{ j }}$). " + ROUND
+            "the diagonal degree matrix of $\\hat A$. Compute the entry $\\tilde A_{ {{ u }},{{ v }} }$ "
+            "(row ${{ u }}$, column ${{ v }}$). " + NUMBERING + ROUND
         )
 
 
@@ -148,35 +197,66 @@ class GcnLayer(Generator):
         NODES, NODE,
         Field("in_features", "int", 2, "Input features per node.", min=1, max=3),
         Field("out_features", "int", 2, "Output features per node.", min=1, max=3),
-    ))
+    ), renamed=(NODE_RENAMED,))
     mistakes = {
-        "forgot_self_loops": "It looks like you left out the self-loops: the GCN uses Â = A + I (and its "
-                             "degrees).",
-        "mean_normalization": "That is the mean (row) normalization D̂⁻¹Â; the GCN uses the symmetric "
-                              "D̂^{−1/2} Â D̂^{−1/2}.",
-        "forgot_normalization": "It looks like you did not normalize Â = A + I by the degrees.",
+        "forgot_self_loops": "It looks like you left out the self-loops: the GCN uses $\\hat A = A + I$ (and "
+                             "its degrees).",
+        "mean_normalization": "That is the mean (row) normalization $\\hat D^{-1} \\hat A$; the GCN uses the "
+                              "symmetric $\\hat D^{-1/2} \\hat A \\hat D^{-1/2}$.",
+        "forgot_normalization": "It looks like you did not normalize $\\hat A = A + I$ by the degrees.",
         "forgot_relu": "The layer ends with a ReLU: negative entries become 0.",
+    }
+    rules = {
+        "output_clear": "some entry of the node's output is above 0.05 (the answer is not the zero vector) and "
+                        "no pre-activation is within 0.01 of the ReLU's kink",
+        "normalization_shows": "leaving out the self-loops or using the mean normalization gives another answer",
+        "hand_computable": "going on from the 4-figure normalized adjacency and aggregation of the worked "
+                           "solution gives every entry within half the tolerance",
     }
 
     def check_config(self, config):
-        check_index(config, "node", "nodes")
+        check_index(config, "index", "nodes")
+
+    def validity(self, params, config):
+        adjacency, h, w, v = params["A"], params["H"], params["W"], asked_node(config)
+        tol = self.tolerance(config)
+
+        def output(propagation, rnd=lambda x: x):
+            aggregated = rnd(np.einsum("...n,...nf->...f", rnd(propagation[..., v, :]), h))
+            pre = rnd(np.einsum("...f,...fo->...o", aggregated, w))
+            return pre, np.maximum(pre, 0.0)
+
+        pre, out = output(normalized(adjacency))
+        hand = output(normalized(adjacency), shown_array)[1]
+        a_hat = adjacency + np.eye(adjacency.shape[-1])
+        deg = adjacency.sum(-1)
+        with np.errstate(divide="ignore"):
+            loops = adjacency / np.sqrt(deg[..., :, None] * deg[..., None, :])
+        shows = (told_apart(output(loops)[1], out, tol, axes=(-1,))
+                 & told_apart(output(a_hat / a_hat.sum(-1)[..., None])[1], out, tol, axes=(-1,)))
+        return {"output_clear": (pre > 0.05).any(-1) & (np.abs(pre) >= 0.01).all(-1),
+                "normalization_shows": shows,
+                "hand_computable": within(hand, out, tol["rtol"] / 2, tol["atol"] / 2).all(-1)}
 
     def sample_batch(self, sampler, config):
         n, f_in, f_out = config["nodes"], config["in_features"], config["out_features"]
         adjacency = _random_graph(sampler, n)
         features = sampler.nice(-2, 2, 1, shape=(8, n, f_in))
         weights = sampler.nice(-1, 1, 0.5, shape=(8, f_in, f_out), nonzero=True)
-        # The asked node's pre-activation for 8 candidate (H, W): keep the first with an entry above 0,
-        # so the answer is not the zero vector (else flip the first W's sign).
-        a_hat = adjacency + np.eye(n)
-        inv_sqrt = a_hat.sum(2) ** -0.5
-        row = inv_sqrt[:, config["node"] - 1, None] * a_hat[:, config["node"] - 1] * inv_sqrt
-        aggregated = np.einsum("bn,bcnf->bcf", row, features)
-        pre = np.einsum("bcf,bcfo->bco", aggregated, weights)
-        ok = (pre > 0.05).any(axis=2)
-        chosen = first_valid({"H": features, "W": weights}, ok)
-        sign = np.where(ok.any(axis=1), 1.0, -1.0)[:, None, None]
-        return {"A": adjacency, "H": chosen["H"], "W": chosen["W"] * sign}
+        cands = {"A": adjacency[:, None].repeat(8, 1), "H": features, "W": weights}
+        return pick_valid(cands, self.validity(cands, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        v = asked_node(config)
+        row = [shown(c) for c in values["normalized"][v]]
+        aggregated = [shown(sum(c * hrow[f] for c, hrow in zip(row, params["H"], strict=True)))
+                      for f in range(len(params["H"][0]))]
+        pre = [shown(sum(a * wrow[o] for a, wrow in zip(aggregated, params["W"], strict=True)))
+               for o in range(len(params["W"][0]))]
+        return [max(p, 0.0) for p in pre]
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -198,7 +278,7 @@ class GcnLayer(Generator):
         aggregated = props @ h
         pre = aggregated @ w
         out = torch.relu(pre)
-        v = config["node"] - 1
+        v = asked_node(config)
         node_out = out[:, v].tolist()
         values = {"degrees": deg_hat.tolist(), "normalized": props[0].tolist(),
                   "aggregated": aggregated[0].tolist(),
@@ -208,8 +288,8 @@ class GcnLayer(Generator):
         return Solved(node_out[0], values, mistakes)
 
     def explain(self, params, values, config):
-        v = config["node"]
-        row = values["normalized"][v - 1]
+        v = asked_node(config)
+        row = values["normalized"][v]
         terms = " + ".join(f"{rounded(c)} \\cdot {latex.value(hrow)}"
                            for c, hrow in zip(row, params["H"], strict=True) if c)
         return [
@@ -223,14 +303,14 @@ class GcnLayer(Generator):
                 f"$$\\tilde A = {rounded(values['normalized'])}$$")),
             Step(f"Aggregate around node {v}", (
                 f"Row {v} of $\\tilde A H$ is a weighted sum of the feature rows of node {v} and its "
-                f"neighbours:\n\n$$(\\tilde A H)_{{{v}}} = {terms} = {rounded(values['aggregated'][v - 1])}$$")),
+                f"neighbours:\n\n$$(\\tilde A H)_{{{v}}} = {terms} = {rounded(values['aggregated'][v])}$$")),
             Step("Transform and ReLU", (
-                f"$$(\\tilde A H W)_{{{v}}} = {rounded(values['aggregated'][v - 1])}^\\top W = "
+                f"$$(\\tilde A H W)_{{{v}}} = {rounded(values['aggregated'][v])}^\\top W = "
                 f"{rounded(values['pre'])}, \\qquad \\mathrm{{ReLU}} \\Rightarrow {rounded(values['output'])}$$")),
         ]
 
     def diagram(self, params, config):
-        return _graph_svg(params["A"], (config["node"] - 1,), f"node {config['node']} highlighted.")
+        return _graph_svg(params["A"], (asked_node(config),), f"node {asked_node(config)} highlighted.")
 
     def prompt(self, config):
         return (
@@ -239,7 +319,7 @@ class GcnLayer(Generator):
             "$$W = {{ W }}.$$ One GCN layer (Kipf & Welling) computes "
             "$H' = \\mathrm{ReLU}\\left(\\hat D^{-1/2} \\hat A \\hat D^{-1/2} H W\\right)$ with $\\hat A = A "
             "+ I$ and $\\hat D$ the diagonal degree matrix of $\\hat A$. Compute the output of node "
-            f"{config['node']} (row {config['node']} of $H'$). " + ROUND
+            f"{asked_node(config)} (row {asked_node(config)} of $H'$). " + NUMBERING + ROUND
         )
 
 
@@ -257,39 +337,74 @@ class MessagePassing(Generator):
         Field("aggregation", "choice", "sum", "Aggregate the neighbours' features by their sum or their "
                                               "mean.",
               choices=("sum", "mean")),
-    ))
+    ), renamed=(NODE_RENAMED,))
     mistakes = {
         "other_aggregation": "Check the aggregation: the question asks for the other one (sum versus mean "
                              "over the neighbours).",
-        "included_self": "N(v) are the neighbours only; the node's own features enter through W_self, not "
-                         "the aggregation.",
+        "included_self": "$N(v)$ are the neighbours only; the node's own features enter through "
+                         "$W_{self}$, not the aggregation.",
         "forgot_relu": "The update ends with a ReLU: negative entries become 0.",
-        "swapped_weights": "W_self multiplies the node's own features and W_neigh the aggregated neighbours.",
+        "swapped_weights": "$W_{self}$ multiplies the node's own features and $W_{neigh}$ the aggregated "
+                           "neighbours.",
+    }
+    rules = {
+        "output_clear": "some entry of the update is above 0.05 (the answer is not the zero vector) and no "
+                        "pre-activation is within 0.01 of the ReLU's kink",
+        "aggregation_shows": "the other aggregation and the aggregation that includes the node itself give "
+                             "other answers",
+        "hand_computable": "going on from the 4-figure aggregation of the worked solution gives every entry within "
+                           "half the tolerance",
     }
 
     def check_config(self, config):
-        check_index(config, "node", "nodes")
+        check_index(config, "index", "nodes")
+
+    def validity(self, params, config):
+        adjacency, h, v = params["A"], params["H"], asked_node(config)
+        w_self, w_neigh, tol = params["W_self"], params["W_neigh"], self.tolerance(config)
+        mask = adjacency[..., v, :]
+        total = np.einsum("...n,...nf->...f", mask, h)
+        count = mask.sum(-1)[..., None]
+        own = h[..., v, :]
+        mean = config["aggregation"] == "mean"
+
+        def update(aggregated, rnd=lambda x: x):
+            pre = rnd(np.einsum("...of,...f->...o", w_self, own) + np.einsum("...of,...f->...o", w_neigh,
+                                                                             rnd(aggregated)))
+            return pre, np.maximum(pre, 0.0)
+
+        right, other = (total / count, total) if mean else (total, total / count)
+        with_self = (total + own) / (count + 1) if mean else total + own
+        pre, out = update(right)
+        hand = update(right, shown_array)[1]
+        return {"output_clear": (pre > 0.05).any(-1) & (np.abs(pre) >= 0.01).all(-1),
+                "aggregation_shows": told_apart(update(other)[1], out, tol, axes=(-1,))
+                & told_apart(update(with_self)[1], out, tol, axes=(-1,)),
+                "hand_computable": within(hand, out, tol["rtol"] / 2, tol["atol"] / 2).all(-1)}
 
     def sample_batch(self, sampler, config):
-        n, v = config["nodes"], config["node"] - 1
+        n, v = config["nodes"], asked_node(config)
         adjacency = _random_graph(sampler, n, keep=v)
         features = sampler.nice(-2, 2, 1, shape=(8, n, 2))
         weights = sampler.nice(-1, 1, 0.5, shape=(8, 2, 2, 2))  # 8 candidates of H and (W_self, W_neigh)
-        neighbours = np.einsum("bn,bcnf->bcf", adjacency[:, v], features)
-        if config["aggregation"] == "mean":
-            neighbours = neighbours / adjacency[:, v].sum(1)[:, None, None]
-        pre = (np.einsum("bcof,bcf->bco", weights[:, :, 0], features[:, :, v])
-               + np.einsum("bcof,bcf->bco", weights[:, :, 1], neighbours))
-        ok = (pre > 0.05).any(axis=2)
-        chosen = first_valid({"H": features, "W": weights}, ok)
-        # Without a candidate whose update has an entry above 0, flip the first one's weights.
-        weights = chosen["W"] * np.where(ok.any(axis=1), 1.0, -1.0)[:, None, None, None]
-        return {"A": adjacency, "H": chosen["H"], "W_self": weights[:, 0], "W_neigh": weights[:, 1]}
+        cands = {"A": adjacency[:, None].repeat(8, 1), "H": features, "W_self": weights[:, :, 0],
+                 "W_neigh": weights[:, :, 1]}
+        return pick_valid(cands, self.validity(cands, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        aggregated = [shown(a) for a in values["aggregated"]]
+        own = params["H"][asked_node(config)]
+        return [max(shown(sum(ws * o for ws, o in zip(rs, own, strict=True))
+                          + sum(wn * a for wn, a in zip(rn, aggregated, strict=True))), 0.0)
+                for rs, rn in zip(params["W_self"], params["W_neigh"], strict=True)]
 
     def solve(self, params, config, device="cpu"):
         import torch
 
-        v = config["node"] - 1
+        v = asked_node(config)
         a = torch.tensor(params["A"], dtype=torch.float64, device=device)
         h = torch.tensor(params["H"], dtype=torch.float64, device=device)
         w = torch.tensor([params["W_self"], params["W_neigh"]], dtype=torch.float64, device=device)
@@ -311,9 +426,9 @@ class MessagePassing(Generator):
         return Solved(out[0], values, mistakes)
 
     def explain(self, params, values, config):
-        v = config["node"]
-        nbrs = [u + 1 for u, edge in enumerate(params["A"][v - 1]) if edge]
-        rows = " + ".join(latex.value(params["H"][u - 1]) for u in nbrs)
+        v = asked_node(config)
+        nbrs = [u for u, edge in enumerate(params["A"][v]) if edge]
+        rows = " + ".join(latex.value(params["H"][u]) for u in nbrs)
         agg = f"\\frac{{1}}{{{len(nbrs)}}}\\left({rows}\\right)" if config["aggregation"] == "mean" else rows
         return [
             Step("Neighbours", (
@@ -329,10 +444,10 @@ class MessagePassing(Generator):
         ]
 
     def diagram(self, params, config):
-        return _graph_svg(params["A"], (config["node"] - 1,), f"node {config['node']} highlighted.")
+        return _graph_svg(params["A"], (asked_node(config),), f"node {asked_node(config)} highlighted.")
 
     def prompt(self, config):
-        v, agg = config["node"], config["aggregation"]
+        v, agg = asked_node(config), config["aggregation"]
         rule = "\\sum_{u \\in N(v)} h_u" if agg == "sum" else "\\frac{1}{|N(v)|} \\sum_{u \\in N(v)} h_u"
         return (
             "An undirected graph (drawn alongside) has the adjacency matrix $$A = {{ A }}$$ and node "
@@ -342,7 +457,7 @@ class MessagePassing(Generator):
             f"{rule},$$\n\n"
             "where $N(v)$ are the neighbours of $v$ (without $v$ itself), "
             "$$W_{self} = {{ W_self }}, \\quad W_{neigh} = {{ W_neigh }}.$$ "
-            f"Compute $h'_{v}$, the new features of node {v}. " + ROUND
+            f"Compute $h'_{v}$, the new features of node {v}. " + NUMBERING + ROUND
         )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from compute.config import ConfigError, Field, Schema
 from compute.contract import Generator
-from compute.latex import num
+from compute.latex import num, shown
 from compute.sampling import columns
 from compute.variant import Solved, Step
 
@@ -36,14 +36,27 @@ class InitVariance(Generator):
               choices=("fan_in", "fan_out")),
     ))
     mistakes = {
-        "fan_in_only": "Xavier averages both fans: Var = 2/(fan_in + fan_out), not 1/fan_in.",
-        "sum_not_average": "Xavier uses 2/(fan_in + fan_out): you left out the 2.",
-        "forgot_factor_2": "He (Kaiming) init for ReLU has gain √2: Var = 2/fan, not 1/fan.",
-        "wrong_fan": "Check which fan the mode uses: fan_in = in_features, fan_out = out_features.",
+        "fan_in_only": "Xavier averages both fans: $\\mathrm{Var} = 2/(\\text{fan\\_in} + \\text{fan\\_out})$, "
+                       "not $1/\\text{fan\\_in}$.",
+        "sum_not_average": "Xavier uses $2/(\\text{fan\\_in} + \\text{fan\\_out})$: you left out the 2.",
+        "forgot_factor_2": "He (Kaiming) init for ReLU has gain $\\sqrt 2$: $\\mathrm{Var} = 2/\\text{fan}$, not "
+                           "$1/\\text{fan}$.",
+        "wrong_fan": "Check which fan the mode uses: `fan_in` is `in_features`, `fan_out` is `out_features`.",
         "gave_std": "That is the standard deviation; the question asks for the variance.",
-        "gave_variance": "That is the variance; take the square root (and for U(−a, a), a = √3·std).",
-        "uniform_bound_as_std": "For U(−a, a) the variance is a²/3, so a = √3·std, not the std itself.",
+        "gave_variance": "That is the variance; take the square root (and for $U(-a, a)$, "
+                         "$a = \\sqrt 3 \\cdot \\mathrm{std}$).",
+        "uniform_bound_as_std": "For $U(-a, a)$ the variance is $a^2/3$, so $a = \\sqrt 3 \\cdot \\mathrm{std}$, "
+                                "not the std itself.",
     }
+    rules = {"fans_differ": "fan_in and fan_out differ, so using the wrong fan (or only one) gives another answer"}
+
+    def validity(self, params, config):
+        return {"fans_differ": params["fan_in"] != params["fan_out"]}
+
+    def hand_answer(self, params, values, config):
+        # the student goes on from the shown variance
+        var = shown(values["variance"])
+        return shown({"variance": var, "std": var ** 0.5, "bound": (3 * var) ** 0.5}[config["ask"]])
 
     def check_config(self, config):
         for name in ("fan_in", "fan_out"):
@@ -67,7 +80,7 @@ class InitVariance(Generator):
         return {"fan_in": FANS[index[:, 0]], "fan_out": FANS[(index[:, 0] + index[:, 1]) % len(FANS)]}
 
     def tolerance(self, config):
-        return {"rtol": 0.01, "atol": 1e-9}  # the answers are small numbers: relative tolerance only
+        return {"rtol": 0.01, "atol": 1e-9}  # the answers are small numbers (down to 0.002): relative only
 
     def solve(self, params, config, device="cpu"):
         import torch

@@ -17,8 +17,11 @@ import numpy as np
 
 from compute import latex
 from compute.config import ConfigError, Field, Schema
-from compute.contract import Generator
+from compute.contract import COUNTING, HAND_TOLERANCE, MIN_ANSWER, Generator
 from compute.generators.mlp_text import ACT_TEX, conventions, diagram_template, exact, factor, label
+from compute.latex import shown, shown_array
+from compute.sampling import Drawn
+from compute.tolerance import told_apart, within
 from compute.variant import Solved, Step
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -26,7 +29,6 @@ QUANTITIES = ("W1", "b1", "W2", "b2", "x", "loss", "output")
 PACKED = ("x", "W1", "b1", "W2", "b2", "y")  # parameter order in the packed layout
 DEFAULT_INDEX = {"W1": (0, 1), "b1": (0,), "W2": (0, 0), "x": (0,)}
 CANDIDATES = 16  # parameter sets drawn per seed; the first valid one is used (see sample_batch)
-MIN_ANSWER = 0.01  # smaller answers are rejected: they read as 0 and hide the sign
 SATURATION = {"sigmoid": 3.0, "tanh": 2.5, "relu": np.inf}  # |z| bound: σ′ ≥ 0.045, tanh′ ≥ 0.027
 RELU_KINK = 1e-6  # |z| below this is treated as the kink z = 0 and rejected
 X_GRID, HALVES, NONZERO_HALVES = (-2.0, -1.0, 1.0, 2.0), (-1.0, -0.5, 0.0, 0.5, 1.0), (-1.0, -0.5, 0.5, 1.0)
@@ -67,28 +69,32 @@ def split(theta: np.ndarray, hidden: int) -> tuple:
             theta[at["W2"]:at["b2"]], theta[at["b2"]], theta[at["y"]])
 
 
-def numpy_answer(theta: np.ndarray, config: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(answer, z) in numpy for rejection sampling only; the stored answer comes from torch."""
+def numpy_answer(theta: np.ndarray, config: dict, rnd=lambda v: v) -> tuple[np.ndarray, np.ndarray]:
+    """(answer, z) in numpy for rejection sampling only; the stored answer comes from torch. With
+    ``rnd=latex.shown_array``, the answer of a student who goes on from the worked solution's 4-figure
+    values (a, ŷ, ∂L/∂ŷ, f′(z), ∂L/∂z), as ``MlpBackward.hand_answer`` computes one variant's."""
     hidden, act, wrt, index = config["hidden"], config["activation"], config["wrt"], entry(config)
     x, W1, b1, W2, b2, y = split(theta, hidden)
     z = W1[:, 0] * x[0] + W1[:, 1] * x[1] + b1
     if act == "sigmoid":
-        a = 1 / (1 + np.exp(-z))
-        slope = a * (1 - a)
+        a = rnd(1 / (1 + np.exp(-z)))
+        slope = rnd(a * (1 - a))
     elif act == "tanh":
-        a = np.tanh(z)
-        slope = 1 - a * a
-    else:
+        a = rnd(np.tanh(z))
+        slope = rnd(1 - a * a)
+    elif act == "relu":
         a, slope = np.maximum(z, 0), (z > 0) * 1.0
-    yhat = (W2 * a).sum(0) + b2
-    dyhat = 2 * (yhat - y)
-    dz = dyhat * W2 * slope
+    else:  # "linear": the right activation, its derivative taken as 1 (the forgotten-derivative mistake)
+        a, slope = 1 / (1 + np.exp(-z)) if config.get("base") == "sigmoid" else np.tanh(z), np.ones_like(z)
+    yhat = rnd((W2 * a).sum(0) + b2)
+    dyhat = rnd(2 * (yhat - y))
+    dz = rnd(dyhat * W2 * slope)
     answer = {
         "W1": lambda: dz[index[0]] * x[index[1]], "b1": lambda: dz[index[0]], "b2": lambda: dyhat,
         "W2": lambda: dyhat * a[index[1]], "x": lambda: (W1[:, index[0]] * dz).sum(0),
         "loss": lambda: (yhat - y) ** 2, "output": lambda: yhat,
     }[wrt]()
-    return answer, z
+    return rnd(answer), z
 
 
 class MlpBackward(Generator):
@@ -112,12 +118,23 @@ class MlpBackward(Generator):
     ))
     mistakes = {
         "forgot_factor_2": "It looks like you dropped the factor 2 of the squared error: here "
-                           "L = (ŷ − y)², so ∂L/∂ŷ = 2(ŷ − y) (the ½(ŷ − y)² convention is not used).",
-        "sign_flipped": "Your answer has the wrong sign: check ∂L/∂ŷ = 2(ŷ − y), prediction minus target.",
+                           "$L = (\\hat y - y)^2$, so $\\partial L/\\partial \\hat y = 2(\\hat y - y)$ (the "
+                           "$\\tfrac12 (\\hat y - y)^2$ convention is not used).",
+        "sign_flipped": "Your answer has the wrong sign: check $\\partial L/\\partial \\hat y = 2(\\hat y - y)$, "
+                        "prediction minus target.",
         "forgot_activation_derivative": "It looks like you forgot to multiply by the activation's derivative "
-                                        "f′(z) when going back through the hidden layer.",
-        "used_preactivation": "It looks like you used the pre-activation z where the activation a = f(z) "
-                              "belongs (e.g. z(1 − z) instead of σ(z)(1 − σ(z)), or z instead of a).",
+                                        "$f'(z)$ when going back through the hidden layer.",
+        "used_preactivation": "It looks like you used the pre-activation $z$ where the activation $a = f(z)$ "
+                              "belongs (e.g. $z(1 - z)$ instead of $\\sigma(z)(1 - \\sigma(z))$, or $z$ instead "
+                              "of $a$).",
+    }
+    rules = {
+        "unsaturated": "no hidden unit is saturated (|z| ≤ 3 for sigmoid, 2.5 for tanh) or at the ReLU kink",
+        "answer_clear": f"the answer is at least {MIN_ANSWER} in size (it does not read as 0 and keeps its sign)",
+        "hand_computable": "going on from the 4-figure values of the worked solution gives the answer within half "
+                           "the tolerance",
+        "derivative_shows": "for a gradient through the hidden layer (sigmoid, tanh), forgetting the activation's "
+                            "derivative gives another answer",
     }
 
     def check_config(self, config: dict) -> None:
@@ -139,25 +156,34 @@ class MlpBackward(Generator):
     # --- sampling (numpy only) ---------------------------------------------------------------
     def sample_batch(self, sampler, config: dict) -> dict[str, np.ndarray]:
         """Up to CANDIDATES parameter sets per seed, one 64-bit hash each (its mixed-radix digits index
-        the grids; bias < 2^47 / 2^64); the first with unsaturated hidden units, no ReLU kink and
-        |answer| ≥ MIN_ANSWER is kept, candidate 0 if none is (vanishingly rare). Candidates are checked
-        round by round for the seeds still without one, vectorized over those seeds."""
+        the grids; bias < 2^47 / 2^64); the first that keeps the rules (unsaturated hidden units, no ReLU
+        kink, |answer| ≥ MIN_ANSWER) is kept; a seed without one returns candidate 0, which
+        ``sample_params`` draws again. Candidates are checked round by round for the seeds still without
+        one, vectorized over those seeds."""
         hidden, size = config["hidden"], sampler.size
         hashes = sampler.bits((CANDIDATES,))
-        chosen = first = self.candidates(hashes[:, 0], config)
-        pending = np.flatnonzero(~self.acceptable(first, config))
-        if pending.size:
-            chosen = first.copy()
-        for k in range(1, CANDIDATES):
-            if not pending.size:
-                break
-            theta = self.candidates(hashes[pending, k], config)
-            ok = self.acceptable(theta, config)
-            chosen[:, pending[ok]] = theta[:, ok]
-            pending = pending[~ok]
+        if size <= 64:  # a few seeds (a page's variants): every candidate in one vectorized check
+            every = self.candidates(hashes.reshape(-1), config)
+            ok = self.acceptable(every, config).reshape(size, CANDIDATES)
+            pick = np.arange(size) * CANDIDATES + np.argmax(ok, axis=1)
+            chosen, pending = every[:, pick], np.flatnonzero(~ok.any(axis=1))
+        else:
+            chosen = first = self.candidates(hashes[:, 0], config)
+            pending = np.flatnonzero(~self.acceptable(first, config))
+            if pending.size:
+                chosen = first.copy()
+            for k in range(1, CANDIDATES):
+                if not pending.size:
+                    break
+                theta = self.candidates(hashes[pending, k], config)
+                ok = self.acceptable(theta, config)
+                chosen[:, pending[ok]] = theta[:, ok]
+                pending = pending[~ok]
         x, W1, b1, W2, b2, y = split(chosen, hidden)
-        return {"x": x.T.copy(), "W1": W1.transpose(2, 0, 1).copy(), "b1": b1.T.copy(),
-                "W2": W2.T.reshape(size, 1, hidden).copy(), "b2": b2.copy(), "y": y.copy()}
+        valid = np.ones(size, dtype=bool)
+        valid[pending] = False
+        return Drawn({"x": x.T.copy(), "W1": W1.transpose(2, 0, 1).copy(), "b1": b1.T.copy(),
+                      "W2": W2.T.reshape(size, 1, hidden).copy(), "b2": b2.copy(), "y": y.copy()}, valid)
 
     @staticmethod
     def candidates(hashes: np.ndarray, config: dict) -> np.ndarray:
@@ -182,11 +208,55 @@ class MlpBackward(Generator):
             b1[unit] *= flip
         return theta
 
+    @classmethod
+    def acceptable(cls, theta: np.ndarray, config: dict) -> np.ndarray:
+        return np.logical_and.reduce(list(cls.rules_of(theta, config).values()))
+
     @staticmethod
-    def acceptable(theta: np.ndarray, config: dict) -> np.ndarray:
+    def rules_of(theta: np.ndarray, config: dict) -> dict[str, np.ndarray]:
+        """The validity rules of packed (P, n) parameter sets."""
         answer, z = numpy_answer(theta, config)
-        ok = (np.abs(z) <= SATURATION[config["activation"]]).all(0) & (np.abs(answer) >= MIN_ANSWER)
-        return ok & (np.abs(z) >= RELU_KINK).all(0) if config["activation"] == "relu" else ok
+        unsaturated = (np.abs(z) <= SATURATION[config["activation"]]).all(0)
+        if config["activation"] == "relu":
+            unsaturated &= (np.abs(z) >= RELU_KINK).all(0)
+        hand = numpy_answer(theta, config, shown_array)[0]
+        close = within(hand, answer, HAND_TOLERANCE["rtol"] / 2, HAND_TOLERANCE["atol"] / 2)
+        wrt, act = config["wrt"], config["activation"]
+        shows = np.ones(answer.shape, dtype=bool)
+        if wrt in ("W1", "b1", "x") and act != "relu":
+            flat = numpy_answer(theta, {**config, "activation": "linear", "base": act})[0]
+            shows = told_apart(flat, answer, HAND_TOLERANCE)
+        return {"unsaturated": unsaturated, "answer_clear": np.abs(answer) >= MIN_ANSWER, "hand_computable": close,
+                "derivative_shows": shows}
+
+    def validity(self, params, config):
+        size = len(params["y"])
+        theta = np.concatenate([params["x"].T, params["W1"].reshape(size, -1).T, params["b1"].T,
+                                params["W2"].reshape(size, -1).T, params["b2"][None], params["y"][None]])
+        return self.rules_of(theta, config)
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        """From the shown a, ŷ, ∂L/∂ŷ, f′(z) and ∂L/∂z (z = W₁x + b₁ is exact: nice numbers)."""
+        act, wrt, index = config["activation"], config["wrt"], entry(config)
+        a = [shown(v) for v in values["a1"]]
+        w2 = params["W2"][0]
+        yhat = shown(sum(w * v for w, v in zip(w2, a, strict=True)) + params["b2"])
+        if wrt in ("loss", "output"):
+            return shown((yhat - params["y"]) ** 2) if wrt == "loss" else yhat
+        dyhat = shown(2 * (yhat - params["y"]))
+        if wrt in ("b2", "W2"):
+            return dyhat if wrt == "b2" else shown(dyhat * a[index[1]])
+        slope = {"sigmoid": lambda v, z: v * (1 - v), "tanh": lambda v, z: 1 - v * v,
+                 "relu": lambda v, z: float(z > 0)}[act]
+        dz = [shown(dyhat * w * shown(slope(v, z))) for w, v, z in zip(w2, a, values["z1"], strict=True)]
+        if wrt == "b1":
+            return dz[index[0]]
+        if wrt == "W1":
+            return shown(dz[index[0]] * params["x"][index[1]])
+        return shown(sum(params["W1"][k][index[0]] * dz[k] for k in range(config["hidden"])))
 
     # --- solving (torch) -----------------------------------------------------------------------
     def solve(self, params: dict, config: dict, device: str = "cpu") -> Solved:
@@ -283,10 +353,10 @@ class MlpBackward(Generator):
     # --- text and drawing (pure Python) ----------------------------------------------------------
     @staticmethod
     def asked_tex(config: dict) -> str:
-        """LaTeX for the asked quantity, entries counted from 1 as in the prompt."""
-        wrt, index = config["wrt"], [i + 1 for i in entry(config)]
+        """LaTeX for the asked quantity, entries counted from 0 as in the prompt (and PyTorch)."""
+        wrt, index = config["wrt"], list(entry(config))
         symbol = {
-            "W1": lambda: f"(W_1)_{{{index[0]},{index[1]}}}", "W2": lambda: f"(W_2)_{{1,{index[1]}}}",
+            "W1": lambda: f"(W_1)_{{{index[0]},{index[1]}}}", "W2": lambda: f"(W_2)_{{0,{index[1]}}}",
             "b1": lambda: f"(b_1)_{{{index[0]}}}", "x": lambda: f"x_{{{index[0]}}}", "b2": lambda: "b_2",
         }
         if wrt in ("loss", "output"):
@@ -300,8 +370,7 @@ class MlpBackward(Generator):
             ask = "the loss $L$" if wrt == "loss" else "the network's output $\\hat y$"
         else:
             torch_index = "[" + ", ".join(map(str, entry(config))) + "]" if entry(config) else ""
-            ask = (f"the gradient ${self.asked_tex(config)}$ (entries counted from 1; `{wrt}{torch_index}` "
-                   "in PyTorch)")
+            ask = f"the gradient ${self.asked_tex(config)}$ (`{wrt}{torch_index}` in PyTorch)"
         return (
             f"A network with 2 inputs, {hidden} hidden units with activation ${f}$ and one linear output "
             f"unit computes $z = W_1 x + b_1$, $a = {f}(z)$ (elementwise), $\\hat y = W_2 a + b_2$, with\n\n"
@@ -309,7 +378,8 @@ class MlpBackward(Generator):
             "b_2 = {{ b2 }}$$\n\n"
             "and target $y = {{ y }}$. The loss is the squared error $L = (\\hat y - y)^2$ (PyTorch's "
             "`MSELoss` on one output: the mean over a single element, with no factor $\\tfrac12$).\n\n"
-            f"Compute {ask}. Give the answer to at least 3 significant figures."
+            f"Compute {ask}. " + (COUNTING + " " if wrt not in ("loss", "output", "b2") else "")
+            + "Give the answer to at least 3 significant figures."
         )
 
     def explain(self, params: dict, values: dict, config: dict) -> list[Step]:
@@ -334,27 +404,27 @@ class MlpBackward(Generator):
                 j = index[1]
                 answer = dyhat * a[j]
                 body += (f"\n\n$${asked} = \\frac{{\\partial L}}{{\\partial \\hat y}}\\, "
-                         f"a_{{{j + 1}}} = {factor(dyhat, 4)} \\cdot {factor(a[j], 4)}$$")
+                         f"a_{{{j}}} = {factor(dyhat, 4)} \\cdot {factor(a[j], 4)}$$")
             else:
                 slope = [v * (1 - v) for v in a] if act == "sigmoid" else (
                     [1 - v * v for v in a] if act == "tanh" else [1.0 if v > 0 else 0.0 for v in z])
                 body += (
                     "\n\nBack through the hidden layer, elementwise: $\\frac{\\partial L}{\\partial z_i} = "
-                    f"\\frac{{\\partial L}}{{\\partial \\hat y}}\\,(W_2)_{{1,i}}\\, {f}'(z_i)$ with\n\n"
+                    f"\\frac{{\\partial L}}{{\\partial \\hat y}}\\,(W_2)_{{0,i}}\\, {f}'(z_i)$ with\n\n"
                     f"$${f}'(z) = {r(slope, 4)},\\qquad \\frac{{\\partial L}}{{\\partial z}} = {r(dz, 4)}$$"
                 )
                 i = index[0]
                 if wrt == "b1":
-                    answer, tail = dz[i], f"\\frac{{\\partial L}}{{\\partial z_{{{i + 1}}}}}"
+                    answer, tail = dz[i], f"\\frac{{\\partial L}}{{\\partial z_{{{i}}}}}"
                 elif wrt == "W1":
                     j = index[1]
                     answer = dz[i] * params["x"][j]
-                    tail = (f"\\frac{{\\partial L}}{{\\partial z_{{{i + 1}}}}}\\, x_{{{j + 1}}} = "
+                    tail = (f"\\frac{{\\partial L}}{{\\partial z_{{{i}}}}}\\, x_{{{j}}} = "
                             f"{factor(dz[i], 4)} \\cdot {factor(params['x'][j])}")
                 else:
                     answer = sum(params["W1"][k][i] * dz[k] for k in range(hidden))
                     terms = (f"{factor(params['W1'][k][i])} \\cdot {factor(dz[k], 4)}" for k in range(hidden))
-                    tail = (f"\\sum_{{k=1}}^{{{hidden}}} (W_1)_{{k,{i + 1}}}\\, "
+                    tail = (f"\\sum_{{k=0}}^{{{hidden - 1}}} (W_1)_{{k,{i}}}\\, "
                             f"\\frac{{\\partial L}}{{\\partial z_k}} = " + " + ".join(terms))
                 body += f"\n\n$${asked} = {tail}$$"
             steps.append(Step("Backward pass", body))

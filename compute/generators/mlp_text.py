@@ -8,6 +8,7 @@ grid value is cached: parameters come from small grids, configs are few.
 import functools
 
 from compute import latex, svg
+from compute.contract import COUNTING
 
 ACT_TEX = {"sigmoid": "\\sigma", "tanh": "\\tanh", "relu": "\\operatorname{ReLU}"}
 DERIVATIVE_TEX = {
@@ -45,7 +46,7 @@ def conventions(activation: str) -> str:
         f"Hidden layer $z = W_1 x + b_1$, $a = {f}(z)$; output $\\hat y = W_2 a + b_2$; loss "
         "$L = (\\hat y - y)^2$, so $\\partial L / \\partial \\hat y = 2(\\hat y - y)$ (PyTorch's "
         f"`MSELoss` on one output, no factor $\\tfrac12$). The activation's derivative is "
-        f"${DERIVATIVE_TEX[activation]}${relu}. Entries are counted from 1 in the formulas."
+        f"${DERIVATIVE_TEX[activation]}${relu}. {COUNTING} The drawing numbers its nodes the same way."
     )
 
 
@@ -79,8 +80,8 @@ def diagram_template(hidden: int, activation: str, wrt: str, index: tuple) -> st
             edge(node("in", j), node("hid", k), wrt == "W1" and index == (k, j), 0.72)
     for k in range(hidden):
         edge(node("hid", k), node("out", 0), wrt == "W2" and index == (0, k), 0.35)
-    nodes = [("in", j, f"x{j + 1}", "") for j in range(2)]
-    nodes += [("hid", k, f"h{k + 1}", "b=") for k in range(hidden)]
+    nodes = [("in", j, f"x{j}", "") for j in range(2)]
+    nodes += [("hid", k, f"h{k}", "b=") for k in range(hidden)]
     for column, k, name, prefix in [*nodes, ("out", 0, "ŷ", "b=")]:
         cx, cy = node(column, k)
         parts.append(svg.circle(cx, cy, 18, fill="#eef", stroke="#333", digits=0))

@@ -11,8 +11,9 @@ import numpy as np
 
 from compute.config import ConfigError, Field, Schema
 from compute.contract import Generator
-from compute.latex import num
+from compute.latex import num, shown
 from compute.sampling import columns, grid
+from compute.tolerance import told_apart
 from compute.variant import Solved, Step
 
 ROUNDED = "Give the answer to at least 3 significant figures."
@@ -65,8 +66,12 @@ SETTINGS = {
 }
 
 
-def simulate(name: str, w: float, grads: list[float], lr: float, mu: float, wd: float, variant: str) -> float:
-    """The parameter after the steps, computed with the named mistake ``variant`` (pure Python)."""
+def simulate(name: str, w: float, grads: list[float], lr: float, mu: float, wd: float, variant: str,
+             rounded=lambda v: v) -> float:
+    """The parameter after the steps, computed with the named mistake ``variant`` ("" for none): plain
+    floats, or numpy arrays elementwise (``grads`` then a list of arrays, one per step). ``rounded`` is
+    applied to every value the worked solution shows (the state and w after each step): ``latex.shown``
+    simulates a student who goes on from the shown values."""
     first = second = 0.0
     for t, g in enumerate(grads, 1):
         g = -g if variant == "ascent" else g
@@ -75,27 +80,28 @@ def simulate(name: str, w: float, grads: list[float], lr: float, mu: float, wd: 
                 first = mu * first + (1 - mu) * g
             else:
                 first = g if t == 1 or variant == "no_momentum" else mu * first + g
-            w -= lr * (first if name == "momentum" or variant == "plain_momentum" else g + mu * first)
+            w = w - lr * (first if name == "momentum" or variant == "plain_momentum" else g + mu * first)
         elif name == "adagrad":
             first = g * g if variant == "no_accumulation" else first + g * g
-            w -= lr * g / ((first if variant == "forgot_sqrt" else math.sqrt(first)) + 1e-10)
+            w = w - lr * g / ((first if variant == "forgot_sqrt" else first ** 0.5) + 1e-10)
         elif name == "rmsprop":
             keep = 0.01 if variant == "alpha_swapped" else 0.99
             first = keep * first + (1 - keep) * g * g
             v = first / (1 - 0.99**t) if variant == "bias_corrected" else first
-            w -= lr * g / ((v if variant == "forgot_sqrt" else math.sqrt(v)) + 1e-8)
+            w = w - lr * g / ((v if variant == "forgot_sqrt" else v ** 0.5) + 1e-8)
         elif name in ("adam", "adamw"):
             if name == "adamw" and variant == "l2_instead_of_decoupled":
-                g += wd * w
+                g = g + wd * w
             elif name == "adamw" and variant != "no_decay":
-                w *= 1 - (wd if variant == "decay_not_scaled" else lr * wd)
+                w = w * (1 - (wd if variant == "decay_not_scaled" else lr * wd))
             first, second = 0.9 * first + 0.1 * g, 0.999 * second + 0.001 * g * g
             m, v = first, second
             if variant != "no_bias_correction":
                 m, v = first / (1 - 0.9**t), second / (1 - 0.999**t)
-            w -= lr * m / ((v if variant == "forgot_sqrt" else math.sqrt(v)) + 1e-8)
+            w = w - lr * m / ((v if variant == "forgot_sqrt" else v ** 0.5) + 1e-8)
         else:
-            w -= (1.0 if variant == "forgot_lr" else lr) * g
+            w = w - (1.0 if variant == "forgot_lr" else lr) * g
+        w, first, second = rounded(w), rounded(first), rounded(second)
     return w
 
 
@@ -114,24 +120,51 @@ class OptimizerStep(Generator):
     mistakes = {
         "ascent": "It looks like you added the update; the optimizer moves against the gradient.",
         "forgot_lr": "It looks like you left out the learning rate.",
-        "ema_momentum": "PyTorch's momentum has no dampening: b_t = μ·b_{t−1} + g_t with b_1 = g_1, not the "
-                        "average μ·b + (1 − μ)·g from b_0 = 0.",
+        "ema_momentum": "PyTorch's momentum has no dampening: $b_t = \\mu b_{t-1} + g_t$ with $b_1 = g_1$, not "
+                        "the average $\\mu b + (1 - \\mu) g$ from $b_0 = 0$.",
         "no_momentum": "It looks like you ignored the momentum buffer (plain SGD steps).",
-        "plain_momentum": "Nesterov steps along g_t + μ·b_t, not along the buffer b_t alone.",
-        "forgot_sqrt": "The step divides by the square root of the accumulated squares (plus eps).",
+        "plain_momentum": "Nesterov steps along $g_t + \\mu b_t$, not along the buffer $b_t$ alone.",
+        "forgot_sqrt": "The step divides by the square root of the accumulated squares (plus $\\epsilon$).",
         "no_accumulation": "AdaGrad divides by the root of the sum of all squared gradients so far, not of "
                            "the last one.",
-        "bias_corrected": "PyTorch's RMSprop has no bias correction: v_t = α·v_{t−1} + (1 − α)·g_t² is used "
-                          "as it is.",
-        "alpha_swapped": "The new squared gradient gets the weight 1 − α = 0.01 and the old average "
-                         "α = 0.99.",
-        "no_bias_correction": "Adam divides m_t by 1 − β₁ᵗ and v_t by 1 − β₂ᵗ (bias correction) before the "
-                              "step.",
-        "no_decay": "AdamW also decays the weight: w ← w·(1 − lr·λ) each step.",
-        "l2_instead_of_decoupled": "AdamW's decay is decoupled (w ← w·(1 − lr·λ)); adding λ·w to the "
-                                   "gradient is Adam's weight_decay.",
-        "decay_not_scaled": "AdamW multiplies w by 1 − lr·λ, with the learning rate, not by 1 − λ.",
+        "bias_corrected": "PyTorch's RMSprop has no bias correction: $v_t = \\alpha v_{t-1} + (1 - \\alpha) "
+                          "g_t^2$ is used as it is.",
+        "alpha_swapped": "The new squared gradient gets the weight $1 - \\alpha = 0.01$ and the old average "
+                         "$\\alpha = 0.99$.",
+        "no_bias_correction": "Adam divides $m_t$ by $1 - \\beta_1^t$ and $v_t$ by $1 - \\beta_2^t$ (bias "
+                              "correction) before the step.",
+        "no_decay": "AdamW also decays the weight: $w \\leftarrow w\\,(1 - \\eta\\lambda)$ each step.",
+        "l2_instead_of_decoupled": "AdamW's decay is decoupled ($w \\leftarrow w\\,(1 - \\eta\\lambda)$); "
+                                   "adding $\\lambda w$ to the gradient is Adam's `weight_decay`.",
+        "decay_not_scaled": "AdamW multiplies $w$ by $1 - \\eta\\lambda$, with the learning rate, not by "
+                            "$1 - \\lambda$.",
     }
+    rules = {
+        "answer_clear": "the parameter after the steps is at least 0.1 in size: the absolute tolerance 10⁻³ "
+                        "adds at most 1 %",
+        "update_shows": "the steps move the parameter: w₀ itself and the ascent (or no-decay) mistake differ "
+                        "from the answer",
+    }
+
+    def validity(self, params, config):
+        name = config["optimizer"]
+        tol = self.tolerance(config)
+        answer = self.numpy_simulate(params, config, "")
+        wrong = self.numpy_simulate(params, config, "no_decay" if name == "adamw" else "ascent")
+        return {"answer_clear": np.abs(answer) >= 0.1,
+                "update_shows": told_apart(params["w0"], answer, tol) & told_apart(wrong, answer, tol)}
+
+    @staticmethod
+    def numpy_simulate(params, config, variant):
+        """``simulate`` elementwise over numpy arrays (for the validity rules)."""
+        zero = np.zeros_like(params["w0"])
+        grads = [params["g"][..., t] for t in range(params["g"].shape[-1])]
+        return simulate(config["optimizer"], params["w0"], grads, params["lr"], params.get("mu", zero),
+                        params.get("wd", zero), variant)
+
+    def hand_answer(self, params, values, config):
+        return shown(simulate(config["optimizer"], params["w0"], params["g"], params["lr"], params.get("mu", 0.0),
+                              params.get("wd", 0.0), "", rounded=shown))
 
     def check_config(self, config):
         for name in ("lr", "mu", "wd"):
@@ -227,15 +260,37 @@ class LrSchedule(Generator):
               choices=("step", "exponential", "cosine")),
     ))
     mistakes = {
-        "one_decay_too_few": "Count the decays again: at epoch t StepLR has decayed ⌊t / step_size⌋ times "
-                             "(ExponentialLR t times), epochs counted from 0.",
-        "one_decay_too_many": "Count the decays again: at epoch t StepLR has decayed ⌊t / step_size⌋ times "
-                              "(ExponentialLR t times), epochs counted from 0.",
-        "continuous": "StepLR decays in steps: the exponent ⌊t / step_size⌋ is a whole number.",
-        "forgot_eta_min": "Cosine annealing goes from the initial rate down to eta_min, not to 0.",
-        "forgot_half": "The cosine factor is (1 + cos(π t / T_max)) / 2: it runs from 1 to 0.",
-        "off_by_one": "Epochs are counted from 0: the rate at epoch t follows t calls of scheduler.step().",
+        "one_decay_too_few": "Count the decays again: at epoch $t$ StepLR has decayed "
+                             "$\\lfloor t / \\text{step\\_size} \\rfloor$ times (ExponentialLR $t$ times), epochs "
+                             "counted from 0.",
+        "one_decay_too_many": "Count the decays again: at epoch $t$ StepLR has decayed "
+                              "$\\lfloor t / \\text{step\\_size} \\rfloor$ times (ExponentialLR $t$ times), epochs "
+                              "counted from 0.",
+        "continuous": "StepLR decays in steps: the exponent $\\lfloor t / \\text{step\\_size} \\rfloor$ is a "
+                      "whole number.",
+        "forgot_eta_min": "Cosine annealing goes from the initial rate down to $\\eta_{\\min}$, not to 0.",
+        "forgot_half": "The cosine factor is $(1 + \\cos(\\pi t / T_{\\max})) / 2$: it runs from 1 to 0.",
+        "off_by_one": "Epochs are counted from 0: the rate at epoch $t$ follows $t$ calls of "
+                      "`scheduler.step()`.",
     }
+    rules = {"answer_clear": "the learning rate asked is at least 10⁻⁵ (100 times the absolute tolerance)"}
+
+    def validity(self, params, config):
+        lr0, t = params["lr0"], params["epoch"]
+        if config["schedule"] == "cosine":
+            low = params["eta_min"]
+            answer = low + (lr0 - low) * (1 + np.cos(np.pi * t / params["T_max"])) / 2
+        else:
+            power = t // params["step_size"] if config["schedule"] == "step" else t
+            answer = lr0 * params["gamma"] ** power
+        return {"answer_clear": answer >= 1e-5}
+
+    def hand_answer(self, params, values, config):
+        # StepLR and ExponentialLR: one product from the given numbers; cosine: from the shown factor
+        if config["schedule"] != "cosine":
+            return shown(values["lr"])
+        low = params["eta_min"]
+        return shown(low + (params["lr0"] - low) * shown(values["factor"]))
 
     def tolerance(self, config):
         return {"rtol": 0.01, "atol": 1e-6}  # learning rates are small numbers: relative tolerance

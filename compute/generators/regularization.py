@@ -8,18 +8,18 @@ operation, and generate() must stay close to a plain-torch floor.
 import numpy as np
 
 from compute.config import ConfigError, Field, Schema
-from compute.contract import Generator
-from compute.latex import num, operand, value
-from compute.sampling import columns, first_valid, grid
+from compute.contract import COUNTING, HAND_TOLERANCE, MIN_ANSWER, Generator
+from compute.latex import num, operand, shown, value
+from compute.sampling import columns, grid, pick_valid
+from compute.tolerance import told_apart
 from compute.variant import Solved, Step
 
 CANDIDATES = 4
 ROUNDED = "Give the answer to at least 3 significant figures."
 
 
-def shows(diff: np.ndarray, answer: np.ndarray) -> np.ndarray:
-    """True where some cell of a mistake differs from the answer well beyond the default tolerance."""
-    return (np.abs(diff) > 2 * (1e-3 + 0.01 * np.abs(answer))).any(-1)
+def all_rules(checks: dict) -> np.ndarray:
+    return np.logical_and.reduce(list(checks.values()))
 
 
 # --- weight decay --------------------------------------------------------------------------------
@@ -42,20 +42,40 @@ class WeightDecayStep(Generator):
     answer_kind = "vector"
     schema = Schema((Field("size", "int", 3, "Number of weights.", min=1, max=6),))
     mistakes = {
-        "forgot_decay": "It looks like you left out the weight decay: the gradient becomes g + λ·w.",
-        "half_decay": "With weight_decay = λ the gradient gets λ·w (the penalty is λ/2·‖w‖²), not λ/2·w.",
-        "ascent": "It looks like you added the gradient; SGD subtracts lr·(g + λ·w).",
+        "forgot_decay": "It looks like you left out the weight decay: the gradient becomes $g + \\lambda w$.",
+        "half_decay": "With `weight_decay` $= \\lambda$ the gradient gets $\\lambda w$ (the penalty is "
+                      "$\\tfrac{\\lambda}{2}\\lVert w \\rVert^2$), not $\\tfrac{\\lambda}{2} w$.",
+        "ascent": "It looks like you added the gradient; SGD subtracts $\\eta\\,(g + \\lambda w)$.",
         "decay_not_scaled": "The decay is part of the gradient, so it is multiplied by the learning rate "
-                            "too: w − lr·(g + λ·w).",
+                            "too: $w - \\eta\\,(g + \\lambda w)$.",
     }
+    rules = {
+        "half_decay_shows": "half the decay (λ/2·w) gives another answer in some entry",
+        "step_shows": "the step moves some weight: adding instead of subtracting gives another answer",
+        "answer_clear": f"some entry of the new weights is at least {MIN_ANSWER} in size",
+    }
+
+    def validity(self, params, config):
+        w, g, lr, wd = params["w"], params["g"], params["lr"][..., None], params["wd"][..., None]
+        answer = w - lr * (g + wd * w)
+        half = w - lr * (g + wd * w / 2)
+        ascent, tol = w + lr * (g + wd * w), self.tolerance(config)
+        return {"half_decay_shows": told_apart(half, answer, tol, axes=(-1,)),
+                "step_shows": told_apart(ascent, answer, tol, axes=(-1,)),
+                "answer_clear": np.abs(answer).max(-1) >= MIN_ANSWER}
 
     def sample_batch(self, sampler, config):
         d = config["size"]
         v = sampler.draw(DECAY_COLUMNS[d], CANDIDATES)
-        w, g, lr, wd = v[..., :d], v[..., d:2 * d], v[..., 2 * d, None], v[..., 2 * d + 1, None]
-        answer = w - lr * (g + wd * w)
-        v = first_valid(v, shows(lr * wd * w / 2, answer))  # half the decay is told apart from the answer
-        return {"w": v[:, :d], "g": v[:, d:2 * d], "lr": v[:, 2 * d], "wd": v[:, 2 * d + 1]}
+        cands = {"w": v[..., :d], "g": v[..., d:2 * d], "lr": v[..., 2 * d], "wd": v[..., 2 * d + 1]}
+        return pick_valid(cands, self.validity(cands, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        lr = params["lr"]
+        return [shown(w - lr * shown(t)) for w, t in zip(params["w"], values["total_grad"], strict=True)]
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -121,16 +141,33 @@ class DropoutScaling(Generator):
               choices=("train", "eval")),
     ))
     mistakes = {
-        "scaled_by_p": "p is the drop probability: kept values are divided by the keep probability 1 − p, "
-                       "not p.",
-        "forgot_scaling": "Inverted dropout also scales the kept values by 1/(1 − p) during training.",
-        "times_keep": "Inverted dropout divides the kept values by 1 − p during training; multiplying by "
-                      "1 − p is the test-time rule of the original dropout.",
+        "scaled_by_p": "$p$ is the drop probability: kept values are divided by the keep probability $1 - p$, "
+                       "not by $p$.",
+        "forgot_scaling": "Inverted dropout also scales the kept values by $1/(1 - p)$ during training.",
+        "times_keep": "Inverted dropout divides the kept values by $1 - p$ during training; multiplying by "
+                      "$1 - p$ is the test-time rule of the original dropout.",
         "mask_inverted": "A mask entry of 1 means the unit is kept, 0 that it is dropped.",
-        "applied_mask": "In evaluation mode (model.eval()) dropout is the identity: no mask, no scaling.",
+        "applied_mask": "In evaluation mode (`model.eval()`) dropout is the identity: no mask and no scaling; "
+                        "masking and scaling by $1/(1 - p)$ is what it does in training mode.",
+        "masked_at_test": "In evaluation mode (`model.eval()`) dropout is the identity: no unit is dropped, so "
+                          "the mask is not applied.",
         "scaled_at_test": "With inverted dropout nothing is scaled at test time: the scaling happened in "
                           "training.",
     }
+    rules = {"mask_mixed": "the mask keeps some units and drops others (never all kept or all dropped)"}
+
+    def validity(self, params, config):
+        kept = params["mask"].sum(-1)
+        return {"mask_mixed": (kept > 0) & (kept < params["mask"].shape[-1])}
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        if config["mode"] == "eval":
+            return list(params["a"])
+        scale = shown(values["scale"])
+        return [shown(a * m * scale) for a, m in zip(params["a"], params["mask"], strict=True)]
 
     def check_config(self, config):
         p, mask = config["fixed"].get("p"), config["fixed"].get("mask")
@@ -142,9 +179,8 @@ class DropoutScaling(Generator):
     def sample_batch(self, sampler, config):
         n = config["size"]
         v = sampler.draw(DROPOUT_COLUMNS[n], CANDIDATES)
-        kept = v[..., n:2 * n].sum(-1)
-        v = first_valid(v, (kept > 0) & (kept < n))  # some units kept, some dropped
-        return {"a": v[:, :n], "mask": v[:, n:2 * n], "p": v[:, 2 * n]}
+        cands = {"a": v[..., :n], "mask": v[..., n:2 * n], "p": v[..., 2 * n]}
+        return pick_valid(cands, self.validity(cands, config))
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -158,7 +194,7 @@ class DropoutScaling(Generator):
         if config["mode"] == "eval":
             answer = params["a"]
             mistakes = {"applied_mask": train, "scaled_at_test": [x * (1 - p) for x in params["a"]],
-                        "forgot_scaling": am}
+                        "masked_at_test": am}
         else:
             answer = train
             mistakes = {
@@ -213,21 +249,53 @@ class NormPenalty(Generator):
     lectures = (5,)
     schema = Schema((
         Field("penalty", "choice", "l2", "L2: λ/2·‖w‖₂², L1: λ·‖w‖₁.", choices=("l2", "l1")),
-        Field("ask", "choice", "gradient", "The regularized loss or ∂L/∂w₁.", choices=("gradient", "loss")),
+        Field("ask", "choice", "gradient", "The regularized loss or ∂L/∂w₀ (the first weight).",
+              choices=("gradient", "loss")),
     ))
     mistakes = {
         "forgot_penalty": "It looks like you left out the penalty term.",
-        "forgot_half": "The L2 penalty here is λ/2·‖w‖², so its derivative is λ·w (and its value has the ½).",
-        "forgot_square": "The L2 penalty squares the norm: λ/2·Σ w_i².",
-        "used_l2": "This is an L1 penalty: λ·Σ|w_i|, with derivative λ·sign(w_i).",
-        "forgot_abs": "The L1 penalty uses absolute values: λ·Σ|w_i|.",
-        "sign_flipped": "Check the sign: the penalty's derivative has the sign of w₁ (it pulls w₁ "
+        "forgot_half": "The L2 penalty here is $\\tfrac{\\lambda}{2}\\lVert w \\rVert^2$, so its derivative is "
+                       "$\\lambda w$ (and its value has the $\\tfrac12$).",
+        "forgot_square": "The L2 penalty squares the norm: $\\tfrac{\\lambda}{2} \\sum_i w_i^2$.",
+        "used_l2": "This is an L1 penalty: $\\lambda \\sum_i |w_i|$, with derivative "
+                   "$\\lambda\\,\\mathrm{sign}(w_i)$.",
+        "forgot_abs": "The L1 penalty uses absolute values: $\\lambda \\sum_i |w_i|$.",
+        "sign_flipped": "Check the sign: the penalty's derivative has the sign of $w_0$ (it pulls $w_0$ "
                         "towards 0).",
     }
+    rules = {
+        "answer_clear": f"the answer is at least {MIN_ANSWER} in size",
+        "penalty_shows": "the L2/L1 mix-ups differ from the answer: for L1 a weight is negative (forgetting "
+                         "|·| shows) and |w₀| ≠ 1 (λ·w₀ would equal λ·sign(w₀)); the L2 and L1 values differ, "
+                         "and so do the L2 penalty with and without the square",
+    }
+
+    def validity(self, params, config):
+        w, lam, base, g = params["w"], params["lam"], params["data_loss"], params["g"]
+        l2, tol = config["penalty"] == "l2", self.tolerance(config)
+        if config["ask"] == "loss":
+            answer = base + (lam / 2 * (w * w).sum(-1) if l2 else lam * np.abs(w).sum(-1))
+            norm2 = (w * w).sum(-1)
+            shows = told_apart(base + lam / 2 * np.sqrt(norm2), answer, tol) if l2 else (
+                (w < 0).any(-1) & told_apart(base + lam / 2 * norm2, answer, tol))
+        else:
+            answer = g + (lam * w[..., 0] if l2 else lam * np.sign(w[..., 0]))
+            shows = np.ones(answer.shape, dtype=bool) if l2 else np.abs(w[..., 0]) != 1
+        return {"answer_clear": np.abs(answer) >= MIN_ANSWER, "penalty_shows": shows}
 
     def sample_batch(self, sampler, config):
-        v = sampler.draw(PENALTY_COLUMNS)
-        return {"w": v[:, :3], "data_loss": v[:, 3], "g": v[:, 4], "lam": v[:, 5]}
+        v = sampler.draw(PENALTY_COLUMNS, CANDIDATES)
+        cands = {"w": v[..., :3], "data_loss": v[..., 3], "g": v[..., 4], "lam": v[..., 5]}
+        return pick_valid(cands, self.validity(cands, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        # the penalty and its derivative are shown; the student adds them to the given numbers
+        if config["ask"] == "loss":
+            return shown(params["data_loss"] + shown(values["penalty"]))
+        return shown(params["g"] + shown(values["penalty_grad"]))
 
     def solve(self, params, config, device="cpu"):
         import math
@@ -263,11 +331,11 @@ class NormPenalty(Generator):
         if config["penalty"] == "l2":
             r = (f"R(w) = \\tfrac{{\\lambda}}{{2}} \\sum_i w_i^2 = \\tfrac{{{lam}}}{{2}} "
                  f"\\lVert {w} \\rVert_2^2")
-            dr = (f"\\frac{{\\partial R}}{{\\partial w_1}} = \\lambda w_1 = "
+            dr = (f"\\frac{{\\partial R}}{{\\partial w_0}} = \\lambda w_0 = "
                   f"{lam} \\cdot {operand(params['w'][0])}")
         else:
             r = f"R(w) = \\lambda \\sum_i |w_i| = {lam} \\lVert {w} \\rVert_1"
-            dr = (f"\\frac{{\\partial R}}{{\\partial w_1}} = \\lambda\\,\\mathrm{{sign}}(w_1) = {lam} \\cdot "
+            dr = (f"\\frac{{\\partial R}}{{\\partial w_0}} = \\lambda\\,\\mathrm{{sign}}(w_0) = {lam} \\cdot "
                   f"\\mathrm{{sign}}({num(params['w'][0])})")
         steps = [Step("Penalty", f"$${r} = {num(values['penalty'], 4)}$$")]
         if config["ask"] == "loss":
@@ -276,7 +344,7 @@ class NormPenalty(Generator):
             steps.append(Step("Regularized loss", body))
         else:
             body = (f"$${dr} = {num(values['penalty_grad'], 4)}$$\n\n"
-                    f"$$\\frac{{\\partial L}}{{\\partial w_1}} = {num(params['g'])} + "
+                    f"$$\\frac{{\\partial L}}{{\\partial w_0}} = {num(params['g'])} + "
                     f"{operand(values['penalty_grad'], 4)} = {num(values['grad'], 4)}$$")
             steps.append(Step("Derivative", body))
         return steps
@@ -286,12 +354,12 @@ class NormPenalty(Generator):
                    "(the penalty behind PyTorch's `weight_decay`)" if config["penalty"] == "l2" else
                    "$R(w) = \\lambda \\lVert w \\rVert_1 = \\lambda \\sum_i |w_i|$")
         asked = ("the regularized loss $L = L_\\text{data} + R(w)$" if config["ask"] == "loss" else
-                 "the derivative $\\partial L / \\partial w_1$ of the regularized loss "
+                 "the derivative $\\partial L / \\partial w_0$ of the regularized loss "
                  "$L = L_\\text{data} + R(w)$")
         return (
             "A model with weights $w = {{ w }}$ has the data loss $L_\\text{data} = {{ data_loss }}$, whose "
             "derivative with respect to the first weight is "
-            "$\\partial L_\\text{data} / \\partial w_1 = {{ g }}$. "
+            "$\\partial L_\\text{data} / \\partial w_0 = {{ g }}$. " + COUNTING + " "
             f"The penalty is {penalty} with $\\lambda = {{{{ lam }}}}$.\n\nCompute {asked}. {ROUNDED}"
         )
 

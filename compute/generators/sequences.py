@@ -9,18 +9,31 @@ import math
 import numpy as np
 
 from compute import latex
-from compute.config import Field, Schema, check_index
-from compute.contract import Generator
-from compute.latex import rounded
-from compute.sampling import first_valid
+from compute.config import Field, Renamed, Schema, check_index, legacy_index
+from compute.contract import COUNTING, HAND_TOLERANCE, Generator
+from compute.latex import rounded, shown, shown_array
+from compute.sampling import pick_valid
+from compute.tolerance import told_apart, within
 from compute.variant import Solved, Step
 
 ROUND = "Give the answer to at least 3 significant figures."
+ENTRY = Renamed("unit", "index")  # the asked entry of the state counted from 1 before
 
 
 def _sigmoid(x):
     """The logistic sigmoid of a float or an array (numpy)."""
     return 1 / (1 + np.exp(-x))
+
+
+def by_hand_close(hand, exact, tolerance: dict) -> np.ndarray:
+    """Whether an answer reached from 4-figure intermediates is within half the tolerance of the exact one
+    (elementwise): the validity rule that makes a variant hand-computable, with a margin for the final
+    rounding and the vectorized ``shown_array``."""
+    return within(hand, exact, tolerance["rtol"] / 2, tolerance["atol"] / 2)
+
+
+def all_rules(checks: dict) -> np.ndarray:
+    return np.logical_and.reduce(list(checks.values()))
 
 
 class RnnStep(Generator):
@@ -38,10 +51,31 @@ class RnnStep(Generator):
         Field("steps", "int", 2, "Number of time steps T.", min=1, max=3),
     ))
     mistakes = {
-        "forgot_tanh": "It looks like you left out the tanh: h_t = tanh(W_ih x_t + b + W_hh h_{t−1}).",
-        "forgot_recurrence": "It looks like you ignored the previous hidden state (the W_hh h_{t−1} term).",
-        "used_sigmoid": "The vanilla RNN cell uses tanh, not the logistic sigmoid.",
+        "forgot_tanh": "It looks like you left out the tanh: $h_t = \\tanh(W_{ih} x_t + b + W_{hh} h_{t-1})$.",
+        "forgot_recurrence": "It looks like you ignored the previous hidden state (the $W_{hh} h_{t-1}$ term).",
+        "used_sigmoid": "The vanilla RNN cell uses $\\tanh$, not the logistic sigmoid.",
     }
+    rules = {
+        "answer_clear": "some entry of h_T is between 0.1 and 0.95 in size (neither ~0 nor saturated)",
+        "tanh_matters": "the state without the tanh, and the last step without the recurrence, differ from the "
+                        "answer",
+        "hand_computable": "going on from the 4-figure values of the worked solution (every a_t and h_t) gives "
+                           "the answer within half the tolerance",
+    }
+
+    def validity(self, params, config):
+        w_ih, w_hh, b, x = params["W_ih"], params["W_hh"], params["b"], params["X"]
+        h_t = lin = hand = params["h0"]
+        for step in range(x.shape[-2]):
+            driven = np.einsum("...hd,...d->...h", w_ih, x[..., step, :]) + b
+            h_t = np.tanh(driven + np.einsum("...ij,...j->...i", w_hh, h_t))
+            lin = driven + np.einsum("...ij,...j->...i", w_hh, lin)
+            hand = shown_array(np.tanh(shown_array(driven + np.einsum("...ij,...j->...i", w_hh, hand))))
+        size, tol = np.abs(h_t), self.tolerance(config)
+        alone = np.tanh(np.einsum("...hd,...d->...h", w_ih, x[..., -1, :]) + b)
+        return {"answer_clear": ((size >= 0.1) & (size <= 0.95)).any(-1),
+                "tanh_matters": told_apart(lin, h_t, tol, axes=(-1,)) & told_apart(alone, h_t, tol, axes=(-1,)),
+                "hand_computable": by_hand_close(hand, h_t, tol).all(-1)}
 
     def sample_batch(self, sampler, config):
         d, h, t, c = config["input_size"], config["hidden_size"], config["steps"], 8
@@ -52,17 +86,19 @@ class RnnStep(Generator):
             "h0": sampler.nice(-1, 1, 0.5, shape=(c, h)),
             "X": sampler.nice(-2, 2, 0.5, shape=(c, t, d), nonzero=True),
         }
-        # Run the 8 candidates in numpy; keep the first with an entry of h_T neither ~0 nor saturated
-        # whose value without tanh differs.
-        h_t = lin = draw["h0"]
-        for step in range(t):
-            driven = np.einsum("bchd,bcd->bch", draw["W_ih"], draw["X"][:, :, step]) + draw["b"]
-            h_t = np.tanh(driven + np.einsum("bcij,bcj->bci", draw["W_hh"], h_t))
-            lin = driven + np.einsum("bcij,bcj->bci", draw["W_hh"], lin)
-        size = np.abs(h_t)
-        ok = (((size >= 0.1) & (size <= 0.95)).any(axis=2)
-              & (np.abs(lin - h_t) > 0.02 * size + 0.005).any(axis=2))
-        return first_valid(draw, ok)
+        return pick_valid(draw, self.validity(draw, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        h = [float(v) for v in params["h0"]]
+        for x in params["X"]:
+            pre = [sum(w * xi for w, xi in zip(w_row, x, strict=True)) + bi
+                   + sum(w * hj for w, hj in zip(u_row, h, strict=True))
+                   for w_row, u_row, bi in zip(params["W_ih"], params["W_hh"], params["b"], strict=True)]
+            h = [shown(math.tanh(shown(a))) for a in pre]
+        return h
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -123,21 +159,51 @@ class LstmStep(Generator):
         Field("hidden_size", "int", 1, "Size of the hidden and cell state.", min=1, max=2),
         Field("asked", "choice", "h", "The new hidden state h_t or the new cell state c_t.",
               choices=("h", "c")),
-        Field("unit", "int", 1, "Which entry (1-based) of the state is asked.", min=1, max=2),
-    ))
+        Field("index", "int", 0, "Which entry of the state is asked (counting from 0).", min=0, max=1),
+    ), renamed=(ENTRY,))
     mistakes = {
-        "tanh_for_gates": "The gates i, f, o use the sigmoid σ; only the candidate g uses tanh.",
-        "forgot_forget_gate": "It looks like you added c_{t−1} without multiplying it by the forget gate f.",
-        "wrong_gate_order": "PyTorch stacks the gate rows in the order i, f, g, o (input, forget, cell "
-                            "candidate, output); it looks like you used the order i, g, f, o.",
-        "forgot_output_gate": "h_t = o ⊙ tanh(c_t): it looks like you forgot the output gate.",
+        "tanh_for_gates": "The gates $i$, $f$, $o$ use the sigmoid $\\sigma$; only the candidate $g$ uses "
+                          "$\\tanh$.",
+        "forgot_forget_gate": "It looks like you added $c_{t-1}$ without multiplying it by the forget gate $f$.",
+        "wrong_gate_order": "PyTorch stacks the gate rows in the order $i, f, g, o$ (input, forget, cell "
+                            "candidate, output); it looks like you used the order $i, g, f, o$.",
+        "forgot_output_gate": "$h_t = o \\odot \\tanh(c_t)$: it looks like you forgot the output gate.",
+    }
+    rules = {
+        "answer_clear": "the asked entry is at least 0.05 in size (and h at most 0.95)",
+        "gates_matter": "the forget-gate, gate-order and tanh-for-gates mistakes differ from the answer",
+        "hand_computable": "going on from the 4-figure gates and states of the worked solution gives the answer "
+                           "within half the tolerance",
     }
 
     def check_config(self, config):
-        check_index(config, "unit", "hidden_size")
+        check_index(config, "index", "hidden_size")
+
+    def validity(self, params, config):
+        h, u = config["hidden_size"], legacy_index(config, "index", ENTRY)
+        pre = (np.einsum("...gd,...d->...g", params["W_ih"], params["x"])
+               + np.einsum("...gh,...h->...g", params["W_hh"], params["h0"]) + params["b"])
+        a = [pre[..., k * h + u] for k in range(4)]
+        c0, asked = params["c0"][..., u], config["asked"]
+
+        def state(i, f, g, o, keep_forget=True, rnd=lambda v: v):
+            c = rnd((f if keep_forget else 1.0) * c0 + i * g)
+            return c if asked == "c" else rnd(o * np.tanh(c))
+
+        s = [_sigmoid(v) for v in a]
+        answer = state(s[0], s[1], np.tanh(a[2]), s[3])
+        tol = self.tolerance(config)
+        matter = (told_apart(state(*(np.tanh(v) for v in a)), answer, tol)
+                  & told_apart(state(s[0], s[1], np.tanh(a[2]), s[3], keep_forget=False), answer, tol)
+                  & told_apart(state(s[0], s[2], np.tanh(a[1]), s[3]), answer, tol))
+        rounded_gates = [shown_array(v) for v in (s[0], s[1], np.tanh(a[2]), s[3])]
+        hand = state(*rounded_gates, rnd=shown_array)
+        size = np.abs(answer)
+        return {"answer_clear": (size >= 0.05) & ((size <= 0.95) | (asked == "c")), "gates_matter": matter,
+                "hand_computable": by_hand_close(hand, answer, tol)}
 
     def sample_batch(self, sampler, config):
-        d, h, u, c = config["input_size"], config["hidden_size"], config["unit"] - 1, 4
+        d, h, c = config["input_size"], config["hidden_size"], 4
         draw = {
             "x": sampler.nice(-2, 2, 0.5, shape=(c, d), nonzero=True),
             "h0": sampler.nice(-1, 1, 0.5, shape=(c, h)),
@@ -146,14 +212,16 @@ class LstmStep(Generator):
             "W_hh": sampler.nice(-1, 1, 0.5, shape=(c, 4 * h, h)),
             "b": sampler.nice(-1, 1, 0.5, shape=(c, 4 * h)),
         }
-        # The asked unit for the 4 candidates in numpy: keep the first whose answer is neither ~0 nor
-        # (for h) saturated.
-        pre = (np.einsum("bcgd,bcd->bcg", draw["W_ih"], draw["x"])
-               + np.einsum("bcgh,bch->bcg", draw["W_hh"], draw["h0"]) + draw["b"])
-        i, f, g, o = (pre[..., k * h + u] for k in range(4))
-        cell = _sigmoid(f) * draw["c0"][..., u] + _sigmoid(i) * np.tanh(g)
-        answer = np.abs(cell if config["asked"] == "c" else _sigmoid(o) * np.tanh(cell))
-        return first_valid(draw, (answer >= 0.05) & ((answer <= 0.95) | (config["asked"] == "c")))
+        return pick_valid(draw, self.validity(draw, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        u = legacy_index(config, "index", ENTRY)
+        i, f, g, o = (shown(values[name][u]) for name in ("i", "f", "g", "o"))
+        c = shown(f * params["c0"][u] + i * g)
+        return c if config["asked"] == "c" else shown(o * math.tanh(c))
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -168,7 +236,7 @@ class LstmStep(Generator):
         g = torch.tanh(g_a)
         c = f * c0 + i * g
         h = o * torch.tanh(c)
-        u, asked = config["unit"] - 1, config["asked"]
+        u, asked = legacy_index(config, "index", ENTRY), config["asked"]
         values = {"pre": pre.tolist(), "i": i.tolist(), "f": f.tolist(), "g": g.tolist(), "o": o.tolist(),
                   "c": c.tolist(), "h": h.tolist()}
         answer = values[asked][u]
@@ -193,7 +261,7 @@ class LstmStep(Generator):
 
     def explain(self, params, values, config):
         hs = config["hidden_size"]
-        u = config["unit"] - 1
+        u = legacy_index(config, "index", ENTRY)
         gate = {name: values[name][u] for name in ("i", "f", "g", "o", "c", "h")}
         a = [values["pre"][k * hs + u] for k in range(4)]
         c0 = latex.num(params["c0"][u])
@@ -202,7 +270,7 @@ class LstmStep(Generator):
                 "PyTorch's `nn.LSTMCell` stacks the rows of $W_{ih}$, $W_{hh}$ and the biases in the gate "
                 "order $i, f, g, o$ ($b = b_{ih} + b_{hh}$). All four gates at once:\n\n"
                 f"$$W_{{ih}} x + W_{{hh}} h_{{t-1}} + b = {rounded(values['pre'])}$$\n\n"
-                f"For unit {u + 1}: $a_i = {rounded(a[0])}$, $a_f = {rounded(a[1])}$, $a_g = {rounded(a[2])}$, "
+                f"For entry {u}: $a_i = {rounded(a[0])}$, $a_f = {rounded(a[1])}$, $a_g = {rounded(a[2])}$, "
                 f"$a_o = {rounded(a[3])}$.")),
             Step("Gates", (
                 f"$$i = \\sigma(a_i) = {rounded(gate['i'])}, \\quad f = \\sigma(a_f) = {rounded(gate['f'])}, \\quad "
@@ -219,7 +287,8 @@ class LstmStep(Generator):
 
     def prompt(self, config):
         asked = "hidden state $h_t$" if config["asked"] == "h" else "cell state $c_t$"
-        which = "" if config["hidden_size"] == 1 else f" (entry {config['unit']})"
+        which = "" if config["hidden_size"] == 1 else f" (entry {legacy_index(config, 'index', ENTRY)})"
+        counting = "" if config["hidden_size"] == 1 else COUNTING + " "
         return (
             "An LSTM cell (PyTorch's `nn.LSTMCell`) computes\n\n"
             "$$\\begin{pmatrix} a_i \\\\ a_f \\\\ a_g \\\\ a_o \\end{pmatrix} = W_{ih} x_t + W_{hh} h_{t-1} "
@@ -229,7 +298,7 @@ class LstmStep(Generator):
             "o**:\n\n"
             "$$W_{ih} = {{ W_ih }}, \\quad W_{hh} = {{ W_hh }}, \\quad b = {{ b }},$$\n\n"
             "$$x_t = {{ x }}, \\quad h_{t-1} = {{ h0 }}, \\quad c_{t-1} = {{ c0 }}.$$\n\n"
-            f"Compute the new {asked}{which}. " + ROUND
+            f"Compute the new {asked}{which}. " + counting + ROUND
         )
 
 
@@ -244,22 +313,50 @@ class GruStep(Generator):
     schema = Schema((
         Field("input_size", "int", 1, "Size of the input x_t.", min=1, max=2),
         Field("hidden_size", "int", 1, "Size of the hidden state.", min=1, max=2),
-        Field("unit", "int", 1, "Which entry (1-based) of h_t is asked.", min=1, max=2),
-    ))
+        Field("index", "int", 0, "Which entry of h_t is asked (counting from 0).", min=0, max=1),
+    ), renamed=(ENTRY,))
     mistakes = {
-        "cho_form": "That is the Cho et al. form r ⊙ h_{t−1} inside W_hn(·); PyTorch applies the reset gate "
-                    "to the whole term (W_hn h_{t−1} + b_hn).",
-        "swapped_update": "PyTorch uses h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}: it looks like you swapped z and 1 − "
-                          "z.",
-        "forgot_reset": "It looks like you left out the reset gate r in the candidate n.",
+        "cho_form": "That is the Cho et al. form $r \\odot h_{t-1}$ inside $W_{hn}(\\cdot)$; PyTorch applies the "
+                    "reset gate to the whole term $(W_{hn} h_{t-1} + b_{hn})$.",
+        "swapped_update": "PyTorch uses $h_t = (1 - z) \\odot n + z \\odot h_{t-1}$: it looks like you swapped "
+                          "$z$ and $1 - z$.",
+        "forgot_reset": "It looks like you left out the reset gate $r$ in the candidate $n$.",
+    }
+    rules = {
+        "answer_clear": "the asked entry is between 0.05 and 0.95 in size",
+        "pytorch_form_shows": "Cho et al.'s form (reset before W_hn), the swapped update and the candidate "
+                              "without the reset gate each give another answer",
+        "hand_computable": "going on from the 4-figure gates of the worked solution gives the answer within half "
+                           "the tolerance",
     }
 
     def check_config(self, config):
-        check_index(config, "unit", "hidden_size")
+        check_index(config, "index", "hidden_size")
+
+    def validity(self, params, config):
+        h, u = config["hidden_size"], legacy_index(config, "index", ENTRY)
+        gi = np.einsum("...gd,...d->...g", params["W_ih"], params["x"]) + params["b_ih"]
+        gh = np.einsum("...gh,...h->...g", params["W_hh"], params["h0"]) + params["b_hh"]
+        r, z = _sigmoid(gi[..., u] + gh[..., u]), _sigmoid(gi[..., h + u] + gh[..., h + u])
+        n = np.tanh(gi[..., 2 * h + u] + r * gh[..., 2 * h + u])
+        w_hn_rh = np.einsum("...h,...h->...", params["W_hh"][..., 2 * h + u, :],
+                            _sigmoid(gi[..., :h] + gh[..., :h]) * params["h0"])
+        n_cho = np.tanh(gi[..., 2 * h + u] + w_hn_rh + params["b_hh"][..., 2 * h + u])
+        h0 = params["h0"][..., u]
+        right, cho = (1 - z) * n + z * h0, (1 - z) * n_cho + z * h0
+        swapped = z * n + (1 - z) * h0
+        plain = (1 - z) * np.tanh(gi[..., 2 * h + u] + gh[..., 2 * h + u]) + z * h0
+        rs, zs = shown_array(r), shown_array(z)
+        ns = shown_array(np.tanh(gi[..., 2 * h + u] + rs * gh[..., 2 * h + u]))
+        hand = shown_array((1 - zs) * ns + zs * h0)
+        size, tol = np.abs(right), self.tolerance(config)
+        shows = told_apart(cho, right, tol) & told_apart(swapped, right, tol) & told_apart(plain, right, tol)
+        return {"answer_clear": (size >= 0.05) & (size <= 0.95), "pytorch_form_shows": shows,
+                "hand_computable": by_hand_close(hand, right, tol)}
 
     def sample_batch(self, sampler, config):
-        d, h, u = config["input_size"], config["hidden_size"], config["unit"] - 1
-        c = 4  # candidates per variant; the first that is neither saturated nor ambiguous is kept
+        d, h = config["input_size"], config["hidden_size"]
+        c = 4  # candidates per variant; the first that keeps every rule is kept
         draw = {
             "x": sampler.nice(-2, 2, 0.5, shape=(c, d), nonzero=True),
             "h0": sampler.nice(-1, 1, 0.5, shape=(c, h), nonzero=True),
@@ -269,18 +366,17 @@ class GruStep(Generator):
             # b_hn ≠ 0 keeps PyTorch's form distinguishable from Cho et al.'s.
             "b_hh": sampler.nice(-1, 1, 0.5, shape=(c, 3 * h), nonzero=True),
         }
-        # The cell in numpy, PyTorch's and Cho et al.'s candidate, for the asked unit.
-        gi = np.einsum("bcgd,bcd->bcg", draw["W_ih"], draw["x"]) + draw["b_ih"]
-        gh = np.einsum("bcgh,bch->bcg", draw["W_hh"], draw["h0"]) + draw["b_hh"]
-        r, z = np.split(_sigmoid(gi[..., : 2 * h] + gh[..., : 2 * h]), 2, axis=-1)
-        n = np.tanh(gi[..., 2 * h:] + r * gh[..., 2 * h:])
-        w_hn_rh = np.einsum("bcgh,bch->bcg", draw["W_hh"][:, :, 2 * h:], r * draw["h0"])
-        n_cho = np.tanh(gi[..., 2 * h:] + w_hn_rh + draw["b_hh"][..., 2 * h:])
-        right = ((1 - z) * n + z * draw["h0"])[..., u]
-        cho = ((1 - z) * n_cho + z * draw["h0"])[..., u]
-        size = np.abs(right)
-        ok = (size >= 0.05) & (size <= 0.95) & (np.abs(cho - right) > 0.02 * size + 0.005)
-        return first_valid(draw, ok)
+        return pick_valid(draw, self.validity(draw, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
+
+    def hand_answer(self, params, values, config):
+        hs, u = config["hidden_size"], legacy_index(config, "index", ENTRY)
+        gi, gh = values["gi"], values["gh"]  # multiples of ¼: shown exactly
+        r, z = shown(values["r"][u]), shown(values["z"][u])
+        n = shown(math.tanh(gi[2 * hs + u] + r * gh[2 * hs + u]))
+        return shown((1 - z) * n + z * params["h0"][u])
 
     def solve(self, params, config, device="cpu"):
         import torch
@@ -295,7 +391,7 @@ class GruStep(Generator):
         r, z = torch.sigmoid(gi[: 2 * hs] + gh[: 2 * hs]).chunk(2)
         n = torch.tanh(gi[2 * hs:] + r * gh[2 * hs:])
         h = (1 - z) * n + z * h0
-        u = config["unit"] - 1
+        u = legacy_index(config, "index", ENTRY)
         values = {"gi": gi.tolist(), "gh": gh.tolist(), "r": r.tolist(), "z": z.tolist(), "n": n.tolist(),
                   "h": h.tolist()}
         # Cho et al.'s candidate (reset before W_hn), the swapped update and the candidate without reset.
@@ -307,7 +403,7 @@ class GruStep(Generator):
         return Solved(values["h"][u], values, mistakes)
 
     def explain(self, params, values, config):
-        hs, u = config["hidden_size"], config["unit"] - 1
+        hs, u = config["hidden_size"], legacy_index(config, "index", ENTRY)
         gi, gh = values["gi"], values["gh"]
         r, z, n, h = values["r"][u], values["z"][u], values["n"][u], values["h"][u]
         h0 = latex.num(params["h0"][u])
@@ -331,7 +427,8 @@ class GruStep(Generator):
         ]
 
     def prompt(self, config):
-        which = "" if config["hidden_size"] == 1 else f" (entry {config['unit']})"
+        which = "" if config["hidden_size"] == 1 else f" (entry {legacy_index(config, 'index', ENTRY)})"
+        counting = "" if config["hidden_size"] == 1 else COUNTING + " "
         return (
             "A GRU cell (PyTorch's `nn.GRUCell`) computes\n\n"
             "$$r = \\sigma(W_{ir} x + b_{ir} + W_{hr} h + b_{hr}), \\quad z = \\sigma(W_{iz} x + b_{iz} + "
@@ -343,7 +440,7 @@ class GruStep(Generator):
             "$$W_{ih} = {{ W_ih }}, \\quad W_{hh} = {{ W_hh }}, \\quad b_{ih} = {{ b_ih }}, \\quad "
             "b_{hh} = {{ b_hh }},$$\n\n"
             "$$x_t = {{ x }}, \\quad h_{t-1} = {{ h0 }}.$$\n\n"
-            f"Compute the new hidden state $h_t${which}. " + ROUND
+            f"Compute the new hidden state $h_t${which}. " + counting + ROUND
         )
 
 

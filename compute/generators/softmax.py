@@ -10,17 +10,30 @@ import math
 import numpy as np
 
 from compute.config import ConfigError, Field, Schema
-from compute.contract import Generator
-from compute.latex import num, value
-from compute.sampling import columns, first_valid, grid
+from compute.contract import COUNTING, HAND_TOLERANCE, Generator
+from compute.latex import num, shown, value
+from compute.sampling import columns, grid, pick_valid
+from compute.tolerance import told_apart
 from compute.variant import Solved, Step
 
 CANDIDATES = 4
 ROUNDED = "Give the answer to at least 3 significant figures."
 
-SOFTMAX_COLUMNS = {  # logits (C), temperature, target class (1-based)
-    c: columns(*[grid(-2, 3, 0.5)] * c, np.array([0.5, 1.0, 2.0]), grid(1, c, 1)) for c in range(2, 7)
+SOFTMAX_COLUMNS = {  # logits (C), temperature, true class (from 0)
+    c: columns(*[grid(-2, 3, 0.5)] * c, np.array([0.5, 1.0, 2.0]), grid(0, c - 1, 1)) for c in range(2, 7)
 }
+
+
+def true_class(params: dict) -> int:
+    """The true class, counting from 0 (a variant stored before classes counted from 0 has a 1-based
+    ``target`` instead of ``y``)."""
+    return int(params["y"]) if "y" in params else int(params["target"]) - 1
+
+
+def numpy_softmax(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """softmax(z / T) over the last axis (numpy, for the validity rules)."""
+    e = np.exp((z - z.max(-1, keepdims=True)) / t[..., None])
+    return e / e.sum(-1, keepdims=True)
 
 
 def log_softmax(z: list[float], t: float) -> list[float]:
@@ -35,39 +48,68 @@ class SoftmaxBase(Generator):
 
     schema = Schema((Field("classes", "int", 3, "Number of classes C.", min=2, max=6),))
 
+    rules = {
+        "p_y_in_range": "the probability of the true class is between 0.05 and 0.9: a loss neither tiny nor huge, "
+                        "every shown probability hand-computable",
+        "temperature_shows": "unless T is fixed, forgetting the temperature gives a different answer (T ≠ 1)",
+    }
+
     def check_config(self, config):
         fixed, c = config["fixed"], config["classes"]
-        target = fixed.get("target")
+        if "target" in fixed:
+            raise ConfigError("The true class is now “y”, counting from 0 (as in PyTorch); fix “y” instead of "
+                              "“target”.")
+        target = fixed.get("y")
         whole = isinstance(target, int | float) and target == int(target)
-        if target is not None and not (whole and 1 <= target <= c):
-            raise ConfigError(f"A fixed “target” must be a class number from 1 to {c} (“classes”); got "
-                              f"{target!r}.")
+        if target is not None and not (whole and 0 <= target <= c - 1):
+            raise ConfigError(f"A fixed true class “y” must be a class number from 0 to {c - 1} (classes count "
+                              f"from 0; “classes” is {c}); got {target!r}.")
         t = fixed.get("T")
         if t is not None and (not isinstance(t, int | float) or t <= 0):
             raise ConfigError(f"A fixed temperature “T” must be a positive number; got {t!r}.")
 
+    def validity(self, params, config):
+        z, t, y = params["z"], params["T"], params["y"].astype(np.int64)
+        onehot = (np.arange(z.shape[-1]) == y[..., None]) * 1.0
+        p = numpy_softmax(z, t)
+        p_y = (p * onehot).sum(-1)
+        with np.errstate(divide="ignore"):  # p_y = 0 (huge fixed logits): refused by p_y_in_range
+            answer = self.quantity(p, onehot, t, config)
+        tol, axes = self.tolerance(config), (-1,) if self.answer_kind == "vector" else ()
+        with np.errstate(divide="ignore"):
+            shows = np.ones(p_y.shape, dtype=bool) if "T" in config["fixed"] else (
+                told_apart(self.quantity(numpy_softmax(z, np.ones_like(t)), onehot, np.ones_like(t), config),
+                           answer, tol, axes)
+                & told_apart(self.quantity(numpy_softmax(z, 1 / t), onehot, t, config), answer, tol, axes))
+        return {"p_y_in_range": (p_y >= 0.05) & (p_y <= 0.9), "temperature_shows": shows}
+
+    def quantity(self, p, onehot, t, config):
+        """The asked quantity from the probabilities p (numpy, for the validity rules)."""
+        raise NotImplementedError
+
     def sample_batch(self, sampler, config):
         c = config["classes"]
         v = sampler.draw(SOFTMAX_COLUMNS[c], CANDIDATES)
-        z, t, target = v[..., :c], v[..., c], v[..., c + 1].astype(np.int64)
-        e = np.exp((z - z.max(-1, keepdims=True)) / t[..., None])
-        p = np.take_along_axis(e, target[..., None] - 1, -1)[..., 0] / e.sum(-1)
-        v = first_valid(v, (p >= 0.05) & (p <= 0.9))  # a loss neither tiny nor huge
-        return {"z": v[:, :c], "T": v[:, c], "target": v[:, c + 1]}
+        cands = self.with_fixed({"z": v[..., :c], "T": v[..., c], "y": v[..., c + 1]}, config, candidates=True)
+        return pick_valid(cands, self.validity(cands, config))
+
+    def tolerance(self, config):
+        return HAND_TOLERANCE
 
     def forward_steps(self, params, values) -> list[Step]:
         t = num(params["T"])
         return [Step("Softmax with temperature",
                      f"Divide the logits by $T = {t}$ and normalise the exponentials:\n\n"
                      f"$$p_i = \\frac{{e^{{z_i / T}}}}{{\\sum_j e^{{z_j / T}}}}, \\qquad p = "
-                     f"{value(values['p'], 4)}$$")]
+                     f"{value(values['p'], 4)}$$\n\n"
+                     f"Entry $i$ is class $i$, counting from 0 (the first entry is $p_0$).")]
 
     @staticmethod
     def setting() -> str:
-        return ("A classifier outputs the logits $z = {{ z }}$ for $C$ classes (entry $i$ is class $i$). "
-                "With temperature $T = {{ T }}$ the predicted distribution is "
-                "$p = \\mathrm{softmax}(z / T)$, $p_i = e^{z_i/T} / \\sum_j e^{z_j/T}$. The true class is "
-                "$y = {{ target }}$ and the loss is the cross-entropy with the natural log, $L = -\\ln p_y$ "
+        return ("A classifier outputs the logits $z = {{ z }}$ for $C$ classes: entry $i$ is class $i$, "
+                "$i = 0, \\dots, C - 1$. " + COUNTING + " With temperature $T = {{ T }}$ the predicted distribution "
+                "is $p = \\mathrm{softmax}(z / T)$, $p_i = e^{z_i/T} / \\sum_j e^{z_j/T}$. The true class is "
+                "$y = {{ y }}$ and the loss is the cross-entropy with the natural log, $L = -\\ln p_y$ "
                 "(PyTorch's `F.cross_entropy(z / T, y)`).")
 
 
@@ -81,10 +123,11 @@ class SoftmaxCrossEntropy(SoftmaxBase):
                      Field("ask", "choice", "loss", "The loss −ln p_y or the probability p_y.",
                            choices=("loss", "probability"))))
     mistakes = {
-        "forgot_temperature": "It looks like you forgot to divide the logits by the temperature T.",
-        "multiplied_temperature": "It looks like you multiplied the logits by T; softmax(z / T) divides.",
+        "forgot_temperature": "It looks like you forgot to divide the logits by the temperature $T$.",
+        "multiplied_temperature": "It looks like you multiplied the logits by $T$; $\\mathrm{softmax}(z / T)$ "
+                                  "divides.",
         "log10": "It looks like you used log base 10; the cross-entropy uses the natural log.",
-        "forgot_minus": "Check the sign: L = −ln p_y is positive.",
+        "forgot_minus": "Check the sign: $L = -\\ln p_y$ is positive.",
         "unnormalized": "It looks like you did not divide by the sum of the exponentials.",
     }
 
@@ -93,7 +136,7 @@ class SoftmaxCrossEntropy(SoftmaxBase):
         import torch.nn.functional as F
 
         z = torch.tensor(params["z"], dtype=torch.float64, device=device)
-        t, k = params["T"], int(params["target"]) - 1
+        t, k = params["T"], true_class(params)
         logp = F.log_softmax(z / t, dim=0)
         loss = -logp[k].item()
         p = logp.exp().tolist()
@@ -112,14 +155,24 @@ class SoftmaxCrossEntropy(SoftmaxBase):
 
     def explain(self, params, values, config):
         steps = self.forward_steps(params, values)
-        k = int(params["target"])
+        k = true_class(params)
         if config["ask"] == "loss":
-            body = f"$$L = -\\ln p_{{{k}}} = -\\ln {num(values['p'][k - 1], 4)} = {num(values['loss'], 4)}$$"
+            body = f"$$L = -\\ln p_{{{k}}} = -\\ln {num(values['p'][k], 4)} = {num(values['loss'], 4)}$$"
             steps.append(Step("Cross-entropy", body))
         else:
-            body = f"$$p_{{{k}}} = {num(values['p'][k - 1], 4)}$$"
+            body = f"$$p_{{{k}}} = {num(values['p'][k], 4)}$$"
             steps.append(Step("Probability of the true class", body))
         return steps
+
+    def quantity(self, p, onehot, t, config):
+        p_y = (p * onehot).sum(-1)
+        return -np.log(p_y) if config["ask"] == "loss" else p_y
+
+    def hand_answer(self, params, values, config):
+        import math
+
+        p_y = shown(values["p"][true_class(params)])
+        return shown(-math.log(p_y) if config["ask"] == "loss" else p_y)
 
     def prompt(self, config):
         asked = "the loss $L$" if config["ask"] == "loss" else "the probability $p_y$ of the true class"
@@ -134,8 +187,8 @@ class SoftmaxGradient(SoftmaxBase):
     lectures = (3, 4)
     answer_kind = "vector"
     mistakes = {
-        "forgot_temperature_factor": "It looks like you forgot the chain-rule factor 1/T from z / T.",
-        "sign_flipped": "Check the sign: ∂L/∂z = (p − onehot(y)) / T.",
+        "forgot_temperature_factor": "It looks like you forgot the chain-rule factor $1/T$ from $z / T$.",
+        "sign_flipped": "Check the sign: $\\partial L/\\partial z = (p - \\mathrm{onehot}(y)) / T$.",
         "forgot_onehot": "It looks like you forgot to subtract 1 at the true class.",
         "forgot_temperature": "It looks like you computed the softmax without the temperature.",
     }
@@ -145,7 +198,7 @@ class SoftmaxGradient(SoftmaxBase):
         import torch.nn.functional as F
 
         z = torch.tensor(params["z"], dtype=torch.float64, device=device, requires_grad=True)
-        t, k = params["T"], int(params["target"]) - 1
+        t, k = params["T"], true_class(params)
         logp = F.log_softmax(z / t, dim=0)
         (-logp[k]).backward()
         grad, p = z.grad.tolist(), logp.detach().exp().tolist()
@@ -159,9 +212,16 @@ class SoftmaxGradient(SoftmaxBase):
         }
         return Solved(answer=grad, values={"p": p, "grad": grad}, mistakes=mistakes)
 
+    def quantity(self, p, onehot, t, config):
+        return (p - onehot) / t[..., None]
+
+    def hand_answer(self, params, values, config):
+        k, t = true_class(params), params["T"]
+        return [shown((shown(p) - (i == k)) / t) for i, p in enumerate(values["p"])]
+
     def explain(self, params, values, config):
         steps = self.forward_steps(params, values)
-        k, t = int(params["target"]), num(params["T"])
+        k, t = true_class(params), num(params["T"])
         steps.append(Step(
             "Gradient",
             "For softmax followed by cross-entropy, $\\partial L / \\partial (z_i/T) = p_i - [i = y]$; the "
@@ -172,7 +232,7 @@ class SoftmaxGradient(SoftmaxBase):
 
     def prompt(self, config):
         return (f"{self.setting()}\n\nCompute the gradient $\\partial L / \\partial z$ "
-                f"(one entry per class). {ROUNDED}")
+                f"(one entry per class, in the order of $z$). {ROUNDED}")
 
 
 GENERATORS = [SoftmaxCrossEntropy(), SoftmaxGradient()]

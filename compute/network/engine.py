@@ -111,7 +111,8 @@ def _torch_layer(torch, F, plan: Plan, i: int, P: dict, a, named: dict, extras: 
         elif t == "gru_cell":
             ru = torch.sigmoid(gi[:, :2 * H] + gh[:, :2 * H])
             n = torch.tanh(gi[:, 2 * H:] + ru[:, :H] * gh[:, 2 * H:])
-            extras |= {f"r_t{s}": (ru[:, :H], True), f"u_t{s}": (ru[:, H:], True), f"n_t{s}": (n, True)}
+            extras |= {f"r_t{s}": (ru[:, :H], True), f"u_t{s}": (ru[:, H:], True), f"n_t{s}": (n, True),
+                       f"ghn_t{s}": (gh[:, 2 * H:], True)}
             h = (1.0 - ru[:, H:]) * n + ru[:, H:] * h
         else:
             g = gi + gh

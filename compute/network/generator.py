@@ -18,12 +18,15 @@ import math
 import numpy as np
 
 from compute.config import ConfigError, Field, Schema
-from compute.contract import Generator
+from compute.contract import HAND_TOLERANCE, MIN_ANSWER, Generator
+from compute.latex import shown_array
 from compute.network import diagram, text
 from compute.network import engine as nw
 from compute.network import layers as ly
 from compute.network import layers_numpy as lnp
 from compute.network import plan as nplan
+from compute.sampling import Drawn
+from compute.tolerance import within
 from compute.variant import Solved, Step
 
 DEFAULT_LAYERS = [{"type": "linear", "in": 2, "out": 3}, {"type": "sigmoid"},
@@ -33,8 +36,7 @@ GRIDS = {name: np.round(np.arange(low, high + step / 2, step), 10)
          for name, (low, high, step) in _RANGES.items()}
 VARIANCES = {"integers": np.array([1.0, 2.0, 4.0]), "halves": np.array([0.25, 0.5, 1.0, 2.0]),
              "tenths": np.array([0.1, 0.2, 0.4, 0.5, 0.8, 1.0])}
-CANDIDATES = 16  # parameter sets drawn per seed; the one with the fewest degeneracies is kept
-MIN_ANSWER = 0.01  # an answer whose largest entry is smaller is degenerate (it reads as 0)
+CANDIDATES = 16  # parameter sets drawn per seed; the valid one with the fewest degeneracies is kept
 NONZERO = ("W", "K", "Wih", "Whh", "gamma")  # weights are drawn without 0: every connection matters
 
 
@@ -68,11 +70,11 @@ class NetworkGenerator(Generator):
     ))
     mistakes = {
         "forgot_activation_derivative": "It looks like you forgot to multiply by the activation's "
-                                        "derivative, e.g. σ′(z) = σ(z)(1 − σ(z)).",
-        "sign_flipped": "The sign is flipped: check each factor of the chain rule, e.g. ŷ − y rather than "
-                        "y − ŷ.",
-        "used_preactivation": "It looks like you used the pre-activation z instead of the activation "
-                              "h = σ(z) as the input in the next layer's weight gradient.",
+                                        "derivative, e.g. $\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$.",
+        "sign_flipped": "The sign is flipped: check each factor of the chain rule, e.g. $\\hat y - y$ rather "
+                        "than $y - \\hat y$.",
+        "used_preactivation": "It looks like you used the pre-activation $z$ instead of the activation "
+                              "$h = \\sigma(z)$ as the input in the next layer's weight gradient.",
         "forgot_mean": "It looks like you summed instead of averaging: the MSE loss (PyTorch's default) is "
                        "the mean over all output entries.",
         "wrong_step_direction": "It looks like you added the gradient: a descent step subtracts the learning "
@@ -91,8 +93,17 @@ class NetworkGenerator(Generator):
         """"scalar", "vector" or "matrix": the answer's kind depends on the config (ask and shapes)."""
         return nplan.plan_for(self.clean_config(config)).answer_kind
 
+    rules = {
+        "answer_clear": f"the answer (its largest entry; of the part or entry asked) is at least {MIN_ANSWER} in "
+                        "size, also for a hidden or cell state inside a recurrent cell; for a step, so is the "
+                        "gradient (the step moves the parameter)",
+        "hand_computable": "going on from the 4-figure values of the worked solution (every layer's output and "
+                           "gradient, every gate, state and per-step gradient of a recurrent cell) gives every "
+                           "entry of the answer within half the tolerance",
+    }
+
     def tolerance(self, config: dict) -> dict:
-        return {"rtol": 0.01, "atol": 1e-4}
+        return HAND_TOLERANCE
 
     # --- sampling -------------------------------------------------------------------------------
 
@@ -117,9 +128,27 @@ class NetworkGenerator(Generator):
                 if name in shown and np.shape(value) == shown[name].shape[1:] and np.all(np.isfinite(value)):
                     shown[name] = np.broadcast_to(np.asarray(value, dtype=np.float64), shown[name].shape)
             full = nw.from_shown(plan, shown, (rows,))
-        best = np.argmin(_degeneracies(plan, full).reshape(sampler.size, CANDIDATES), axis=1)
+        hard, soft = _rules(plan, full)
+        # among the candidates that keep the rules, the one with the fewest soft degeneracies (a seed
+        # without any gets an invalid one, which sample_params draws again)
+        ok = np.logical_and.reduce(list(hard.values()))
+        score = np.where(ok, soft, soft + 1e6)
+        best = np.argmin(score.reshape(sampler.size, CANDIDATES), axis=1)
         pick = np.arange(sampler.size) * CANDIDATES + best
-        return nw.to_shown(plan, {name: arr[pick] for name, arr in full.items()}, 1)
+        shown = nw.to_shown(plan, {name: arr[pick] for name, arr in full.items()}, 1)
+        return Drawn(shown, ok[pick])
+
+    def validity(self, params, config):
+        plan = nplan.plan_for(config)
+        lead = next(iter(params.values())).shape[:1]
+        return _rules(plan, nw.from_shown(plan, params, lead))[0]
+
+    def hand_answer(self, params, values, config):
+        plan = nplan.plan_for(config)
+        full = nw.from_shown(plan, {k: np.asarray(v, dtype=np.float64)[None] for k, v in params.items()}, (1,))
+        with np.errstate(all="ignore"):  # a rounded probability of 1 makes a log infinite: graded wrong
+            answer = _evaluate(plan, full, shown_array)[0][0]
+        return float(answer) if answer.ndim == 0 else answer.tolist()
 
     # --- solving --------------------------------------------------------------------------------
 
@@ -161,36 +190,69 @@ def _special(plan, p, bits, config: dict) -> np.ndarray:
     return values[(bits % np.uint64(len(values))).astype(np.intp)]
 
 
-def _degeneracies(plan, full: dict) -> np.ndarray:
-    """Per candidate row: how many checks fail (a zero answer counts 10)."""
+def _evaluate(plan, full: dict, rnd=None, gradient: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(the asked part of the answer (R, ...), per candidate row how many soft checks fail) of full
+    parameter sets with a leading candidate axis R, by the numpy engine; with ``gradient``, for a step
+    the gradient instead of the parameter after the step.
+
+    With ``rnd`` (``latex.shown_array``) it is the answer of a student who follows the worked solution
+    and goes on from every value it shows rounded as shown: each layer's output, the loss's gradient,
+    each layer's input gradient and parameter gradients, an activation's derivative, a recurrent cell's
+    gates, states and per-step gradients."""
+    same = rnd is None
+    rnd = rnd or (lambda v: v)
     P = [{r: full[name] for r, name in roles.items()} for roles in plan.roles]
     checks, acts = [], [full["x"]]
     for layer, params in zip(plan.layers, P, strict=True):
-        acts.append(lnp.forward(layer, params, acts[-1], checks))
+        out = lnp.forward(layer, params, acts[-1], checks, rnd)
+        acts.append(out if same else rnd(out))
     y = full.get("y")
     y = y.reshape(y.shape[0], plan.batch) if plan.loss in ("cross_entropy", "hinge") else y
     loss, d = lnp.loss(plan.loss, acts[-1], y)
+    d = rnd(d)
     checks.append(lnp.loss_checks(plan.loss, acts[-1], y))
     quantity, target = plan.ask["quantity"], plan.target
     if quantity == "loss":
-        answer = loss[:, None]
+        answer = rnd(loss)[:, None]
     elif quantity == "output":
         answer = acts[-1]
-    elif target.startswith(("h_t", "c_t")):
-        answer = np.ones((len(loss), 1))  # a state inside a cell: not checked
     else:
-        grads = {}
+        grads, states = {}, {}
         for i in range(len(plan.layers) - 1, plan.stop - 1, -1):
-            d, grads = lnp.backward(plan.layers[i], P[i], acts[i], d)
+            d, grads = lnp.backward(plan.layers[i], P[i], acts[i], d, rnd=rnd, states=states)
+            d, grads = rnd(d), {role: rnd(g) for role, g in grads.items()}
         owner = plan.param.get(target)
-        answer = grads[owner.role] if owner is not None and owner.layer >= 0 else d
+        if target.startswith(("h_t", "c_t")) and target not in plan.outs:
+            answer = states[(target[0], int(target[3:]))]
+        else:
+            answer = grads[owner.role] if owner is not None and owner.layer >= 0 else d
+        if quantity == "step" and not gradient:
+            answer = rnd(nw.step(plan.ask, full[target], answer))
     batchy = quantity == "output" or (target not in plan.param and quantity != "loss") or \
         (target in plan.param and plan.param[target].role in nplan.DATA)
     answer = answer[:, 0] if batchy and plan.batch == 1 else answer
     if plan.ask["index"] is not None:
         answer = answer[(slice(None), *plan.ask["index"])]
-    small = np.abs(answer.reshape(len(answer), -1)).max(1) < MIN_ANSWER
-    return sum(checks, np.zeros(len(loss))) + 10 * small
+    else:
+        answer = answer.reshape(len(answer), *nplan.layout(answer.shape[1:])[0])
+        answer = answer[(slice(None), *plan.part)] if plan.part else answer
+    return answer, sum(checks, np.zeros(len(loss)))
+
+
+def _rules(plan, full: dict) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """(the hard validity rules, the soft degeneracy counts) of full parameter sets (leading axis R)."""
+    with np.errstate(all="ignore"):  # a saturated candidate may overflow or divide by 0: it is rejected
+        exact, soft = _evaluate(plan, full)
+        hand = _evaluate(plan, full, shown_array)[0]
+    rows = len(exact)
+    tol = HAND_TOLERANCE
+    close = within(hand, exact, tol["rtol"] / 2, tol["atol"] / 2).reshape(rows, -1).all(1)
+    hard = {"answer_clear": np.abs(exact.reshape(rows, -1)).max(1) >= MIN_ANSWER, "hand_computable": close}
+    if plan.ask["quantity"] == "step":
+        with np.errstate(all="ignore"):
+            gradient = _evaluate(plan, full, gradient=True)[0]
+        hard["answer_clear"] &= np.abs(gradient.reshape(rows, -1)).max(1) >= MIN_ANSWER
+    return hard, soft
 
 
 def _mistakes(plan, full: dict, values: dict) -> dict:

@@ -101,8 +101,15 @@ def normalized_adjacency(A):
     return Ahat * d[..., :, None] * d[..., None, :]
 
 
-def cell_steps(t: str, P: dict, a, checks: list | None = None) -> list[dict]:
-    """Run a recurrent cell over a (R, N, T, I) sequence; per step: input, states and gates."""
+def _same(v):
+    return v
+
+
+def cell_steps(t: str, P: dict, a, checks: list | None = None, rnd=_same) -> list[dict]:
+    """Run a recurrent cell over a (R, N, T, I) sequence; per step: input, states and gates.
+
+    ``rnd`` is applied to every value the worked solution shows (each gate, W_hn h + b_hn of a GRU, each
+    state): ``latex.shown_array`` simulates a student who goes on from the shown values."""
     h, c = P["h0"], P.get("c0")
     H = P["Whh"].shape[-1]
     zero = np.zeros(P["Whh"].shape[:2])
@@ -115,21 +122,22 @@ def cell_steps(t: str, P: dict, a, checks: list | None = None) -> list[dict]:
         st = {"x": x, "h_prev": h, "c_prev": c, "gh": gh}
         if t == "rnn_cell":
             pre = [gi + gh]
-            h = np.tanh(pre[0])
+            h = rnd(np.tanh(pre[0]))
         elif t == "gru_cell":
             pre = [gi[..., :2 * H] + gh[..., :2 * H]]
-            r, u = sigmoid(pre[0][..., :H]), sigmoid(pre[0][..., H:])
-            pre.append(gi[..., 2 * H:] + r * gh[..., 2 * H:])
-            n = np.tanh(pre[1])
-            st |= {"r": r, "u": u, "n": n}
-            h = (1.0 - u) * n + u * h
+            r, u = rnd(sigmoid(pre[0][..., :H])), rnd(sigmoid(pre[0][..., H:]))
+            ghn = rnd(gh[..., 2 * H:])
+            pre.append(gi[..., 2 * H:] + r * ghn)
+            n = rnd(np.tanh(pre[1]))
+            st |= {"r": r, "u": u, "n": n, "ghn": ghn}
+            h = rnd((1.0 - u) * n + u * h)
         else:
             pre = [gi + gh]
-            i, f, g, o = sigmoid(pre[0][..., :H]), sigmoid(pre[0][..., H:2 * H]), \
-                np.tanh(pre[0][..., 2 * H:3 * H]), sigmoid(pre[0][..., 3 * H:])
-            c = f * c + i * g
+            i, f, g, o = rnd(sigmoid(pre[0][..., :H])), rnd(sigmoid(pre[0][..., H:2 * H])), \
+                rnd(np.tanh(pre[0][..., 2 * H:3 * H])), rnd(sigmoid(pre[0][..., 3 * H:]))
+            c = rnd(f * c + i * g)
             st |= {"i": i, "f": f, "g": g, "o": o, "c": c}
-            h = o * np.tanh(c)
+            h = rnd(o * np.tanh(c))
         st["h"] = h
         steps.append(st)
         if checks is not None:
@@ -137,14 +145,44 @@ def cell_steps(t: str, P: dict, a, checks: list | None = None) -> list[dict]:
     return steps
 
 
-def forward(layer: Layer, P: dict, a, checks: list | None = None):
-    """The layer's output for input ``a`` (R, N, *in_shape); appends violation counts to ``checks``."""
+def cell_step_backward(t: str, st: dict, dh, dc, rnd=_same) -> dict:
+    """One step of backpropagation through time (PyTorch's gate order and formulas).
+
+    ``st`` is the step's forward values (``cell_steps``), ``dh`` the total gradient of the step's
+    hidden state, ``dc`` (LSTM) the gradient its cell state gets from the next step. Returns the
+    gate gradients the worked solution shows (RNN ``a``; GRU ``r``, ``z``, ``n``; LSTM ``c`` (total),
+    ``i``, ``f``, ``g``, ``o``), ``dgi``/``dgh`` (of the input and hidden pre-activations, stacked in gate
+    order), ``dh_direct`` (the part of the previous state's gradient that does not go through W_hh:
+    GRU's z ⊙ ∂L/∂h) and ``dc_prev`` (LSTM). ``rnd`` rounds every shown value."""
+    if t == "rnn_cell":
+        da = rnd(dh * (1.0 - st["h"] ** 2))
+        return {"a": da, "dgi": da, "dgh": da, "dh_direct": 0.0, "dc_prev": None}
+    if t == "gru_cell":
+        r, u, n = st["r"], st["u"], st["n"]
+        dn = rnd(dh * (1.0 - u) * (1.0 - n * n))
+        du = rnd(dh * (st["h_prev"] - n) * u * (1.0 - u))
+        dr = rnd(dn * st["ghn"] * r * (1.0 - r))
+        dgi = np.concatenate([dr, du, dn], -1)
+        dgh = np.concatenate([dr, du, dn * r], -1)
+        return {"r": dr, "z": du, "n": dn, "dgi": dgi, "dgh": dgh, "dh_direct": dh * u, "dc_prev": None}
+    i, f, g, o, c = st["i"], st["f"], st["g"], st["o"], st["c"]
+    tc = np.tanh(c)
+    dc = rnd(dc + dh * o * (1.0 - tc * tc))
+    grads = {"i": rnd(dc * g * i * (1 - i)), "f": rnd(dc * st["c_prev"] * f * (1 - f)),
+             "g": rnd(dc * i * (1 - g * g)), "o": rnd(dh * tc * o * (1 - o))}
+    dgi = np.concatenate([grads["i"], grads["f"], grads["g"], grads["o"]], -1)
+    return {"c": dc, **grads, "dgi": dgi, "dgh": dgi, "dh_direct": 0.0, "dc_prev": dc * f}
+
+
+def forward(layer: Layer, P: dict, a, checks: list | None = None, rnd=_same):
+    """The layer's output for input ``a`` (R, N, *in_shape); appends violation counts to ``checks``;
+    ``rnd`` rounds a recurrent cell's shown values (``cell_steps``)."""
     t, o = layer.type, layer.opts
     if t == "linear":
         y = a @ P["W"].swapaxes(1, 2)
         return y + P["b"][:, None] if "b" in P else y
     if t in ("conv1d", "conv2d"):
-        y = np.einsum("rncijab,rocab->rnoij", _windows(layer, a)[1], _kernel(layer, P["K"]))
+        y = np.einsum("rncijab,rocab->rnoij", _windows(layer, a)[1], _kernel(layer, P["K"]), optimize=True)
         y = y + P["b"][:, None, :, None, None] if "b" in P else y
         return y if t == "conv2d" else y[..., 0, :]
     if "pool" in t:
@@ -173,14 +211,17 @@ def forward(layer: Layer, P: dict, a, checks: list | None = None):
     if t == "dropout":
         return a * P["mask"] / (1.0 - o["p"])
     if t in CELLS:
-        return cell_steps(t, P, a, checks)[-1]["h"]
+        return cell_steps(t, P, a, checks, rnd)[-1]["h"]
     AH = normalized_adjacency(P["A"])[:, None] @ a  # graph_conv
     y = AH @ P["W"][:, None]
     return y + P["b"][:, None, None] if "b" in P else y
 
 
-def backward(layer: Layer, P: dict, a, dy, flat: bool = False):
-    """(dL/da, {role: dL/dparam}) given dL/dy; ``flat`` replaces an activation's derivative by 1."""
+def backward(layer: Layer, P: dict, a, dy, flat: bool = False, rnd=_same, states: dict | None = None):
+    """(dL/da, {role: dL/dparam}) given dL/dy; ``flat`` replaces an activation's derivative by 1.
+
+    ``rnd`` rounds the values a worked solution shows inside the layer (an activation's derivative, a
+    recurrent cell's per-step values); ``states`` receives a cell's state gradients (``_cell_backward``)."""
     t, o = layer.type, layer.opts
     if t == "linear":
         grads = {"W": dy.swapaxes(1, 2) @ a} | ({"b": dy.sum(1)} if "b" in P else {})
@@ -188,11 +229,11 @@ def backward(layer: Layer, P: dict, a, dy, flat: bool = False):
     if t in ("conv1d", "conv2d"):
         padded, view = _windows(layer, a)
         K, d5 = _kernel(layer, P["K"]), dy if t == "conv2d" else dy[..., None, :]
-        dK = np.einsum("rnoij,rncijab->rocab", d5, view)
+        dK = np.einsum("rnoij,rncijab->rocab", d5, view, optimize=True)
         grads = {"K": dK if t == "conv2d" else dK[:, :, :, 0]}
         if "b" in P:
             grads["b"] = d5.sum((1, 3, 4))
-        return _unwindows(layer, padded, np.einsum("rnoij,rocab->rncijab", d5, K)), grads
+        return _unwindows(layer, padded, np.einsum("rnoij,rocab->rncijab", d5, K, optimize=True)), grads
     if "pool" in t:
         padded, view = _windows(layer, a)
         d5 = dy if t.endswith("2d") else dy[..., None, :]
@@ -206,7 +247,7 @@ def backward(layer: Layer, P: dict, a, dy, flat: bool = False):
     if t == "flatten":
         return dy.reshape(a.shape), {}
     if t in ACTIVATIONS:
-        return (dy if flat else dy * derivative(t, o, a, activation(t, o, a))), {}
+        return (dy if flat else dy * rnd(derivative(t, o, a, activation(t, o, a)))), {}
     if t == "softmax":
         s = forward(layer, P, a)
         return s * (dy - (dy * s).sum(-1, keepdims=True)), {}
@@ -225,49 +266,43 @@ def backward(layer: Layer, P: dict, a, dy, flat: bool = False):
     if t == "dropout":
         return dy * P["mask"] / (1.0 - o["p"]), {}
     if t in CELLS:
-        return _cell_backward(t, P, a, dy)
+        return _cell_backward(t, P, a, dy, rnd, states)
     Ahat = normalized_adjacency(P["A"])[:, None]  # graph_conv
     grads = {"W": ((Ahat @ a).swapaxes(2, 3) @ dy).sum(1)} | ({"b": dy.sum((1, 2))} if "b" in P else {})
     return Ahat.swapaxes(2, 3) @ (dy @ P["W"][:, None].swapaxes(2, 3)), grads
 
 
-def _cell_backward(t: str, P: dict, a, dy):
-    """Backpropagation through time for a recurrent cell (PyTorch gate order and formulas)."""
-    steps = cell_steps(t, P, a)
-    H = P["Whh"].shape[-1]
+def _cell_backward(t: str, P: dict, a, dy, rnd=_same, states: dict | None = None):
+    """Backpropagation through time for a recurrent cell (PyTorch gate order and formulas).
+
+    With ``rnd`` every shown value is rounded (the forward values, each step's gradients, each step's
+    contribution to a weight and the sums); ``states`` (if given) receives the gradient of every hidden
+    state ``("h", t)`` and cell state ``("c", t)``, t from 1."""
+    steps = cell_steps(t, P, a, rnd=rnd)
     grads = {r: np.zeros_like(P[r]) for r in P}
     da = np.zeros_like(a)
     dh, dc = dy, np.zeros_like(dy)
     for step in range(len(steps) - 1, -1, -1):
         st = steps[step]
-        if t == "rnn_cell":
-            dgi = dgh = dh * (1.0 - st["h"] ** 2)
-            dh = 0.0
-        elif t == "gru_cell":
-            r, u, n = st["r"], st["u"], st["n"]
-            dn = dh * (1.0 - u) * (1.0 - n * n)
-            dr = dn * st["gh"][..., 2 * H:] * r * (1.0 - r)
-            du = dh * (st["h_prev"] - n) * u * (1.0 - u)
-            dgi = np.concatenate([dr, du, dn], -1)
-            dgh = np.concatenate([dr, du, dn * r], -1)
-            dh = dh * u
-        else:
-            i, f, g, o, c = st["i"], st["f"], st["g"], st["o"], st["c"]
-            tc = np.tanh(c)
-            dc = dc + dh * o * (1.0 - tc * tc)
-            dgi = dgh = np.concatenate([dc * g * i * (1 - i), dc * st["c_prev"] * f * (1 - f),
-                                        dc * i * (1 - g * g), dh * tc * o * (1 - o)], -1)
-            dc, dh = dc * f, 0.0
-        grads["Wih"] += dgi.swapaxes(1, 2) @ st["x"]
-        grads["Whh"] += dgh.swapaxes(1, 2) @ st["h_prev"]
+        dh = rnd(dh)
+        back = cell_step_backward(t, st, dh, dc, rnd)
+        if states is not None:
+            states[("h", step + 1)] = dh
+            if t == "lstm_cell":
+                states[("c", step + 1)] = back["c"]
+        dgi, dgh = back["dgi"], back["dgh"]
+        grads["Wih"] += rnd(dgi.swapaxes(1, 2) @ st["x"])
+        grads["Whh"] += rnd(dgh.swapaxes(1, 2) @ st["h_prev"])
         if "bih" in P:
-            grads["bih"] += dgi.sum(1)
-            grads["bhh"] += dgh.sum(1)
-        da[:, :, step] = dgi @ P["Wih"]
-        dh = dh + dgh @ P["Whh"]
-    grads["h0"] = dh
+            grads["bih"] += rnd(dgi.sum(1))
+            grads["bhh"] += rnd(dgh.sum(1))
+        da[:, :, step] = rnd(dgi @ P["Wih"])
+        dh = back["dh_direct"] + dgh @ P["Whh"]
+        dc = back["dc_prev"] if back["dc_prev"] is not None else dc
+    grads = {r: rnd(g) for r, g in grads.items()}
+    grads["h0"] = rnd(dh)
     if t == "lstm_cell":
-        grads["c0"] = dc
+        grads["c0"] = rnd(dc)
     return da, grads
 
 

@@ -21,7 +21,9 @@ Naming (``fixed`` and ``ask.wrt`` use these names):
 - Shapes are PyTorch's, with the batch axis only when ``batch`` > 1. As shown to the student (and
   in ``params``), a quantity with one number is a scalar, size-1 axes are dropped (first ones
   first) while more than two axes remain, and one still above 2-D is split along its leading
-  axes into matrices ``K1_1``, ``K1_2``, ... (1-based).
+  axes into matrices ``K1_1``, ``K1_2``, ... (names numbered from 1, like ``W1``; the text prints
+  them as the parts they are, :math:`K_1^{[0]}`, :math:`K_1^{[1]}`: ``K1[0]``, ``K1[1]``, since
+  every index the student reads counts from 0).
 """
 
 import dataclasses

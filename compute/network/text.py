@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from compute import latex
+from compute.contract import COUNTING
 from compute.network import engine as nw
 from compute.network import layers as ly
 from compute.network import layers_numpy as lnp
@@ -73,11 +74,11 @@ _LOSS = {  # loss -> (definition with its conventions, COUNT = number of entries
             r"\frac{\hat y - y}{n\, \hat y \odot (1 - \hat y)}"),
     "cross_entropy": (r"the cross-entropy of the logits $\hat y$, "
                       r"$L = -\ln \operatorname{softmax}(\hat y)_y$ (natural log, mean over the batch; the "
-                      "class y counts from 0)",
+                      r"class y is an index of $\hat y$)",
                       r"\frac{1}{N}(\operatorname{softmax}(\hat y) - \operatorname{onehot}(y))"),
     "hinge": (r"the multi-class hinge loss $L = \frac{1}{C} \sum_{j \ne y} \max(0, 1 - \hat y_y + "
               r"\hat y_j)$ (PyTorch's MultiMarginLoss: margin 1, divided by the number of classes C, mean "
-              "over the batch; the class y counts from 0)",
+              r"over the batch; the class y is an index of $\hat y$)",
               r"\frac{1}{NC}(\mathbb{1}[\text{margin}_j > 0] \text{ for } j \ne y,\; "
               r"-\#\{j: \text{margin}_j > 0\} \text{ at } y)"),
     "none": (r"none: the gradient is taken of the output itself, $L = \hat y$", "1"),
@@ -96,7 +97,7 @@ _OPTIMIZER = {
 
 @functools.lru_cache(maxsize=4096)
 def tex(name: str) -> str:
-    """A name as LaTeX: W1 → W_{1}, gamma1b → \\gamma_{1b}, K1_2 → K_{1}^{[2]}, h_t3 → h^{(3)}."""
+    """A name as LaTeX: W1 → W_{1}, gamma1b → \\gamma_{1b}, K1_2 → K_{1}^{[1]} (the part K1[1]), h_t3 → h^{(3)}."""
     if name in ("x", "y", "L"):
         return name
     if name in ("h0", "c0") or name[:3] in ("h_t", "c_t"):
@@ -104,13 +105,14 @@ def tex(name: str) -> str:
     cut = next(i for i, ch in enumerate(name) if ch.isdigit())
     base, (number, _, parts) = name[:cut], name[cut:].partition("_")
     text = _TEX[base] if base in ("Wih", "Whh", "bih", "bhh") else f"{_TEX.get(base, base)}_{{{number}}}"
-    return text + (f"^{{[{parts.replace('_', ',')}]}}" if parts else "")
+    # a shown part K1_2 is the second matrix of K1: index 1, as PyTorch counts (K1[1])
+    return text + (f"^{{[{','.join(str(int(k) - 1) for k in parts.split('_'))}]}}" if parts else "")
 
 
 def _num(v: float, digits: int | None) -> str:
-    """latex.num, with rounding noise shown as 0 and a fast path for the usual plain numbers."""
+    """latex.num (rounding noise below ``latex.NOISE`` shown as 0), with a fast path for plain numbers."""
     v = float(v)
-    if abs(v) < 1e-12:
+    if abs(v) < latex.NOISE:
         return "0"
     if v.is_integer() and abs(v) < 1e15:
         return str(int(v))
@@ -219,8 +221,8 @@ def _index_text(plan) -> str:
     index = plan.ask["index"]
     if index is None:
         return ""
-    human = {1: f"; entry {index[0] + 1}", 2: f"; row {index[0] + 1}, column {index[-1] + 1}"}
-    return f" (index {index}, counting from 0 as in PyTorch{human.get(len(index), '')})"
+    human = {1: f": entry {index[0]}", 2: f": row {index[0]}, column {index[-1]}"}
+    return f" (index {index}{human.get(len(index), '')})"
 
 
 def _rule(ask: dict) -> str:
@@ -255,7 +257,14 @@ def _prompt(key: str) -> str:
         what = {"output": "the output", "loss": "the loss", "grad": "the gradient"}[ask["quantity"]]
         question = f"Compute {what} ${_asked(plan)}${_index_text(plan)}."
     cells = " (every entry)" if plan.answer_kind != "scalar" else ""
-    return "\n".join(lines) + f"\n\n{question} Give the answer{cells} to at least 3 significant figures."
+    counting = f" {COUNTING}" if _indexes(plan) else ""
+    return "\n".join(lines) + f"\n\n{question}{counting} Give the answer{cells} to at least 3 significant figures."
+
+
+def _indexes(plan) -> bool:
+    """Whether the prompt names an entry, a part or a class (then it says how indices count)."""
+    split = any(len(p.parts) > 1 for p in plan.params)
+    return plan.ask["index"] is not None or bool(plan.part) or split or plan.loss in ("cross_entropy", "hinge")
 
 
 def _value(plan, params: dict, values: dict, name: str):
@@ -281,6 +290,8 @@ def _forward(plan, i: int, params: dict, values: dict) -> str:
         gates = {"gru_cell": ("r", "u", "n"), "lstm_cell": ("i", "f", "g", "o")}.get(t, ())
         for s in range(1, layer.in_shape[0] + 1):
             parts = [f"{g.replace('u', 'z')} = {show(values[f'{g}_t{s}'])}" for g in gates]
+            if f"ghn_t{s}" in values:  # GRU: the hidden part the reset gate multiplies
+                parts.insert(2, rf"W_{{hn}} h^{{({s - 1})}} + b_{{hn}} = {show(values[f'ghn_t{s}'])}")
             if t == "lstm_cell":
                 parts.append(f"c^{{({s})}} = {show(values[f'c_t{s}'])}")
             parts.append(f"h^{{({s})}} = {show(values[f'h_t{s}'])}")
@@ -321,11 +332,94 @@ def _backward(plan, i: int, params: dict, values: dict) -> str:
         kind = "cell" if t in ly.CELLS else "conv" if t.startswith("conv") else t[:7] if "pool" in t else t
         lines.append(f"Through this layer, {_RULES[kind]}.")
         if t in ly.CELLS:
-            states = (f"{_d(f'h_t{s}')} = {show(values[f'd_h_t{s}'])}"
-                      for s in range(layer.in_shape[0], 0, -1))
-            lines.append("$$" + r",\quad ".join(states) + "$$")
+            lines += _cell_backward(plan, i, params, values, owner.role if mine else None)
         lines += [f"$${_d(name)} = {show(values['d_' + name])}$$" for name in mine + [a] * need_input]
     return "\n\n".join(lines)
+
+
+_GATE_GRADS = {  # cell type -> (gradient name, its formula) per step, in the order they are computed
+    "rnn_cell": (("a", r"\frac{\partial L}{\partial h^{(t)}} \odot (1 - (h^{(t)})^2)"),),
+    "gru_cell": (("n", r"\frac{\partial L}{\partial h^{(t)}} \odot (1 - z) \odot (1 - n^2)"),
+                 ("z", r"\frac{\partial L}{\partial h^{(t)}} \odot (h^{(t-1)} - n) \odot z (1 - z)"),
+                 ("r", r"\frac{\partial L}{\partial a_n} \odot (W_{hn} h^{(t-1)} + b_{hn}) \odot r (1 - r)")),
+    "lstm_cell": (("c", r"f^{(t+1)} \odot \frac{\partial L}{\partial c^{(t+1)}} + \frac{\partial L}{\partial h^{(t)}} "
+                        r"\odot o \odot (1 - \tanh^2 c^{(t)})"),
+                  ("i", r"\frac{\partial L}{\partial c^{(t)}} \odot g \odot i (1 - i)"),
+                  ("f", r"\frac{\partial L}{\partial c^{(t)}} \odot c^{(t-1)} \odot f (1 - f)"),
+                  ("g", r"\frac{\partial L}{\partial c^{(t)}} \odot i \odot (1 - g^2)"),
+                  ("o", r"\frac{\partial L}{\partial h^{(t)}} \odot \tanh c^{(t)} \odot o (1 - o)")),
+}
+_GATE_TEX = {"a": "a", "n": "a_n", "z": "a_z", "r": "a_r", "i": "a_i", "f": "a_f", "g": "a_g", "o": "a_o",
+             "c": "c^{(t)}"}
+_PREVIOUS = {  # how the previous step's hidden-state gradient is formed
+    "rnn_cell": r"W_{hh}^\top \frac{\partial L}{\partial a}",
+    "gru_cell": r"z \odot \frac{\partial L}{\partial h^{(t)}} + W_{hh}^\top \begin{pmatrix} \partial L/\partial a_r "
+                r"\\ \partial L/\partial a_z \\ r \odot \partial L/\partial a_n \end{pmatrix}",
+    "lstm_cell": r"W_{hh}^\top \frac{\partial L}{\partial (a_i, a_f, a_g, a_o)}",
+}
+_CONTRIBUTION = {  # the asked cell parameter's contribution of step t
+    "Wih": r"\frac{\partial L}{\partial a_{ih}} x_t^\top",
+    "Whh": r"\frac{\partial L}{\partial a_{hh}} (h^{(t-1)})^\top",
+    "bih": r"\frac{\partial L}{\partial a_{ih}}", "bhh": r"\frac{\partial L}{\partial a_{hh}}",
+}
+
+
+def _cell_step(plan, layer, params: dict, values: dict, step: int) -> dict:
+    """A recurrent cell's forward values of one step (1-based), shaped (1, N, ...) as the numpy engine
+    holds them (``layers_numpy.cell_steps``)."""
+    def held(v):
+        return np.asarray(v, dtype=np.float64).reshape(1, plan.batch, -1)
+
+    full = nw.from_shown(plan, params)
+    x = full["x"].reshape(1, plan.batch, *layer.in_shape)[:, :, step - 1]
+    prev = "h0" if step == 1 else f"h_t{step - 1}"
+    st = {"x": x, "h_prev": held(_value(plan, params, values, prev)), "h": held(values[f"h_t{step}"])}
+    if layer.type == "gru_cell":
+        st |= {g: held(values[f"{g}_t{step}"]) for g in ("r", "u", "n")}
+        st["ghn"] = held(values[f"ghn_t{step}"]) if f"ghn_t{step}" in values else None
+    elif layer.type == "lstm_cell":
+        st |= {g: held(values[f"{g}_t{step}"]) for g in ("i", "f", "g", "o")}
+        st["c"] = held(values[f"c_t{step}"])
+        st["c_prev"] = held(_value(plan, params, values, "c0" if step == 1 else f"c_t{step - 1}"))
+    return st
+
+
+def _cell_backward(plan, i: int, params: dict, values: dict, role: str | None) -> list[str]:
+    """Backpropagation through time, step by step from the last: the hidden state's gradient, every gate's
+    (pre-activation) gradient, and the asked cell parameter's contribution of the step."""
+    layer = plan.layers[i]
+    t, steps = layer.type, layer.in_shape[0]
+    grads = _GATE_GRADS[t]
+    lines = [r"For $t = " + f"{steps}, \\dots, 1$: " + ", ".join(
+        f"$\\frac{{\\partial L}}{{\\partial {_GATE_TEX[g]}}} = {formula}$" for g, formula in grads)
+        + f", and $\\frac{{\\partial L}}{{\\partial h^{{(t-1)}}}} = {_PREVIOUS[t]}$"
+        + (f"; step $t$ adds ${_CONTRIBUTION[role]}$ to $\\partial L/\\partial {tex(plan.target)}$, where "
+           "$\\partial L/\\partial a_{ih}$ and $\\partial L/\\partial a_{hh}$ stack the gate gradients in the gate "
+           "order (they are equal but for a GRU, whose hidden side has $r \\odot \\partial L/\\partial a_n$ in "
+           "its $n$ block)" if role in _CONTRIBUTION else "") + "."]
+    carried = np.zeros((1, plan.batch, layer.opts["hidden_size"]))
+    for s in range(steps, 0, -1):
+        st = _cell_step(plan, layer, params, values, s)
+        if t == "gru_cell" and st["ghn"] is None:  # a variant solved before W_hn h + b_hn was stored
+            return lines[:0] + [f"$${_d(f'h_t{k}')} = {show(values[f'd_h_t{k}'])}$$" for k in range(steps, 0, -1)]
+        dh = np.asarray(values[f"d_h_t{s}"], dtype=np.float64).reshape(carried.shape)
+        back = lnp.cell_step_backward(t, st, dh, carried)
+        parts = [f"{_d(f'h_t{s}')} = {show(dh.reshape(-1 if plan.batch == 1 else (plan.batch, -1)))}"]
+        for g, _ in grads:
+            value = back[g].reshape(-1 if plan.batch == 1 else (plan.batch, -1))
+            symbol = _GATE_TEX[g].replace("(t)", f"({s})")
+            parts.append(rf"\frac{{\partial L}}{{\partial {symbol}}} = {show(value)}")
+        lines.append(rf"$$t = {s}: \quad " + r",\; ".join(parts) + "$$")
+        if role in _CONTRIBUTION:
+            source = back["dgi"] if role in ("Wih", "bih") else back["dgh"]
+            if role in ("Wih", "Whh"):
+                contribution = (source.swapaxes(1, 2) @ (st["x"] if role == "Wih" else st["h_prev"]))[0]
+            else:
+                contribution = source.sum(1)[0]
+            lines.append(rf"$$\text{{step {s} adds}}\quad {show(contribution)}$$")
+        if t == "lstm_cell":
+            carried = back["dc_prev"]
+    return lines
 
 
 def explain(plan, params: dict, values: dict) -> list[Step]:

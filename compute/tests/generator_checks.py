@@ -5,12 +5,15 @@ use these helpers to run the other configs they name with the same kinds of asse
 """
 
 import itertools
+import json
+import tomllib
+from pathlib import Path
 
 import numpy as np
 
 from compute.config import ConfigError
 from compute.contract import Generator
-from compute.generators import get_generator
+from compute.generators import REGISTRY, get_generator
 from compute.variant import Variant
 from quizzes.grading import grade_computed
 
@@ -90,3 +93,39 @@ def assert_consistent_variants(slug, settings, seeds=range(15)) -> list[Variant]
         assert all(np.shape(m.value) == np.shape(variant.answer) for m in variant.mistakes)
         variants.append(variant)
     return variants
+
+
+# --- the configs the docs and the demo course use ----------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTED_NETWORKS = "<!-- network examples: one JSON config per line, checked by compute/tests -->"
+
+
+def documented_network_configs() -> list[dict]:
+    """The network configs docs/compute.md shows (the JSON lines of its marked block)."""
+    text = (ROOT / "docs" / "compute.md").read_text(encoding="utf-8")
+    block = text.split(DOCUMENTED_NETWORKS, 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    return [json.loads(line) for line in block.splitlines() if line.strip()]
+
+
+def content_configs() -> list[tuple[str, str, dict]]:
+    """(question file, generator slug, generator_config) of every computed question of the demo course."""
+    found = []
+    for path in sorted((ROOT / "content").glob("*/*/*.md")):
+        text = path.read_text(encoding="utf-8")
+        matter = tomllib.loads(text.split("+++\n", 2)[1])
+        if "generator" in matter:
+            found.append((path.name, matter["generator"], matter.get("generator_config", {})))
+    return found
+
+
+def documented_configs() -> list[tuple[str, dict]]:
+    """Every generator's default config, the demo course's configs and the documented network configs,
+    once each: (slug, config)."""
+    configs = [(slug, {}) for slug in sorted(REGISTRY)]
+    configs += [(slug, settings) for _, slug, settings in content_configs()]
+    configs += [("network", settings) for settings in documented_network_configs()]
+    unique = {}
+    for slug, settings in configs:
+        unique.setdefault((slug, json.dumps(settings, sort_keys=True)), (slug, settings))
+    return list(unique.values())

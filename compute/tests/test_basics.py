@@ -54,8 +54,8 @@ LOGISTIC = {"x": [1, -2], "w": [0.5, 0.5], "b": 1, "y": 1}
 @pytest.mark.parametrize(("config", "expected"), [
     ({"ask": "prob"}, sigmoid(0.5)),
     ({"ask": "loss"}, -math.log(sigmoid(0.5))),
-    ({"ask": "grad_w", "weight": 1}, (sigmoid(0.5) - 1) * 1),
-    ({"ask": "grad_w", "weight": 2}, (sigmoid(0.5) - 1) * -2),
+    ({"ask": "grad_w", "index": 0}, (sigmoid(0.5) - 1) * 1),
+    ({"ask": "grad_w", "index": 1}, (sigmoid(0.5) - 1) * -2),
     ({"ask": "grad_b"}, sigmoid(0.5) - 1),
 ])
 def test_logistic_regression_by_hand(config, expected):
@@ -76,8 +76,16 @@ def test_logistic_regression_survives_a_saturated_fixed_logit():
 
 
 def test_logistic_regression_weight_beyond_features_is_refused():
-    with pytest.raises(ConfigError, match="between 1 and “features” \\(2\\)"):
-        get_generator("logistic_regression").clean_config({"features": 2, "weight": 3})
+    with pytest.raises(ConfigError, match="between 0 and 1 \\(“features” is 2\\)"):
+        get_generator("logistic_regression").clean_config({"features": 2, "index": 2})
+
+
+def test_logistic_regression_old_one_based_weight_setting_means_the_same_weight():
+    generator = get_generator("logistic_regression")
+    assert generator.clean_config({"weight": 2})["index"] == 1
+    variant = answer("logistic_regression", {"ask": "grad_w", "weight": 2}, LOGISTIC)
+    assert variant.answer == pytest.approx((sigmoid(0.5) - 1) * -2)
+    assert "w_1" in variant.prompt and "`w[1]`" in variant.prompt
 
 
 # --- every config, not only the defaults the contract test covers -------------------------------

@@ -21,22 +21,33 @@ def gcn_numpy(a, h, w, self_loops=True, symmetric=True):
 
 def test_normalized_adjacency_by_hand():
     generator = get_generator("normalized_adjacency")
-    off = generator.solve({"A": PATH, "i": 1, "j": 2}, config("normalized_adjacency", nodes=3))
+    off = generator.solve({"A": PATH, "u": 0, "v": 1}, config("normalized_adjacency", nodes=3))
     assert off.answer == pytest.approx(1 / math.sqrt(2 * 3))  # degrees with self-loops 2 and 3
     assert off.mistakes["without_self_loops"] == pytest.approx(1 / math.sqrt(1 * 2))
     assert off.mistakes["mean_normalization"] == pytest.approx(1 / 2)
-    diagonal = generator.solve({"A": PATH, "i": 2, "j": 2}, config("normalized_adjacency", nodes=3))
+    diagonal = generator.solve({"A": PATH, "u": 1, "v": 1}, config("normalized_adjacency", nodes=3))
     assert diagonal.answer == pytest.approx(1 / 3)
     assert diagonal.mistakes["without_self_loops"] == 0
 
 
-def test_normalized_adjacency_asks_for_nonzero_entries():
+def test_normalized_adjacency_asks_for_an_edge_between_nodes_of_different_degrees():
     generator = get_generator("normalized_adjacency")
     for seed in range(40):
         variant = generator.generate(seed)
-        i, j = int(variant.params["i"]) - 1, int(variant.params["j"]) - 1
-        assert i == j or variant.params["A"][i][j] == 1
+        u, v = int(variant.params["u"]), int(variant.params["v"])
+        a = np.array(variant.params["A"])
+        assert a[u][v] == 1 and a[u].sum() != a[v].sum()
         assert variant.answer > 0
+        assert "mean_normalization" in {m.name for m in variant.mistakes}
+
+
+def test_a_variant_stored_when_nodes_counted_from_1_is_still_explained():
+    generator, settings = get_generator("normalized_adjacency"), config("normalized_adjacency", nodes=3)
+    old = {"A": PATH, "i": 1, "j": 2}  # 1-based: nodes 0 and 1 today
+    solved = generator.solve(old, settings)
+    assert solved.answer == pytest.approx(1 / math.sqrt(2 * 3))
+    text = "\n".join(step.body for step in generator.explain(old, solved.values, settings))
+    assert "\\hat A_{0,1}" in text
 
 
 def test_gcn_layer_against_numpy():
@@ -103,8 +114,9 @@ def test_other_configs_give_consistent_variants(slug, settings):
 
 
 def test_config_errors_say_what_is_allowed():
-    with pytest.raises(ConfigError, match="“node” must be between 1 and “nodes” \\(4\\); got 5"):
-        config("gcn_layer", node=5)
+    with pytest.raises(ConfigError, match="“index” counts from 0, so it must be between 0 and 3 \\(“nodes” is 4\\)"):
+        config("gcn_layer", index=4)
+    assert config("gcn_layer", node=2)["index"] == 1  # the old 1-based setting means the same node
     with pytest.raises(ConfigError, match="“aggregation” must be one of \"sum\", \"mean\""):
         config("message_passing", aggregation="max")
     with pytest.raises(ConfigError, match="“nodes” must be at most 5"):

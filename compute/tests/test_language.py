@@ -9,7 +9,7 @@ from compute.config import ConfigError
 from compute.generators import get_generator
 from compute.tests.generator_checks import assert_consistent_variants, config
 
-COUNTS = {"counts": [[2, 1, 0], [3, 0, 1], [0, 2, 2]], "prev": 1, "next": 1}
+COUNTS = {"counts": [[2, 1, 0], [3, 0, 1], [0, 2, 2]], "i": 0, "j": 0}
 
 
 def test_bigram_with_add_one_smoothing_by_hand():
@@ -22,7 +22,7 @@ def test_bigram_with_add_one_smoothing_by_hand():
 
 
 def test_bigram_maximum_likelihood_by_hand():
-    params = {**COUNTS, "prev": 3, "next": 2}
+    params = {**COUNTS, "i": 2, "j": 1}
     solved = get_generator("ngram_probability").solve(params, config("ngram_probability", smoothing="none"))
     assert solved.answer == pytest.approx(2 / 4)
     assert solved.mistakes["swapped_condition"] == pytest.approx(2 / 3)
@@ -33,7 +33,7 @@ def test_bigram_variants_ask_about_a_pair_that_occurs():
     generator = get_generator("ngram_probability")
     params = generator.sample_params(range(200), config("ngram_probability"))
     rows = np.arange(200)
-    pairs = params["counts"][rows, params["prev"].astype(int) - 1, params["next"].astype(int) - 1]
+    pairs = params["counts"][rows, params["i"].astype(int), params["j"].astype(int)]
     assert np.all(pairs >= 1)
 
 
@@ -104,8 +104,8 @@ def test_other_configs_give_consistent_variants(slug, settings):
 
 
 def test_config_errors_say_what_is_allowed():
-    with pytest.raises(ConfigError, match="“key” must be between 1 and “keys” \\(3\\); got 4"):
-        config("attention_weight", key=4)
+    with pytest.raises(ConfigError, match="“index” counts from 0, so it must be between 0 and 2 \\(“keys” is 3\\)"):
+        config("attention_weight", index=3)
     with pytest.raises(ConfigError, match="“smoothing” must be one of \"laplace\", \"none\""):
         config("ngram_probability", smoothing="kneser_ney")
     with pytest.raises(ConfigError, match="“tokens” must be at least 2"):

@@ -202,7 +202,8 @@ def test_config_errors_say_what_is_allowed(settings, words):
 def test_prompt_explanation_and_diagram():
     variant = GEN.generate(11, {"wrt": "x", "index": [1], "activation": "tanh"})
     assert "L = (\\hat y - y)^2" in variant.prompt and "`MSELoss`" in variant.prompt
-    assert "`x[1]` in PyTorch" in variant.prompt and "x_{2}" in variant.prompt
+    assert "`x[1]` in PyTorch" in variant.prompt and "x_{1}" in variant.prompt
+    assert "Indices count from 0, as in PyTorch." in variant.prompt
     assert [s.title for s in variant.steps] == ["Conventions", "Forward pass", "Backward pass", "Answer"]
     assert f"{variant.answer:.4g}".replace("-", "") in variant.steps[-1].body
     svg = variant.diagram

@@ -80,7 +80,8 @@ def test_default_sigmoid_slide_example_and_its_worked_solution():
     text = "\n".join(step.body for step in variant.steps)
     assert "\\sigma'(a) = \\sigma(a)(1 - \\sigma(a))" in text and "PyTorch's default mean" in text
     assert "z_{1} = \\begin{pmatrix} 1 & 2 \\\\ -1 & 1 \\\\ 2 & -2 \\end{pmatrix}" in text
-    assert "{{ W1 }}" in variant.prompt and "row 1, column 2" in variant.prompt
+    assert "{{ W1 }}" in variant.prompt and "row 0, column 1" in variant.prompt
+    assert "Indices count from 0, as in PyTorch." in variant.prompt
 
 
 # --- PyTorch's own modules and optimizers as references ---------------------------------------------

@@ -45,3 +45,16 @@ def test_true_index_picks_only_true_entries_and_each_of_them():
     counts = np.bincount(picked, minlength=5)
     assert counts[[0, 2]].tolist() == [0, 0]
     assert all(600 < c < 730 for c in counts[[1, 3, 4]])
+
+
+def test_a_fork_is_an_independent_stream_of_the_same_seeds():
+    sampler = Sampler(range(6))
+    sampler.integers(0, 9, shape=(3,))
+    fork = sampler.fork(np.array([1, 4]), stream=1)
+    again = Sampler(range(6)).fork(np.array([4]), stream=1)
+    assert fork.size == 2 and fork.counter == 0
+    assert np.array_equal(fork.bits((3,))[1], again.bits((3,))[0])  # depends on the seed, not the batch
+    other = Sampler(range(6)).fork(np.array([1, 4]), stream=2).bits((3,))
+    first = Sampler(range(6)).bits((3,))[[1, 4]]
+    assert not np.array_equal(other, Sampler(range(6)).fork(np.array([1, 4]), stream=1).bits((3,)))
+    assert not np.array_equal(first, Sampler(range(6)).fork(np.array([1, 4]), stream=1).bits((3,)))

@@ -136,7 +136,9 @@ def test_other_configs_give_consistent_variants(slug, settings):
 
 
 def test_config_errors_say_what_is_allowed():
-    with pytest.raises(ConfigError, match="“unit” must be between 1 and “hidden_size” \\(1\\); got 2"):
-        config("lstm_step", unit=2)
-    with pytest.raises(ConfigError, match="“unit” must be between 1 and “hidden_size”"):
-        config("gru_step", unit=2, hidden_size=1)
+    with pytest.raises(ConfigError, match="counts from 0, so it must be between 0 and 0 \\(“hidden_size” is 1\\)"):
+        config("lstm_step", index=1)
+    with pytest.raises(ConfigError, match="“index” counts from 0"):
+        config("gru_step", index=1, hidden_size=1)
+    with pytest.raises(ConfigError, match="give only “index”"):
+        config("gru_step", unit=1, index=0)

@@ -11,9 +11,9 @@ from compute.tests.generator_checks import answer, assert_keeps_the_contract, co
 
 SLUGS = ("softmax_cross_entropy", "softmax_gradient")
 
-# --- z = (1, 2, 0.5), T = 2, true class 2 -------------------------------------------------------
+# --- z = (1, 2, 0.5), T = 2, true class 1 (counting from 0) -------------------------------------
 
-SOFT = {"z": [1, 2, 0.5], "T": 2, "target": 2}
+SOFT = {"z": [1, 2, 0.5], "T": 2, "y": 1}
 P = np.exp(np.array([0.5, 1.0, 0.25])) / np.exp(np.array([0.5, 1.0, 0.25])).sum()
 
 
@@ -35,13 +35,24 @@ def test_softmax_gradient_is_p_minus_onehot_over_t():
 
 
 def test_softmax_survives_huge_fixed_logits():
-    variant = answer("softmax_cross_entropy", {}, {"z": [900, 0, -900], "T": 0.5, "target": 2})
+    variant = answer("softmax_cross_entropy", {}, {"z": [900, 0, -900], "T": 0.5, "y": 1})
     assert variant.answer == pytest.approx(1800)
 
 
+def test_classes_count_from_0_in_the_prompt_and_the_worked_solution():
+    variant = answer("softmax_gradient", {}, SOFT)
+    assert "Indices count from 0, as in PyTorch." in variant.prompt and "{{ y }}" in variant.prompt
+    assert "e_{1}" in variant.steps[-1].body
+    old = {"z": [1, 2, 0.5], "T": 2, "target": 2}  # stored before classes counted from 0: the same class
+    generator = get_generator("softmax_cross_entropy")
+    assert generator.solve(old, generator.clean_config({})).answer == pytest.approx(-math.log(P[1]))
+
+
 def test_softmax_fixed_target_and_temperature_are_checked():
-    with pytest.raises(ConfigError, match="class number from 1 to 3"):
-        get_generator("softmax_cross_entropy").clean_config({"fixed": {"target": 4}})
+    with pytest.raises(ConfigError, match="class number from 0 to 2"):
+        get_generator("softmax_cross_entropy").clean_config({"fixed": {"y": 3}})
+    with pytest.raises(ConfigError, match="fix “y” instead of “target”"):
+        get_generator("softmax_cross_entropy").clean_config({"fixed": {"target": 2}})
     with pytest.raises(ConfigError, match="positive number"):
         get_generator("softmax_gradient").clean_config({"fixed": {"T": 0}})
 
