@@ -28,7 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from quizzes.rendering import RENDER_VERSION
 from quizzes.states import QuestionState, add_html
 
-FRAGMENT_VERSION = 2
+FRAGMENT_VERSION = 3
 CACHE_SECONDS = 60 * 60 * 24
 CSRF_PLACEHOLDER = "csrf0placeholder0fragment"  # what the cached fragment holds instead of the token
 TEMPLATE = "quizzes/_question.html"

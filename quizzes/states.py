@@ -225,17 +225,33 @@ def add_html(states: list[QuestionState]) -> None:
     texts = []
     for state in states:
         q = state.question
-        texts += [prompts[q.id], q.hint, q.explanation]
+        texts += [prompts[q.id], q.hint, q.explanation, _graded_feedback(state)]
         for c in q.choices.all():
             texts += [c.text, c.feedback]
     rendered = dict(zip(texts, render_many(texts), strict=True))
     for state in states:
         q = state.question
         state.html = {"prompt": rendered[prompts[q.id]], "hint": rendered[q.hint],
-                      "explanation": rendered[q.explanation]}
+                      "explanation": rendered[q.explanation],
+                      "feedback": _unwrapped(rendered[_graded_feedback(state)])}
         state.choice_html = {c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]}
                              for c in q.choices.all()}
     _add_worked_steps([s for s in states if s.solution_visible])
+
+
+def _graded_feedback(state: QuestionState) -> str:
+    """The feedback of the last answer when it was graded: Markdown with math (named mistakes write
+    formulas); other feedback (invalid input, pending) is shown as plain text."""
+    last = state.last
+    return last.feedback if last is not None and last.status == Submission.Status.GRADED else ""
+
+
+def _unwrapped(html: str) -> str:
+    """One rendered paragraph without its ``<p>``, to sit inside the feedback's own line."""
+    html = html.strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
 
 
 def _add_worked_steps(states: list[QuestionState]) -> None:

@@ -50,8 +50,8 @@ class ComputedArray(ComputedKind):
             try:
                 numbers.append(parse_number(cell))
             except NumericInputError as error:
-                where = (f"row {index // shape[1] + 1}, column {index % shape[1] + 1}" if len(shape) == 2
-                         else f"entry {index + 1}")
+                where = (f"entry [{index // shape[1]}, {index % shape[1]}]" if len(shape) == 2
+                         else f"entry [{index}]")  # indices from 0, as every prompt counts them
                 raise InvalidAnswer(f"In {where}: {error}", raw) from None
         return ParsedAnswer(raw=raw, value=np.reshape(numbers, shape).tolist())
 
@@ -75,7 +75,7 @@ class ComputedArray(ComputedKind):
             row = []
             for c in range(cols):
                 index = r * cols + c
-                row.append({"index": index, "row": r + 1, "col": c + 1,
+                row.append({"index": index, "row": r, "col": c, "vector": len(shape) == 1,
                             "text": typed[index] if index < len(typed) else "",
                             "mark": marks[index] if index < len(marks) else None})
             grid.append(row)

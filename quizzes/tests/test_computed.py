@@ -95,7 +95,7 @@ def test_invalid_cell_is_kept_with_its_position_and_costs_no_try(student_client,
     fragment = post(student_client, doubled, cell=["1", "abc", "2"]).content.decode()
     submission = Submission.objects.get()
     assert (
-        submission.status == "invalid" and "entry 2" in submission.feedback and submission.try_number is None
+        submission.status == "invalid" and "In entry [1]:" in submission.feedback and submission.try_number is None
     )
     assert 'value="abc"' in fragment
 

@@ -58,3 +58,30 @@ def test_number_boxes_get_a_keyboard_with_a_minus_sign(student_client, numeric):
     box = html[html.index(f'id="q{numeric.id}-answer"') - 200:html.index(f'id="q{numeric.id}-answer"') + 400]
     assert 'name="answer"' in box and "inputmode" not in box  # iOS's numeric keypads lack "−"
     assert html.count(f'id="q{numeric.id}-format"') == 1  # the format help once per question
+
+
+@pytest.mark.usefixtures("toy_generators")
+def test_a_named_mistake_message_shows_its_math(student_client, student, quiz, monkeypatch):
+    from quizzes.models import Variant
+    from quizzes.tests.factories import make_question
+    from quizzes.tests.toy_generators import Product
+
+    monkeypatch.setitem(Product.mistakes, "added", "You added: $a + b$ instead of $a \\cdot b$.")
+    question = make_question(quiz=quiz, position=1, kind="computed", generator="toy_product", prompt="")
+    page(student_client, quiz)
+    variant = Variant.objects.get(student=student, question=question)
+    added = variant.params["a"] + variant.params["b"]
+    fragment = student_client.post(url("answer", question), {"answer": f"{added:g}"}, **FETCH).content.decode()
+    feedback = fragment[fragment.index('class="feedback"'):fragment.index("</div>", fragment.index('class="feedback"'))]
+    assert "You added:" in feedback and "<math" in feedback and "$a" not in feedback
+
+
+@pytest.mark.usefixtures("toy_generators")
+def test_vector_boxes_are_numbered_from_0_like_the_prompts(student_client, student, quiz):
+    from quizzes.tests.factories import make_question
+
+    question = make_question(quiz=quiz, position=1, kind="computed_array", generator="toy_doubled", prompt="")
+    html = page(student_client, quiz)
+    assert 'aria-label="Entry [0]' in html and 'aria-label="Entry [2]' in html and "Entry [3]" not in html
+    fragment = student_client.post(url("answer", question), {"cell": ["1", "x", "2"]}, **FETCH).content.decode()
+    assert "In entry [1]:" in fragment
