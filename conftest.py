@@ -3,6 +3,7 @@ browser page for the browser tests."""
 
 import os
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -16,6 +17,13 @@ from quizzes.tests.factories import make_question
 pytest_plugins = ("celery.contrib.pytest",)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Hypothesis checks properties, not speed: its 200 ms deadline per example and its "too slow"
+# health check fail on a busy machine with nothing wrong. Timing belongs to bench/.
+hypothesis.settings.register_profile(
+    "quizserver", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("quizserver")
 
 
 def skip_or_fail(reason: str) -> None:

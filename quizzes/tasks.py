@@ -5,11 +5,13 @@ production); ``variants_requeue`` runs every minute from Celery beat.
 """
 
 from celery import shared_task
+from django.conf import settings
 
 from quizzes import submissions, variants
 
 
-@shared_task(name=variants.SOLVE_TASK)
+@shared_task(name=variants.SOLVE_TASK, soft_time_limit=settings.QUIZSERVER_SOLVE_SOFT_TIME_LIMIT,
+             time_limit=settings.QUIZSERVER_SOLVE_TIME_LIMIT)  # a generator that hangs: variants_solve
 def variants_solve(variant_ids: list[int]) -> int:
     """Solve pending variants, then grade the answers that waited for them; returns how many became ready."""
     ready = variants.variants_solve(variant_ids=variant_ids)
@@ -26,5 +28,8 @@ def quiz_precompute(quiz_id: int) -> int:
 
 @shared_task(name="quizzes.tasks.variants_requeue")
 def variants_requeue() -> int:
-    """Queue again the variants whose solving was lost or failed a while ago."""
-    return variants.variants_requeue()
+    """Queue again the variants whose solving was lost or failed a while ago, and grade the answers
+    whose grading was lost after their variant was solved; returns how many variants were queued."""
+    queued = variants.variants_requeue()
+    submissions.submissions_grade_lost()
+    return queued

@@ -4,7 +4,7 @@ A variant is one student's instance of a question (``quizzes.models.Variant``). 
 kind needs no numbers gets a variant that is ready at once. A computed question's variant is made
 with its numbers sampled (numpy, no torch) and status ``pending``; solving it (PyTorch) is queued:
 in this process and transaction when Celery is eager (the laptop default), on a ``compute`` worker
-with ``delay_on_commit`` otherwise. Answers that waited for a variant are graded by
+after the commit otherwise. Answers that waited for a variant are graded by
 ``quizzes.submissions`` once it is ready (``quizzes.tasks`` runs the two in turn).
 
 Reads do not write: showing a quiz only adds the variants that are missing. Re-queueing variants
@@ -19,8 +19,11 @@ import time
 from datetime import timedelta
 
 import numpy as np
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from quizserver.celery import app as celery_app
 from quizzes.models import Question, Submission, Variant
@@ -57,7 +60,11 @@ def _new_variants(student, question: Question, numbers: list[int] | None = None)
 
 
 def queue_solve(variants) -> None:
-    """Queue solving the pending ones among ``variants`` (see the module docstring)."""
+    """Queue solving the pending ones among ``variants`` (see the module docstring).
+
+    Never raises for an unreachable broker: the variants stay ``pending`` (and answers to them are
+    stored as pending) until ``variants_requeue`` queues them again once the broker is back.
+    """
     ids = [v.id for v in variants if v.status == Variant.Status.PENDING]
     if not ids:
         return
@@ -65,7 +72,17 @@ def queue_solve(variants) -> None:
     if task.app.conf.task_always_eager:
         task.delay(ids)  # in this process and transaction: the rows are visible now
     else:
-        task.delay_on_commit(ids)  # a worker must not look before the rows are committed
+        # After the commit: a worker must not look before the rows are committed. Not
+        # delay_on_commit, whose broker error would turn the committed request into a 500.
+        transaction.on_commit(lambda: _send(task, ids))
+
+
+def _send(task, ids: list[int]) -> None:
+    """Send ``task`` for ``ids``; a broker that cannot be reached is logged, not raised."""
+    try:
+        task.delay(ids)
+    except (KombuOperationalError, OSError) as error:
+        log.warning("broker unreachable, %d variant(s) left pending for variants_requeue: %s", len(ids), error)
 
 
 def variants_for(*, student, questions) -> dict[int, Variant]:
@@ -137,20 +154,32 @@ def variants_solve(*, variant_ids: list[int]) -> list[int]:
     (their waiting answers are for ``quizzes.submissions.submissions_grade_pending``).
 
     A generator error marks the variant ``error`` with the message (the admin shows it). Safe to
-    run twice (ready variants are skipped).
+    run twice (ready variants are skipped). When the solve task's soft time limit strikes (a generator
+    that hangs, ``QUIZSERVER_SOLVE_SOFT_TIME_LIMIT``), the variant being solved is marked ``error``,
+    the ones solved before it are stored, and the rest are queued again as a new task.
     """
     from compute.device import device_name  # imports torch: only solving processes pay for it
 
     device = device_name()
     pending = list(
-        Variant.objects.filter(id__in=variant_ids, status=Variant.Status.PENDING).select_related("question__quiz")
+        Variant.objects.filter(id__in=variant_ids, status=Variant.Status.PENDING)
+        .select_related("question__quiz").order_by("id")
     )
-    for variant in pending:
+    for index, variant in enumerate(pending):
         question = variant.question
         variant.attempted_at = timezone.now()
         start = time.perf_counter()
         try:
             row = question.kind_spec.solve(question, variant, device)
+        except SoftTimeLimitExceeded:
+            log.error("solving variant %s passed the time limit", variant.id)
+            variant.status, variant.error = Variant.Status.ERROR, (
+                f"Solving took longer than the time limit ({settings.QUIZSERVER_SOLVE_SOFT_TIME_LIMIT} s) "
+                "and was stopped."
+            )
+            queue_solve(pending[index + 1:])  # a fresh time limit for the ones not tried yet
+            del pending[index + 1:]
+            break
         except Exception as error:
             log.exception("solving variant %s failed", variant.id)
             variant.status, variant.error = Variant.Status.ERROR, f"{type(error).__name__}: {error}"

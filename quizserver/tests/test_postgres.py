@@ -15,7 +15,9 @@ import pytest
 from conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
-URL = os.environ.get("QUIZSERVER_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/quizserver")
+# A database name of this run's own: two suites on one machine (two clones, two people) must not
+# create and drop the same test database under each other.
+URL = os.environ.get("QUIZSERVER_TEST_POSTGRES_URL", f"postgres://postgres@127.0.0.1:5432/quizserver_{os.getpid()}")
 
 
 def postgres_answers() -> bool:

@@ -1,20 +1,27 @@
-"""Celery: the task path on an in-memory worker, a real worker process on Redis, and a web process
-that serves computed questions without importing torch."""
+"""Celery: the task path on an in-memory worker, a real worker process on Redis, a web process
+that serves computed questions without importing torch, and the periodic task's sweep of lost grading."""
 
-import socket
+import shutil
 import sqlite3
 import subprocess
 import sys
-import time
+import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from celery.signals import task_postrun
+from django.urls import reverse
+from django.utils import timezone
 
 from conftest import skip_or_fail
-from quizzes.models import Variant
+from quizserver.tests.services import RedisServer, redis_binary, scratch_folder, stop, wait_for
+from quizzes import tasks
+from quizzes.models import Submission, Variant
 from quizzes.tests.factories import make_question
 from quizzes.tests.page_without_torch import page_env, page_report
-from quizzes.variants import variants_for
+from quizzes.variants import SOLVE_TASK, STALE_PENDING_SECONDS, variants_for
+from quizzes.variants import variants_solve as solve_only
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,40 +51,59 @@ def celery_app(celery_config):
 @pytest.fixture(scope="session")
 def celery_worker_parameters():
     # Our tasks store results in the database and ignore Celery results, so skip the result-based ping.
-    return {"perform_ping_check": False, "queues": ("compute", "celery")}
+    # A loaded machine may take a while to stop the worker thread: allow it a minute, not 10 s.
+    return {"perform_ping_check": False, "queues": ("compute", "celery"), "shutdown_timeout": 60.0}
 
 
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
+@pytest.fixture
+def solve_finished():
+    """An event set when the worker has finished running a solve task (whatever its outcome).
+
+    The test database is in-memory SQLite with a shared cache, in which a connection that meets
+    another's write lock gets "database table is locked" at once (the busy timeout does not apply).
+    So a test with the in-memory worker thread must not touch the database while the task runs:
+    it waits for this event instead of polling the table.
+    """
+    finished = threading.Event()
+
+    def on_postrun(sender=None, **kwargs):
+        if sender is not None and sender.name == SOLVE_TASK:
+            finished.set()
+
+    task_postrun.connect(on_postrun, weak=False)
+    yield finished
+    task_postrun.disconnect(on_postrun)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_variant_is_solved_by_an_in_memory_worker(celery_app, celery_worker, toy_generators, student, quiz):
+def test_variant_is_solved_by_an_in_memory_worker(
+    celery_app, celery_worker, solve_finished, toy_generators, student, quiz
+):
     question = make_question(quiz=quiz, kind="computed", generator="toy_product", prompt="")
-    variant = variants_for(student=student, questions=[question])[question.id]
+    variant = variants_for(student=student, questions=[question])[question.id]  # committed, then queued
     assert variant.status == "pending"  # not eager: queued for the worker
-    assert wait_for(lambda: Variant.objects.get(pk=variant.pk).status == "ready")
+    assert solve_finished.wait(timeout=120), "the worker did not run the solve task"
     stored = Variant.objects.get(pk=variant.pk)
+    assert stored.status == "ready", (stored.status, stored.error)
     assert stored.answer == stored.params["a"] * stored.params["b"] and stored.device in {"cpu", "cuda"}
 
 
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
+@pytest.fixture
+def private_redis():
+    """A redis-server of this test's own on a Unix socket: another test run on the same machine
+    (sharing 127.0.0.1:6379) can never take this run's tasks."""
+    if not redis_binary():
+        skip_or_fail("redis-server is not installed (apt-get install redis-server)")
+    folder = scratch_folder("qs-redis-")
+    server = RedisServer(folder)
+    server.start()
+    yield server
+    stop(server.process)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_real_worker_process_on_redis_solves_a_queued_variant(tmp_path):
-    if not redis_answers():
-        skip_or_fail("Redis is not running on 127.0.0.1:6379")
-    broker = "redis://127.0.0.1:6379/15"
+def test_real_worker_process_on_redis_solves_a_queued_variant(tmp_path, private_redis):
+    broker = private_redis.broker_url
     report = page_report(tmp_path / "db.sqlite3", broker)
     assert report["pending_variants"] == report["questions"] > 0
     worker = subprocess.Popen(
@@ -111,7 +137,7 @@ def test_real_worker_process_on_redis_solves_a_queued_variant(tmp_path):
                     db.execute("select status, count(*) from quizzes_variant group by status").fetchall()
                 )
 
-        assert wait_for(lambda: statuses().get("pending", 0) == 0, timeout=120), statuses()
+        assert wait_for(lambda: statuses().get("pending", 0) == 0, timeout=300), statuses()
         assert statuses() == {"ready": report["questions"]}
     finally:
         worker.terminate()
@@ -124,3 +150,24 @@ def test_page_view_with_a_broker_does_not_import_torch(tmp_path):
     assert report["status"] == 200 and report["page_has_mn"] > 0
     assert report["torch_imported"] is False, report
     assert report["pending_variants"] == report["questions"]
+
+
+def test_periodic_requeue_grades_answers_whose_grading_was_lost(student_client, student, toy_generators, quiz,
+                                                                 monkeypatch):
+    """A worker killed after storing its solved variants but before grading leaves their answers
+    pending behind a ready variant; nothing would queue that variant again. The periodic task grades
+    them once the variant has been solved for a while, and only then (a worker may still be at it)."""
+    question = make_question(quiz=quiz, kind="computed", generator="toy_product", prompt="")
+    monkeypatch.setattr("quizzes.variants.queue_solve", lambda variants: None)  # the worker gets it later
+    variant = variants_for(student=student, questions=[question])[question.id]
+    answer = variant.params["a"] * variant.params["b"]
+    response = student_client.post(reverse("quizzes:answer", args=["dl", quiz.id, question.id]),
+                                   {"answer": f"{answer:g}"}, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.status_code == 200 and Submission.objects.get().status == "pending"
+    assert solve_only(variant_ids=[variant.id]) == [variant.id]  # solved and stored; then the worker died
+    assert tasks.variants_requeue() == 0 and Submission.objects.get().status == "pending"  # too early
+    Variant.objects.filter(pk=variant.pk).update(
+        attempted_at=timezone.now() - timedelta(seconds=STALE_PENDING_SECONDS + 1))
+    assert tasks.variants_requeue() == 0  # no variant to queue, but the answer is graded
+    submission = Submission.objects.get()
+    assert submission.status == "graded" and submission.score == 1.0
