@@ -31,3 +31,11 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal staticfiles .pytest_cache .hypothesis
+
+# Deployment check (docs/deployment.md): Django's `check --deploy` with production settings must be
+# clean. A fresh random key each run (never a key written down here); DATABASE_URL unset is fine.
+.PHONY: prod-check
+prod-check: setup
+	env -u DATABASE_URL DJANGO_DEBUG=0 ALLOWED_HOSTS=quiz.example.org CACHE_URL=redis://127.0.0.1:6379/1 \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(PY) manage.py check --deploy --fail-level WARNING

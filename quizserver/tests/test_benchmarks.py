@@ -1,11 +1,15 @@
 """The benchmarks still run against today's schema and code (tiny sizes; nothing is timed here)."""
 
 import os
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,3 +35,32 @@ def test_precompute_benchmark_runs():
 def test_compute_benchmark_runs(part):
     out = run_bench("bench/compute.py", "--quick", "--part", part)
     assert "variants/s" in out
+
+
+# --- bench/load.py: needs PostgreSQL and Redis on their usual local ports ---------------------------
+
+TABLE_LINE = re.compile(r"^(login|mixed|alone) +(\S.*?) +(\d+) +\d+\.\d ", re.M)  # phase, type, count
+
+
+def service_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.postgres
+def test_load_benchmark_runs_and_its_count_check_passes():
+    for name, port in (("PostgreSQL", 5432), ("Redis", 6379)):
+        if not service_answers(port):
+            skip_or_fail(f"{name} is not running on 127.0.0.1:{port}")
+    out = run_bench("bench/load.py", "--quick")
+    counts = {(phase, kind): int(count) for phase, kind, count in TABLE_LINE.findall(out)}
+    for key in (("login", "login"), ("mixed", "course"), ("mixed", "progress"), ("alone", "floor"),
+                ("alone", "course"), ("alone", "quiz"), ("alone", "answer"), ("alone", "progress")):
+        assert counts.get(key, 0) > 0, f"no {key} line with requests in:\n{out}"
+    for prefix in ("quiz", "answer "):  # quiz: first views or not; answers: of every kind
+        assert sum(n for (phase, kind), n in counts.items() if phase == "mixed" and kind.startswith(prefix)) > 0, out
+    assert "logged in: 8 of 8 students through the login page" in out, out
+    assert re.search(r"^count check: [1-9]\d* acknowledged answers .*: PASS$", out, re.M), out

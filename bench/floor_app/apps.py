@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FloorAppConfig(AppConfig):
+    name = "bench.floor_app"
+    label = "bench_floor"
