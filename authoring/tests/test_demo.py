@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from authoring.course_files import read_course
 from authoring.demo import DEMO_COURSE, DemoAccounts, demo_load
 from authoring.services import course_export
 from authoring.tests.course_dirs import snapshot, tree
@@ -122,6 +123,19 @@ def test_every_demo_text_renders_its_math_without_errors():
     assert len(texts) > 500
     for text in texts:
         assert "math-error" not in render_markdown(text), text
+
+
+def test_every_question_of_a_quiz_that_promises_hints_has_a_hint():
+    """A quiz shows a question's hint after ``hint_after`` wrong tries. Every quiz has it (the loader
+    fills in the model's default 1; 0 means from the start, and there is no "never"), and the demo
+    quizzes promise "a hint after the first wrong try", so every question they list needs a hint."""
+    course, problems = read_course(DEMO_COURSE)
+    assert course is not None and not problems, problems
+    quizzes = [(lecture, quiz) for lecture in course.lectures for quiz in lecture.quizzes]
+    assert len(quizzes) == 12 and all(quiz.fields["hint_after"] is not None for _, quiz in quizzes)
+    without = [f"{lecture.folder}/{uid}.md ({quiz.fields['uid']})" for lecture, quiz in quizzes
+               for uid in quiz.fields["questions"] if not (lecture.questions[uid].fields.get("hint") or "").strip()]
+    assert not without, "These questions of quizzes that promise hints have none: " + ", ".join(without)
 
 
 def test_every_single_choice_question_has_exactly_one_correct_choice_and_feedback_on_each():

@@ -1,11 +1,18 @@
 """Lecture 2 (Computation Graphs): the value or a partial derivative of a small three-input graph.
 
 Sampling draws every number of a variant in one ``Sampler.draw`` call (a few candidate sets at
-once, the first valid one kept), as in basics.py.
+once, the first valid one kept), as in basics.py. ``diagram`` draws the graph the prompt names:
+the inputs with this student's values, the operation nodes and the output f, and nothing computed
+(no intermediate value or gradient, which would give the answer away).
 """
+
+import functools
+import math
+from typing import NamedTuple
 
 import numpy as np
 
+from compute import svg
 from compute.config import Field, Schema
 from compute.contract import HAND_TOLERANCE, MIN_ANSWER, Generator
 from compute.latex import num, operand, shown
@@ -22,6 +29,34 @@ GRAPHS = {
     "fan_out": "x y + y z",
 }
 GRAPH_COLUMNS = columns(*[grid(-2, 2, 0.5, nonzero=True)] * 3)
+
+
+class Op(NamedTuple):
+    """One operation node of a drawn graph: its ``symbol``, its ``sources`` (the inputs "x", "y", "z"
+    or the index of an earlier node), what it computes (``expression``, for the description) and the
+    ``name`` the worked solution gives its output ("u", "f" for the last node, or "")."""
+
+    symbol: str
+    sources: tuple
+    expression: str
+    name: str = ""
+
+
+OPERATIONS = {"+": "an addition node (+)", "×": "a multiplication node (×)", "σ": "a sigmoid node (σ)",
+              "( )²": "a squaring node"}  # each symbol drawn, as a screen reader says it
+# The operation nodes of each graph in GRAPHS, in the order the forward pass computes them; the last
+# one gives f. The inner node u is the worked solution's.
+DRAWN = {
+    "add_mul": (Op("+", ("x", "y"), "x + y", "u"), Op("×", (0, "z"), "u · z", "f")),
+    "square": (Op("×", ("x", "y"), "xy"), Op("+", (0, "z"), "xy + z", "u"), Op("( )²", (1,), "u²", "f")),
+    "sigmoid": (Op("×", ("x", "y"), "xy"), Op("+", (0, "z"), "xy + z", "u"), Op("σ", (1,), "σ(u)", "f")),
+    "fan_out": (Op("×", ("x", "y"), "xy", "u"), Op("×", ("y", "z"), "yz"), Op("+", (0, 1), "u + yz", "f")),
+}
+# GRAPHS as plain text, for the description
+WRITTEN = {"add_mul": "(x + y) · z", "square": "(xy + z)²", "sigmoid": "σ(xy + z)", "fan_out": "xy + yz"}
+INPUTS = ("x", "y", "z")
+# 330 units wide, drawn at that size: it fits the 340 px a question card leaves on a 390 px phone.
+WIDTH, HEIGHT, RADIUS = 330, 160, 16
 
 
 class ComputationGraph(Generator):
@@ -185,11 +220,85 @@ class ComputationGraph(Generator):
         asked = ("the value of $f$" if config["ask"] == "value"
                  else f"the partial derivative $\\partial f / \\partial {config['wrt']}$")
         return (
-            f"Consider the computation graph of $f(x, y, z) = {GRAPHS[config['graph']]}$"
-            + (" with $\\sigma(u) = 1/(1 + e^{-u})$" if config["graph"] == "sigmoid" else "")
+            f"Consider the computation graph of $f(x, y, z) = {GRAPHS[config['graph']]}$ drawn below"
+            + (", with $\\sigma(u) = 1/(1 + e^{-u})$" if config["graph"] == "sigmoid" else "")
             + ", evaluated at $x = {{ x }}$, $y = {{ y }}$, $z = {{ z }}$.\n\n"
             f"Compute {asked} at this point. Give the answer to at least 3 significant figures."
         )
+
+    def diagram(self, params, config):
+        """The graph of ``config["graph"]`` as inline SVG: the inputs with their values as the prompt shows
+        them, the operation nodes and f, and never a computed value (``graph_template``)."""
+        values = {name: svg.escape(num(params[name])) for name in INPUTS}
+        return graph_template(config["graph"]).format(**values)
+
+
+def _label(x: float, y: float, content: str, size: int = 13, anchor: str = "middle", halo: bool = False) -> str:
+    """A label in the style of the network diagrams; a halo (white outline) keeps it readable over edges."""
+    outline = {"stroke": "#fff", "stroke_width": 3, "paint_order": "stroke"} if halo else {}
+    return svg.text(x, y, content, font_size=size, font_family="sans-serif", text_anchor=anchor, fill="#111",
+                    **outline, digits=0)
+
+
+def _arrow(start: tuple, end: tuple) -> list[str]:
+    """An edge from one node's circle to the next one's, with its arrowhead at the second."""
+    (x1, y1), (x2, y2) = start, end
+    length = math.hypot(x2 - x1, y2 - y1)
+    dx, dy = (x2 - x1) / length, (y2 - y1) / length
+    tip_x, tip_y = x2 - RADIUS * dx, y2 - RADIUS * dy
+    base_x, base_y = tip_x - 7 * dx, tip_y - 7 * dy
+    return [svg.line(x1 + RADIUS * dx, y1 + RADIUS * dy, base_x, base_y, stroke="#555", stroke_width=1.5),
+            svg.polygon([(base_x - 4 * dy, base_y + 4 * dx), (tip_x, tip_y), (base_x + 4 * dy, base_y - 4 * dx)],
+                        fill="#555")]
+
+
+@functools.lru_cache(maxsize=len(GRAPHS))
+def graph_template(graph: str) -> str:
+    """The SVG of ``graph`` with str.format slots {x}, {y}, {z} for the input values (already escaped).
+
+    Inputs in the first column, each operation one column right of its last source, f in the last;
+    a node sits at the mean height of its sources. Edges run left to right, and the one leaving the
+    inner node u is labelled u, as in the worked solution.
+    """
+    ops = DRAWN[graph]
+    spot = {name: (0, 30 + 50 * k) for k, name in enumerate(INPUTS)}  # (column, y)
+    for k, op in enumerate(ops):
+        column = 1 + max(spot[s][0] for s in op.sources)
+        spot[k] = (column, sum(spot[s][1] for s in op.sources) / len(op.sources))
+    spot["f"] = (spot[len(ops) - 1][0] + 1, spot[len(ops) - 1][1])
+    gap = (WIDTH - 24 - 50) / spot["f"][0]
+    at = {key: (50 + gap * column, y) for key, (column, y) in spot.items()}
+
+    edges, labels, nodes = [], [], []
+    for k, op in enumerate(ops):
+        for source in op.sources:
+            edges += _arrow(at[source], at[k])
+            if source in INPUTS or not ops[source].name:
+                continue
+            (x1, y1), (x2, y2) = at[source], at[k]
+            labels.append(_label((x1 + x2) / 2, (y1 + y2) / 2 - 6, ops[source].name, 12, halo=True))
+        nodes.append(svg.circle(*at[k], RADIUS, fill="#fff", stroke="#333", stroke_width=1))
+        nodes.append(_label(at[k][0], at[k][1] + 5, op.symbol, 14))
+    edges += _arrow(at[len(ops) - 1], at["f"])
+    for name in (*INPUTS, "f"):
+        nodes.append(svg.circle(*at[name], RADIUS, fill="#eef", stroke="#333", stroke_width=1))
+        nodes.append(_label(at[name][0], at[name][1] + 5, name, 14))
+        if name != "f":
+            nodes.append(_label(at[name][0] - RADIUS - 5, at[name][1] + 4, f"{{{name}}}", 12, "end", halo=True))
+    return svg.drawing(WIDTH, HEIGHT, edges + labels + nodes, title=describe(graph), sized=True)
+
+
+def describe(graph: str) -> str:
+    """One line for screen readers: the graph node by node, with {x}, {y}, {z} slots for the values."""
+
+    def source(item):
+        return item if item in INPUTS else (ops[item].name or ops[item].expression)
+
+    ops = DRAWN[graph]
+    steps = [f"{OPERATIONS[op.symbol]} takes {' and '.join(map(source, op.sources))} and "
+             f"gives {f'{op.name} = ' if op.name else ''}{op.expression}" for op in ops]
+    return (f"Computation graph of f(x, y, z) = {WRITTEN[graph]}, left to right. Inputs x = {{x}}, y = {{y}}, "
+            f"z = {{z}}; " + "; ".join(steps) + ".")
 
 
 GENERATORS = [ComputationGraph()]
