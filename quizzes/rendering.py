@@ -34,7 +34,7 @@ from pymdownx.util import escape_chars
 
 from quizzes.mathml import MATHML_ATTRIBUTES, MATHML_NAMESPACE, MATHML_TAGS, SAFE_VALUE, latex_to_mathml
 
-RENDER_VERSION = 3  # bump when the output for the same text changes: old cache entries are ignored
+RENDER_VERSION = 4  # bump when the output for the same text changes: old cache entries are ignored
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
 
 AUTHOR_TAGS = frozenset(
@@ -47,12 +47,13 @@ AUTHOR_ATTRIBUTES = {
     "code": {"class", "title"},  # class: only language-* and math-error (see _attribute_filter)
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
-    "span": {"class"},  # class: only math-display (see _attribute_filter)
+    "span": {"class"},  # class: only the math layout's (see _attribute_filter)
     "td": {"align"},
     "th": {"align"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _CODE_CLASS = re.compile(r"language-[A-Za-z0-9_+\-]{1,32}|math-error")
+_SPAN_CLASSES = frozenset({"math-display", "math-display math-list", "math-piece", "math-seg"})
 
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
@@ -61,7 +62,7 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     if tag == "code" and name == "class":
         return value if _CODE_CLASS.fullmatch(value) else None
     if tag == "span" and name == "class":
-        return value if value == "math-display" else None
+        return value if value in _SPAN_CLASSES else None
     if tag == "math" and name == "xmlns":
         return value if value == MATHML_NAMESPACE else None
     if tag in MATHML_TAGS:
@@ -198,12 +199,71 @@ def render_markdown(text: str) -> str:
         if m["tag"]:
             return in_tag_placeholder.sub(in_tag, m["tag"])
         latex, display, _ = formulas[int(m["n"])]
-        mathml = latex_to_mathml(latex, display=display)
-        # A display formula scrolls sideways on its own when wider than the page (site.css shows that it does).
-        return f'<span class="math-display">{mathml}</span>' if display else mathml
+        if not display:
+            return latex_to_mathml(latex, display=False)
+        return _display_block(latex)
 
     body = re.sub(f"(?P<tag>{_TAG})|{placeholder.pattern}", substitute, body)
     return _FINAL_CLEANER.clean(body)
+
+
+# Where a display formula may break: between givens (a comma, then \quad or \qquad, or a bare
+# \qquad), and before a relation of a chain (a = b = c), which then starts the next line.
+_BREAK = re.compile(r",\s*(?:\\[,;: ]\s*)*\\q?quad(?![A-Za-z])\s*|\\qquad(?![A-Za-z])\s*")
+_RELATION = re.compile(r"=|\\approx(?![A-Za-z])")
+_GROUP = re.compile(r"\\(?:left|begin)(?![A-Za-z])|\\(?:right|end)(?![A-Za-z])|\\[{}=]|[{}()\[\]]")
+_OPENS = {"{", "\\{", "(", "[", "\\left", "\\begin"}
+_CLOSES = {"}", "\\}", ")", "]", "\\right", "\\end"}
+
+
+def _top_level(latex: str, pattern: re.Pattern) -> list[re.Match]:
+    """The matches of ``pattern`` in ``latex`` outside brackets of any kind, ``\\left…\\right`` and
+    environments (an unbalanced interval like ``[0, 1)`` only means fewer cuts)."""
+    depth, found = 0, []
+    groups = [(m.start(), m.group()) for m in _GROUP.finditer(latex)]
+    for m in pattern.finditer(latex):
+        while groups and groups[0][0] < m.start():
+            token = groups.pop(0)[1]
+            depth += (token in _OPENS) - (token in _CLOSES)
+        if depth == 0 and not (m.start() and latex[m.start() - 1] == "\\"):
+            found.append(m)
+    return found
+
+
+def display_pieces(latex: str) -> list[list[str]]:
+    """``latex`` cut where a display formula may break: givens (``_BREAK``: ``a = 1,\\quad b = 2``
+    gives ``a = 1,`` and ``b = 2``), each cut before the relations of its chain (``y = 2 \\cdot 3 = 6``
+    gives ``y``, ``= 2 \\cdot 3``, ``= 6``). Never cuts inside braces, ``\\left…\\right`` or an
+    environment, so each piece is a whole formula. ``[[latex]]`` when there is nothing to cut."""
+    givens, start = [], 0
+    for m in _top_level(latex, _BREAK):
+        givens.append(latex[start:m.start()] + ("," if m.group().startswith(",") else ""))
+        start = m.end()
+    givens.append(latex[start:])
+    pieces = []
+    for given in givens:
+        cuts = [m.start() for m in _top_level(given, _RELATION) if m.start() > 0]
+        parts = [given[a:b] for a, b in zip([0, *cuts], [*cuts, len(given)], strict=True)]
+        pieces.append([part.strip() for part in parts])
+    if not all(part for given in pieces for part in given):
+        return [[latex]]
+    return pieces
+
+
+def _display_block(latex: str) -> str:
+    """A display formula as a block that scrolls sideways on its own when wider than its column
+    (site.css shows that it does). A formula with givens or a chain of relations becomes pieces
+    that wrap onto new lines on a narrow screen instead (``display_pieces``)."""
+    pieces = display_pieces(latex)
+    if pieces == [[latex]]:
+        return f'<span class="math-display">{latex_to_mathml(latex, display=True)}</span>'
+    inner = "".join(
+        '<span class="math-piece">'
+        + "".join(f'<span class="math-seg">{latex_to_mathml(part, display=True)}</span>' for part in given)
+        + "</span>"
+        for given in pieces
+    )
+    return f'<span class="math-display math-list">{inner}</span>'
 
 
 def render_inline(text: str) -> str:

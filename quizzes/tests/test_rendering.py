@@ -144,6 +144,31 @@ def test_display_math_scrolls_in_a_block_of_its_own_and_authors_cannot_forge_oth
     assert html.count('class="math-display"') == 1 and "evil" not in html and 'class="x"' not in html
 
 
+@pytest.mark.parametrize(("latex", "pieces"), [
+    (r"x = 1,\quad W = \begin{pmatrix}1 & 2\\ 3 & 4\end{pmatrix},\quad b = \left(1,\quad 2\right)",
+     [["x", "= 1,"], ["W", r"= \begin{pmatrix}1 & 2\\ 3 & 4\end{pmatrix},"], ["b", r"= \left(1,\quad 2\right)"]]),
+    (r"b_1 = g_1,\; b_t = g_t, \qquad w_t = w_{t-1}", [["b_1", r"= g_1,\; b_t", "= g_t,"], ["w_t", "= w_{t-1}"]]),
+    (r"\frac{\partial y}{\partial x_0} = v_0 \cdot 0 \approx 1", [[r"\frac{\partial y}{\partial x_0}", r"= v_0 \cdot 0", r"\approx 1"]]),
+    (r"\sum_{k=1}^n f(x = k) = \{a = b\}", [[r"\sum_{k=1}^n f(x = k)", r"= \{a = b\}"]]),  # none inside brackets
+    (r"t = 0: \quad a, \; b", [["t", r"= 0: \quad a, \; b"]]),  # a bare \quad is no break between givens
+    (r"\text{a,\quad b} \ne c", [[r"\text{a,\quad b} \ne c"]]),  # nor one inside braces
+    (r"a \qquad", [[r"a \qquad"]]),  # nothing after the break: one piece
+    ("= 3", [["= 3"]]),
+])
+def test_display_pieces_break_only_between_whole_givens_and_before_relations(latex, pieces):
+    assert rendering.display_pieces(latex) == pieces
+
+
+def test_givens_and_chains_in_one_display_formula_wrap_as_pieces():
+    html = render_markdown("$$x = 1,\\quad y = 2 \\cdot 3 = 6$$")
+    assert 'class="math-display math-list"' in html and html.count('<span class="math-piece">') == 2
+    assert html.count('<span class="math-seg"><math') == 5 and html.count('display="block"') == 5
+    single = render_markdown("$$\\frac{a}{b}$$")
+    assert 'class="math-display"><math' in single and "math-piece" not in single
+    forged = render_markdown('<span class="math-piece evil">a</span><span class="math-list">b</span>')
+    assert "evil" not in forged and "math-list" not in forged
+
+
 def test_bracket_delimiters_and_environments():
     html = render_markdown("\\(x+1\\)\n\n\\[\n\\begin{pmatrix}1 & 2\\\\ 3 & 4\\end{pmatrix}\n\\]")
     assert 'display="inline"' in html and 'display="block"' in html
