@@ -148,7 +148,8 @@ def test_display_math_scrolls_in_a_block_of_its_own_and_authors_cannot_forge_oth
     (r"x = 1,\quad W = \begin{pmatrix}1 & 2\\ 3 & 4\end{pmatrix},\quad b = \left(1,\quad 2\right)",
      [["x", "= 1,"], ["W", r"= \begin{pmatrix}1 & 2\\ 3 & 4\end{pmatrix},"], ["b", r"= \left(1,\quad 2\right)"]]),
     (r"b_1 = g_1,\; b_t = g_t, \qquad w_t = w_{t-1}", [["b_1", r"= g_1,\; b_t", "= g_t,"], ["w_t", "= w_{t-1}"]]),
-    (r"\frac{\partial y}{\partial x_0} = v_0 \cdot 0 \approx 1", [[r"\frac{\partial y}{\partial x_0}", r"= v_0 \cdot 0", r"\approx 1"]]),
+    (r"\frac{\partial y}{\partial x_0} = v_0 \cdot 0 \approx 1",
+     [[r"\frac{\partial y}{\partial x_0}", r"= v_0 \cdot 0", r"\approx 1"]]),
     (r"\sum_{k=1}^n f(x = k) = \{a = b\}", [[r"\sum_{k=1}^n f(x = k)", r"= \{a = b\}"]]),  # none inside brackets
     (r"t = 0: \quad a, \; b", [["t", r"= 0: \quad a, \; b"]]),  # a bare \quad is no break between givens
     (r"\text{a,\quad b} \ne c", [[r"\text{a,\quad b} \ne c"]]),  # nor one inside braces
