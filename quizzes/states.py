@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from quizzes import mastery, visibility
@@ -168,29 +168,58 @@ class QuestionState:
         return self.kind.widget(self)
 
 
-def question_states(*, student, quiz: Quiz, questions=None, now=None, html: bool = True) -> list[QuestionState]:
+# What deciding a state (and ``quizzes.fragments.fragment_key``) reads of a variant and of an answer.
+# The rest (a variant's params, answer, values, mistakes, ...; an answer's raw text, value, feedback
+# and marks: JSON to decode) is needed only to render a question, which happens for the fragments not
+# in the cache: ``add_html`` loads it then, two queries for all the states it renders.
+STATE_VARIANT_FIELDS = ("id", "student_id", "question_id", "number", "status", "error", "revealed_at")
+STATE_SUBMISSION_FIELDS = ("id", "variant_id", "status", "try_number", "score", "points", "after_reveal",
+                           "created_at", "graded_at")
+
+
+def choices_in_order() -> Prefetch:
+    """Prefetch of a question's choices in the order shown (``Choice``'s default ordering would join
+    the question to sort by it)."""
+    return Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
+
+
+def question_states(
+    *, student, quiz: Quiz, questions=None, now=None, html: bool = True, light: bool = False
+) -> list[QuestionState]:
     """States of ``questions`` (default: all of ``quiz``'s active ones) for ``student``, in quiz order.
 
-    Runs a fixed number of queries whatever the number of questions. With ``html`` (the default)
+    Runs a fixed number of queries whatever the number of questions. Given ``questions`` are used as
+    they are (their choices loaded unless already prefetched, see ``choices_in_order``); questions
+    of another quiz or archived ones are left out. With ``html`` (the default)
     each state also gets its rendered texts, diagram and worked solution (``add_html``); without,
     only what decides the state (``quizzes.fragments`` adds the HTML to the states it must render).
+    ``light`` (without ``html``): the states' variants and answers hold only
+    ``STATE_VARIANT_FIELDS`` and ``STATE_SUBMISSION_FIELDS`` until ``add_html`` loads the rest, which
+    pays when most fragments come from the cache (a page view, a poll) and costs two queries when
+    they do not (after an answer, whose fragment is always new).
     """
     now = now or timezone.now()
-    all_questions = list(
-        Question.objects.active().filter(quiz=quiz).prefetch_related(
-            Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
-        )
-    )
-    numbers = {q.id: index for index, q in enumerate(all_questions, start=1)}
-    wanted = {q.id for q in questions} if questions is not None else set(numbers)
-    chosen = [q for q in all_questions if q.id in wanted]
-    variants = variants_for(student=student, questions=chosen)
+    in_order = Question.objects.active().filter(quiz=quiz).order_by("position", "id")
+    if questions is None:
+        chosen = list(in_order.prefetch_related(choices_in_order()))
+        numbers = {q.id: index for index, q in enumerate(chosen, start=1)}
+    else:  # only the numbers of the others are needed
+        numbers = {pk: index for index, pk in enumerate(in_order.values_list("id", flat=True), start=1)}
+        chosen = sorted((q for q in questions if q.id in numbers), key=lambda q: numbers[q.id])
+        prefetch_related_objects(chosen, choices_in_order())
+    variant_fields = submission_fields = None
+    if light and not html:
+        variant_fields, submission_fields = STATE_VARIANT_FIELDS, STATE_SUBMISSION_FIELDS
+    variants = variants_for(student=student, questions=chosen, only=variant_fields)
     pending = [v.id for v in variants.values() if v.status == Variant.Status.PENDING]
     if pending:  # solved meanwhile (at once when Celery is eager)?
-        variants.update({v.question_id: v for v in Variant.objects.filter(id__in=pending)})
+        solved = Variant.objects.filter(id__in=pending)
+        variants.update({v.question_id: v for v in (solved.only(*variant_fields) if variant_fields else solved)})
     by_variant: dict[int, list[Submission]] = {v.id: [] for v in variants.values()}
     by_question: dict[int, list[Submission]] = {q.id: [] for q in chosen}
     answers = Submission.objects.filter(variant__student=student, variant__question__in=chosen)
+    if submission_fields:
+        answers = answers.only(*submission_fields)
     for submission in answers.annotate(question_id=F("variant__question_id")).order_by("created_at", "id"):
         by_question[submission.question_id].append(submission)
         if submission.variant_id in by_variant:
@@ -210,7 +239,10 @@ def add_html(states: list[QuestionState]) -> None:
     """Give each state its rendered prompt, hint, explanation, choices, diagram and, where the
     solution may be shown, its worked steps (Markdown through the content-addressed cache, one
     round trip). A generator that fails while showing its question marks that state ``broken``
-    (logged): one broken question must not take the whole quiz page down."""
+    (logged): one broken question must not take the whole quiz page down. First loads what
+    ``question_states`` left out of the states' variants and current answers (two queries at most)."""
+    _load_deferred([state.variant for state in states])
+    _load_deferred([submission for state in states for submission in state.submissions])
     prompts = {}
     for state in states:
         q, variant = state.question, state.variant
@@ -237,6 +269,20 @@ def add_html(states: list[QuestionState]) -> None:
         state.choice_html = {c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]}
                              for c in q.choices.all()}
     _add_worked_steps([s for s in states if s.solution_visible])
+
+
+def _load_deferred(instances: list) -> None:
+    """Set the deferred fields of ``instances`` (of one model) from one query, in place: reading
+    them one by one would cost a query per instance."""
+    deferred = set().union(*(instance.get_deferred_fields() for instance in instances))
+    if not deferred:
+        return
+    by_pk = {instance.pk: instance for instance in instances}
+    model = type(instances[0])
+    for row in model._base_manager.filter(pk__in=list(by_pk)).values("pk", *sorted(deferred)):
+        instance = by_pk[row.pop("pk")]
+        for name, value in row.items():
+            setattr(instance, name, value)
 
 
 def _graded_feedback(state: QuestionState) -> str:

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from courses import rate_limits
@@ -70,7 +70,7 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
         raise Refused("This quiz is closed: answers are no longer accepted.", status=403)
     nonce = nonce.strip()[:64] or uuid.uuid4().hex
     variant = variants_for(student=student, questions=[question])[question.id]
-    existing = variant.submissions.filter(nonce=nonce).first()
+    existing = _stored(variant.pk, nonce)
     if existing:
         return existing
     _check_rate(student)
@@ -98,6 +98,12 @@ def _prepare(question: Question, data, choices: list, variant: Variant) -> _Prep
     return _Prepared(variant.status, parsed=parsed, grade=grade)
 
 
+def _stored(variant_id: int, nonce: str) -> Submission | None:
+    """The answer already stored under ``nonce`` for the variant, if any. (variant, nonce) is unique:
+    no ordering needed, and ``Submission``'s default one would join up to the course to sort."""
+    return Submission.objects.filter(variant_id=variant_id, nonce=nonce).order_by("pk").first()
+
+
 @transaction.atomic
 def _store(question: Question, variant_id: int, prepared: _Prepared, *, nonce: str, now) -> Submission | None:
     """Store a prepared answer under the variant's row lock; None when the variant's status is no
@@ -105,16 +111,19 @@ def _store(question: Question, variant_id: int, prepared: _Prepared, *, nonce: s
     variant = Variant.objects.select_for_update().get(pk=variant_id)
     if variant.status != prepared.variant_status:
         return None
-    existing = variant.submissions.filter(nonce=nonce).first()
-    if existing:
-        return existing
+    # The nonce's answer and the tries used, in one query (both read under the lock).
+    seen = variant.submissions.order_by().aggregate(
+        stored=Max("pk", filter=Q(nonce=nonce)), tries_used=Count("pk", filter=Q(try_number__isnull=False))
+    )
+    if seen["stored"] is not None:
+        return Submission.objects.get(pk=seen["stored"])
     submission = Submission(variant=variant, nonce=nonce, created_at=now, after_reveal=variant.revealed_at is not None)
     if prepared.invalid is not None:
         submission.raw, submission.status = prepared.invalid.raw, Submission.Status.INVALID
         submission.feedback = str(prepared.invalid)
         return _save(submission)
     quiz = question.quiz
-    tries_used = variant.submissions.filter(try_number__isnull=False).count()
+    tries_used = seen["tries_used"]
     if quiz.max_tries is not None and tries_used >= quiz.max_tries:
         raise Refused("You have used all your tries on this question.")
     submission.raw, submission.value = prepared.parsed.raw, prepared.parsed.value

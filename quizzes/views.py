@@ -15,7 +15,7 @@ from quizzes.fragments import question_fragments
 from quizzes.kinds.base import MalformedAnswer
 from quizzes.refusal import Refused
 from quizzes.rendering import render_many
-from quizzes.states import question_states
+from quizzes.states import choices_in_order, question_states
 from quizzes.submissions import submission_create
 from quizzes.variants import variant_new, variant_reveal
 
@@ -48,8 +48,8 @@ def quiz_page(request, course_slug, quiz_id):
     polled = request.GET.get("question", "")
     if _is_fetch(request) and polled.isascii() and polled.isdigit():  # a pending question polls itself
         question = get_object_or_404(quiz.questions.active(), pk=int(polled))
-        return _question_response(request, quiz, access, question)
-    states = question_states(student=request.user, quiz=quiz, html=False)
+        return _question_response(request, quiz, access, question, changed=False)
+    states = question_states(student=request.user, quiz=quiz, html=False, light=True)
     context = {
         "quiz": quiz,
         "course": access.course,
@@ -62,11 +62,13 @@ def quiz_page(request, course_slug, quiz_id):
     return TemplateResponse(request, "quizzes/quiz.html", context)
 
 
-def _question_response(request, quiz, access, question):
-    """After a POST: the question's fragment for JavaScript, or a redirect to it (PRG)."""
+def _question_response(request, quiz, access, question, *, changed: bool = True):
+    """After a POST: the question's fragment for JavaScript, or a redirect to it (PRG). A poll
+    (``changed`` False) mostly finds its fragment in the cache; a POST changed the question, so its
+    fragment is new and its rows are loaded whole at once (``question_states``' ``light``)."""
     if not _is_fetch(request):
         return redirect(f"{quiz.get_absolute_url()}#q{question.id}")
-    states = question_states(student=request.user, quiz=quiz, questions=[question], html=False)
+    states = question_states(student=request.user, quiz=quiz, questions=[question], html=False, light=not changed)
     fragment = question_fragments(request=request, quiz=quiz, course=access.course, states=states)[0]
     return HttpResponse(fragment, content_type="text/html; charset=utf-8")
 
@@ -82,7 +84,8 @@ def _question_post(request, course_slug, quiz_id, question_id, action):
             if _is_fetch(request)
             else _unavailable(request, error)
         )
-    question = get_object_or_404(quiz.questions.active().select_related("quiz__lecture__course"), pk=question_id)
+    question = get_object_or_404(quiz.questions.active().prefetch_related(choices_in_order()), pk=question_id)
+    question.quiz = quiz  # loaded with its lecture and course by quiz_access
     try:
         action(question)
     except MalformedAnswer as error:

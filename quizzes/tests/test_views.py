@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -103,8 +104,35 @@ class TestQuizPage:
         # variants, submissions
         assert len(queries) == 7, [q["sql"] for q in queries]
 
+    @pytest.mark.parametrize("count", [3, 30])
+    def test_query_count_without_cached_fragments_does_not_grow_with_questions(self, student_client, quiz, count):
+        """The states hold light variants and answers; rendering the fragments loads the rest of
+        every one of them in one query each, never one per instance."""
+        questions = [make_question(quiz=quiz, position=p, kind="numeric", numeric_answer=1.0) for p in range(count)]
+        student_client.get(quiz_url(quiz))
+        for question in questions:
+            assert student_client.post(answer_url(question), {"answer": "2", "nonce": "n"}).status_code == 302
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            page = student_client.get(quiz_url(quiz)).content.decode()
+        assert page.count("Not correct.") == count  # every fragment rendered with its answer's feedback
+        # the 7 above, then the rest of the variants' and of the answers' fields
+        assert len(queries) == 9, [q["sql"] for q in queries]
+
 
 class TestAnswering:
+    def test_fetch_answer_query_budget(self, student_client, numeric):
+        """session, user, quiz (access), question, its choices, variant, nonce seen?, rate count,
+        then under the variant's lock: variant, nonce and tries (one query), insert; then for the
+        fragment: the quiz's question ids, variant, answers. (Savepoints, left out, stand for the
+        transactions' BEGIN and COMMIT outside the test's transaction.)"""
+        student_client.post(answer_url(numeric), {"answer": "0.3", "nonce": "n0"}, **FETCH)  # opens the rate window
+        with CaptureQueriesContext(connection) as queries:
+            response = student_client.post(answer_url(numeric), {"answer": "0.25", "nonce": "n1"}, **FETCH)
+        assert response.status_code == 200 and "Correct." in response.content.decode()
+        sql = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+        assert len(sql) == 14, sql
+
     def test_plain_post_redirects_back_to_the_question(self, student_client, single):
         right = single.choices.get(is_correct=True)
         response = student_client.post(answer_url(single), {"choice": right.id, "nonce": "n1"})
