@@ -192,20 +192,27 @@ class PublishedQuestion:
 
 def _published_questions(course) -> list[PublishedQuestion]:
     """The course's active questions of published quizzes, in course order; two light queries
-    (quizzes with their lectures, then the questions' ids, titles and kinds)."""
+    (quizzes with their lectures, then the questions' ids, titles and kinds), sorted here: in SQL
+    (and through the models' default orderings) the sort would join the questions up to the course."""
     quizzes = {
         quiz.id: quiz
         for quiz in Quiz.objects.filter(lecture__course=course, is_published=True)
-        .select_related("lecture").defer("description", "lecture__description")
+        .select_related("lecture").defer("description", "lecture__description").order_by()
     }
     rows = (
         Question.objects.active()
         .filter(quiz_id__in=list(quizzes))
-        .order_by("quiz__lecture__number", "quiz__position", "quiz_id", "position", "id")
+        .order_by()
         .values_list("id", "quiz_id", "title", "position", "kind")
     )
+
+    def course_order(row):
+        id, quiz_id, _, position, _ = row
+        quiz = quizzes[quiz_id]
+        return quiz.lecture.number, quiz.position, quiz_id, position, id
+
     return [PublishedQuestion(id, quiz_id, quizzes[quiz_id], title, position, kind)
-            for id, quiz_id, title, position, kind in rows]
+            for id, quiz_id, title, position, kind in sorted(rows, key=course_order)]
 
 
 def _answers(course, questions: list[PublishedQuestion], **student_filter) -> tuple[list[tuple], list[_Answer]]:
@@ -259,7 +266,7 @@ def withheld_quiz_ids(course, now=None) -> set[int]:
     a mastered count, a right/wrong badge or points would tell whether an answer was right.
     """
     withheld = Quiz.objects.filter(lecture__course=course).feedback_withheld(now or timezone.now())
-    return set(withheld.values_list("id", flat=True))
+    return set(withheld.order_by().values_list("id", flat=True))
 
 
 def _withheld_among(questions: list[PublishedQuestion], now) -> set[int]:
@@ -306,9 +313,8 @@ def course_progress(*, student, course) -> dict[int, LectureProgress]:
     ``student_progress`` has them).
     """
     questions = dict(
-        Question.objects.active().filter(quiz__lecture__course=course, quiz__is_published=True).values_list(
-            "id", "quiz__lecture_id"
-        )
+        Question.objects.active().filter(quiz__lecture__course=course, quiz__is_published=True).order_by()
+        .values_list("id", "quiz__lecture_id")
     )
     withheld = withheld_quiz_ids(course)
     latest: dict[int, float] = {}
@@ -354,7 +360,7 @@ def student_progress(*, student, course, now=None) -> CourseProgressReport:
     """Everything the progress page shows ``student`` about ``course``; five queries (lectures,
     quizzes, questions, variants, answers)."""
     now = now or timezone.now()
-    lectures = list(course.lectures.all())
+    lectures = list(course.lectures.order_by("number"))  # the default ordering would join the course
     questions = _published_questions(course)
     variants, answers = _answers(course, questions, student=student)
     answers = _visible(answers, _withheld_among(questions, now))

@@ -123,10 +123,12 @@ def course_page(request, course_slug):
         access = course_access(user=request.user, course_slug=course_slug, courses=WITH_LEADERBOARD)
     except Unavailable as error:
         return _unavailable(request, error)
-    quizzes = Quiz.objects.filter(lecture__course=access.course).select_related("lecture")
+    # In course order; the models' default orderings would join up to the course to sort.
+    quizzes = (Quiz.objects.filter(lecture__course=access.course).select_related("lecture")
+               .order_by("lecture__number", "position", "id"))
     if not access.is_staff:
         quizzes = quizzes.published()
-    lectures = list(access.course.lectures.all())
+    lectures = list(access.course.lectures.order_by("number"))
     by_lecture = {}
     for quiz in quizzes:
         by_lecture.setdefault(quiz.lecture_id, []).append(quiz)
