@@ -22,7 +22,8 @@ time order; the *first* and *last* try are the first and last of those.
 - ``wrong_answers``: the five most common wrong answers (tries with a score below 1), normalised
   (choices by letter, numbers to 6 significant digits, text in lower case with single spaces),
   with the number of tries that gave them.
-- ``mistakes``: for computed questions, each named mistake -> its share of the wrong tries.
+- ``mistakes``: for kinds that name mistakes (computed questions' generators, the expected wrong answers
+  of numeric and short-text questions), each named mistake -> its share of the wrong tries.
 - ``histogram``: last-try scores in 10 bins: [0, 0.1), [0.1, 0.2), ..., [0.9, 1].
 """
 

@@ -37,8 +37,8 @@ def test_import_creates_the_course_with_every_value_of_its_files(tmp_path):
     assert list(rule.choices.values_list("position", "text", "is_correct", "feedback")) == [
         (1, "The chain rule", True, ""), (2, "The quotient rule", False, "Only for $\\frac{u}{v}$.")]
     assert number.settings == {"numeric_answer": 1.5, "numeric_mode": "tolerance", "rtol": 0.01, "atol": 0.001,
-                               "digits": None}
-    assert word.settings == {"text_answers": ["valid(ation)?"], "text_mode": "regex"}
+                               "digits": None, "wrong_answers": []}
+    assert word.settings == {"text_answers": ["valid(ation)?"], "text_mode": "regex", "wrong_answers": []}
 
 
 def test_a_second_import_reports_everything_unchanged_and_changes_nothing(tmp_path):
@@ -193,7 +193,7 @@ LECTURE1, LECTURE2, CLAIM = "01-basics/lecture.toml", "02-more/lecture.toml", "0
     (NUMBER, "numeric_answer = 1.5", "numeric_anwser = 1.5", [
         (NUMBER, 1, "numeric_answer: Enter the correct answer."),
         (NUMBER, 5, "numeric_anwser: Numeric questions have no setting “numeric_anwser” "
-                    "(settings: numeric_answer, numeric_mode, rtol, atol, digits)."),
+                    "(settings: numeric_answer, numeric_mode, rtol, atol, digits, wrong_answers)."),
     ]),
     (NUMBER, "numeric_answer = 1.5\n", "", [(NUMBER, 1, "numeric_answer: Enter the correct answer.")]),
     (NUMBER, "title = 'A number'", "title = 'A number'\npoints = 'two'",

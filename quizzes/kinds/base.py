@@ -69,7 +69,7 @@ class Setting:
     ``type`` is one of:
     "float" (a number; finiteness is the kind's ``check``), "int" (a whole number),
     "choice" (one of ``choices``' keys), "bool", "lines" (a list of non-empty strings; one per line
-    in the admin), "json" (a JSON object) or "text" (a string).
+    in the admin), "json" (a JSON object), "entries" (a JSON list of objects) or "text" (a string).
     A ``required`` setting must be given, and not empty; any other setting left out takes its
     ``default``. One given as empty (None or "", e.g. an emptied admin box) takes the default too,
     unless ``allow_empty`` is False. Refusals say ``missing``.
@@ -118,6 +118,10 @@ class Setting:
             if not isinstance(value, dict):
                 raise ValueError('Enter a JSON object, e.g. {"activation": "tanh"}, or {}.')
             return value
+        if self.type == "entries":
+            if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+                raise ValueError('Enter a JSON list of objects, e.g. [{"name": "…", "feedback": "…"}], or [].')
+            return value
         if self.type == "text":
             if not isinstance(value, str):
                 raise ValueError(f"Enter a text, not {json.dumps(value)}.")
@@ -142,7 +146,7 @@ class Setting:
             return forms.ChoiceField(choices=self.choices, initial=self.default, **common)
         if self.type == "lines":
             return LinesField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), **common)
-        if self.type == "json":
+        if self.type in ("json", "entries"):
             return forms.JSONField(
                 widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "spellcheck": "false"}), **common
             )
@@ -235,9 +239,11 @@ class Kind:
     # --- course files -----------------------------------------------------------------------------
 
     def to_file(self, question) -> dict:
-        """The settings as written in a course file: every setting, in schema order."""
-        return {spec.name: self.setting(question, spec.name) for spec in self.settings
-                if self.setting(question, spec.name) is not None}
+        """The settings as written in a course file: every setting, in schema order, except those
+        without a value and empty lists of entries (so a question without them reads as before)."""
+        values = {spec.name: self.setting(question, spec.name) for spec in self.settings}
+        return {name: value for name, value in values.items()
+                if value is not None and not (value == [] and self._spec(name).type == "entries")}
 
     def from_file(self, data: Mapping) -> dict:
         """Settings from a course file's keys (cleaned by the caller with ``clean_settings``)."""

@@ -3,7 +3,9 @@
 import math
 from collections.abc import Sequence
 
+from compute.tolerance import within
 from quizzes import grading
+from quizzes.kinds import expected_wrong
 from quizzes.kinds.base import InvalidAnswer, Kind, ParsedAnswer, Setting
 from quizzes.numeric_input import NumericInputError, parse_number
 
@@ -55,7 +57,9 @@ class Numeric(Kind):
         RTOL,
         ATOL,
         Setting("digits", "int", None, "Digits", "N for significant-figures or decimal-places mode."),
+        expected_wrong.WRONG_ANSWERS,
     )
+    named_mistakes = True  # answers matching an expected wrong answer are counted under its name
 
     def check(self, question) -> dict[str, list[str]]:
         def get(name):
@@ -72,16 +76,37 @@ class Numeric(Kind):
             errors["digits"] = [f"Significant-figures mode needs the number of significant figures, 1 to {MAX_DIGITS}."]
         elif mode == "decimals" and (digits is None or not 0 <= digits <= MAX_DIGITS):
             errors["digits"] = [f"Decimal-places mode needs the number of decimal places, 0 to {MAX_DIGITS}."]
+        if not errors and answer is not None:
+            wrong = expected_wrong.check_entries(
+                get("wrong_answers"), given="value",
+                is_correct=lambda value: grading.is_full_score(self._compare(question, value).score))
+            if wrong:
+                errors["wrong_answers"] = wrong
         return errors
 
     def parse_text(self, question, raw: str) -> ParsedAnswer:
         return parse_number_answer(raw)
 
     def grade(self, question, value, *, choices: Sequence, variant) -> grading.Grade:
+        grade = self._compare(question, value)
+        if grading.is_full_score(grade.score) or not math.isfinite(value):
+            return grade
+
+        def matches(entry: dict) -> bool:
+            if "rtol" in entry or "atol" in entry:
+                return within(value, entry["value"], entry.get("rtol", 0.0), entry.get("atol", 0.0))
+            return grading.is_full_score(self._compare(question, value, expected=entry["value"]).score)
+
+        entry = expected_wrong.first_match(self.setting(question, "wrong_answers"), matches)
+        return expected_wrong.graded(grade, entry)
+
+    def _compare(self, question, value: float, *, expected: float | None = None) -> grading.Grade:
+        """``value`` against the correct answer (or ``expected``) by the question's comparison."""
         setting = self.setting
         return grading.grade_numeric(
-            value, setting(question, "numeric_answer"), mode=setting(question, "numeric_mode"),
-            rtol=setting(question, "rtol"), atol=setting(question, "atol"), digits=setting(question, "digits"),
+            value, setting(question, "numeric_answer") if expected is None else expected,
+            mode=setting(question, "numeric_mode"), rtol=setting(question, "rtol"), atol=setting(question, "atol"),
+            digits=setting(question, "digits"),
         )
 
     def correct_answer(self, question, *, choices: Sequence, variant):

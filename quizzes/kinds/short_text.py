@@ -13,6 +13,7 @@ import regex
 from django.conf import settings
 
 from quizzes import grading
+from quizzes.kinds import expected_wrong
 from quizzes.kinds.base import InvalidAnswer, Kind, ParsedAnswer, Setting
 
 log = logging.getLogger(__name__)
@@ -35,14 +36,25 @@ class ShortText(Kind):
         Setting("text_answers", "lines", [], "Accepted answers",
                 "One accepted answer (or regular expression) per line."),
         Setting("text_mode", "choice", "case_insensitive", "Comparison", choices=MODES),
+        expected_wrong.WRONG_ANSWERS,
     )
+    named_mistakes = True  # answers matching an expected wrong answer are counted under its name
 
     def check(self, question) -> dict[str, list[str]]:
         answers = self.setting(question, "text_answers") or []
         if not answers:
             return {"text_answers": ["Enter at least one accepted answer, one per line."]}
-        if self.setting(question, "text_mode") != "regex":
-            return {}
+        errors = self._check_patterns(answers) if self.setting(question, "text_mode") == "regex" else {}
+        if not errors:
+            wrong = expected_wrong.check_entries(
+                self.setting(question, "wrong_answers"), given="text",
+                is_correct=lambda text: grading.is_full_score(self._compare(question, text).score))
+            if wrong:
+                errors["wrong_answers"] = wrong
+        return errors
+
+    def _check_patterns(self, answers: list[str]) -> dict[str, list[str]]:
+        """Messages for regular expressions that do not compile, are too slow or match nothing typed."""
         timeout = regex_timeout()
         messages = []
         for number, pattern in enumerate(answers, start=1):
@@ -69,6 +81,20 @@ class ShortText(Kind):
         return ParsedAnswer(raw=raw, value=raw.strip())
 
     def grade(self, question, value, *, choices: Sequence, variant) -> grading.Grade:
+        grade = self._compare(question, value)
+        if grading.is_full_score(grade.score):
+            return grade
+        mode = "exact" if self.setting(question, "text_mode") == "exact" else "case_insensitive"
+
+        def matches(entry: dict) -> bool:
+            return grading.grade_text(value, [entry["text"]], mode=mode).score > 0
+
+        entry = expected_wrong.first_match(self.setting(question, "wrong_answers"), matches)
+        return expected_wrong.graded(grade, entry)
+
+    def _compare(self, question, value: str) -> grading.Grade:
+        """``value`` against the accepted answers by the question's comparison (regexes time-limited)."""
+
         def timed_out(pattern: str) -> None:
             log.warning(
                 "question %s: regular expression %r took over %s ms on an answer of %s characters; "

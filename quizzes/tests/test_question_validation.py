@@ -48,7 +48,8 @@ class TestValidQuestions:
         question = Question(**question_fields(clean=False, kind="numeric", prompt="?", numeric_answer=2))
         validate_question(question)
         assert question.settings == {
-            "numeric_answer": 2.0, "numeric_mode": "tolerance", "rtol": 0.01, "atol": 1e-3, "digits": None
+            "numeric_answer": 2.0, "numeric_mode": "tolerance", "rtol": 0.01, "atol": 1e-3, "digits": None,
+            "wrong_answers": [],
         }
 
     def test_model_clean_calls_validation(self):

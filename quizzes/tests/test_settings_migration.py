@@ -60,7 +60,10 @@ def test_settings_move_to_json_and_back_keeping_questions_variants_and_submissio
             assert row.true_false_answer is settings[row.id]["true_false_answer"]
 
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-    assert dict(Question.objects.values_list("id", "settings")) == settings
+    # Settings added after migration 0004 have no old column to live in on the way back.
+    later = {"wrong_answers"}
+    assert dict(Question.objects.values_list("id", "settings")) == {
+        pk: {name: value for name, value in kept.items() if name not in later} for pk, kept in settings.items()}
     assert Variant.objects.count() == variants and dict(Submission.objects.values_list("id", "score")) == scores
     for submission in Submission.objects.filter(status="graded").select_related("variant__question"):
         question = submission.variant.question
