@@ -1,0 +1,170 @@
+"""What each Moodle construct becomes here: an ``ImportedQuestion`` mapped onto one of our kinds.
+
+- multichoice with one answer: ``single``, the 100 % answer correct; partial credit and penalties
+  are dropped, with a warning.
+- multichoice with several answers: ``multiple``, net correct, a positive weight marks a correct
+  choice. Exact when each right choice weighs 1/k and each other −1/k; otherwise a warning says how
+  grading differs. multichoiceset (Moodle's all-or-nothing plugin): ``multiple``, all or nothing.
+- truefalse: ``true_false``; the feedback for true and for false is added to the explanation.
+- shortanswer: ``text`` with the 100 % answers, case-insensitive (exact with ``usecase``); ``*``
+  wildcards make every answer a regular expression; partial credit is dropped with a warning.
+- numerical: ``numeric`` in tolerance mode, the first 100 % answer with its absolute tolerance (0:
+  the exact value, up to rounding); other answers and per-answer feedback dropped with a warning.
+- general feedback, the first hint, the default grade: explanation, hint, points.
+- description: skipped, "description"; anything else (matching, essay, calculated, cloze, drag and
+  drop, ...): skipped, "kind not supported yet".
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from authoring.interchange.imported import Answer, ImportedQuestion
+
+FULL = 1 - 1e-6  # Moodle writes fractions with 7 decimals: 0.9999999 is full marks
+TITLE_LENGTH = 200  # Question.title's max_length
+WILDCARD = re.compile(r"(?<!\\)\*")  # Moodle's short-answer wildcard; \* is the character
+EXACT_ZERO_RTOL = 1e-9  # a Moodle tolerance of 0: the exact value, up to binary rounding
+
+
+class Skipped(Exception):
+    """The question has no kind here; the message is the reason shown in the report."""
+
+
+@dataclass
+class Mapped:
+    """A question ready to become a ``Question`` with ``Choice`` rows (text, is_correct, feedback)."""
+
+    kind: str
+    title: str
+    prompt: str
+    hint: str = ""
+    explanation: str = ""
+    points: float = 1.0
+    settings: dict = field(default_factory=dict)
+    choices: list[tuple[str, bool, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def map_question(imported: ImportedQuestion) -> Mapped:
+    """``imported`` as one of our kinds (see the module docstring). Raises ``Skipped`` for a kind we do not
+    have, ValueError for a question that cannot work (a numerical one without a 100 % answer)."""
+    qtype = imported.qtype
+    if qtype == "description":
+        raise Skipped("description")
+    if qtype not in MAPPERS:
+        raise Skipped(f"kind not supported yet ({qtype or 'unknown'})")
+    mapped = Mapped(kind="", title=title_of(imported), prompt=imported.text, hint=imported.hint,
+                    explanation=imported.general_feedback, warnings=list(imported.notes),
+                    points=imported.points if imported.points is not None else 1.0)
+    MAPPERS[qtype](imported, mapped)
+    return mapped
+
+
+def title_of(imported: ImportedQuestion) -> str:
+    """The question's name, else the start of its prompt."""
+    title = imported.name or " ".join(imported.text.split()[:8])
+    return title[:TITLE_LENGTH]
+
+
+def percent(fraction: float) -> str:
+    return f"{fraction * 100:.4g} %"
+
+
+def map_multichoice(imported: ImportedQuestion, mapped: Mapped) -> None:
+    if imported.single:
+        mapped.kind = "single"
+        mapped.choices = [(a.text, a.fraction >= FULL, a.feedback) for a in imported.answers]
+        for number, answer in enumerate(imported.answers, start=1):
+            if -1 < answer.fraction < 0 or 0 < answer.fraction < FULL:
+                mapped.warnings.append(f"choice {number} gives {percent(answer.fraction)} in Moodle, "
+                                       "0 here (single choice: only the correct choice scores)")
+        return
+    mapped.kind, mapped.settings = "multiple", {"multiple_mode": "net_correct"}
+    mapped.choices = [(a.text, a.fraction > 0, a.feedback) for a in imported.answers]
+    right = [a.fraction for a in imported.answers if a.fraction > 0]
+    others = [a.fraction for a in imported.answers if a.fraction <= 0]
+    share = 1 / len(right) if right else 0
+    if not all(math.isclose(f, share, abs_tol=1e-4) for f in right) or not all(
+            math.isclose(f, -share, abs_tol=1e-4) for f in others):
+        weights = ", ".join(percent(a.fraction) for a in imported.answers)
+        mapped.warnings.append(
+            f"weights {weights} cannot be represented exactly: graded net correct here, (right − wrong picks) / "
+            f"{len(right)} correct choices, at least 0; Moodle adds the weights of the picked choices")
+
+
+def map_multichoiceset(imported: ImportedQuestion, mapped: Mapped) -> None:
+    mapped.kind, mapped.settings = "multiple", {"multiple_mode": "all_or_nothing"}
+    mapped.choices = [(a.text, a.fraction > 0, a.feedback) for a in imported.answers]
+
+
+def map_truefalse(imported: ImportedQuestion, mapped: Mapped) -> None:
+    mapped.kind = "true_false"
+    by_text = {answer.text.strip().lower(): answer for answer in imported.answers}
+    if set(by_text) != {"true", "false"}:
+        raise ValueError("a true/false question needs the answers “true” and “false”")
+    mapped.settings = {"true_false_answer": by_text["true"].fraction >= FULL}
+    feedback = [f"**{text.capitalize()}:** {by_text[text].feedback}" for text in ("true", "false")
+                if by_text[text].feedback]
+    if feedback:
+        mapped.explanation = "\n\n".join([*feedback, mapped.explanation]).strip()
+        mapped.warnings.append("the feedback for true and for false is added to the explanation")
+
+
+def map_shortanswer(imported: ImportedQuestion, mapped: Mapped) -> None:
+    mapped.kind = "text"
+    accepted = [answer.text for answer in imported.answers if answer.fraction >= FULL]
+    partial_warnings(imported.answers, mapped, "only the 100 % answers are accepted")
+    mode = "exact" if imported.usecase else "case_insensitive"
+    if any(WILDCARD.search(text) for text in accepted):
+        accepted = [wildcard_pattern(text, imported.usecase) for text in accepted]
+        mode = "regex"
+        mapped.warnings.append("answers with * wildcards became regular expressions (* matches any text)")
+    else:
+        accepted = [text.replace("\\*", "*") for text in accepted]
+    mapped.settings = {"text_answers": accepted, "text_mode": mode}
+
+
+def wildcard_pattern(text: str, usecase: bool) -> str:
+    """A Moodle short answer with ``*`` wildcards as a regular expression matching the same answers."""
+    pattern = ".*".join(re.escape(part.replace("\\*", "*")) for part in WILDCARD.split(text))
+    return pattern if usecase else f"(?i){pattern}"
+
+
+def map_numerical(imported: ImportedQuestion, mapped: Mapped) -> None:
+    mapped.kind = "numeric"
+    answers = [answer for answer in imported.answers if answer.text != "*"]  # "*": any other answer
+    full = [answer for answer in answers if answer.fraction >= FULL]
+    if not full:
+        raise ValueError("no answer gives full marks (100 %)")
+    try:
+        value = float(full[0].text)
+    except ValueError:
+        raise ValueError(f"the answer “{full[0].text}” is not a number") from None
+    tolerance = full[0].tolerance
+    mapped.settings = {"numeric_answer": value, "numeric_mode": "tolerance", "rtol": 0.0, "atol": tolerance}
+    if tolerance == 0:
+        mapped.settings |= {"rtol": EXACT_ZERO_RTOL, "atol": 0.0 if value else 1e-12}
+    if len(full) > 1:
+        mapped.warnings.append(f"{len(full) - 1} more answer(s) with full marks dropped: only "
+                               f"{full[0].text} ± {tolerance:g} is accepted")
+    partial_warnings(answers, mapped, f"{full[0].text} ± {tolerance:g} is accepted")
+    mapped.warnings.extend(f"the feedback of answer {answer.text} is dropped (numeric questions have none)"
+                           for answer in answers if answer.feedback)
+
+
+def partial_warnings(answers: list[Answer], mapped: Mapped, accepted: str) -> None:
+    """A warning per answer with partial credit, which our text and numeric kinds do not give."""
+    for answer in answers:
+        if 0 < answer.fraction < FULL:
+            mapped.warnings.append(f"the answer “{answer.text}” gives {percent(answer.fraction)} in Moodle; "
+                                   f"dropped here (partial credit is not supported; {accepted})")
+
+
+MAPPERS = {
+    "multichoice": map_multichoice,
+    "multichoiceset": map_multichoiceset,
+    "truefalse": map_truefalse,
+    "shortanswer": map_shortanswer,
+    "numerical": map_numerical,
+}

@@ -1,0 +1,203 @@
+"""Importing Moodle XML and GIFT files (authoring/interchange/services.py and the import_questions command):
+what each sample construct becomes, and that a file with an error imports nothing."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from authoring.interchange.services import questions_import
+from quizzes.models import Choice, Question, Quiz
+from quizzes.tests.factories import form_data
+
+pytestmark = pytest.mark.django_db
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def imported(lecture, name: str, **options):
+    report = questions_import(path=SAMPLES / name, lecture=lecture, **options)
+    return report, {q.uid: q for q in Question.objects.filter(quiz__lecture=lecture).prefetch_related("choices")}
+
+
+def choices(question) -> list[tuple[str, bool, str]]:
+    return [(c.text, c.is_correct, c.feedback) for c in question.choices.all()]
+
+
+def grade(question, data) -> float:
+    kind, found = question.kind_spec, list(question.choices.all())
+    parsed = kind.parse(question, form_data(**data), choices=found, variant=None)
+    return kind.grade(question, parsed.value, choices=found, variant=None).score
+
+
+def test_gift_constructs_become_questions_of_our_kinds(lecture):
+    report, questions = imported(lecture, "constructs.gift")
+    assert [e.uid for e in report.of("created")] == [
+        "capital", "primes", "weighted", "tomb", "two", "pi", "range", "many", "escapes", "html", "star"]
+    quiz = Quiz.objects.get(lecture=lecture, title="Basics")
+    assert not quiz.is_published
+    assert [q.uid for q in quiz.questions.order_by("position")] == [e.uid for e in report.of("created")]
+    capital = questions["capital"]
+    assert (capital.kind, capital.title, capital.prompt) == ("single", "Capital", "What is the capital of France?")
+    assert choices(capital) == [("Paris", True, "Right!"), ("London", False, "That is England."), ("Berlin", False, "")]
+    primes = questions["primes"]
+    assert (primes.kind, primes.settings["multiple_mode"], primes.prompt) == (
+        "multiple", "net_correct", "Which numbers are **prime**?")
+    assert choices(primes) == [("2", True, ""), ("3", True, ""), ("4", False, "4 = 2·2"), ("9", False, "9 = 3·3")]
+    tomb = questions["tomb"]
+    assert (tomb.kind, tomb.settings["true_false_answer"]) == ("true_false", False)
+    assert tomb.explanation == "**True:** No one is buried there.\n\n**False:** Right: nobody is."
+    two = questions["two"]
+    assert (two.kind, two.prompt) == ("text", "Two plus two makes _____ apples.")
+    assert (two.settings["text_answers"], two.settings["text_mode"]) == (["four", "4"], "case_insensitive")
+    pi = questions["pi"]
+    assert (pi.kind, pi.explanation) == ("numeric", "$\\pi \\approx 3.14159$.")
+    assert {k: pi.settings[k] for k in ("numeric_answer", "numeric_mode", "rtol", "atol")} == {
+        "numeric_answer": 3.14, "numeric_mode": "tolerance", "rtol": 0.0, "atol": 0.01}
+    assert (questions["range"].settings["numeric_answer"], questions["range"].settings["atol"]) == (3.0, 2.0)
+    assert (questions["many"].settings["numeric_answer"], questions["many"].settings["atol"]) == (2.718, 0.001)
+    escapes = questions["escapes"]
+    assert (escapes.prompt, escapes.settings["true_false_answer"]) == ("Sets are written {a, b}; is 1 = 1?", True)
+    assert questions["html"].prompt == "The derivative of $x^2$ is <b>what</b>?"
+    assert questions["star"].settings["text_answers"] == ["(?i)Py.*ch", "(?i)tensorflow"]
+    assert questions["star"].settings["text_mode"] == "regex"
+
+
+def test_gift_weights_and_partial_credit_are_reported_as_warnings(lecture):
+    report, _ = imported(lecture, "constructs.gift")
+    warnings = {e.uid: e.messages for e in report.of("created")}
+    assert warnings["primes"] == ()  # ±1/2 each: net correct grades exactly as Moodle
+    assert warnings["weighted"] == (
+        "weights 70 %, 30 %, -100 % cannot be represented exactly: graded net correct here, (right − wrong "
+        "picks) / 2 correct choices, at least 0; Moodle adds the weights of the picked choices",)
+    assert warnings["two"] == ("the answer “for” gives 50 % in Moodle; dropped here (partial credit is not "
+                               "supported; only the 100 % answers are accepted)",)
+    assert warnings["many"] == ("the answer “2.7” gives 50 % in Moodle; dropped here (partial credit is not "
+                                "supported; 2.718 ± 0.001 is accepted)",)
+
+
+def test_kinds_we_do_not_have_are_skipped_and_listed(lecture):
+    report, _ = imported(lecture, "constructs.gift")
+    assert [(e.where, e.messages) for e in report.of("skipped")] == [
+        ("line 33", ("description",)), ("line 35", ("kind not supported yet (essay)",)),
+        ("line 37", ("kind not supported yet (matching)",))]
+    assert "Reading" not in set(Quiz.objects.values_list("title", flat=True))  # held only skipped questions
+
+
+def test_moodle_xml_constructs_become_questions_of_our_kinds(lecture):
+    report, questions = imported(lecture, "constructs.xml")
+    assert [(e.uid, e.kind, e.quiz) for e in report.of("created")] == [
+        ("activation", "single", "Networks"), ("convex-losses", "multiple", "Networks"),
+        ("universal", "true_false", "Networks"), ("optimizer", "text", "Networks"),
+        ("sigmoid-slope", "numeric", "Networks")]
+    activation = questions["activation"]
+    assert activation.prompt == "Which function is $\\sigma(x) = \\frac{1}{1+e^{-x}}$?\n\nPick one."
+    assert (activation.points, activation.hint, activation.explanation) == (
+        2.0, "Think of logistic regression.", "The logistic function.")
+    assert choices(activation) == [("The sigmoid", True, "Yes."), ("ReLU", False, "ReLU is max(0, x)."),
+                                   ("tanh", False, "")]
+    assert choices(questions["convex-losses"]) == [
+        ("squared error", True, ""), ("cross-entropy", True, ""), ("0-1 loss", False, "Not convex."),
+        ("a deep network's loss in its weights", False, "")]
+    assert questions["universal"].settings["true_false_answer"] is True
+    assert questions["optimizer"].prompt == (
+        "Name the optimizer<br>that keeps running averages of gradients and their squares.")
+    assert questions["optimizer"].settings["text_answers"] == ["(?i)Adam.*"]
+    assert questions["sigmoid-slope"].settings["numeric_answer"] == 0.25
+    assert [(e.where, e.messages[0]) for e in report.of("skipped")] == [
+        ("question 6 “Intro”", "description"), ("question 7 “Calc”", "kind not supported yet (calculated)"),
+        ("question 8 “Drag”", "kind not supported yet (ddwtos)")]
+    warnings = {e.uid: e.messages for e in report.of("created")}
+    assert "image “sigmoid.png” left out (images are not imported yet)" in warnings["activation"]
+    assert "units (1/s) ignored: answers are plain numbers" in warnings["sigmoid-slope"]
+    assert report.notes == ("Moodle's penalty per wrong try (0.3333) is not imported: in graded mode, a quiz's "
+                            "try credits set what each try earns.",)
+
+
+def test_scripts_and_event_attributes_do_not_survive_the_import(lecture):
+    _, questions = imported(lecture, "constructs.xml")
+    _, more = imported(lecture, "constructs.gift")
+    for question in [*questions.values(), *more.values()]:
+        assert "script" not in question.prompt and "onclick" not in question.prompt and "alert" not in question.prompt
+
+
+def test_imported_questions_grade_a_right_and_a_wrong_answer(lecture):
+    _, questions = imported(lecture, "constructs.gift")
+    pi, capital, primes = questions["pi"], questions["capital"], questions["primes"]
+    assert (grade(pi, {"answer": "3.141"}), grade(pi, {"answer": "3.2"})) == (1.0, 0.0)
+    paris, london, _ = capital.choices.all()
+    assert (grade(capital, {"choice": paris.id}), grade(capital, {"choice": london.id})) == (1.0, 0.0)
+    two, three, four, _ = primes.choices.all()
+    assert grade(primes, {"choice": [two.id, three.id]}) == 1.0
+    assert grade(primes, {"choice": [two.id, four.id]}) == 0.0  # Moodle: 50 % − 50 %
+    assert grade(primes, {"choice": [two.id]}) == 0.5
+    star = questions["star"]
+    assert (grade(star, {"answer": "pytorch"}), grade(star, {"answer": "keras"})) == (1.0, 0.0)
+
+
+def test_a_dry_run_writes_nothing_but_reports_everything(lecture):
+    report, questions = imported(lecture, "constructs.xml", dry_run=True)
+    assert len(report.of("created")) == 5 and not report.written
+    assert questions == {} and not Quiz.objects.exists() and not Choice.objects.exists()
+    assert report.lines()[0] == "constructs.xml into L02 Computation Graphs: dry run, nothing written. 5 created, " \
+                                "3 skipped, 0 with errors."
+
+
+def test_one_broken_question_imports_nothing_and_names_its_line(lecture):
+    report, questions = imported(lecture, "broken.gift")
+    assert [(e.where, e.messages) for e in report.of("error")] == [
+        ("line 3", ("the answer block “{” is never closed with “}”",))]
+    assert questions == {} and not Quiz.objects.exists()
+
+
+def test_a_question_our_rules_refuse_imports_nothing(lecture, tmp_path):
+    (tmp_path / "two-right.gift").write_text("::Fine:: Fine. {=yes ~no}\n\n::Two right:: Pick. {=a =b ~c}\n")
+    report = questions_import(path=tmp_path / "two-right.gift", lecture=lecture)
+    assert [(e.where, e.messages) for e in report.of("error")] == [
+        ("line 3", ("choices: A single-choice question needs exactly one correct choice; this one has 2.",))]
+    assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("malformed.xml", "line 6, column 5: not well-formed XML: mismatched tag"),
+    ("billion_laughs.xml", "line 2: a DOCTYPE or entity declaration, which question files do not need and "
+                           "which is refused (entity expansion)"),
+])
+def test_a_file_that_is_not_safe_well_formed_xml_gives_a_clean_report(lecture, name, message):
+    report, questions = imported(lecture, name)
+    assert [(e.where, e.messages) for e in report.of("error")] == [("file", (message,))]
+    assert questions == {}
+
+
+def test_uids_are_unique_in_the_course_and_quiz_puts_everything_in_one_quiz(lecture):
+    existing = Quiz.objects.create(lecture=lecture, title="Imported", position=4)
+    Question.objects.create(quiz=existing, uid="other", kind="true_false", prompt="x", position=7,
+                            settings={"true_false_answer": True})
+    imported(lecture, "constructs.xml", quiz_title="Imported")
+    report, questions = imported(lecture, "constructs.xml", quiz_title="Imported")
+    assert [e.uid for e in report.of("created")] == [
+        "activation-2", "convex-losses-2", "universal-2", "optimizer-2", "sigmoid-slope-2"]
+    assert list(existing.questions.order_by("position").values_list("uid", "position"))[:3] == [
+        ("other", 7), ("activation", 8), ("convex-losses", 9)]
+    assert Quiz.objects.count() == 1 and len(questions) == 11
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("import_questions", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_prints_created_skipped_and_errors(lecture):
+    out = run(str(SAMPLES / "constructs.xml"), "--course", "dl", "--lecture", "2")
+    assert out.splitlines()[:4] == [
+        "constructs.xml into L02 Computation Graphs: imported. 5 created, 3 skipped, 0 with errors.",
+        "Quiz “Networks” (new, not published):",
+        "  question 1 “Activation”: single “Activation” (uid activation)",
+        "    warning: image “sigmoid.png” left out (images are not imported yet)",
+    ]
+    assert "Skipped:\n  question 6 “Intro”: description\n" in out
+    with pytest.raises(CommandError, match="^1 with errors in broken.gift: nothing imported.$"):
+        run(str(SAMPLES / "broken.gift"), "--course", "dl", "--lecture", "2")
+    with pytest.raises(CommandError, match="^No lecture 9 in a course “dl”.$"):
+        run(str(SAMPLES / "broken.gift"), "--course", "dl", "--lecture", "9")
