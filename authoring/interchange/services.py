@@ -147,6 +147,8 @@ def read_file(path: Path) -> list[ImportedQuestion]:
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
         raise FileUnreadable(f"line {line}: not UTF-8 text (save the file as UTF-8)") from None
+    if "\x00" in text:  # the database refuses it in a text column
+        raise FileUnreadable(f"line {text[:text.index(chr(0))].count(chr(10)) + 1}: a NUL character: not a text file")
     return parse_gift(text)
 
 

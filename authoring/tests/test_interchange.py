@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from authoring.interchange.services import questions_import
 from quizzes.models import Choice, Question, Quiz
+from quizzes.rendering import render_markdown
 from quizzes.tests.factories import form_data
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +120,8 @@ def test_scripts_and_event_attributes_do_not_survive_the_import(lecture):
     _, more = imported(lecture, "constructs.gift")
     for question in [*questions.values(), *more.values()]:
         assert "script" not in question.prompt and "onclick" not in question.prompt and "alert" not in question.prompt
+    rendered = render_markdown(questions["activation"].prompt)
+    assert rendered.count("<math") == 1 and rendered.startswith("<p>Which function is <math")
 
 
 def test_imported_questions_grade_a_right_and_a_wrong_answer(lecture):
@@ -201,3 +204,13 @@ def test_the_command_prints_created_skipped_and_errors(lecture):
         run(str(SAMPLES / "broken.gift"), "--course", "dl", "--lecture", "2")
     with pytest.raises(CommandError, match="^No lecture 9 in a course “dl”.$"):
         run(str(SAMPLES / "broken.gift"), "--course", "dl", "--lecture", "9")
+
+
+def test_a_gift_file_that_is_not_utf8_text_gives_a_clean_report(lecture, tmp_path):
+    (tmp_path / "latin1.gift").write_bytes("Q? {=a ~b}\n\nCaf\xe9? {T}\n".encode("latin-1"))
+    (tmp_path / "nul.txt").write_bytes(b"Q? {=a ~b}\n\nA\x00? {T}\n")
+    reports = [questions_import(path=tmp_path / name, lecture=lecture) for name in ("latin1.gift", "nul.txt")]
+    assert [[(e.where, e.messages) for e in report.of("error")] for report in reports] == [
+        [("file", ("line 3: not UTF-8 text (save the file as UTF-8)",))],
+        [("file", ("line 3: a NUL character: not a text file",))]]
+    assert not Question.objects.exists()

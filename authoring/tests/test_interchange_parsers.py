@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from authoring.interchange.gift import parse_gift
 from authoring.interchange.imported import FileUnreadable, category_title
+from authoring.interchange.mapping import Skipped, map_question
 from authoring.interchange.markup import to_markdown
 from authoring.interchange.moodle_xml import parse_moodle_xml
 
@@ -18,10 +19,16 @@ GIFT_PIECES = st.sampled_from(["{", "}", "=", "~", "#", "####", "%50%", "%-100%"
 
 
 @given(st.lists(GIFT_PIECES | st.text(max_size=5), max_size=40).map("".join))
-def test_no_gift_text_makes_the_reader_crash(text):
+def test_no_gift_text_makes_the_reader_or_the_mapping_crash(text):
     for question in parse_gift(text):
         assert question.where.startswith("line ")
         assert question.error or question.qtype
+        if not question.error:
+            try:
+                mapped = map_question(question)
+            except (Skipped, ValueError):
+                continue
+            assert mapped.kind in {"single", "multiple", "true_false", "text", "numeric"}
 
 
 @given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
