@@ -52,6 +52,52 @@ def latex_to_mathml(latex: str, *, display: bool) -> str:
     return f'<math xmlns="{MATHML_NAMESPACE}" display="{mode}">{_text(root.text)}{inner}</math>'
 
 
+# How many children a layout element needs: fewer means a command went without an argument.
+_ARITY = {"mfrac": 2, "msup": 2, "msub": 2, "msubsup": 3, "mroot": 2, "munder": 2, "mover": 2, "munderover": 3}
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+_PARSE_ERRORS = {
+    "MissingSuperScriptOrSubscriptError": "a ^ or _ with nothing after it (write x^{2}, x_{i})",
+    "ExtraLeftOrMissingRightError": "a \\left without its \\right",
+    "MissingEndError": "a \\begin{…} without its \\end{…}",
+    "DoubleSubscriptsError": "two subscripts in a row (group them: x_{i_j})",
+    "DoubleSuperscriptsError": "two superscripts in a row (group them: x^{a^b})",
+    "NoAvailableTokensError": "a command with nothing after it",
+}
+
+
+def formula_problem(latex: str) -> str | None:
+    """What is wrong with ``latex``, for its author ("unknown command \\foo"), or None when it renders.
+
+    Finds what ``latex_to_mathml`` shows as an error box, and what latex2mathml renders silently but
+    wrongly: unknown commands (shown as their source), unbalanced braces and commands missing an
+    argument (``\\frac{1}``).
+    """
+    if not latex.strip():
+        return "the formula is empty"
+    if len(latex) > MAX_FORMULA_LENGTH:
+        return f"longer than {MAX_FORMULA_LENGTH} characters"
+    depth = 0
+    for match in re.finditer(r"\\.|[{}]", latex):
+        depth += {"{": 1, "}": -1}.get(match.group(), 0)
+        if depth < 0:
+            return "a } without its {"
+    if depth:
+        return "a { without its }"
+    try:
+        root = convert_to_element(latex, display="inline")
+    except RecursionError:
+        return "macros that expand without end"
+    except Exception as error:
+        return _PARSE_ERRORS.get(type(error).__name__, f"LaTeX that does not parse ({type(error).__name__})")
+    for element in root.iter():
+        unknown = _COMMAND.search(_plain(element.text))
+        if unknown:
+            return f"unknown command {unknown.group()}"
+        if element.tag in _ARITY and len(element) < _ARITY[element.tag]:
+            return "a command is missing an argument (like \\frac{a}{b} with only {a})"
+    return None
+
+
 def math_error(latex: str) -> str:
     """The escaped LaTeX source in a ``<code class="math-error">`` the admin preview highlights."""
     return f'<code class="math-error" title="Could not render this formula">{html.escape(latex)}</code>'

@@ -12,6 +12,10 @@ from django.core.exceptions import ValidationError
 
 from quizzes.kinds import UnknownKind, get_kind
 from quizzes.kinds.base import SettingsError
+from quizzes.mathml import formula_problem
+from quizzes.rendering import formulas_in
+
+TEXT_FIELDS = ("prompt", "hint", "explanation")  # author Markdown, whose formulas are checked on save
 
 
 def question_errors(question) -> dict[str, list[str]]:
@@ -26,6 +30,10 @@ def question_errors(question) -> dict[str, list[str]]:
         return {**errors, "kind": [str(error)]}
     if not question.prompt.strip() and kind.needs_prompt:
         errors["prompt"] = ["Write the question's prompt (only computed questions may leave it empty)."]
+    for name in TEXT_FIELDS:
+        messages = formula_errors(getattr(question, name) or "")
+        if messages:
+            errors.setdefault(name, []).extend(messages)
     try:
         question.settings = kind.clean_settings(question.settings)
     except SettingsError as error:
@@ -35,6 +43,17 @@ def question_errors(question) -> dict[str, list[str]]:
         if name not in errors:  # a setting that did not clean is reported once, for its type
             errors[name] = messages
     return errors
+
+
+def formula_errors(text: str, where: str = "") -> list[str]:
+    """A message for each formula in Markdown ``text`` that does not render as written, naming the
+    formula and its problem; ``where`` starts each message (e.g. "Choice 2: ")."""
+    messages = []
+    for latex in formulas_in(text):
+        problem = formula_problem(latex)
+        if problem:
+            messages.append(f"{where}Formula “{latex}”: {problem}.")
+    return messages
 
 
 def validate_question(question) -> None:
@@ -51,5 +70,7 @@ def validate_choices(kind: str, choices: list[tuple[str, bool]]) -> None:
     (deleted inline rows left out). An unknown kind raises ``quizzes.kinds.UnknownKind``.
     """
     messages = get_kind(kind).check_choices(choices)
+    for number, (text, _) in enumerate(choices, start=1):
+        messages += formula_errors(text, f"Choice {number}: ")
     if messages:
         raise ValidationError(messages)

@@ -266,6 +266,14 @@ def _display_block(latex: str) -> str:
     return f'<span class="math-display math-list">{inner}</span>'
 
 
+def formulas_in(text: str) -> list[str]:
+    """The LaTeX of every formula in author Markdown ``text``, in order, as the renderer finds them."""
+    md, math = _markdown()
+    md.reset()
+    md.convert(text)
+    return [latex for latex, _, _ in math.formulas]
+
+
 def render_inline(text: str) -> str:
     """``render_markdown`` without the ``<p>`` around a single paragraph (choice labels, short texts)."""
     rendered = render_markdown(text).strip()

@@ -147,7 +147,7 @@ class Setting:
         if self.type == "lines":
             return LinesField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), **common)
         if self.type in ("json", "entries"):
-            return forms.JSONField(
+            return LocatedJSONField(
                 widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "spellcheck": "false"}), **common
             )
         return forms.CharField(**common)
@@ -159,6 +159,20 @@ class Setting:
         if self.type == "bool" and self.required:
             return "" if value is None else ("true" if value else "false")
         return value
+
+
+class LocatedJSONField(forms.JSONField):
+    """A JSON textarea whose syntax errors say where: line, column and what was expected."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                json.loads(value)
+            except json.JSONDecodeError as error:
+                raise forms.ValidationError(
+                    f"Not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}.", code="invalid"
+                ) from None
+        return super().to_python(value)
 
 
 class LinesField(forms.CharField):

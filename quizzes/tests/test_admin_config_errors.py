@@ -56,3 +56,18 @@ def test_an_emptied_config_box_saves_the_question(author_browser, quiz, config):
     assert response.status_code == 302, response.status_code
     question = Question.objects.get()
     assert question.kind == "single" and question.choices.filter(is_correct=True).count() == 1
+
+
+def test_a_json_syntax_error_says_where(author_browser, quiz):
+    response = author_browser.post(ADD, computed_form(quiz, '{"hidden": 2,\n "activation": }'))
+    page = response.content.decode()
+    assert response.status_code == 200 and "Not valid JSON: line 2, column 16: Expecting value." in page
+    assert not Question.objects.exists()
+
+
+def test_a_broken_formula_in_the_prompt_is_named_on_save(author_browser, quiz):
+    data = with_choices(question_form(quiz, prompt=r"Pick $\frac{1}$ or $\foo$"), ("a", True), ("b", False))
+    page = author_browser.post(ADD, data).content.decode()
+    assert "errorlist" in page and "Formula “\\frac{1}”: a command is missing an argument" in page
+    assert "Formula “\\foo”: unknown command \\foo." in page
+    assert not Question.objects.exists()
