@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Avg, Count, Max, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -14,7 +14,17 @@ from quizzes.kinds.base import Kind
 from quizzes.kinds.computed import generator_catalogue
 from quizzes.models import Choice, Question, Quiz, Variant
 from quizzes.question_validation import validate_choices
+from quizzes.questions import question_duplicate
 from quizzes.variants import variants_retry_errors
+
+
+def add_question_links(quiz_id: int | None) -> str:
+    """Links to the add page of each kind, for ``quiz_id`` when given (the quiz and the next position
+    filled in)."""
+    base = reverse("admin:quizzes_question_add")
+    extra = f"&quiz={quiz_id}" if quiz_id else ""
+    return format_html_join(" · ", '<a href="{}?kind={}{}">{}</a>',
+                            ((base, slug, extra, kind.label) for slug, kind in REGISTRY.items()))
 
 
 def student_view_link(quiz: Quiz, anchor: str = "") -> str:
@@ -86,9 +96,10 @@ class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     list_filter = ("lecture__course", "mode", "is_published", "lecture")
     list_editable = ("is_published",)
     search_fields = ("title", "lecture__title", "description")
-    readonly_fields = ("view_link",)
+    readonly_fields = ("view_link", "add_question")
     fieldsets = (
-        (None, {"fields": ("lecture", "title", "uid", "position", "description", "is_published", "view_link")}),
+        (None, {"fields": ("lecture", "title", "uid", "position", "description", "is_published", "view_link",
+                           "add_question")}),
         (
             "Mode and timing",
             {"fields": ("mode", "opens_at", "closes_at", "hint_after", "try_credits", "feedback_policy")},
@@ -117,6 +128,12 @@ class QuizAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     def view_link(self, quiz):
         return student_view_link(quiz)
 
+    @admin.display(description="Add a question")
+    def add_question(self, quiz):
+        if not quiz.pk:
+            return "Save the quiz first; then add its questions from here."
+        return add_question_links(quiz.pk)
+
     @admin.display(description="Statistics")
     def statistics_link(self, quiz):
         url = reverse("progress:quiz_statistics", args=[quiz.lecture.course.slug, quiz.pk])
@@ -135,6 +152,9 @@ class QuestionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        quiz = str(self.initial.get("quiz", ""))
+        if self.instance.pk is None and quiz.isdigit():  # the add page's ?quiz=: its kind links keep it
+            self.instance.quiz_id = int(quiz)
         stored = self.instance.settings if isinstance(self.instance.settings, dict) else {}
         for spec in self.kind_settings:
             if spec.name in self.fields:
@@ -153,8 +173,9 @@ class QuestionForm(forms.ModelForm):
 class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     form = QuestionForm
     course_path = "quiz__lecture__course"
-    list_display = ("__str__", "quiz", "position", "kind", "points")
+    list_display = ("__str__", "quiz", "position", "kind", "points", "answer_count", "facility")
     list_filter = ("quiz__lecture__course", "kind", "is_archived", "quiz__lecture", "quiz")
+    actions = ["duplicate"]
     list_editable = ("position",)
     search_fields = ("title", "prompt", "quiz__title")
     ordering = ("quiz", "position", "id")
@@ -173,6 +194,36 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
             if slug in REGISTRY:
                 return REGISTRY[slug]
         return REGISTRY["single"]
+
+    def get_queryset(self, request):
+        tries = Q(variants__submissions__try_number__isnull=False)
+        return super().get_queryset(request).annotate(
+            n_answers=Count("variants__submissions", filter=tries),
+            mean_score=Avg("variants__submissions__score", filter=tries & Q(variants__submissions__status="graded")),
+        )
+
+    @admin.display(description="Answers", ordering="n_answers")
+    def answer_count(self, question):
+        return question.n_answers
+
+    @admin.display(description="Facility", ordering="mean_score")
+    def facility(self, question):
+        """Mean score of all graded tries (1.0: everyone right)."""
+        return "—" if question.mean_score is None else f"{question.mean_score:.2f}"
+
+    @admin.action(description="Duplicate the selected questions (at the end of their quiz)")
+    def duplicate(self, request, queryset):
+        copies = [question_duplicate(question=question) for question in queryset.order_by("quiz", "position", "id")]
+        self.message_user(request, f"{len(copies)} question(s) duplicated: " + ", ".join(str(c) for c in copies))
+
+    def get_changeform_initial_data(self, request):
+        """The add page's ``?quiz=`` and ``?kind=`` filled in, and the position after the quiz's last."""
+        initial = super().get_changeform_initial_data(request)
+        quiz_id = request.GET.get("quiz", "")
+        if quiz_id.isdigit():
+            last = Question.objects.filter(quiz_id=int(quiz_id)).aggregate(last=Max("position"))["last"]
+            initial["position"] = (last or 0) + 1
+        return initial
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kind = self.kind_of(request, obj)
@@ -206,8 +257,8 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
 
     @admin.display(description="Kinds")
     def kind_menu(self, question):
-        links = format_html_join(" · ", '<a href="?kind={}">{}</a>', ((slug, k.label) for slug, k in REGISTRY.items()))
-        return format_html("Each kind has its own settings: pick one to show them. {}", links)
+        quiz_id = question.quiz_id if question and question.quiz_id else None
+        return format_html("Each kind has its own settings: pick one to show them. {}", add_question_links(quiz_id))
 
     @admin.display(description="Student view")
     def view_link(self, question):

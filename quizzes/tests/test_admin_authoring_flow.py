@@ -1,0 +1,54 @@
+"""The admin as an instructor builds a quiz: add a question from the quiz's page (quiz and next
+position filled in), the kind links keep the quiz, change lists show answers and facility, duplicate."""
+
+import re
+
+from django.urls import reverse
+
+from quizzes.models import Question
+from quizzes.submissions import submission_create
+from quizzes.tests.admin_forms import ADD
+from quizzes.tests.factories import form_data, make_question
+
+
+def test_the_quiz_page_links_to_adding_each_kind_to_this_quiz(author, quiz):
+    page = author.get(reverse("admin:quizzes_quiz_change", args=[quiz.id])).content.decode()
+    links = re.findall(r'href="([^"]*/quizzes/question/add/\?kind=(\w+)&amp;quiz=(\d+))"', page)
+    assert {kind for _, kind, _ in links} >= {"single", "multiple", "numeric", "text", "computed"}
+    assert {int(q) for _, _, q in links} == {quiz.id}
+
+
+def test_the_add_page_fills_in_the_quiz_and_the_next_position_and_its_kind_links_keep_the_quiz(author, quiz):
+    make_question(quiz=quiz, position=1, prompt="a", numeric_answer=1.0, kind="numeric")
+    make_question(quiz=quiz, position=4, prompt="b", numeric_answer=1.0, kind="numeric")
+    page = author.get(f"{ADD}?kind=numeric&quiz={quiz.id}").content.decode()
+    assert re.search(rf'<option value="{quiz.id}" selected>', page), "the quiz is not preselected"
+    position = re.search(r'name="position" value="(\d+)"', page)
+    assert position is not None and position.group(1) == "5"
+    assert f"?kind=text&amp;quiz={quiz.id}" in page  # switching the kind keeps the quiz
+
+
+def test_the_question_list_shows_answers_and_facility(author, quiz, student):
+    question = make_question(quiz=quiz, kind="numeric", prompt="?", numeric_answer=2.0, title="Two")
+    for nonce, answer in (("a", "2"), ("b", "3"), ("c", "2"), ("d", "x")):  # "x" is invalid: no try
+        submission_create(student=student, question=question, data=form_data(answer=answer), nonce=nonce)
+    page = author.get(reverse("admin:quizzes_question_changelist")).content.decode()
+    row = re.search(r"<tr>.*?Two.*?</tr>", page, re.S)
+    assert row is not None, page[:3000]
+    cells = re.findall(r'<td class="field-(answer_count|facility)">([^<]*)</td>', row.group(0))
+    assert dict(cells) == {"answer_count": "3", "facility": "0.67"}
+
+
+def test_duplicate_copies_a_question_with_its_choices_at_the_end_of_its_quiz(author, quiz):
+    original = make_question(quiz=quiz, kind="single", prompt="Pick $x$", title="Pick", position=2)
+    original.choices.create(position=1, text="$x$", is_correct=True, feedback="yes")
+    original.choices.create(position=2, text="$y$", is_correct=False, feedback="no")
+    make_question(quiz=quiz, kind="numeric", prompt="?", numeric_answer=1.0, position=7)
+    response = author.post(reverse("admin:quizzes_question_changelist"),
+                           {"action": "duplicate", "_selected_action": [original.id]}, follow=True)
+    assert "1 question(s) duplicated" in response.content.decode()
+    copy = Question.objects.exclude(pk=original.pk).get(title="Pick (copy)")
+    assert (copy.position, copy.kind, copy.prompt, copy.settings) == (8, "single", "Pick $x$", original.settings)
+    assert copy.uid != original.uid
+    assert list(copy.choices.values_list("text", "is_correct", "feedback")) == [
+        ("$x$", True, "yes"), ("$y$", False, "no")]
