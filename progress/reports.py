@@ -356,12 +356,27 @@ def class_progress(
     return {student_id: _summarise(questions, rows) for student_id, rows in by_student.items()}
 
 
-def student_progress(*, student, course, now=None) -> CourseProgressReport:
-    """Everything the progress page shows ``student`` about ``course``; five queries (lectures,
-    quizzes, questions, variants, answers)."""
-    now = now or timezone.now()
+@dataclass(frozen=True)
+class CourseContent:
+    """What a student's report reads of the course itself: its lectures, and its active questions
+    of published quizzes (``PublishedQuestion``, each with its quiz and lecture), in course order."""
+
+    lectures: list[Lecture]
+    questions: list[PublishedQuestion]
+
+
+def course_content(course) -> CourseContent:
+    """The ``CourseContent`` of ``course``; three queries (lectures, quizzes, questions)."""
     lectures = list(course.lectures.order_by("number"))  # the default ordering would join the course
-    questions = _published_questions(course)
+    return CourseContent(lectures=lectures, questions=_published_questions(course))
+
+
+def student_progress(*, student, course, now=None, content: CourseContent | None = None) -> CourseProgressReport:
+    """Everything the progress page shows ``student`` about ``course``; five queries (lectures,
+    quizzes, questions, variants, answers), two when ``content`` (``course_content``) is given."""
+    now = now or timezone.now()
+    content = content or course_content(course)
+    lectures, questions = content.lectures, content.questions
     variants, answers = _answers(course, questions, student=student)
     answers = _visible(answers, _withheld_among(questions, now))
     per_lecture = _summarise(questions, answers)

@@ -10,17 +10,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
 from courses.models import Course, Enrolment
 from progress import charts
+from progress.answer_labels import mistake_rows, question_labels, submission_answer, wrong_answer_rows
+from progress.fragments import report_fragment
 from progress.leaderboard import LeaderboardForm, leaderboard_entry, leaderboard_entry_update, lecture_leaderboards
 from progress.models import Leaderboard
-from progress.reports import CourseProgressReport, class_progress, course_progress, student_progress
+from progress.reports import class_progress, course_progress
 from progress.statistics import BINS, QuestionStatistics, question_statistics, student_overview
 from quizzes.access import CourseAccess, Unavailable, course_access
 from quizzes.models import Quiz, Submission
@@ -29,6 +31,7 @@ from quizzes.rendering import render_many
 SUBMISSIONS_PER_PAGE = 100
 WITH_LEADERBOARD = Course.objects.select_related("leaderboard")  # Leaderboard.is_enabled without a query
 HISTOGRAM_LABELS = [f"{10 * i}–{10 * (i + 1)}%" for i in range(BINS)]
+HISTOGRAM_EDGES = [f"{10 * i}%" for i in range(BINS + 1)]
 
 
 def _unavailable(request, error: Unavailable) -> TemplateResponse:
@@ -70,27 +73,6 @@ def _leaderboard_form(request, access: CourseAccess) -> LeaderboardForm | None:
     return LeaderboardForm(request.POST or None, enrolment=enrolment, initial=initial)
 
 
-def _progress_charts(report: CourseProgressReport) -> dict:
-    if not report.weeks:
-        return {}
-    weeks, total = report.weeks, report.total
-    labels = [date_format(w.week, "j M") for w in weeks]
-    first, last = date_format(weeks[0].week, "j F Y"), date_format(weeks[-1].week, "j F Y")
-    busiest = max(weeks, key=lambda w: w.tries)
-    activity = (
-        f"{total.tries} tries in the {len(weeks)} weeks from the week of {first} to the week of {last}; "
-        f"the most, {busiest.tries}, in the week of {date_format(busiest.week, 'j F')}."
-    )
-    mastery = f"Questions mastered at the end of each week from {first} to {last}: {weeks[-1].mastered} " \
-              f"of {total.total} now."
-    return {
-        "activity": charts.bar_chart(chart_id="activity", title="Tries per week", labels=labels,
-                                     values=[w.tries for w in weeks], desc=activity),
-        "mastery": charts.bar_chart(chart_id="mastery", title="Questions mastered", labels=labels,
-                                    values=[w.mastered for w in weeks], top=total.total, desc=mastery),
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def progress_page(request, course_slug):
@@ -108,10 +90,10 @@ def progress_page(request, course_slug):
         else:
             messages.success(request, "Your leaderboard settings are saved.")
             return redirect("progress:progress", course.slug)
-    report = student_progress(student=request.user, course=course)
+    report_html, _ = report_fragment(request=request, student=request.user, course=course)
     enabled = Leaderboard.is_enabled(course)
     boards = lecture_leaderboards(course=course, viewer=request.user) if enabled else []
-    context = {"course": course, "access": access, "report": report, "charts": _progress_charts(report),
+    context = {"course": course, "access": access, "report_html": report_html,
                "form": form, "leaderboard": enabled, "leaderboards": boards}
     status = 400 if form is not None and form.errors else 200
     return TemplateResponse(request, "progress/progress.html", context, status=status)
@@ -147,7 +129,7 @@ def _histogram(stats: QuestionStatistics):
     counts = ", ".join(f"{label}: {n}" for label, n in zip(HISTOGRAM_LABELS, stats.histogram, strict=True))
     return charts.bar_chart(
         chart_id=f"histogram-{stats.question_id}", title=f"Last-try scores: {stats.title}",
-        labels=HISTOGRAM_LABELS, values=stats.histogram,
+        labels=HISTOGRAM_LABELS, values=stats.histogram, edges=HISTOGRAM_EDGES, show_values=True,
         desc=f"Students by last-try score, of {stats.students} who tried: {counts}.",
     )
 
@@ -162,8 +144,11 @@ def statistics_page(request, course_slug, quiz_id):
     except Unavailable as error:
         return _unavailable(request, error)
     stats = question_statistics(quiz=quiz)
+    labels = question_labels(quiz.questions.prefetch_related("choices"))
     rows = [
-        {"stats": s, "histogram": _histogram(s), "bins": zip(HISTOGRAM_LABELS, s.histogram, strict=True)}
+        {"stats": s, "histogram": _histogram(s), "bins": zip(HISTOGRAM_LABELS, s.histogram, strict=True),
+         "wrong": wrong_answer_rows(s, labels.get(s.question_id)),
+         "mistakes": mistake_rows(s.mistakes, labels.get(s.question_id))}
         for s in stats
     ]
     context = {"course": access.course, "access": access, "quiz": quiz, "rows": rows,
@@ -206,12 +191,22 @@ def student_submissions_page(request, course_slug, user_id):
         .order_by("-created_at", "-id")
     )
     progress = class_progress(course=course, student_ids=[enrolment.user_id])[enrolment.user_id]
+    page = Paginator(submissions, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    questions = {s.variant.question_id: s.variant.question for s in page.object_list}
+    prefetch_related_objects(list(questions.values()), "choices")
+    labels = question_labels(questions.values())
+    rows = []
+    for s in page.object_list:
+        own = labels.get(s.variant.question_id)
+        rows.append({"submission": s, "choices": submission_answer(own, s.raw, s.value),
+                     "mistake": mistake_rows({s.mistake: 0.0}, own)[0] if s.mistake else None})
     context = {
         "course": course,
         "access": access,
         "student": enrolment.user,
         "enrolment": enrolment,
         "lectures": [(lecture, progress.get(lecture.id)) for lecture in course.lectures.all()],
-        "page": Paginator(submissions, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": page,
+        "rows": rows,
     }
     return TemplateResponse(request, "progress/student_submissions.html", context)
