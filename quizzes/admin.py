@@ -4,8 +4,11 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Max, Q
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from courses.admin import StaffedCoursesMixin
 from courses.models import Course, Lecture
@@ -32,6 +35,17 @@ def student_view_link(quiz: Quiz, anchor: str = "") -> str:
         return "—"
     url = reverse("quizzes:quiz", args=[quiz.lecture.course.slug, quiz.pk]) + anchor
     return format_html('<a href="{}" target="_blank" rel="noopener">View as student ↗</a>', url)
+
+
+def posted_choices(data) -> list[Choice]:
+    """The choices of the admin's choice formset as posted (unsaved; deleted and empty rows left out)."""
+    choices = []
+    for index in range(min(int(data.get("choices-TOTAL_FORMS", 0) or 0), 1000)):
+        text = data.get(f"choices-{index}-text", "").strip()
+        if text and not data.get(f"choices-{index}-DELETE"):
+            choices.append(Choice(text=text, is_correct=bool(data.get(f"choices-{index}-is_correct")),
+                                  feedback=data.get(f"choices-{index}-feedback", "")))
+    return choices
 
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
@@ -186,6 +200,37 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ("css/admin.css",)}  # the preview's layout: no inline styles (Content-Security-Policy)
+        js = ("js/admin_preview.js",)  # the preview updates while the author types
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(require_POST(self.live_preview))
+        return [path("preview/", preview, name="quizzes_question_preview"), *super().get_urls()]
+
+    def live_preview(self, request):
+        """The preview of the question as posted by its form, not saved: what students would see
+        (computed questions: their first variants), and every message that would stop saving."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        form = self.get_form(request)(request.POST)
+        form.is_valid()  # cleans the fields and the kind's settings into form.instance; saves nothing
+        choices = posted_choices(request.POST)
+        messages = [f"{form.fields[name].label if name in form.fields else name}: {message}"
+                    for name, errors in form.errors.items() for message in errors]
+        try:
+            validate_choices(form.instance.kind, [(c.text, c.is_correct) for c in choices])
+        except ValidationError as error:
+            messages += error.messages
+        except Exception:  # an unknown kind: the form's own message says so
+            pass
+        problems = format_html_join("", "<li>{}</li>", ((m,) for m in messages))
+        body = form.instance.kind_spec.preview(form.instance, choices) if "kind" not in form.errors else ""
+        html = format_html(
+            '{}<div class="live-preview-body">{}</div>',
+            format_html('<ul class="errorlist">{}</ul>', problems) if messages else
+            format_html('<p class="live-preview-ok">{}</p>', "No problems: this question can be saved."),
+            body,
+        )
+        return HttpResponse(html)
 
     def kind_of(self, request, obj=None) -> Kind:
         """The kind whose settings the form edits: the one posted (a changed kind shows its own
@@ -241,7 +286,7 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
             (None, {"fields": (*head, "title", "points", "prompt", "hint", "explanation")}),
             ("Name in the course files, archive", {"fields": ("uid", "is_archived"), "classes": ("collapse",)}),
             (f"Settings of this kind: {kind.label}", {"fields": settings}),
-            ("Preview (of the saved question)", {"fields": ("preview", "view_link")}),
+            ("Preview (updates as you type)", {"fields": ("preview", "view_link")}),
         )
 
     def get_inlines(self, request, obj):
@@ -287,9 +332,11 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
 
     @admin.display(description="Rendered")
     def preview(self, question):
-        if not question.pk:
-            return "Save the question to see its preview."
-        return question.kind_spec.preview(question)
+        """The saved question's preview, in the box ``static/js/admin_preview.js`` refills as the
+        author types (from ``live_preview``)."""
+        saved = question.kind_spec.preview(question) if question.pk else "Start typing to see the preview."
+        return format_html('<div class="live-preview" data-url="{}" aria-live="polite">{}</div>',
+                           reverse("admin:quizzes_question_preview"), saved)
 
 
 @admin.register(Variant)

@@ -324,9 +324,10 @@ class Kind:
         last = state.last
         return {"value": last.raw if last else "", "numeric": False}
 
-    def preview(self, question) -> SafeString:
-        """The admin's rendering of a saved question: prompt, choices (✓ marks), hint, explanation."""
-        choices = list(question.choices.all())
+    def preview(self, question, choices: Sequence | None = None) -> SafeString:
+        """The admin's rendering of a question: prompt, choices (✓ marks), hint, explanation.
+        ``choices`` are those of an unsaved question (the live preview); default: the saved ones."""
+        choices = list(question.choices.all()) if choices is None else list(choices)
         texts = [question.prompt, question.hint, question.explanation] + [c.text for c in choices]
         prompt, hint, explanation, *choice_html = render_many(texts)
         items = format_html_join(

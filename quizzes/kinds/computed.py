@@ -194,7 +194,7 @@ class ComputedKind(Kind):
     def widget(self, state) -> dict:
         return {**super().widget(state), "numeric": True}
 
-    def preview(self, question) -> SafeString:
+    def preview(self, question, choices: Sequence | None = None) -> SafeString:
         """Five variants (the trial seeds) with prompt, diagram, answer, known mistakes and worked
         solution, solved in this process (the admin imports torch on its first preview). A generator
         error is shown as a message, never raised."""

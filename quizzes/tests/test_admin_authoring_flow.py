@@ -52,3 +52,34 @@ def test_duplicate_copies_a_question_with_its_choices_at_the_end_of_its_quiz(aut
     assert copy.uid != original.uid
     assert list(copy.choices.values_list("text", "is_correct", "feedback")) == [
         ("$x$", True, "yes"), ("$y$", False, "no")]
+
+
+PREVIEW = reverse("admin:quizzes_question_preview")
+
+
+def test_the_live_preview_renders_the_unsaved_form_and_lists_what_would_stop_saving(author, quiz):
+    from quizzes.tests.admin_forms import question_form, with_choices
+
+    data = with_choices(question_form(quiz, prompt=r"Which is $\frac{1}{2}$?"), (r"$0.5$", True), ("two", False))
+    page = author.post(PREVIEW, data).content.decode()
+    assert "No problems: this question can be saved." in page and "<mfrac>" in page
+    assert page.count("<li>") == 2 and "✓" in page  # the two posted choices, the right one marked
+    broken = with_choices(question_form(quiz, prompt=r"Pick $\foo$"), ("a", True), ("b", True))
+    page = author.post(PREVIEW, broken).content.decode()
+    assert "Formula “\\foo”: unknown command \\foo." in page and "exactly one correct choice" in page
+    assert not Question.objects.exists()  # nothing was saved
+
+
+def test_the_live_preview_of_a_computed_question_shows_its_first_variants(author, quiz):
+    from quizzes.tests.admin_forms import question_form
+
+    data = question_form(quiz, kind="computed", generator="mlp_backward", prompt="", generator_config="{}")
+    page = author.post(PREVIEW, data).content.decode()
+    assert page.count('<details class="variant-preview">') == 5 and "No problems" in page
+
+
+def test_the_live_preview_is_for_authors_only(client, student, quiz):
+    client.force_login(student)
+    response = client.post(PREVIEW, {"kind": "single", "prompt": "x"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert client.get(PREVIEW).status_code in (302, 405)
