@@ -211,3 +211,75 @@ def number(piece: str, text: str) -> float:
         return float(piece)
     except ValueError:
         raise GiftSyntaxError(f"“{text}” is not a number (write 3.14, 3.14:0.01 or 1..5)") from None
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def write_gift(categories: list[tuple[str, list[ImportedQuestion]]]) -> tuple[str, dict[str, list[str]]]:
+    """A GIFT file of (category path, questions) pairs (texts already HTML, see
+    ``authoring.interchange.exporting``), and per question (its ``where``) what GIFT cannot say: a hint,
+    points other than 1, case-sensitive short answers."""
+    blocks, lost = [], {}
+    for path, questions in categories:
+        blocks.append(f"$CATEGORY: {path}")
+        for question in questions:
+            block, notes = gift_question(question)
+            blocks.append(block)
+            if notes:
+                lost[question.where] = notes
+    return "\n\n".join(blocks) + "\n", lost
+
+
+def escape(text: str) -> str:
+    """``text`` with GIFT's special characters escaped, as the reader (``protect``) unescapes them."""
+    for char in "~=#{}:":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def escape_html(text: str) -> str:
+    """An HTML text for a GIFT file: escaped, on lines that are neither blank (a blank line ends the
+    question) nor comments, and ``\\n`` written as ``&#92;n`` because Moodle reads ``\\n`` as a line
+    break (``\\nabla``, ``\\neq``)."""
+    text = re.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n", text.strip())
+    text = re.sub(r"\n(?=[ \t]*//)", " ", text).replace("\\n", "&#92;n")
+    return escape(text)
+
+
+def gift_question(question: ImportedQuestion) -> tuple[str, list[str]]:
+    """One question as GIFT, and what GIFT could not say of it."""
+    notes = []
+    if question.hint:
+        notes.append("GIFT has no hints: the hint is left out")
+    if question.points is not None and question.points != 1:
+        notes.append(f"GIFT has no points: Moodle gives {question.points:g} → 1")
+    answers = []
+    if question.qtype == "truefalse":
+        answers.append("TRUE" if question.answers[0].fraction >= 1 else "FALSE")
+    elif question.qtype == "numerical":
+        answers.append("#")
+        for answer in question.answers:
+            mark = "=" if answer.fraction >= 1 else f"=%{answer.fraction * 100:.7g}%"
+            answers.append(f"{mark}{answer.text}:{answer.tolerance:.12g}{feedback_of(answer)}")
+    else:
+        if question.qtype == "shortanswer" and question.usecase:
+            notes.append("GIFT cannot say case-sensitive: Moodle compares case-insensitively")
+        for answer in question.answers:
+            text = escape_html(answer.text) if question.qtype == "multichoice" else escape(answer.text)
+            if question.qtype == "multichoice" and question.single:
+                mark = "=" if answer.fraction >= 1 else "~"
+            elif question.qtype == "multichoice":
+                mark = f"~%{answer.fraction * 100:.7g}%"
+            else:  # shortanswer: ~ would make it multiple choice
+                mark = "=" if answer.fraction >= 1 else f"=%{answer.fraction * 100:.7g}%"
+            answers.append(f"{mark}{text}{feedback_of(answer)}")
+    if question.general_feedback:
+        answers.append(f"####{escape_html(question.general_feedback)}")
+    body = "\n".join(f"\t{answer}" for answer in answers)
+    text = f"::{escape(question.name)}::[html]{escape_html(question.text)}{{\n{body}\n}}"
+    return f"// {question.where}\n{text}", notes
+
+
+def feedback_of(answer: Answer) -> str:
+    return f"#{escape_html(answer.feedback)}" if answer.feedback else ""

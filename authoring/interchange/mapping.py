@@ -7,9 +7,14 @@
   grading differs. multichoiceset (Moodle's all-or-nothing plugin): ``multiple``, all or nothing.
 - truefalse: ``true_false``; the feedback for true and for false is added to the explanation.
 - shortanswer: ``text`` with the 100 % answers, case-insensitive (exact with ``usecase``); ``*``
-  wildcards make every answer a regular expression; partial credit is dropped with a warning.
+  wildcards make every answer a regular expression.
 - numerical: ``numeric`` in tolerance mode, the first 100 % answer with its absolute tolerance (0:
-  the exact value, up to rounding); other answers and per-answer feedback dropped with a warning.
+  the exact value, up to rounding); more 100 % answers are dropped with a warning.
+- shortanswer and numerical answers below 100 % that give partial credit or feedback: expected wrong
+  answers (``wrong_answers``) with credit = fraction and their feedback, named by the feedback's first
+  words ("answer N" without feedback); a numerical one keeps its own tolerance. One the question
+  would accept as correct (saving refuses it), or a short answer with a ``*`` wildcard, is left out
+  with a warning.
 - general feedback, the first hint, the default grade: explanation, hint, points.
 - description: skipped, "description"; anything else (matching, essay, calculated, cloze, drag and
   drop, ...): skipped, "kind not supported yet".
@@ -20,6 +25,9 @@ import re
 from dataclasses import dataclass, field
 
 from authoring.interchange.imported import Answer, ImportedQuestion
+from quizzes.grading import is_full_score
+from quizzes.kinds.expected_wrong import NAME_LENGTH
+from quizzes.models import Question
 
 FULL = 1 - 1e-6  # Moodle writes fractions with 7 decimals: 0.9999999 is full marks
 TITLE_LENGTH = 200  # Question.title's max_length
@@ -114,7 +122,6 @@ def map_truefalse(imported: ImportedQuestion, mapped: Mapped) -> None:
 def map_shortanswer(imported: ImportedQuestion, mapped: Mapped) -> None:
     mapped.kind = "text"
     accepted = [answer.text for answer in imported.answers if answer.fraction >= FULL]
-    partial_warnings(imported.answers, mapped, "only the 100 % answers are accepted")
     mode = "exact" if imported.usecase else "case_insensitive"
     if any(WILDCARD.search(text) for text in accepted):
         accepted = [wildcard_pattern(text, imported.usecase) for text in accepted]
@@ -123,6 +130,14 @@ def map_shortanswer(imported: ImportedQuestion, mapped: Mapped) -> None:
     else:
         accepted = [text.replace("\\*", "*") for text in accepted]
     mapped.settings = {"text_answers": accepted, "text_mode": mode}
+    entries = []
+    for number, answer in wrong_ones(imported.answers):
+        if WILDCARD.search(answer.text):
+            mapped.warnings.append(f"answer {number} “{answer.text}” ({percent(answer.fraction)}) is left out: "
+                                   "an expected wrong answer is a plain text, without * wildcards")
+            continue
+        entries.append((number, answer, {"text": answer.text.replace("\\*", "*")}))
+    add_wrong_answers(mapped, entries)
 
 
 def wildcard_pattern(text: str, usecase: bool) -> str:
@@ -148,17 +163,68 @@ def map_numerical(imported: ImportedQuestion, mapped: Mapped) -> None:
     if len(full) > 1:
         mapped.warnings.append(f"{len(full) - 1} more answer(s) with full marks dropped: only "
                                f"{full[0].text} ± {tolerance:g} is accepted")
-    partial_warnings(answers, mapped, f"{full[0].text} ± {tolerance:g} is accepted")
-    mapped.warnings.extend(f"the feedback of answer {answer.text} is dropped (numeric questions have none)"
-                           for answer in answers if answer.feedback)
+    if full[0].feedback:
+        mapped.warnings.append(f"the feedback of the right answer {full[0].text} is dropped (a right answer gets "
+                               "“Correct.”; the explanation follows)")
+    entries = []
+    for number, answer in wrong_ones(imported.answers):
+        try:
+            wrong = {"value": float(answer.text)}
+        except ValueError:
+            mapped.warnings.append(f"answer {number} “{answer.text}” is left out: not a number")
+            continue
+        if answer.tolerance != tolerance:  # else the question's own comparison is the same
+            wrong |= {"rtol": 0.0, "atol": answer.tolerance} if answer.tolerance else {"rtol": EXACT_ZERO_RTOL}
+        entries.append((number, answer, wrong))
+    add_wrong_answers(mapped, entries)
 
 
-def partial_warnings(answers: list[Answer], mapped: Mapped, accepted: str) -> None:
-    """A warning per answer with partial credit, which our text and numeric kinds do not give."""
-    for answer in answers:
-        if 0 < answer.fraction < FULL:
-            mapped.warnings.append(f"the answer “{answer.text}” gives {percent(answer.fraction)} in Moodle; "
-                                   f"dropped here (partial credit is not supported; {accepted})")
+def wrong_ones(answers: list[Answer]) -> list[tuple[int, Answer]]:
+    """(number from 1, answer) of the answers below full marks that give credit or feedback (not ``*``,
+    Moodle's "any other answer")."""
+    return [(number, answer) for number, answer in enumerate(answers, start=1)
+            if answer.fraction < FULL and (answer.fraction > 0 or answer.feedback) and answer.text != "*"]
+
+
+def add_wrong_answers(mapped: Mapped, entries: list[tuple[int, Answer, dict]]) -> None:
+    """``wrong_answers`` of (number, Moodle answer, its "value" or "text" and tolerances): credit and
+    feedback from the answer, a unique name from its feedback. An entry the question would grade as correct
+    is left out with a warning (saving would refuse it), judged by the kind's own grading."""
+    probe = Question(kind=mapped.kind, settings=dict(mapped.settings))
+    kind, names, found = probe.kind_spec, set(), []
+    for number, answer, given in entries:
+        typed = given.get("value", given.get("text"))
+        if is_full_score(kind.grade(probe, typed, choices=(), variant=None).score):
+            mapped.warnings.append(f"answer {number} “{answer.text}” ({percent(answer.fraction)}) is left out: "
+                                   "the question accepts it as correct")
+            continue
+        name = unique_name(entry_name(answer.feedback) or f"answer {number}", names)
+        feedback = answer.feedback.strip() or f"{percent(answer.fraction)} of the points."
+        found.append({"name": name, **given, "feedback": feedback, "credit": round(max(answer.fraction, 0.0), 7)})
+    if found:
+        mapped.settings["wrong_answers"] = found
+
+
+def entry_name(feedback: str) -> str:
+    """The first words of ``feedback`` as plain text, at most NAME_LENGTH characters ("" when none)."""
+    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|<[^>]*>", " ", feedback, flags=re.DOTALL)
+    words = re.sub(r"[*_`#>\[\]]", "", text).split()
+    name = ""
+    for word in words:
+        if len(f"{name} {word}".strip()) > NAME_LENGTH:
+            break
+        name = f"{name} {word}".strip()
+    return name.rstrip(".,;:") or (words[0][:NAME_LENGTH] if words else "")
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or with " 2", " 3", ... when ``taken`` has it (within NAME_LENGTH); added to ``taken``."""
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{name[:NAME_LENGTH - len(str(number)) - 1]} {number}"
+    taken.add(candidate)
+    return candidate
 
 
 MAPPERS = {

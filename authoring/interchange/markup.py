@@ -1,4 +1,4 @@
-"""Question texts from Moodle's formats to our Markdown with LaTeX.
+"""Question texts from Moodle's formats to our Markdown with LaTeX, and back (``to_html``).
 
 ``to_markdown(text, text_format)`` takes Moodle's four text formats:
 
@@ -19,6 +19,8 @@ Text outside formulas is escaped where Markdown would read it as markup (``*``, 
 import html
 import re
 from html.parser import HTMLParser
+
+import markdown
 
 FORMATS = {"html", "markdown", "plain_text", "moodle_auto_format"}
 DROPPED_CONTENT = {"script", "style", "head", "title", "object", "embed", "iframe", "template"}
@@ -166,3 +168,48 @@ class _HtmlToMarkdown(HTMLParser):
 
 def _is_item(block: str) -> bool:
     return bool(re.match(r"\s*(- |1\. )", block))
+
+
+# --- and back: our Markdown to HTML for Moodle --------------------------------------------------------
+
+# Formulas as ``quizzes.rendering`` finds them in author Markdown, code spans and fenced code left alone.
+SOURCE_MATH = re.compile(
+    r"(?P<code>^```.*?^```|`[^`\n]+`)"
+    r"|(?<!\\)\$\$(?P<display>.+?)\$\$"
+    r"|(?<!\\)\\\[(?P<bracket>.+?)\\\]"
+    r"|(?<!\\)\\\((?P<paren>.+?)\\\)"
+    r"|(?<!\\)\$(?!\s)(?P<dollar>(?:\\.|[^\\$\n]|\n(?![ \t]*\n))+?)(?<!\s)\$",
+    re.DOTALL | re.MULTILINE,
+)
+PLACEHOLDER = re.compile(r"QZFORMULA(\d+)Z")
+
+
+def to_html(text: str, *, inline: bool = False) -> tuple[str, list[str]]:
+    """Our Markdown with LaTeX as HTML for Moodle, formulas left as TeX for Moodle's MathJax filter, and
+    the formulas found (their LaTeX, in order, to compare with the renderer's ``formulas_in``).
+
+    Inline ``$…$`` and ``\\(…\\)`` become ``\\(…\\)``, which the filter reads by default (a single ``$`` it
+    does not); ``$$…$$`` and ``\\[…\\]`` stay as written. ``inline``: without the ``<p>`` around a single
+    paragraph (choices, feedback). The reader (``to_markdown``) turns this HTML back into Markdown.
+    """
+    formulas: list[tuple[str, str]] = []  # (latex, HTML with delimiters)
+
+    def stash(match: re.Match) -> str:
+        if match["code"]:
+            return match.group()
+        if match["display"] is not None:
+            latex, wrapped = match["display"], f"$${html.escape(match['display'], quote=False)}$$"
+        elif match["bracket"] is not None:
+            latex, wrapped = match["bracket"], f"\\[{html.escape(match['bracket'], quote=False)}\\]"
+        else:
+            latex = match["paren"] if match["paren"] is not None else match["dollar"]
+            wrapped = f"\\({html.escape(latex, quote=False)}\\)"
+        formulas.append((latex, wrapped))
+        return f"QZFORMULA{len(formulas) - 1}Z"
+
+    body = markdown.markdown(SOURCE_MATH.sub(stash, text), extensions=["tables", "fenced_code", "sane_lists"],
+                             output_format="html")
+    body = PLACEHOLDER.sub(lambda m: formulas[int(m.group(1))][1], body).strip()
+    if inline and body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
+        body = body[3:-4]
+    return body, [latex for latex, _ in formulas]

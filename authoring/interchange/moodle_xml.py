@@ -121,3 +121,52 @@ def read_question(element: etree.Element, question: ImportedQuestion) -> None:
         else:
             text = (answer.findtext("text") or "").strip()
         question.answers.append(Answer(text, fraction, feedback, abs(number_of(answer, "tolerance", 0.0))))
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def write_moodle_xml(categories: list[tuple[str, list[ImportedQuestion]]]) -> bytes:
+    """A Moodle XML file of (category path, questions) pairs: a ``<question type="category">`` each, then
+    its questions (texts already HTML, see ``authoring.interchange.exporting``), UTF-8."""
+    root = etree.Element("quiz")
+    for path, questions in categories:
+        category = etree.SubElement(root, "question", type="category")
+        text_element(category, "category", path)
+        for question in questions:
+            write_question(root, question)
+    etree.indent(root)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="utf-8") + b"\n"
+
+
+def text_element(parent: etree.Element, tag: str, text: str, text_format: str | None = None) -> etree.Element:
+    """``<tag format="…"><text>text</text></tag>`` under ``parent``."""
+    element = etree.SubElement(parent, tag, **({"format": text_format} if text_format else {}))
+    etree.SubElement(element, "text").text = text
+    return element
+
+
+def write_question(root: etree.Element, question: ImportedQuestion) -> None:
+    element = etree.SubElement(root, "question", type=question.qtype)
+    text_element(element, "name", question.name)
+    text_element(element, "questiontext", question.text, "html")
+    text_element(element, "generalfeedback", question.general_feedback, "html")
+    etree.SubElement(element, "defaultgrade").text = f"{question.points if question.points is not None else 1:g}"
+    etree.SubElement(element, "hidden").text = "0"
+    if question.qtype == "multichoice":
+        etree.SubElement(element, "single").text = "true" if question.single else "false"
+        etree.SubElement(element, "shuffleanswers").text = "0"  # our choices keep their order
+        etree.SubElement(element, "answernumbering").text = "abc"
+    elif question.qtype == "shortanswer":
+        etree.SubElement(element, "usecase").text = "1" if question.usecase else "0"
+    elif question.qtype == "numerical":
+        etree.SubElement(element, "showunits").text = "3"  # no units
+    answer_format = "html" if question.qtype == "multichoice" else "moodle_auto_format"
+    for answer in question.answers:
+        written = text_element(element, "answer", answer.text, answer_format)
+        written.set("fraction", f"{answer.fraction * 100:.7g}")
+        if question.qtype == "numerical":
+            etree.SubElement(written, "tolerance").text = f"{answer.tolerance:.12g}"
+        text_element(written, "feedback", answer.feedback, "html")
+    if question.hint:
+        text_element(element, "hint", question.hint, "html")

@@ -1,13 +1,17 @@
-"""Import a Moodle XML or GIFT file into a lecture: read, map, check with the admin's rules, then create.
+"""Import a Moodle XML or GIFT file into a lecture: read, map, check with the admin's rules, then create or
+update; and export a course's questions as Moodle XML or GIFT.
 
 Everything is checked before anything is written, and the writes share one transaction: a file with
 any error imports nothing. Questions go to the quiz the ``--quiz`` title names, else the one their
 Moodle category names (its last part), else the one named for the file; a quiz the lecture lacks is
-created, unpublished. Each question gets a uid made from its name, unique in the course (``-2``,
-``-3``, ... when taken), and is appended after the quiz's questions.
+created, unpublished. Each question gets a uid made from its name (a slug); when its quiz already has a
+question with that uid (or its numbered form ``-2``, ``-3``, ... from an earlier import), that question is
+updated in place (its choices by position) or reported unchanged; otherwise the question gets the uid,
+numbered when the course has it, and is appended after the quiz's questions. Nothing else is touched.
 """
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -15,13 +19,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from authoring.course_sync import NOT_CLEANED
-from authoring.interchange.gift import parse_gift
+from authoring.course_sync import NOT_CLEANED, assign
+from authoring.interchange.exporting import NotExportable, to_moodle
+from authoring.interchange.gift import parse_gift, write_gift
 from authoring.interchange.imported import FileUnreadable, ImportedQuestion
 from authoring.interchange.mapping import Mapped, Skipped, map_question
-from authoring.interchange.moodle_xml import parse_moodle_xml
-from courses.models import Lecture
-from quizzes.models import Choice, Question, Quiz
+from authoring.interchange.moodle_xml import parse_moodle_xml, write_moodle_xml
+from courses.models import Course, Lecture
+from quizzes.kinds import UnknownKind
+from quizzes.kinds.base import SettingsError
+from quizzes.models import Choice, Question, Quiz, Submission
 from quizzes.question_validation import validate_choices
 
 FORMATS = {".xml": "Moodle XML", ".gift": "GIFT", ".txt": "GIFT"}
@@ -36,7 +43,8 @@ class UnknownFormat(ValueError):
 class Entry:
     """What became of one question of the file (or of the whole file, ``where`` = "file").
 
-    ``status`` is "created" (``messages``: warnings on how it differs from Moodle), "skipped"
+    ``status`` is "created", "updated" or "unchanged" (``messages``: warnings on how it differs from
+    Moodle, and for an update of an answered question that its grading changed), "skipped"
     (``messages``: the reason) or "error" (``messages``: the problems)."""
 
     where: str
@@ -69,21 +77,25 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         """The report as text: created questions per quiz with their warnings, then skipped ones and errors."""
-        created, skipped, errors = self.of("created"), self.of("skipped"), self.of("error")
+        skipped, errors = self.of("skipped"), self.of("error")
+        kept = [entry for entry in self.entries if entry.status in ("created", "updated", "unchanged")]
         if errors:
             outcome = "nothing imported"
         elif self.dry_run:
             outcome = "dry run, nothing written"
         else:
             outcome = "imported"
-        lines = [f"{self.file} into {self.lecture}: {outcome}. {len(created)} created, "
+        counts = ", ".join(f"{len(self.of(status))} {status}" for status in ("created", "updated", "unchanged")
+                           if status == "created" or self.of(status))
+        lines = [f"{self.file} into {self.lecture}: {outcome}. {counts}, "
                  f"{len(skipped)} skipped, {len(errors)} with errors."]
-        for quiz in dict.fromkeys(entry.quiz for entry in created):
+        for quiz in dict.fromkeys(entry.quiz for entry in kept):
             state = " (new, not published)" if quiz in self.new_quizzes else ""
             lines.append(f"Quiz “{quiz}”{state}:")
-            for entry in created:
+            for entry in kept:
                 if entry.quiz == quiz:
-                    lines.append(f"  {entry.where}: {entry.kind} “{entry.title}” (uid {entry.uid})")
+                    done = "" if entry.status == "created" else f" {entry.status}"
+                    lines.append(f"  {entry.where}: {entry.kind} “{entry.title}” (uid {entry.uid}){done}")
                     lines += [f"    warning: {message}" for message in entry.messages]
         if skipped:
             lines.append("Skipped:")
@@ -98,6 +110,8 @@ class ImportReport:
 class _Planned:
     question: Question
     choices: list[Choice] = field(default_factory=list)
+    surplus: list[Choice] = field(default_factory=list)  # an updated question's choices beyond the file's
+    changed: bool = True
 
 
 @transaction.atomic
@@ -118,12 +132,14 @@ def questions_import(*, path: Path, lecture: Lecture, quiz_title: str = "", dry_
         return ImportReport(**report, entries=(Entry("file", "error", messages=(str(error),)),))
     quizzes = {quiz.title: quiz for quiz in lecture.quizzes.order_by("-position", "-id")}  # first one wins
     taken = set(Question.objects.filter(quiz__lecture__course=lecture.course_id).values_list("uid", flat=True))
+    existing = {question.uid: question for question in Question.objects.filter(
+        quiz__in=[quiz.pk for quiz in quizzes.values()]).select_related("quiz").prefetch_related("choices")}
     entries, planned = [], []
     for item in imported:
         title = (quiz_title or item.category or path.stem)[:200]
         if title not in quizzes:
             quizzes[title] = Quiz(lecture=lecture, title=title, is_published=False)
-        entry, plan = plan_question(item, quizzes[title], taken)
+        entry, plan = plan_question(item, quizzes[title], taken, existing)
         entries.append(entry)
         if plan:
             planned.append(plan)
@@ -152,9 +168,11 @@ def read_file(path: Path) -> list[ImportedQuestion]:
     return parse_gift(text)
 
 
-def plan_question(item: ImportedQuestion, quiz: Quiz, taken: set[str]) -> tuple[Entry, _Planned | None]:
-    """The entry for ``item`` and, when it can be created, its unsaved question and choices (its uid is
-    added to ``taken``)."""
+def plan_question(item: ImportedQuestion, quiz: Quiz, taken: set[str],
+                  existing: dict[str, Question]) -> tuple[Entry, _Planned | None]:
+    """The entry for ``item`` and, when it can be saved, its question and choices with the file's values
+    assigned: the matching question of ``quiz`` in ``existing`` (removed from it, so a second question of
+    the same name matches the next one), else a new one whose uid is added to ``taken``."""
     if item.error:
         return Entry(item.where, "error", item.name, messages=(item.error,)), None
     try:
@@ -163,18 +181,65 @@ def plan_question(item: ImportedQuestion, quiz: Quiz, taken: set[str]) -> tuple[
         return Entry(item.where, "skipped", item.name, messages=(str(reason),)), None
     except ValueError as error:
         return Entry(item.where, "error", item.name, messages=(str(error),)), None
-    uid = unique_uid(mapped.title, taken)
-    question = Question(quiz=quiz, uid=uid, kind=mapped.kind, title=mapped.title, prompt=mapped.prompt,
-                        points=mapped.points, hint=mapped.hint, explanation=mapped.explanation,
-                        settings=mapped.settings)
-    choices = [Choice(position=n, text=text, is_correct=correct, feedback=feedback)
-               for n, (text, correct, feedback) in enumerate(mapped.choices, start=1)]
+    question = matching_question(mapped.title, quiz, existing)
+    if question is None:
+        question, saved, grading_before = Question(quiz=quiz, uid=unique_uid(mapped.title, taken)), [], None
+    else:
+        saved = sorted(question.choices.all(), key=lambda choice: (choice.position, choice.id))
+        grading_before = grading_of(question, saved)
+    changed = assign(question, {"kind": mapped.kind, "title": mapped.title, "prompt": mapped.prompt,
+                                "points": mapped.points, "hint": mapped.hint, "explanation": mapped.explanation,
+                                "settings": cleaned_settings(mapped)})
+    choices = []
+    for position, (text, correct, feedback) in enumerate(mapped.choices, start=1):
+        choice = saved[position - 1] if position <= len(saved) else Choice()
+        changed |= assign(choice, {"position": position, "text": text, "is_correct": correct, "feedback": feedback})
+        choices.append(choice)
+    surplus = saved[len(choices):]
+    changed |= bool(surplus)
     problems = question_problems(question, mapped)
     if problems:
         return Entry(item.where, "error", mapped.title, quiz.title, messages=tuple(problems)), None
-    taken.add(uid)
-    entry = Entry(item.where, "created", mapped.title, quiz.title, uid, mapped.kind, tuple(mapped.warnings))
-    return entry, _Planned(question, choices)
+    warnings = list(mapped.warnings)
+    if grading_before is None:
+        status = "created"
+        taken.add(question.uid)
+    else:
+        status = "updated" if changed else "unchanged"
+        if grading_before != grading_of(question, choices) and answered(question):
+            warnings.append("students have answered this question and its grading changed: their submissions "
+                            "keep the grades they got (regrading is not done here)")
+    entry = Entry(item.where, status, mapped.title, quiz.title, question.uid, mapped.kind, tuple(warnings))
+    return entry, _Planned(question, choices, surplus, changed)
+
+
+def matching_question(title: str, quiz: Quiz, existing: dict[str, Question]) -> Question | None:
+    """The question of ``quiz`` an earlier import of ``title`` made: uid the title's slug, or that slug
+    numbered (``-2``, ``-3``, ...), lowest first; taken out of ``existing``."""
+    base = slugify(title)[:UID_LENGTH].strip("-") or "question"
+    numbered = re.compile(rf"{re.escape(base)}(?:-(\d+))?")
+    candidates = sorted(
+        (int(match.group(1) or 1), uid) for uid, question in existing.items()
+        if quiz.pk is not None and question.quiz_id == quiz.pk and (match := numbered.fullmatch(uid)))
+    return existing.pop(candidates[0][1]) if candidates else None
+
+
+def cleaned_settings(mapped: Mapped) -> dict:
+    """The mapped settings in their stored form (defaults filled in), so an unchanged question compares equal;
+    as they are when they do not clean (the checks then report them)."""
+    try:
+        return Question(kind=mapped.kind).kind_spec.clean_settings(mapped.settings)
+    except (SettingsError, UnknownKind):
+        return mapped.settings
+
+
+def grading_of(question: Question, choices: list[Choice]) -> tuple:
+    """What decides a question's grades: kind, settings and which choices are correct."""
+    return question.kind, question.settings, [choice.is_correct for choice in choices]
+
+
+def answered(question: Question) -> bool:
+    return Submission.objects.filter(variant__question=question).exists()
 
 
 def question_problems(question: Question, mapped: Mapped) -> list[str]:
@@ -210,6 +275,10 @@ def save(lecture: Lecture, new_quizzes: list[Quiz], planned: list[_Planned]) -> 
         quiz.save()
     last: dict[int, int] = {}
     for plan in planned:
+        if plan.question.pk is not None:
+            if plan.changed:
+                save_update(plan)
+            continue
         quiz = plan.question.quiz
         if quiz.pk not in last:
             last[quiz.pk] = quiz.questions.aggregate(last=Max("position"))["last"] or 0
@@ -220,3 +289,99 @@ def save(lecture: Lecture, new_quizzes: list[Quiz], planned: list[_Planned]) -> 
         for choice in plan.choices:
             choice.question = plan.question
             choice.save()
+
+
+def save_update(plan: _Planned) -> None:
+    """Save an updated question (its place unchanged), its choices, and delete its surplus choices."""
+    plan.question.save()
+    for choice in plan.choices:
+        choice.question = plan.question
+        choice.save()
+    Choice.objects.filter(pk__in=[choice.pk for choice in plan.surplus]).delete()
+
+
+# --- export -----------------------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("moodle", "gift")
+
+
+@dataclass(frozen=True)
+class ExportEntry:
+    """What became of one question: "exported" (``messages``: none), "converted" (``messages``: how it
+    differs in Moodle) or "not exportable" (``messages``: the reason)."""
+
+    uid: str
+    status: str
+    title: str
+    quiz: str
+    kind: str
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """The file's content and what became of each question."""
+
+    content: bytes
+    entries: tuple[ExportEntry, ...]
+    file_format: str
+
+    def of(self, status: str) -> list[ExportEntry]:
+        return [entry for entry in self.entries if entry.status == status]
+
+    def lines(self) -> list[str]:
+        """Exported questions, then the converted ones with their warnings, then those not exportable."""
+        exported, converted, refused = self.of("exported"), self.of("converted"), self.of("not exportable")
+        name = "Moodle XML" if self.file_format == "moodle" else "GIFT"
+        lines = [f"{name}: {len(exported) + len(converted)} questions exported ({len(converted)} converted with "
+                 f"warnings), {len(refused)} not exportable."]
+        for title, entries in (("Exported:", exported), ("Converted with warnings:", converted),
+                               ("Not exportable:", refused)):
+            if entries:
+                lines.append(title)
+            for entry in entries:
+                lines.append(f"  {entry.quiz}: {entry.kind} “{entry.title}” (uid {entry.uid})")
+                lines += [f"    {message}" for message in entry.messages]
+        return lines
+
+
+def category_path(lecture: Lecture, quiz: Quiz) -> str:
+    """Moodle's category for a quiz: ``$course$/top/<lecture title>/<quiz title>`` (a ``/`` in a title doubled)."""
+    return "/".join(["$course$", "top", *(title.replace("/", "//") for title in (lecture.title, quiz.title))])
+
+
+def questions_export(*, course: Course, file_format: str, lecture_number: int | None = None) -> ExportReport:
+    """The questions of ``course`` (of one lecture with ``lecture_number``), archived ones left out, as a
+    Moodle XML (``file_format`` "moodle") or GIFT ("gift") file, one category per quiz; reads only.
+    Computed questions solve one variant (imports torch)."""
+    if file_format not in EXPORT_FORMATS:
+        raise UnknownFormat(f"format “{file_format}”: use {' or '.join(EXPORT_FORMATS)}")
+    lectures = course.lectures.order_by("number")
+    if lecture_number is not None:
+        lectures = lectures.filter(number=lecture_number)
+    categories, entries = [], []
+    for lecture in lectures:
+        for quiz in lecture.quizzes.order_by("position", "id"):
+            questions = []
+            for question in quiz.questions.filter(is_archived=False).order_by("position", "id").prefetch_related(
+                    "choices"):
+                common = {"uid": question.uid, "title": str(question), "quiz": quiz.title, "kind": question.kind}
+                try:
+                    exported = to_moodle(question)
+                except NotExportable as reason:
+                    entries.append(ExportEntry(status="not exportable", messages=(str(reason),), **common))
+                    continue
+                questions.append(exported)
+                entries.append(ExportEntry(status="converted" if exported.warnings else "exported",
+                                           messages=tuple(exported.warnings), **common))
+            if questions:
+                categories.append((category_path(lecture, quiz), questions))
+    moodle = [(path, [exported.question for exported in questions]) for path, questions in categories]
+    if file_format == "moodle":
+        content = write_moodle_xml(moodle)
+    else:
+        text, lost = write_gift(moodle)
+        content = text.encode("utf-8")
+        entries = [replace(entry, status="converted", messages=entry.messages + tuple(lost[entry.uid]))
+                   if entry.uid in lost else entry for entry in entries]
+    return ExportReport(content, tuple(entries), file_format)

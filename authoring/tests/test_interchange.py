@@ -5,14 +5,16 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from authoring.interchange.services import questions_import
-from quizzes.models import Choice, Question, Quiz
+from quizzes.models import Choice, Question, Quiz, Submission, Variant
 from quizzes.rendering import render_markdown
 from quizzes.tests.factories import form_data
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 SAMPLES = Path(__file__).parent / "samples"
 
 
@@ -64,17 +66,20 @@ def test_gift_constructs_become_questions_of_our_kinds(lecture):
     assert questions["star"].settings["text_mode"] == "regex"
 
 
-def test_gift_weights_and_partial_credit_are_reported_as_warnings(lecture):
-    report, _ = imported(lecture, "constructs.gift")
+def test_gift_weights_are_reported_as_warnings_and_partial_credit_becomes_expected_wrong_answers(lecture):
+    report, questions = imported(lecture, "constructs.gift")
     warnings = {e.uid: e.messages for e in report.of("created")}
     assert warnings["primes"] == ()  # ±1/2 each: net correct grades exactly as Moodle
     assert warnings["weighted"] == (
         "weights 70 %, 30 %, -100 % cannot be represented exactly: graded net correct here, (right − wrong "
         "picks) / 2 correct choices, at least 0; Moodle adds the weights of the picked choices",)
-    assert warnings["two"] == ("the answer “for” gives 50 % in Moodle; dropped here (partial credit is not "
-                               "supported; only the 100 % answers are accepted)",)
-    assert warnings["many"] == ("the answer “2.7” gives 50 % in Moodle; dropped here (partial credit is not "
-                                "supported; 2.718 ± 0.001 is accepted)",)
+    assert (warnings["two"], warnings["many"]) == ((), ())
+    assert questions["two"].settings["wrong_answers"] == [
+        {"name": "answer 3", "text": "for", "feedback": "50 % of the points.", "credit": 0.5}]
+    assert questions["many"].settings["wrong_answers"] == [
+        {"name": "answer 2", "value": 2.7, "rtol": 0.0, "atol": 0.05, "feedback": "50 % of the points.",
+         "credit": 0.5}]
+    assert (grade(questions["two"], {"answer": "For"}), grade(questions["many"], {"answer": "2.69"})) == (0.5, 0.5)
 
 
 def test_kinds_we_do_not_have_are_skipped_and_listed(lecture):
@@ -172,17 +177,53 @@ def test_a_file_that_is_not_safe_well_formed_xml_gives_a_clean_report(lecture, n
     assert questions == {}
 
 
-def test_uids_are_unique_in_the_course_and_quiz_puts_everything_in_one_quiz(lecture):
+def test_a_second_import_into_the_same_quiz_updates_instead_of_duplicating(lecture):
     existing = Quiz.objects.create(lecture=lecture, title="Imported", position=4)
     Question.objects.create(quiz=existing, uid="other", kind="true_false", prompt="x", position=7,
                             settings={"true_false_answer": True})
     imported(lecture, "constructs.xml", quiz_title="Imported")
     report, questions = imported(lecture, "constructs.xml", quiz_title="Imported")
-    assert [e.uid for e in report.of("created")] == [
-        "activation-2", "convex-losses-2", "universal-2", "optimizer-2", "sigmoid-slope-2"]
+    assert [(e.uid, e.status) for e in report.entries if e.uid] == [
+        ("activation", "unchanged"), ("convex-losses", "unchanged"), ("universal", "unchanged"),
+        ("optimizer", "unchanged"), ("sigmoid-slope", "unchanged")]
     assert list(existing.questions.order_by("position").values_list("uid", "position"))[:3] == [
         ("other", 7), ("activation", 8), ("convex-losses", 9)]
-    assert Quiz.objects.count() == 1 and len(questions) == 11
+    assert Quiz.objects.count() == 1 and len(questions) == 6
+    assert report.lines()[0] == ("constructs.xml into L02 Computation Graphs: imported. 0 created, 5 unchanged, "
+                                 "3 skipped, 0 with errors.")
+
+
+def test_the_same_names_in_another_quiz_get_numbered_uids(lecture):
+    imported(lecture, "constructs.xml", quiz_title="First")
+    report, questions = imported(lecture, "constructs.xml", quiz_title="Second")
+    assert [e.uid for e in report.of("created")] == [
+        "activation-2", "convex-losses-2", "universal-2", "optimizer-2", "sigmoid-slope-2"]
+    report, _ = imported(lecture, "constructs.xml", quiz_title="Second")  # the numbered ones are found again
+    assert [e.status for e in report.entries if e.uid] == ["unchanged"] * 5
+    assert len(questions) == 10
+
+
+def test_an_edited_file_updates_its_questions_in_place_and_warns_when_answered_grading_changes(lecture, tmp_path):
+    gift = tmp_path / "week.gift"
+    gift.write_text("::Capital:: The capital of France? {=Paris ~London ~Berlin}\n\n::Pi:: Pi? {#3.14:0.01}\n")
+    questions_import(path=gift, lecture=lecture)
+    capital = Question.objects.get(uid="capital")
+    paris = capital.choices.get(position=1)
+    variant = Variant.objects.create(student=User.objects.create_user("s"), question=capital)
+    Submission.objects.create(variant=variant, nonce="n", raw=str(paris.id), value=[paris.id], score=1.0)
+    other = Question.objects.create(quiz=capital.quiz, uid="mine", kind="true_false", prompt="x", position=9,
+                                    settings={"true_false_answer": True})
+    gift.write_text("::Capital:: The capital city of France? {~Paris =Lyon ~Berlin}\n\n::Pi:: Pi? {#3.14:0.01}\n")
+    report = questions_import(path=gift, lecture=lecture)
+    assert [(e.uid, e.status, e.messages) for e in report.entries] == [
+        ("capital", "updated", ("students have answered this question and its grading changed: their submissions "
+                                "keep the grades they got (regrading is not done here)",)),
+        ("pi", "unchanged", ())]
+    capital.refresh_from_db()
+    assert capital.prompt == "The capital city of France?" and capital.choices.get(pk=paris.pk).is_correct is False
+    assert [(c.text, c.is_correct) for c in capital.choices.all()] == [
+        ("Paris", False), ("Lyon", True), ("Berlin", False)]
+    assert Question.objects.count() == 3 and Question.objects.get(pk=other.pk).settings["true_false_answer"]
 
 
 def run(*args) -> str:

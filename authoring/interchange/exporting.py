@@ -1,0 +1,217 @@
+"""What each of our kinds becomes in Moodle: a ``Question`` as the neutral ``ImportedQuestion`` the writers take.
+
+The reverse of ``authoring.interchange.mapping``, one function per kind in ``EXPORTERS``. Texts become
+HTML with TeX for Moodle's MathJax filter (``markup.to_html``); the writers write them as they are.
+
+- single: multichoice with one answer: the correct choice 100 %, the others 0. Exact.
+- multiple, net correct: each correct choice 1/k, each other −1/k. Moodle adds the weights of the picks
+  and keeps the sum between 0 and 1, which is (right − wrong picks) / k, at least 0: exact.
+  All or nothing: correct choices 1/k, the others −100 %: a wrong pick still gives 0, but Moodle gives
+  part of the points for some of the right choices (warning; Moodle's all-or-nothing needs the
+  multichoiceset plugin). Each answer: weighted as net correct (warning: Moodle gives nothing for a
+  choice rightly left out). A weight 1/k not in Moodle's list of grades (k = 11 to 19, or over 20) needs
+  "nearest grade" when importing (warning).
+- true_false: truefalse. Exact.
+- text: shortanswer, exact mode as case sensitive; ``*`` written ``\\*`` (Moodle's wildcard). Regular
+  expressions: not exportable. Expected wrong answers: answers with fraction credit·100 and their feedback.
+- numeric: numerical, the answer with Moodle's absolute tolerance atol + rtol·|answer|. Significant
+  figures and decimal places: the answer rounded as grading rounds it, ± half a unit of its last digit
+  (warning: the same numbers, but Moodle's interval includes its upper end). Expected wrong answers:
+  answers with fraction credit·100, their feedback and the comparison at their value (or their own
+  rtol and atol).
+- computed: the variant of seed 0, as a numerical question (warning): its prompt with its numbers, the
+  worked solution before the explanation in the general feedback, named mistakes as 0 % answers with
+  their message; a diagram is left out (warning). computed_array: not exportable.
+- explanation, hint, points: general feedback, hint, default grade.
+"""
+
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from authoring.interchange.imported import Answer, ImportedQuestion
+from authoring.interchange.markup import to_html
+from quizzes.kinds.computed import fill_prompt
+from quizzes.models import Question
+from quizzes.rendering import formulas_in
+
+# Moodle's grades (question_bank::fraction_options): an imported fraction must be one of them (or their
+# negatives), unless the import is told to take the nearest.
+MOODLE_FRACTIONS = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25, 0.2,
+                    0.1666667, 0.1428571, 0.125, 0.1111111, 0.1, 0.05, 0.0)
+SEED = 0  # the variant of a computed question that is exported
+
+
+class NotExportable(Exception):
+    """The question has no Moodle equivalent; the message is the reason shown in the report."""
+
+
+@dataclass
+class Exported:
+    """A question in Moodle's model (texts HTML, answers plain) and how it differs from ours."""
+
+    question: ImportedQuestion
+    warnings: list[str] = field(default_factory=list)
+
+    def html(self, text: str, *, inline: bool = False) -> str:
+        """``text`` (Markdown) as HTML; a warning when a formula is not found as our renderer finds it."""
+        converted, found = to_html(text, inline=inline)
+        if sorted(" ".join(f.split()) for f in found) != sorted(" ".join(f.split()) for f in formulas_in(text)):
+            self.warnings.append(f"a formula in “{text[:40]}…” may not be shown as here: check it in Moodle")
+        return converted
+
+
+def to_moodle(question: Question) -> Exported:
+    """``question`` (its choices prefetched) in Moodle's model; raises NotExportable. See the module docstring."""
+    exporter = EXPORTERS.get(question.kind)
+    if exporter is None:
+        raise NotExportable(f"kind {question.kind} has no Moodle equivalent")
+    exported = Exported(ImportedQuestion(where=question.uid, qtype="", name=question.title or question.uid,
+                                         points=question.points))
+    moodle = exported.question
+    moodle.hint = exported.html(question.hint)
+    moodle.general_feedback = exported.html(question.explanation)
+    moodle.text = exported.html(question.prompt)
+    exporter(question, exported)
+    return exported
+
+
+def setting(question: Question, name: str):
+    return question.kind_spec.setting(question, name)
+
+
+def fraction_warning(fraction: float, what: str) -> str | None:
+    """A warning when ``fraction`` is not one of Moodle's grades (Moodle's import then needs "nearest grade")."""
+    if any(math.isclose(abs(fraction), allowed, abs_tol=5e-7) for allowed in MOODLE_FRACTIONS):
+        return None
+    return (f"{what}: {fraction * 100:.7g} % is not one of Moodle's grades: import with “nearest grade” "
+            "(Moodle rounds it)")
+
+
+def export_single(question: Question, exported: Exported) -> None:
+    exported.question.qtype, exported.question.single = "multichoice", True
+    exported.question.answers = [Answer(exported.html(c.text, inline=True), 1.0 if c.is_correct else 0.0,
+                                        exported.html(c.feedback, inline=True)) for c in question.choices.all()]
+
+
+def export_multiple(question: Question, exported: Exported) -> None:
+    choices = list(question.choices.all())
+    k = sum(choice.is_correct for choice in choices)
+    mode = setting(question, "multiple_mode")
+    wrong = -1.0 if mode == "all_or_nothing" else -1 / k
+    exported.question.qtype, exported.question.single = "multichoice", False
+    exported.question.answers = [Answer(exported.html(c.text, inline=True), 1 / k if c.is_correct else wrong,
+                                        exported.html(c.feedback, inline=True)) for c in choices]
+    if mode == "all_or_nothing":
+        exported.warnings.append(f"all or nothing here; in Moodle each of the {k} correct choices gives 1/{k} and a "
+                                 "wrong pick −100 %, so some of the right choices earn part of the points")
+    elif mode == "each_answer":
+        exported.warnings.append(f"each answer here; in Moodle net correct (each correct pick +1/{k}, each wrong "
+                                 f"pick −1/{k}): a choice rightly left out earns nothing")
+    problem = fraction_warning(1 / k, f"each of the {k} correct choices")
+    if problem:
+        exported.warnings.append(problem)
+
+
+def export_true_false(question: Question, exported: Exported) -> None:
+    truth = bool(setting(question, "true_false_answer"))
+    exported.question.qtype = "truefalse"
+    exported.question.answers = [Answer("true", float(truth)), Answer("false", float(not truth))]
+
+
+def export_text(question: Question, exported: Exported) -> None:
+    mode = setting(question, "text_mode")
+    if mode == "regex":
+        raise NotExportable("regular-expression answers have no Moodle equivalent (its * wildcard is all it has)")
+    moodle = exported.question
+    moodle.qtype, moodle.usecase = "shortanswer", mode == "exact"
+    moodle.answers = [Answer(text.replace("*", "\\*"), 1.0) for text in setting(question, "text_answers")]
+    for number, entry in enumerate(setting(question, "wrong_answers"), start=1):
+        credit = float(entry.get("credit", 0))
+        moodle.answers.append(Answer(entry["text"].replace("*", "\\*"), credit, exported.html(entry["feedback"])))
+        problem = fraction_warning(credit, f"wrong answer {number} “{entry['name']}”")
+        if problem:
+            exported.warnings.append(problem)
+
+
+def export_numeric(question: Question, exported: Exported) -> None:
+    answer = setting(question, "numeric_answer")
+    center, tolerance, how = numeric_interval(question, answer)
+    moodle = exported.question
+    moodle.qtype = "numerical"
+    moodle.answers = [Answer(number_text(center), 1.0, "", tolerance)]
+    if how:
+        exported.warnings.append(f"{how}: Moodle accepts {number_text(center)} ± {tolerance:.12g}, the same numbers "
+                                 "(its interval includes the upper end, rounding here leaves it out)")
+    for number, entry in enumerate(setting(question, "wrong_answers"), start=1):
+        credit = float(entry.get("credit", 0))
+        if "rtol" in entry or "atol" in entry:
+            value, width = entry["value"], entry.get("atol", 0.0) + entry.get("rtol", 0.0) * abs(entry["value"])
+        else:
+            value, width, _ = numeric_interval(question, entry["value"])
+        moodle.answers.append(Answer(number_text(value), credit, exported.html(entry["feedback"]), width))
+        problem = fraction_warning(credit, f"wrong answer {number} “{entry['name']}”")
+        if problem:
+            exported.warnings.append(problem)
+
+
+def numeric_interval(question: Question, value: float) -> tuple[float, float, str]:
+    """(center, absolute tolerance, how it was converted or "") of the numbers the question's comparison
+    accepts for ``value``: atol + rtol·|value| around it, or for significant figures and decimal places
+    ``value`` rounded half-up as ``quizzes.grading`` rounds it, ± half a unit of its last digit."""
+    mode, digits = setting(question, "numeric_mode"), setting(question, "digits")
+    if mode == "tolerance":
+        return value, setting(question, "atol") + setting(question, "rtol") * abs(value), ""
+    exact = Decimal(repr(float(value)))
+    if exact.is_zero():
+        return 0.0, 0.0, f"{digits} significant figures of 0"
+    exponent = exact.adjusted() - digits + 1 if mode == "sigfigs" else -digits
+    with localcontext() as context:
+        context.prec = 400
+        rounded = exact.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
+    how = f"{digits} significant figures" if mode == "sigfigs" else f"{digits} decimal places"
+    return float(rounded), float(Decimal(5).scaleb(exponent - 1)), how
+
+
+def number_text(value: float) -> str:
+    """A number as Moodle reads it: the shortest form that is the same float."""
+    return repr(float(value))
+
+
+def export_computed(question: Question, exported: Exported) -> None:
+    kind = question.kind_spec
+    variant = kind.generator(question).generate(SEED, kind.config(question))
+    tolerance = kind.tolerance(question, variant)
+
+    def width(value: float) -> float:
+        return tolerance["atol"] + tolerance["rtol"] * abs(value)
+
+    moodle = exported.question
+    moodle.qtype = "numerical"
+    moodle.text = exported.html(fill_prompt(question.prompt.strip() or variant.prompt, variant.params))
+    steps = "\n\n".join(f"**{step.title}.** {step.body}" for step in variant.steps)
+    moodle.general_feedback = exported.html("\n\n".join(t for t in (steps, question.explanation) if t.strip()))
+    moodle.answers = [Answer(number_text(variant.answer), 1.0, "", width(variant.answer))]
+    for mistake in variant.mistakes:
+        if isinstance(mistake.value, int | float) and abs(mistake.value - variant.answer) > width(variant.answer):
+            moodle.answers.append(Answer(number_text(mistake.value), 0.0, exported.html(mistake.message),
+                                         width(mistake.value)))
+    exported.warnings.append(f"computed: every Moodle student gets the numbers of the variant of seed {SEED} "
+                             f"(answer {number_text(variant.answer)})")
+    if variant.diagram:
+        exported.warnings.append("the diagram of the network is left out")
+
+
+def export_computed_array(question: Question, exported: Exported) -> None:
+    raise NotExportable("a vector or matrix answer has no Moodle equivalent (numerical takes one number)")
+
+
+EXPORTERS = {
+    "single": export_single,
+    "multiple": export_multiple,
+    "true_false": export_true_false,
+    "text": export_text,
+    "numeric": export_numeric,
+    "computed": export_computed,
+    "computed_array": export_computed_array,
+}
