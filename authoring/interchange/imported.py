@@ -2,7 +2,9 @@
 
 Moodle XML and GIFT describe the same questions (GIFT is a shorthand for Moodle's question bank), so
 the parsers only read syntax, and ``authoring.interchange.mapping`` decides once what each Moodle
-construct becomes here. Texts are already Markdown (``authoring.interchange.markup``).
+construct becomes here. Texts are already Markdown (``authoring.interchange.markup``). Exports go the
+other way through the same form: ``authoring.interchange.exporting`` fills it (texts then HTML) and the
+writers (``write_moodle_xml``, ``write_gift``) write it.
 """
 
 from dataclasses import dataclass, field
