@@ -1,8 +1,8 @@
-"""What every API view shares: JSON or CSV, cursor pages, throttles, errors always as JSON.
+"""What every API view shares: JSON, CSV or XLSX, cursor pages, throttles, errors always as JSON.
 
-Formats: ``?format=json|csv`` or the ``Accept`` header. A JSON list is a cursor page; a CSV list
-is the whole filtered list in one file. An unknown ``format`` is a 400 naming the parameter
-(DRF alone answers 404), and an error is JSON even when CSV was asked for.
+Formats: ``?format=json|csv|xlsx`` or the ``Accept`` header. A JSON list is a cursor page; a CSV or
+XLSX list is the whole filtered list in one file. An unknown ``format`` is a 400 naming the
+parameter (DRF alone answers 404), and an error is JSON even when a file was asked for.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,11 +15,11 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from api.filters import FilterBackend
-from api.renderers import CSVRenderer
+from api.renderers import CSVRenderer, XLSXRenderer
 
 
 class ExportRateThrottle(UserRateThrottle):
-    """A stricter rate for CSV downloads (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["export"]``)."""
+    """A stricter rate for CSV and XLSX downloads (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["export"]``)."""
 
     scope = "export"
 
@@ -54,16 +54,24 @@ class LatestFirstCursorPagination(IdCursorPagination):
     ordering = ("-created_at", "-id")
 
 
-def wants_csv(request) -> bool:
-    return (
-        getattr(request, "accepted_renderer", None) is not None and request.accepted_renderer.format == "csv"
-    )
+FILE_FORMATS = ("csv", "xlsx")
+
+
+def wants_file(request) -> bool:
+    """Whether ``request`` asked for a whole list as one file (CSV or XLSX) rather than JSON pages."""
+    return file_format(request) is not None
+
+
+def file_format(request) -> str | None:
+    """"csv" or "xlsx" when ``request`` asked for a file, else None."""
+    renderer = getattr(request, "accepted_renderer", None)
+    return renderer.format if renderer is not None and renderer.format in FILE_FORMATS else None
 
 
 class ApiViewMixin:
     """Renderers, filters, throttles and error handling of every endpoint."""
 
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
     lookup_value_regex = "[^/]+"  # any id or slug reaches the view, which answers a JSON 404
     filter_backends = [FilterBackend]
 
@@ -81,11 +89,11 @@ class ApiViewMixin:
 
     def get_throttles(self):
         throttles = super().get_throttles()
-        return [*throttles, ExportRateThrottle()] if wants_csv(self.request) else throttles
+        return [*throttles, ExportRateThrottle()] if wants_file(self.request) else throttles
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and response.status_code >= 400 and wants_csv(request):
+        if isinstance(response, Response) and response.status_code >= 400 and wants_file(request):
             response.accepted_renderer, response.accepted_media_type = JSONRenderer(), "application/json"
         return response
 
@@ -100,7 +108,7 @@ class ListViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        if wants_csv(request):
+        if wants_file(request):
             return Response(self.serialize(queryset))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.serialize(page))

@@ -13,8 +13,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api import access, openapi, serializers
-from api.base import ApiView, LatestFirstCursorPagination, ListViewSet, wants_csv
-from api.exports import RESULT_COLUMNS, results_csv_response
+from api.base import ApiView, LatestFirstCursorPagination, ListViewSet, file_format, wants_file
+from api.exports import RESULT_COLUMNS, results_response
 from api.filters import ResultFilter
 from api.views import lecture_row
 from progress.statistics import question_statistics, student_overview
@@ -26,8 +26,11 @@ QUIZ = OpenApiParameter(
 )
 RESULTS = (
     "One row per submission of the course's students (staff previews left out). JSON: cursor pages, "
-    "newest first. CSV: every matching row in one streamed file, oldest first; timestamps in UTC; cells "
-    "that a spreadsheet would run as formulas start with an apostrophe."
+    "newest first. CSV or XLSX (`format=xlsx`, an Excel workbook): every matching row in one streamed file, "
+    "oldest first, with more columns than the JSON rows: the course, lecture, quiz and question titles, "
+    "`answer` (choices by their texts joined with \"; \", anything else as typed), `correct_answer`, "
+    "`max_points`, `mistake_message` and `seconds` (see docs/api.md); timestamps in UTC; cells that a "
+    "spreadsheet would run as formulas start with an apostrophe."
 )
 
 
@@ -59,8 +62,10 @@ class ResultViewSet(CourseStaffMixin, ListViewSet):
 
     def list(self, request, *args, **kwargs):
         submissions = self.filter_queryset(self.get_queryset())
-        if wants_csv(request):
-            return results_csv_response(submissions, filename=f"{self.course().slug}-results.csv")
+        if wants_file(request):
+            course = self.course()
+            return results_response(submissions, course=course, filename=f"{course.slug}-results",
+                                    format=file_format(request))
         rows = submissions.values(
             *(name for name, path in RESULT_COLUMNS.items() if name == path),
             **{name: F(path) for name, path in RESULT_COLUMNS.items() if name != path},
@@ -124,6 +129,6 @@ class CourseProgressView(CourseStaffMixin, ApiView):
             for row in student_overview(course=course)
         ]
         data = serializers.StudentProgressSerializer(rows, many=True).data
-        if wants_csv(request):
+        if wants_file(request):
             data = [{"student": item["student"], **lecture} for item in data for lecture in item["lectures"]]
         return Response(data)

@@ -1,8 +1,10 @@
-"""OpenAPI pieces shared by the endpoints: error bodies, the format parameter, JSON-or-CSV responses."""
+"""OpenAPI pieces shared by the endpoints: error bodies, the format parameter, JSON, CSV or XLSX responses."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+
+from api.xlsx import CONTENT_TYPE as XLSX
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -29,17 +31,20 @@ ERRORS = {
 FORMAT = OpenApiParameter(
     "format",
     OpenApiTypes.STR,
-    enum=["json", "csv"],
-    description="Response format (instead of an Accept header): `json` (default) or `csv`.",
+    enum=["json", "csv", "xlsx"],
+    description=(
+        "Response format (instead of an Accept header): `json` (default), `csv`, or `xlsx` (an Excel workbook "
+        "of one sheet with the CSV's header and cells)."
+    ),
 )
 
 
 def read_schema(
     serializer, *, summary: str, description: str = "", parameters=(), errors=(400, 403, 404, 429)
 ):
-    """``extend_schema`` for a read endpoint answering ``serializer`` as JSON or CSV.
+    """``extend_schema`` for a read endpoint answering ``serializer`` as JSON, CSV or XLSX.
 
-    A list action of a viewset gets the cursor page around the JSON rows; CSV is every row.
+    A list action of a viewset gets the cursor page around the JSON rows; CSV and XLSX are every row.
     """
     return extend_schema(
         summary=summary,
@@ -48,6 +53,9 @@ def read_schema(
         responses={
             (200, "application/json"): serializer,
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV with a header row."),
+            (200, XLSX): OpenApiResponse(
+                OpenApiTypes.BINARY, description="An Excel workbook: one sheet, the CSV's header and cells."
+            ),
             **{(code, "application/json"): ERRORS[code] for code in errors},  # errors are JSON, always
         },
     )

@@ -1,4 +1,5 @@
-"""CSV for every API list (``?format=csv`` or ``Accept: text/csv``), safe to open in a spreadsheet.
+"""CSV and XLSX for every API list (``?format=csv``/``xlsx`` or the Accept header), safe to open in a
+spreadsheet.
 
 A row is one serialized object. A nested object one level down becomes columns named
 ``<field>_<key>`` (``student_id``, ``student_username``); anything deeper, and every list, is
@@ -11,6 +12,8 @@ import json
 import re
 
 from rest_framework.renderers import BaseRenderer
+
+from api import xlsx
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[+-]?(\d[\d.,\s]*|[.,]\d[\d\s]*)([eE][+-]?\d+)?")
@@ -52,6 +55,16 @@ def flat_row(item: dict) -> dict:
     return row
 
 
+def table(data) -> tuple[list[str], list[list]]:
+    """A list of objects (or one object) as a header and rows of cells (missing keys: "")."""
+    items = data if isinstance(data, list) else [data]
+    rows = [flat_row(item) for item in items]
+    header: dict[str, None] = {}
+    for row in rows:
+        header.update(dict.fromkeys(row))
+    return list(header), [[row.get(name, "") for name in header] for row in rows]
+
+
 class CSVRenderer(BaseRenderer):
     """Renders a list of objects (or one object) as CSV with a header row."""
 
@@ -62,13 +75,24 @@ class CSVRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if data is None:
             return b""
-        items = data if isinstance(data, list) else [data]
-        rows = [flat_row(item) for item in items]
-        header: dict[str, None] = {}
-        for row in rows:
-            header.update(dict.fromkeys(row))
+        header, rows = table(data)
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(header), restval="")
-        writer.writeheader()
+        writer = csv.writer(out)
+        writer.writerow(header)
         writer.writerows(rows)
         return out.getvalue().encode(self.charset)
+
+
+class XLSXRenderer(BaseRenderer):
+    """Renders what ``CSVRenderer`` would as an Excel workbook of one sheet (the same header and cells)."""
+
+    media_type = xlsx.CONTENT_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        header, rows = table(data)
+        return b"".join(xlsx.xlsx_chunks(header, rows))

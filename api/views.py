@@ -169,6 +169,7 @@ def lecture_row(lecture, progress) -> dict:
     """A lecture's progress as an API row (zeros for a lecture without questions)."""
     names = ("total", "tried", "mastered", "percent", "tries", "correct", "seconds")
     counts = {name: getattr(progress, name) if progress else 0 for name in names}
+    counts["seconds"] = round(counts["seconds"], 1)  # 50.6, not 50.564180999999984
     return {"lecture": lecture.id, "number": lecture.number, "title": lecture.title, **counts}
 
 

@@ -9,7 +9,8 @@ lecture) and N submissions (bulk insert with executemany, in chunks), then, alte
 - **view**: GET /api/v1/courses/<slug>/results/?format=csv through the Django test client (the
   whole middleware and DRF stack, token authentication), consuming ``streaming_content``;
 - **floor**: the same SQL (compiled from the same queryset) on a raw DB-API cursor, ``fetchmany``
-  straight into ``csv.writer`` and a pseudo-buffer: what producing these rows costs at the least.
+  straight into ``csv.writer`` and a pseudo-buffer: what producing these rows costs at the least
+  (the view also makes each row readable: titles, answers as text, seconds; see api/exports.py).
 
 Prints rows/s of each, the ratio view/floor (medians of the rounds), and the view's peak RSS
 growth (VmHWM, reset before each export through /proc/self/clear_refs). Targets: >= 100,000
@@ -157,14 +158,14 @@ def export_floor(course) -> tuple[float, int, int]:
     from django.db import connection
 
     from api import access
-    from api.exports import RESULT_COLUMNS, PendingText, csv_expressions
+    from api.exports import EXPORT_COLUMNS, PendingText, export_expressions
 
-    queryset = access.course_submissions(course).order_by("id").values_list(*csv_expressions())
+    queryset = access.course_submissions(course).order_by("id").values_list(*export_expressions())
     sql, params = queryset.query.sql_with_params()
     start = time.perf_counter()
     out = PendingText()
     writer = csv.writer(out)
-    writer.writerow(list(RESULT_COLUMNS))
+    writer.writerow(EXPORT_COLUMNS)
     size, rows = len(out.take()), 0
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -24,6 +24,7 @@ def _fmt(value: float) -> str:
 
 MAX_TICKS = 6  # gridlines above zero
 MAX_BAR = 36  # user units: one week's bar is a bar, not a block across the chart
+VALUE_ROOM = 14  # user units above a bar that its value's text needs
 
 
 def axis_top(peak: float) -> tuple[int, int]:
@@ -42,7 +43,7 @@ def axis_top(peak: float) -> tuple[int, int]:
 
 
 def _frame(chart_id: str, title: str, desc: str, top: float, step: float, body: list[str],
-           labels: Sequence[str], x_of) -> SafeString:
+           labels: Sequence[str], x_of, every: int | None = None) -> SafeString:
     plot_h = HEIGHT - TOP - BOTTOM
     parts = []
     ticks = round(top / step)
@@ -51,7 +52,7 @@ def _frame(chart_id: str, title: str, desc: str, top: float, step: float, body: 
         y = TOP + plot_h - plot_h * value / top
         parts.append(svg.line(LEFT, y, WIDTH - RIGHT, y, cls="chart-grid"))
         parts.append(svg.text(LEFT - 5, y + 4, _fmt(value), cls="chart-label", text_anchor="end"))
-    every = max(1, math.ceil(len(labels) / MAX_X_LABELS))
+    every = every or max(1, math.ceil(len(labels) / MAX_X_LABELS))
     for i, label in enumerate(labels):
         if i % every == 0:
             parts.append(svg.text(x_of(i), HEIGHT - 10, label, cls="chart-label", text_anchor="middle"))
@@ -62,10 +63,15 @@ def _frame(chart_id: str, title: str, desc: str, top: float, step: float, body: 
 
 
 def bar_chart(
-    *, chart_id: str, title: str, desc: str, labels: Sequence[str], values: Sequence[float], top: float | None = None
+    *, chart_id: str, title: str, desc: str, labels: Sequence[str], values: Sequence[float], top: float | None = None,
+    edges: Sequence[str] | None = None, show_values: bool = False,
 ) -> SafeString:
     """One bar per label, at most ``MAX_BAR`` wide; each bar carries its own ``<title>`` (label: value)
-    as a tooltip. The axis reaches at least ``top`` (e.g. the number of questions)."""
+    as a tooltip. The axis reaches at least ``top`` (e.g. the number of questions).
+
+    ``edges`` (one more than the bars: a histogram's bin boundaries, "0%" … "100%") are written, every
+    one of them, under the bars' boundaries instead of the labels under their middles; ``show_values``
+    writes each bar's value above it (inside its top when the bar reaches the top of the plot)."""
     top, step = axis_top(max([*values, top or 0], default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(values))
@@ -73,8 +79,18 @@ def bar_chart(
     body = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * value / top
-        body.append(svg.rect(LEFT + (i + 0.5) * slot - width / 2, TOP + plot_h - h, width, h, cls="chart-bar",
-                             title=f"{label}: {_fmt(value)}"))
+        x, y = LEFT + (i + 0.5) * slot, TOP + plot_h - h
+        body.append(svg.rect(x - width / 2, y, width, h, cls="chart-bar", title=f"{label}: {_fmt(value)}"))
+        if show_values:
+            inside = y - TOP < VALUE_ROOM
+            body.append(svg.text(x, y + VALUE_ROOM - 2 if inside else y - 3, _fmt(value), text_anchor="middle",
+                                 cls="chart-value chart-value-inside" if inside else "chart-value"))
+    if edges is not None:
+        if len(edges) != len(values) + 1:
+            raise ValueError(f"{len(values)} bars need {len(values) + 1} edges, not {len(edges)}")
+        # the last edge's label is pulled in a little so that "100%" is not cut at the border
+        return _frame(chart_id, title, desc, top, step, body, edges, lambda i: min(LEFT + i * slot, WIDTH - 14),
+                      every=1)
     return _frame(chart_id, title, desc, top, step, body, labels, lambda i: LEFT + (i + 0.5) * slot)
 
 

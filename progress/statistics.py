@@ -21,7 +21,8 @@ time order; the *first* and *last* try are the first and last of those.
   (``progress.reports.answer_seconds``) up to their first correct answer, or to their last answer.
 - ``wrong_answers``: the five most common wrong answers (tries with a score below 1), normalised
   (choices by letter, numbers to 6 significant digits, text in lower case with single spaces),
-  with the number of tries that gave them.
+  with the number of tries that gave them; ``wrong_values`` holds, aligned with them, the parsed value
+  of the first try that gave each (choice ids for choice questions: pages show the choices' texts).
 - ``mistakes``: for kinds that name mistakes (computed questions' generators, the expected wrong answers
   of numeric and short-text questions), each named mistake -> its share of the wrong tries.
 - ``histogram``: last-try scores in 10 bins: [0, 0.1), [0.1, 0.2), ..., [0.9, 1].
@@ -29,7 +30,7 @@ time order; the *first* and *last* try are the first and last of those.
 
 import statistics as stats
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from courses.models import Enrolment
 from progress.reports import LectureProgress, answer_seconds, class_progress
@@ -55,6 +56,7 @@ class QuestionStatistics:
     wrong_answers: list[tuple[str, int]]
     mistakes: dict[str, float]
     histogram: list[int]
+    wrong_values: list[object] = field(default_factory=list)  # aligned with wrong_answers
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,12 @@ def _one_question(question: Question, answers: list[_Answer], last: dict[int, di
         seconds.append(sum(a.seconds for a in rows[: until + 1]))
     wrong = [a for a in answers if a.is_try and not a.is_correct]
     normalise = question.kind_spec.normaliser(question)
-    counted = Counter(normalise(a.raw, a.value) for a in wrong)
+    counted, example = Counter(), {}
+    for a in wrong:
+        key = normalise(a.raw, a.value)
+        counted[key] += 1
+        example.setdefault(key, a.value)
+    top = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_WRONG_ANSWERS]
     judged = [a for a in answers if a.is_try or a.status == Submission.Status.INVALID]
     invalid = sum(a.status == Submission.Status.INVALID for a in judged)
     item = [last[s].get(question.id, 0.0) for s in quiz_students]
@@ -184,13 +191,14 @@ def _one_question(question: Question, answers: list[_Answer], last: dict[int, di
         invalid_share=invalid / len(judged) if judged else None,
         median_tries_to_correct=stats.median(tries_to_correct) if tries_to_correct else None,
         median_seconds=stats.median(seconds) if seconds else None,
-        wrong_answers=sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_WRONG_ANSWERS],
+        wrong_answers=top,
         mistakes=(
             {name: n / len(wrong) for name, n in Counter(a.mistake for a in wrong if a.mistake).most_common()}
             if question.kind_spec.named_mistakes
             else {}
         ),
         histogram=histogram(lasts),
+        wrong_values=[example[key] for key, _ in top],
     )
 
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from courses.models import Course, Enrolment
 from progress import charts
+from progress.answer_labels import mistake_rows, question_labels, submission_answer, wrong_answer_rows
 from progress.fragments import report_fragment
 from progress.leaderboard import LeaderboardForm, leaderboard_entry, leaderboard_entry_update, lecture_leaderboards
 from progress.models import Leaderboard
@@ -29,6 +31,7 @@ from quizzes.rendering import render_many
 SUBMISSIONS_PER_PAGE = 100
 WITH_LEADERBOARD = Course.objects.select_related("leaderboard")  # Leaderboard.is_enabled without a query
 HISTOGRAM_LABELS = [f"{10 * i}–{10 * (i + 1)}%" for i in range(BINS)]
+HISTOGRAM_EDGES = [f"{10 * i}%" for i in range(BINS + 1)]
 
 
 def _unavailable(request, error: Unavailable) -> TemplateResponse:
@@ -126,7 +129,7 @@ def _histogram(stats: QuestionStatistics):
     counts = ", ".join(f"{label}: {n}" for label, n in zip(HISTOGRAM_LABELS, stats.histogram, strict=True))
     return charts.bar_chart(
         chart_id=f"histogram-{stats.question_id}", title=f"Last-try scores: {stats.title}",
-        labels=HISTOGRAM_LABELS, values=stats.histogram,
+        labels=HISTOGRAM_LABELS, values=stats.histogram, edges=HISTOGRAM_EDGES, show_values=True,
         desc=f"Students by last-try score, of {stats.students} who tried: {counts}.",
     )
 
@@ -141,8 +144,11 @@ def statistics_page(request, course_slug, quiz_id):
     except Unavailable as error:
         return _unavailable(request, error)
     stats = question_statistics(quiz=quiz)
+    labels = question_labels(quiz.questions.prefetch_related("choices"))
     rows = [
-        {"stats": s, "histogram": _histogram(s), "bins": zip(HISTOGRAM_LABELS, s.histogram, strict=True)}
+        {"stats": s, "histogram": _histogram(s), "bins": zip(HISTOGRAM_LABELS, s.histogram, strict=True),
+         "wrong": wrong_answer_rows(s, labels.get(s.question_id)),
+         "mistakes": mistake_rows(s.mistakes, labels.get(s.question_id))}
         for s in stats
     ]
     context = {"course": access.course, "access": access, "quiz": quiz, "rows": rows,
@@ -185,12 +191,22 @@ def student_submissions_page(request, course_slug, user_id):
         .order_by("-created_at", "-id")
     )
     progress = class_progress(course=course, student_ids=[enrolment.user_id])[enrolment.user_id]
+    page = Paginator(submissions, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    questions = {s.variant.question_id: s.variant.question for s in page.object_list}
+    prefetch_related_objects(list(questions.values()), "choices")
+    labels = question_labels(questions.values())
+    rows = []
+    for s in page.object_list:
+        own = labels.get(s.variant.question_id)
+        rows.append({"submission": s, "choices": submission_answer(own, s.raw, s.value),
+                     "mistake": mistake_rows({s.mistake: 0.0}, own)[0] if s.mistake else None})
     context = {
         "course": course,
         "access": access,
         "student": enrolment.user,
         "enrolment": enrolment,
         "lectures": [(lecture, progress.get(lecture.id)) for lecture in course.lectures.all()],
-        "page": Paginator(submissions, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": page,
+        "rows": rows,
     }
     return TemplateResponse(request, "progress/student_submissions.html", context)

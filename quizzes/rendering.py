@@ -276,10 +276,20 @@ def formulas_in(text: str) -> list[str]:
 
 def render_inline(text: str) -> str:
     """``render_markdown`` without the ``<p>`` around a single paragraph (choice labels, short texts)."""
-    rendered = render_markdown(text).strip()
+    return without_paragraph(render_markdown(text))
+
+
+def without_paragraph(rendered: str) -> str:
+    """Rendered HTML without the ``<p>`` around it when it is a single paragraph."""
+    rendered = rendered.strip()
     if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
         return rendered[3:-4]
     return rendered
+
+
+def render_many_inline(texts: list[str]) -> list[str]:
+    """``render_many`` (cached), each without the ``<p>`` around a single paragraph."""
+    return [without_paragraph(html) for html in render_many(texts)]
 
 
 def render_many(texts: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from api.base import ExportRateThrottle
-from api.exports import RESULT_COLUMNS, csv_chunks
+from api.exports import EXPORT_COLUMNS, csv_chunks
 from api.renderers import spreadsheet_safe
 from api.tests.api_world import SEED, answer, make_world
 from quizzes.models import Submission
@@ -106,7 +106,7 @@ class TestResultsExport:
         assert isinstance(response, StreamingHttpResponse)
         assert response["Content-Disposition"] == 'attachment; filename="dl-results.csv"'
         rows = parse_csv(response)
-        assert list(rows[0]) == list(RESULT_COLUMNS)
+        assert list(rows[0]) == list(EXPORT_COLUMNS)
         by_id = {int(row["id"]): row for row in rows}
         computed = by_id[world.submissions["alice_computed"].id]
         assert computed["student_username"] == "alice" and computed["variant_seed"] == str(SEED)
@@ -122,6 +122,7 @@ class TestResultsExport:
             "graded",
         )
         assert computed["mistake"] == "forgot_sigma_prime" and computed["created_at"].endswith("+00:00")
+        assert (computed["correct_answer"], computed["answer"], computed["max_points"]) == ("9876.54321", "4321", "1.0")
         invalid = by_id[world.submissions["bob_numeric"].id]
         assert invalid["raw"] == "'=HYPERLINK(1)" and invalid["value"] == "" and invalid["score"] == ""
         assert [int(row["id"]) for row in rows] == sorted(by_id)  # oldest first

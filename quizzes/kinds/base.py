@@ -13,8 +13,10 @@ means adding one module (and one registry line in ``quizzes/kinds/__init__.py``)
   cannot take answers yet;
 - **grading**: ``grade`` returns a ``quizzes.grading.Grade``;
 - **showing and exporting**: ``correct_answer`` (the answer as the API and exports give it, once it
-  may be shown), ``template`` and ``widget`` (the answer widget of the quiz page), ``normaliser``
-  (how statistics group wrong answers), ``preview`` (the admin's rendering);
+  may be shown), ``answer_text`` (an answer as people read it in exports), ``mistake_messages``
+  (what each named mistake means, for staff pages and exports), ``template`` and ``widget`` (the
+  answer widget of the quiz page), ``normaliser`` (how statistics group wrong answers), ``preview``
+  (the admin's rendering);
 - **variants**: ``sample`` gives new variants what they store before being shown (computed kinds
   sample their numbers and are solved later; every other kind's variant is ready at once).
 
@@ -307,6 +309,17 @@ class Kind:
         exports; callers show it only once the solution may be seen)."""
         raise NotImplementedError
 
+    def answer_text(self, raw: str, value, *, choice_texts: Mapping[int, str]) -> str:
+        """An answer (``raw`` as typed, ``value`` as parsed or as ``correct_answer`` gives it) as
+        people read it: what was typed, else the value as text (lists joined with "; ")."""
+        if raw:
+            return raw
+        return plain_text(value)
+
+    def mistake_messages(self, question) -> dict[str, str]:
+        """Named mistake -> its message (Markdown) for staff: what the mistake a grade named means."""
+        return {}
+
     def normaliser(self, question) -> Callable[[str, object], str]:
         """How statistics group wrong answers: (raw, value) -> a short key (numbers rounded)."""
 
@@ -340,6 +353,18 @@ class Kind:
             mark_safe(prompt), format_html("<ol>{}</ol>", items) if choices else "", mark_safe(hint),
             mark_safe(explanation),
         )
+
+
+def plain_text(value) -> str:
+    """A JSON value as text: "" for None, lowercase booleans, numbers as Python writes them, lists
+    joined with "; " (nested lists in brackets)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(plain_text(v) if not isinstance(v, list) else json.dumps(v) for v in value)
+    return str(value)
 
 
 def number_key(value) -> str:
@@ -387,6 +412,14 @@ class ChoiceKind(Kind):
 
     def correct_answer(self, question, *, choices: Sequence, variant):
         return [choice.id for choice in choices if choice.is_correct]
+
+    def answer_text(self, raw: str, value, *, choice_texts: Mapping[int, str]) -> str:
+        """The picked choices' texts joined with "; " (``raw`` holds their ids, "106,107")."""
+        if isinstance(value, list):
+            ids = value
+        else:
+            ids = [int(part) for part in raw.split(",") if part.strip().isdigit()]
+        return "; ".join(choice_texts.get(int(cid), f"choice {cid}") for cid in ids)
 
     def normaliser(self, question) -> Callable[[str, object], str]:
         letters = choice_letters(question)

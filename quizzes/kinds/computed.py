@@ -191,6 +191,11 @@ class ComputedKind(Kind):
     def correct_answer(self, question, *, choices: Sequence, variant):
         return variant.answer if variant is not None else None
 
+    def mistake_messages(self, question) -> dict[str, str]:
+        """The generator's messages (every variant's named mistakes come from it); {} for an unknown one."""
+        generator = REGISTRY.get(self.setting(question, "generator"))
+        return dict(generator.mistakes) if generator is not None else {}
+
     def widget(self, state) -> dict:
         return {**super().widget(state), "numeric": True}
 

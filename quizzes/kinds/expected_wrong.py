@@ -79,6 +79,11 @@ def _given_messages(entry: dict, given: str, where: str, is_correct: Callable[[o
     return []
 
 
+def entry_messages(entries: Sequence[dict]) -> dict[str, str]:
+    """Name -> feedback of each entry (the message statistics and exports show for the name)."""
+    return {entry["name"]: entry.get("feedback", "") for entry in entries if isinstance(entry.get("name"), str)}
+
+
 def first_match(entries: Sequence[dict], matches: Callable[[dict], bool]) -> dict | None:
     """The first entry that ``matches`` the student's answer, or None."""
     return next((entry for entry in entries if matches(entry)), None)

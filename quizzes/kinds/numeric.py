@@ -112,6 +112,9 @@ class Numeric(Kind):
     def correct_answer(self, question, *, choices: Sequence, variant):
         return self.setting(question, "numeric_answer")
 
+    def mistake_messages(self, question) -> dict[str, str]:
+        return expected_wrong.entry_messages(self.setting(question, "wrong_answers"))
+
     def widget(self, state) -> dict:
         return {**super().widget(state), "numeric": True}
 

@@ -109,6 +109,9 @@ class ShortText(Kind):
     def correct_answer(self, question, *, choices: Sequence, variant):
         return list(self.setting(question, "text_answers"))
 
+    def mistake_messages(self, question) -> dict[str, str]:
+        return expected_wrong.entry_messages(self.setting(question, "wrong_answers"))
+
     def normaliser(self, question) -> Callable[[str, object], str]:
         return lambda raw, value: " ".join(raw.split()).casefold()[:80]
 
