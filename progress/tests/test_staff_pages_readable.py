@@ -128,3 +128,15 @@ class TestStudentPages:
                          for f in ("csv", "xlsx")]
         rows = instructor_client.get(links[0]).getvalue().decode().splitlines()
         assert len(rows) == 1 + 2
+
+
+def test_expected_wrong_answers_show_the_authors_feedback(make_user, course, quiz, instructor_client):
+    entry = {"name": "no_biases", "value": 784, "feedback": "Each neuron also has a *bias*."}
+    numeric = make_question(quiz=quiz, kind="numeric", title="Count", prompt="?", numeric_answer=794,
+                            wrong_answers=[entry])
+    Learner(make_user, course, "lea", T0).answer(numeric, 0, value=784.0, raw="784", mistake="no_biases")
+    page = instructor_client.get(url("quiz_statistics", course, quiz.id)).content.decode()
+    mistakes = section(page, "Known mistakes", "</ul>")
+    found = re.search(r'<span class="mistake-message">(.*?)</span> <small class="muted"><code>(\w+)</code>', mistakes)
+    assert found, mistakes
+    assert found.groups() == ("Each neuron also has a <em>bias</em>.", "no_biases")
