@@ -10,8 +10,8 @@ pure function of what ``report_key`` hashes:
 - the student's variants and answers in the course's published quizzes, by a fingerprint that any
   change to the rows the report reads changes: the count and the highest id of the variants (whose
   read fields never change) and of the answers, the answers per status, the tries (``try_number``
-  set), the sum of the scores and the latest grading time (grading, and ``variants_retry_errors``
-  closing a pending answer, change these);
+  set), the sum of the scores and the latest grading and regrading times (grading, regrading and
+  ``variants_retry_errors`` closing a pending answer change these);
 - the time: today's local date (weeks, streak) and, per quiz, whether its lecture is released, it is
   open and its feedback is visible (the review list, the answers that count).
 
@@ -85,7 +85,8 @@ def answers_fingerprint(*, student, course) -> dict:
     return variants.aggregate(
         variants=Count("id", distinct=True), last_variant=Max("id"), answers=Count("submissions"),
         last_answer=Max("submissions__id"), tries=Count("submissions__try_number"),
-        scores=Sum("submissions__score"), last_graded=Max("submissions__graded_at"), **per_status,
+        scores=Sum("submissions__score"), last_graded=Max("submissions__graded_at"),
+        last_regraded=Max("submissions__regraded_at"), **per_status,
     )
 
 

@@ -2,10 +2,11 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Count, Max, Q
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
@@ -15,9 +16,11 @@ from courses.models import Course, Lecture
 from quizzes.kinds import REGISTRY
 from quizzes.kinds.base import Kind
 from quizzes.kinds.computed import generator_catalogue
-from quizzes.models import Choice, Question, Quiz, Variant
+from quizzes.models import Choice, Question, Quiz, Regrade, Variant
 from quizzes.question_validation import validate_choices
-from quizzes.questions import question_duplicate
+from quizzes.questions import question_duplicate, question_version_update
+from quizzes.regrading import question_regrade
+from quizzes.tasks import question_regrade as regrade_task
 from quizzes.variants import variants_retry_errors
 
 
@@ -189,7 +192,7 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     course_path = "quiz__lecture__course"
     list_display = ("__str__", "quiz", "position", "kind", "points", "answer_count", "facility")
     list_filter = ("quiz__lecture__course", "kind", "is_archived", "quiz__lecture", "quiz")
-    actions = ["duplicate"]
+    actions = ["duplicate", "regrade"]
     list_editable = ("position",)
     search_fields = ("title", "prompt", "quiz__title")
     ordering = ("quiz", "position", "id")
@@ -261,6 +264,22 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         copies = [question_duplicate(question=question) for question in queryset.order_by("quiz", "position", "id")]
         self.message_user(request, f"{len(copies)} question(s) duplicated: " + ", ".join(str(c) for c in copies))
 
+    @admin.action(description="Regrade the selected questions (shows a dry run first)")
+    def regrade(self, request, queryset):
+        """First a dry run of each selected question (what would change, for whom); its page's
+        confirm button posts again with ``apply``, which queues the regrades."""
+        if request.POST.get("apply") == "yes":
+            reason = request.POST.get("reason", "").strip()
+            for question in queryset:
+                regrade_task.delay(question.pk, request.user.pk, reason)
+            self.message_user(request, f"Regrade of {queryset.count()} question(s) started; each changed answer "
+                                       "is recorded and its student sees “regraded”.")
+            return None
+        reports = [question_regrade(question=question, dry_run=True) for question in queryset]
+        context = {**self.admin_site.each_context(request), "title": "Regrade: what would change", "reports": reports,
+                   "queryset": queryset, "opts": self.model._meta, "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME}
+        return TemplateResponse(request, "admin/quizzes/question/regrade.html", context)
+
     def get_changeform_initial_data(self, request):
         """The add page's ``?quiz=`` and ``?kind=`` filled in, and the position after the quiz's last."""
         initial = super().get_changeform_initial_data(request)
@@ -311,6 +330,10 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if question_version_update(question=form.instance):
+            self.message_user(request, f"Students have answered this question: it is now version "
+                                       f"{form.instance.version}. To grade their answers against it, use the "
+                                       "action “Regrade” in the question list.")
         retried = variants_retry_errors(question=form.instance)
         if retried:
             self.message_user(request, f"{retried} student variant(s) that had failed are being computed again.")
@@ -348,6 +371,32 @@ class VariantAdmin(StaffedCoursesMixin, admin.ModelAdmin):
     list_filter = ("status", "device", "question__quiz__lecture__course", "question__quiz")
     search_fields = ("student__username", "question__title", "error")
     list_select_related = ("question", "student")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Regrade)
+class RegradeAdmin(StaffedCoursesMixin, admin.ModelAdmin):
+    """Read-only: every answer a regrade changed (``quizzes.regrading``), with who, when and why."""
+
+    course_path = "submission__variant__question__quiz__lecture__course"
+    list_display = ("question", "student", "old_score", "new_score", "old_points", "new_points",
+                    "question_version", "regraded_by", "regraded_at", "reason")
+    list_filter = ("submission__variant__question__quiz__lecture__course", "regraded_at")
+    search_fields = ("submission__variant__student__username", "submission__variant__question__title", "reason")
+    list_select_related = ("submission__variant__question__quiz", "submission__variant__student", "regraded_by")
+
+    @admin.display(description="Question")
+    def question(self, regrade):
+        return regrade.submission.variant.question
+
+    @admin.display(description="Student")
+    def student(self, regrade):
+        return regrade.submission.variant.student
 
     def has_add_permission(self, request):
         return False

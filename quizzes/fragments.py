@@ -55,7 +55,8 @@ def fragment_key(state: QuestionState, course) -> str:
          question.explanation, question.settings,
          [[c.id, c.text, c.feedback, c.is_correct] for c in question.choices.all()]],
         [variant.id, variant.status, variant.error, str(variant.revealed_at)],
-        [[s.id, s.variant_id, s.status, s.score, s.points, s.after_reveal, str(s.graded_at)] for s in state.history],
+        [[s.id, s.variant_id, s.status, s.score, s.points, s.after_reveal, str(s.graded_at), str(s.regraded_at)]
+         for s in state.history],
     ]
     digest = hashlib.sha256(json.dumps(inputs, default=str).encode()).hexdigest()[:40]
     return f"quizzes.fragment:{digest}"

@@ -239,6 +239,13 @@ class Question(models.Model):
         default=dict, blank=True,
         help_text="The kind's settings (answer, tolerances, generator, …), checked by the kind.",
     )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up when what students see or how they are graded changes after answers came in."
+    )
+    fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="A hash of what the version covers (quizzes.questions.question_fingerprint).",
+    )
 
     objects = QuestionQuerySet.as_manager()
 
@@ -397,6 +404,8 @@ class Submission(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     graded_at = models.DateTimeField(null=True, blank=True)
+    question_version = models.PositiveIntegerField(default=1, help_text="The question's version when answered.")
+    regraded_at = models.DateTimeField(null=True, blank=True, help_text="When a regrade last changed its score.")
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -411,3 +420,24 @@ class Submission(models.Model):
     @property
     def is_correct(self) -> bool:
         return mastery.is_correct(self)
+
+
+class Regrade(models.Model):
+    """One submission's score changed by a regrade of its question (``quizzes.regrading``)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="regrades")
+    old_score = models.FloatField(null=True)
+    new_score = models.FloatField(null=True)
+    old_points = models.FloatField(null=True)
+    new_points = models.FloatField(null=True)
+    question_version = models.PositiveIntegerField(help_text="The question's version it was regraded against.")
+    reason = models.TextField(blank=True)
+    regraded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    regraded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["regraded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}: {self.old_score} → {self.new_score}"

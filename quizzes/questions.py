@@ -1,9 +1,12 @@
-"""Authoring workflows on whole questions: duplicating one (with its choices)."""
+"""Authoring workflows on whole questions: duplicating one (with its choices), and its versions."""
+
+import hashlib
+import json
 
 from django.db import transaction
 from django.db.models import Max
 
-from quizzes.models import Choice, Question, new_uid
+from quizzes.models import Choice, Question, Submission, new_uid
 
 
 @transaction.atomic
@@ -22,3 +25,30 @@ def question_duplicate(*, question: Question) -> Question:
         for c in question.choices.all()
     ])
     return copy
+
+
+def question_fingerprint(question: Question) -> str:
+    """A hash of what students see and how they are graded: kind, prompt, points, settings and the
+    choices (text, right or not). Hints, explanations, titles and positions are not in it."""
+    choices = [[c.text, c.is_correct] for c in question.choices.order_by("position", "id")]
+    payload = [question.kind, question.prompt, question.points, question.settings, choices]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def question_version_update(*, question: Question) -> bool:
+    """Give ``question`` a new version when what it grades or shows changed since answers came in;
+    True when it did. Call after the question and its choices are saved (the admin, course imports).
+
+    The first call on a question only records its fingerprint. Answers remember the version they
+    answered (``Submission.question_version``), so statistics can be split by version and a regrade
+    (``quizzes.regrading``) says which version it applied.
+    """
+    fingerprint = question_fingerprint(question)
+    if fingerprint == question.fingerprint:
+        return False
+    changed = bool(question.fingerprint) and Submission.objects.filter(variant__question=question).exists()
+    question.fingerprint = fingerprint
+    if changed:
+        question.version += 1
+    Question.objects.filter(pk=question.pk).update(fingerprint=fingerprint, version=question.version)
+    return changed

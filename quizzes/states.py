@@ -159,6 +159,11 @@ class QuestionState:
         )
 
     @property
+    def regraded_at(self):
+        """When a regrade last changed one of the student's answers to the question (None: never)."""
+        return max((s.regraded_at for s in self.history if s.regraded_at), default=None)
+
+    @property
     def kind(self):
         return self.question.kind_spec
 
@@ -174,7 +179,7 @@ class QuestionState:
 # in the cache: ``add_html`` loads it then, two queries for all the states it renders.
 STATE_VARIANT_FIELDS = ("id", "student_id", "question_id", "number", "status", "error", "revealed_at")
 STATE_SUBMISSION_FIELDS = ("id", "variant_id", "status", "try_number", "score", "points", "after_reveal",
-                           "created_at", "graded_at")
+                           "created_at", "graded_at", "regraded_at")
 
 
 def choices_in_order() -> Prefetch:

@@ -117,7 +117,8 @@ def _store(question: Question, variant_id: int, prepared: _Prepared, *, nonce: s
     )
     if seen["stored"] is not None:
         return Submission.objects.get(pk=seen["stored"])
-    submission = Submission(variant=variant, nonce=nonce, created_at=now, after_reveal=variant.revealed_at is not None)
+    submission = Submission(variant=variant, nonce=nonce, created_at=now, after_reveal=variant.revealed_at is not None,
+                            question_version=question.version)
     if prepared.invalid is not None:
         submission.raw, submission.status = prepared.invalid.raw, Submission.Status.INVALID
         submission.feedback = str(prepared.invalid)
@@ -131,7 +132,7 @@ def _store(question: Question, variant_id: int, prepared: _Prepared, *, nonce: s
     if prepared.grade is None:
         submission.feedback = PENDING_FEEDBACK
         return _save(submission)
-    _apply(submission, prepared.grade, question=question, now=now)
+    grade_apply(submission, prepared.grade, question=question, now=now)
     return _save(submission)
 
 
@@ -143,12 +144,13 @@ def submission_grade(*, submission: Submission, now=None) -> Submission:
     variant = submission.variant
     question = variant.question
     grade = question.kind_spec.grade(question, submission.value, choices=list(question.choices.all()), variant=variant)
-    _apply(submission, grade, question=question, now=now or timezone.now())
+    grade_apply(submission, grade, question=question, now=now or timezone.now())
     return _save(submission)
 
 
-def _apply(submission: Submission, grade: Grade, *, question: Question, now) -> None:
-    """Set the grade's fields on ``submission``, with the points its try earns."""
+def grade_apply(submission: Submission, grade: Grade, *, question: Question, now) -> None:
+    """Set the grade's fields on ``submission`` (not saved), with the points its try earns under the
+    quiz's credits; ``graded_at`` becomes ``now``. Grading and regrading (``quizzes.regrading``) share it."""
     quiz = question.quiz
     credit = (
         grade.score if quiz.is_practice else credit_for_try(grade.score, submission.try_number, quiz.credits)

@@ -1,13 +1,16 @@
 """Celery tasks: a thin interface over the workflows (ids in, database out, nothing in a result backend).
 
-``variants_solve`` and ``quiz_precompute`` run on the ``compute`` queue (GPU workers in
-production); ``variants_requeue`` runs every minute from Celery beat.
+``variants_solve``, ``quiz_precompute`` and ``question_regrade`` (which solves computed variants
+again) run on the ``compute`` queue (GPU workers in production); ``variants_requeue`` runs every
+minute from Celery beat.
 """
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
-from quizzes import submissions, variants
+from quizzes import regrading, submissions, variants
+from quizzes.models import Question
 
 
 @shared_task(name=variants.SOLVE_TASK, soft_time_limit=settings.QUIZSERVER_SOLVE_SOFT_TIME_LIMIT,
@@ -33,3 +36,12 @@ def variants_requeue() -> int:
     queued = variants.variants_requeue()
     submissions.submissions_grade_lost()
     return queued
+
+
+@shared_task(name="quizzes.tasks.question_regrade")
+def question_regrade(question_id: int, user_id: int | None = None, reason: str = "") -> int:
+    """Regrade every graded answer to a question (``quizzes.regrading``); returns how many changed."""
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    report = regrading.question_regrade(question=Question.objects.get(pk=question_id), dry_run=False, by=by,
+                                        reason=reason)
+    return len(report.changes)

@@ -30,6 +30,7 @@ from quizzes.kinds import UnknownKind
 from quizzes.kinds.base import SettingsError
 from quizzes.models import Choice, Question, Quiz, Submission
 from quizzes.question_validation import validate_choices
+from quizzes.questions import question_version_update
 
 FORMATS = {".xml": "Moodle XML", ".gift": "GIFT", ".txt": "GIFT"}
 UID_LENGTH = 60
@@ -289,6 +290,7 @@ def save(lecture: Lecture, new_quizzes: list[Quiz], planned: list[_Planned]) -> 
         for choice in plan.choices:
             choice.question = plan.question
             choice.save()
+        question_version_update(question=plan.question)  # its first fingerprint
 
 
 def save_update(plan: _Planned) -> None:
@@ -298,6 +300,7 @@ def save_update(plan: _Planned) -> None:
         choice.question = plan.question
         choice.save()
     Choice.objects.filter(pk__in=[choice.pk for choice in plan.surplus]).delete()
+    question_version_update(question=plan.question)  # answered and changed: a new version
 
 
 # --- export -----------------------------------------------------------------------------------------
