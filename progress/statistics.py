@@ -57,6 +57,9 @@ class QuestionStatistics:
     mistakes: dict[str, float]
     histogram: list[int]
     wrong_values: list[object] = field(default_factory=list)  # aligned with wrong_answers
+    # (version, tries, mean score of those tries) per version of the question that has tries, when
+    # answers came in under more than one version (``quizzes.questions.question_version_update``)
+    versions: list[tuple[int, int, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class _Answer:
     value: object
     mistake: str
     seconds: float
+    version: int = 1
 
     @property
     def is_try(self) -> bool:
@@ -110,7 +114,7 @@ def _load(quiz: Quiz) -> tuple[list[Question], list[_Answer]]:
     rows = (
         Submission.objects.filter(variant__question__quiz=quiz, variant__student__in=students)
         .order_by("created_at", "id")
-        .values_list("variant_id", "created_at", "status", "score", "raw", "value", "mistake")
+        .values_list("variant_id", "created_at", "status", "score", "raw", "value", "mistake", "question_version")
     )
     by_student: dict[int, list[tuple]] = defaultdict(list)
     for row in rows:
@@ -120,9 +124,9 @@ def _load(quiz: Quiz) -> tuple[list[Question], list[_Answer]]:
     for student_id, student_rows in by_student.items():
         seconds = answer_seconds(opened[student_id], [row[1] for row in student_rows])
         for row, spent in zip(student_rows, seconds, strict=True):
-            variant_id, _, status, score, raw, value, mistake = row
+            variant_id, _, status, score, raw, value, mistake, version = row
             answers.append(
-                _Answer(student_id, question_of[variant_id], status, score, raw, value, mistake, spent)
+                _Answer(student_id, question_of[variant_id], status, score, raw, value, mistake, spent, version)
             )
     return questions, answers
 
@@ -199,7 +203,19 @@ def _one_question(question: Question, answers: list[_Answer], last: dict[int, di
         ),
         histogram=histogram(lasts),
         wrong_values=[example[key] for key, _ in top],
+        versions=_by_version(answers),
     )
+
+
+def _by_version(answers: list[_Answer]) -> list[tuple[int, int, float]]:
+    """(version, tries, mean score) per version with tries; [] while all tries share one version."""
+    scores: dict[int, list[float]] = defaultdict(list)
+    for answer in answers:
+        if answer.is_try:
+            scores[answer.version].append(answer.score or 0.0)
+    if len(scores) < 2:
+        return []
+    return [(version, len(values), sum(values) / len(values)) for version, values in sorted(scores.items())]
 
 
 def question_statistics(*, quiz: Quiz) -> list[QuestionStatistics]:

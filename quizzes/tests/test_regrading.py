@@ -1,12 +1,14 @@
 """Question versions and regrading: an answered question that changes gets a new version, and a
 regrade grades every answer again against it, fairly (dry run first, records kept, students told)."""
 
+import re
 from io import StringIO
 
 from django.core.management import call_command
 from django.urls import reverse
 
 from courses.models import Enrolment
+from progress.statistics import question_statistics
 from quizzes.models import Question, Regrade, Submission, Variant
 from quizzes.questions import question_version_update
 from quizzes.regrading import question_regrade
@@ -143,3 +145,18 @@ def test_the_regrade_records_are_listed_in_the_admin(author, quiz, student, inst
     question_regrade(question=question, dry_run=False, by=instructor, reason="the key said 0.5")
     page = author.get(reverse("admin:quizzes_regrade_changelist")).content.decode()
     assert "the key said 0.5" in page and "alice" in page and "ingrid" in page
+
+
+def test_statistics_split_the_tries_by_version(author, quiz, student, make_user, course):
+    question = wrong_key(quiz)
+    answer(student, question, "0.25", "a")  # version 1: marked wrong
+    fix_key(question)
+    bob = enrolled(make_user, course, "bob")
+    answer(bob, Question.objects.get(pk=question.pk), "0.25", "b")  # version 2: right
+    answer(bob, Question.objects.get(pk=question.pk), "0.5", "c")  # version 2: wrong (bob tries again)
+    [statistics] = question_statistics(quiz=quiz)
+    assert statistics.versions == [(1, 1, 0.0), (2, 2, 0.5)]
+    page = author.get(reverse("progress:quiz_statistics", args=[quiz.lecture.course.slug, quiz.id])).content.decode()
+    assert "By version of the question" in page
+    rows = re.findall(r'<tr><td class="num">(\d)</td><td class="num">(\d)</td>', page)
+    assert rows == [("1", "1"), ("2", "2")]
