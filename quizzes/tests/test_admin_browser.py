@@ -6,7 +6,6 @@ answer key and regrade: the dry run first, then the regrade itself."""
 import re
 
 import pytest
-
 from django.contrib.auth import get_user_model
 
 from authoring.demo import INSTRUCTOR, STUDENT, demo_load
