@@ -1,6 +1,7 @@
 """The cached report part of the progress page (``progress/fragments.py``): a hit is the HTML a
 fresh render gives, and every input the report reads changes the key."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -87,3 +88,20 @@ def test_the_page_shows_a_new_answer_after_a_cached_view(client, world, course):
     learner.answer(questions[1], 1.0, value=1.0)
     html = client.get(page).content.decode()
     assert "<dt>Tries</dt><dd>2</dd>" in html
+
+
+def test_the_new_variant_forms_carry_a_token_of_this_request_hit_or_miss(make_user, course, quiz):
+    question = make_question(quiz=quiz, position=1, kind="computed", generator="mlp_backward", prompt="")
+    learner = Learner(make_user, course, "lea", timezone.now() - timedelta(hours=1))
+    learner.answer(question, 0.0, value=1.0)  # wrong, practice, computed: "Try a new variant" form
+    cache.clear()
+    pages, tokens = [], []
+    for _ in range(2):  # rendered, then from the cache; each request has a secret of its own
+        html, _ = report_fragment(request=request_for(learner.user), student=learner.user, course=course)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', html)
+        assert token is not None and CSRF_PLACEHOLDER not in html
+        assert len(token.group(1)) == 64 and token.group(1).isalnum()
+        pages.append(html.replace(token.group(1), "TOKEN"))
+        tokens.append(token.group(1))
+    assert pages[0] == pages[1] and "Try a new variant" in pages[0]
+    assert tokens[0] != tokens[1]  # the second is not the first request's token served from the cache
