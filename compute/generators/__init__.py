@@ -15,6 +15,7 @@ from compute.generators import (
     computation_graph,
     convolution,
     convolution_shapes,
+    formula,
     gans,
     graphs,
     initialization,
@@ -29,7 +30,7 @@ from compute.network import generator as network
 
 _MODULES = (
     basics, computation_graph, network, mlp, activations, softmax, initialization, regularization, optimizers,
-    convolution_shapes, convolution, sequences, bptt, language, graphs, autoencoders, gans,
+    convolution_shapes, convolution, sequences, bptt, language, graphs, autoencoders, gans, formula,
 )
 REGISTRY: dict[str, Generator] = {g.slug: g for module in _MODULES for g in module.GENERATORS}
 
