@@ -53,6 +53,13 @@ def _test_settings():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _media_root(tmp_path_factory):
+    """Uploaded files (question images) go to a folder of the test session, not the project's media/."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture
 def page(monkeypatch):
     """A phone-sized page in the system Chromium (Playwright); log in with

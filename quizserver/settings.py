@@ -5,6 +5,7 @@ work); production sets at least ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_UR
 ``DJANGO_DEBUG=0``. See docs/deployment.md for the full list.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -138,8 +139,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (the images of questions, quizzes.images): Django's default storage. Locally a folder,
+# MEDIA_ROOT; in production any storage backend, e.g. S3 with django-storages:
+# QUIZSERVER_STORAGE_BACKEND=storages.backends.s3.S3Storage
+# QUIZSERVER_STORAGE_OPTIONS='{"bucket_name": "quiz-images"}'. The files are never served from
+# MEDIA_URL: quizzes.views.image streams them to the course's members (docs/deployment.md).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
+# The largest image an author may upload; keep it below QUIZSERVER_MAX_REQUEST_BYTES for admin uploads.
+QUIZSERVER_IMAGE_MAX_BYTES = int(os.environ.get("QUIZSERVER_IMAGE_MAX_BYTES", str(1000 * 1000)))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("QUIZSERVER_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("QUIZSERVER_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

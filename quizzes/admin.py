@@ -1,22 +1,26 @@
 """Admin for authoring quizzes, questions and choices, with previews and validation."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Avg, Count, Max, Q
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from courses.admin import StaffedCoursesMixin
 from courses.models import Course, Lecture
+from quizzes.images import CheckedImage, ImageRefused, image_checked, image_fill, images_resolved
 from quizzes.kinds import REGISTRY
 from quizzes.kinds.base import Kind
 from quizzes.kinds.computed import generator_catalogue
-from quizzes.models import Choice, Question, Quiz, Regrade, Variant
+from quizzes.models import Choice, Question, QuestionImage, Quiz, Regrade, Variant
 from quizzes.question_validation import validate_choices
 from quizzes.questions import question_duplicate, question_version_update
 from quizzes.regrading import question_regrade
@@ -227,6 +231,8 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
             pass
         problems = format_html_join("", "<li>{}</li>", ((m,) for m in messages))
         body = form.instance.kind_spec.preview(form.instance, choices) if "kind" not in form.errors else ""
+        if form.instance.quiz_id:
+            body = mark_safe(images_resolved([body], form.instance.quiz.lecture.course_id)[0])
         html = format_html(
             '{}<div class="live-preview-body">{}</div>',
             format_html('<ul class="errorlist">{}</ul>', problems) if messages else
@@ -358,6 +364,8 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
         """The saved question's preview, in the box ``static/js/admin_preview.js`` refills as the
         author types (from ``live_preview``)."""
         saved = question.kind_spec.preview(question) if question.pk else "Start typing to see the preview."
+        if question.pk:
+            saved = mark_safe(images_resolved([saved], question.quiz.lecture.course_id)[0])
         return format_html('<div class="live-preview" data-url="{}" aria-live="polite">{}</div>',
                            reverse("admin:quizzes_question_preview"), saved)
 
@@ -403,3 +411,73 @@ class RegradeAdmin(StaffedCoursesMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class QuestionImageForm(forms.ModelForm):
+    """An image's course and name, and the file: checked from its bytes (``quizzes.images``) when given."""
+
+    upload = forms.FileField(label="Image file", required=False,
+                             help_text="PNG, JPEG, GIF, WebP or SVG (SVG is cleaned of scripts and links).")
+
+    class Meta:
+        model = QuestionImage
+        fields = ("course", "name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+        self.fields["name"].help_text += " Empty: the file's name."
+        self.checked: CheckedImage | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload is None:
+            if self.instance.pk is None:
+                self.add_error("upload", "Choose the image file.")
+            return cleaned
+        name = cleaned.get("name") or upload.name
+        cleaned["name"] = self.instance.name = name
+        if upload.size > 2 * settings.QUIZSERVER_IMAGE_MAX_BYTES:  # do not read a huge file to refuse it
+            self.add_error("upload", f"“{name}” is larger than {settings.QUIZSERVER_IMAGE_MAX_BYTES} bytes.")
+            return cleaned
+        try:
+            self.checked = image_checked(upload.read(), name)
+        except ImageRefused as error:
+            self.add_error("upload", str(error))
+        return cleaned
+
+
+@admin.register(QuestionImage)
+class QuestionImageAdmin(StaffedCoursesMixin, admin.ModelAdmin):
+    """The images a course's questions show: upload, replace (same name, new file), copy the Markdown."""
+
+    form = QuestionImageForm
+    list_display = ("name", "course", "thumbnail", "snippet", "content_type", "size", "uploaded_by", "created_at")
+    list_filter = ("course",)
+    search_fields = ("name",)
+    list_select_related = ("course", "uploaded_by")
+    readonly_fields = ("thumbnail", "snippet", "content_type", "size", "uploaded_by", "created_at")
+
+    def get_fields(self, request, obj=None):
+        fields = ["course", "name", "upload"]
+        return fields + (["thumbnail", "snippet", "content_type", "size", "uploaded_by", "created_at"] if obj else [])
+
+    @admin.display(description="Markdown (copy into a question)")
+    def snippet(self, image):
+        return format_html("<code>{}</code>", image.markdown) if image.pk else "—"
+
+    @admin.display(description="Image")
+    def thumbnail(self, image):
+        if not image.pk:
+            return "—"
+        return format_html('<img src="{}" alt="{}" height="48">', image.get_absolute_url(), image.name)
+
+    def save_model(self, request, obj, form, change):
+        if form.checked is not None:
+            obj.uploaded_by = request.user
+            with transaction.atomic():
+                image_fill(obj, form.checked)
+                super().save_model(request, obj, form, change)
+        else:
+            super().save_model(request, obj, form, change)

@@ -10,7 +10,9 @@ Rendering the Markdown, the diagram and the worked solution, and the template it
 for the fragments not in the cache.
 
 The CSRF token differs per visitor, so fragments are cached with a placeholder that is replaced
-on the way out. ``FRAGMENT_VERSION`` and a hash of the templates' source are part of the key:
+on the way out; so are the course's images (``<img src="image:NAME">``), whose URLs carry their
+content hash and are put in on the way out too (``quizzes.images.images_resolved``), so a replaced
+image shows at once. ``FRAGMENT_VERSION`` and a hash of the templates' source are part of the key:
 bump the version when the code that decides what a fragment shows changes (``QuestionState``,
 the kinds' ``widget``).
 """
@@ -25,6 +27,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from quizzes.images import images_resolved
 from quizzes.rendering import RENDER_VERSION
 from quizzes.states import QuestionState, add_html
 
@@ -66,7 +69,8 @@ def question_fragments(*, request, quiz, course, states: list[QuestionState]) ->
     """The HTML of each state's question, in order: from the cache, or rendered and cached.
 
     One ``get_many`` (and one ``set_many`` when something was missing) whatever the number of
-    questions; the CSRF token of ``request`` is put into each.
+    questions; the CSRF token of ``request`` is put into each, and the URLs of the course's images
+    (one query, only when a fragment shows one).
     """
     keys = [fragment_key(state, course) for state in states]
     found = cache.get_many(keys)
@@ -82,4 +86,5 @@ def question_fragments(*, request, quiz, course, states: list[QuestionState]) ->
         found.update(made)
     token = get_token(request)
     # The placeholder sits only where {% csrf_token %} put it; the token is letters and digits.
-    return [mark_safe(found[key].replace(CSRF_PLACEHOLDER, token)) for key in keys]
+    fragments = images_resolved([found[key] for key in keys], course.id)
+    return [mark_safe(fragment.replace(CSRF_PLACEHOLDER, token)) for fragment in fragments]

@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from quizzes import mastery, visibility
 from quizzes.kinds import get_kind, kind_choices
 from quizzes.kinds.base import Kind
 from quizzes.question_validation import question_errors
+from quizzes.rendering import IMAGE_NAME_PATTERN
 
 
 def new_uid(title: str) -> str:
@@ -260,8 +262,21 @@ class Question(models.Model):
             self.uid = new_uid(self.title or "question")
         super().save(*args, **kwargs)
 
+    # The image names a course import checks against (its folder's and the stored ones) before it stores
+    # the folder's images; None: the course's stored images.
+    image_names_override: frozenset[str] | None = None
+
+    def image_names(self) -> frozenset[str]:
+        """The names of the images this question may show (``![alt](image:NAME)``)."""
+        if self.image_names_override is not None:
+            return self.image_names_override
+        if not self.quiz_id:
+            return frozenset()
+        images = QuestionImage.objects.filter(course=self.quiz.lecture.course_id)
+        return frozenset(images.values_list("name", flat=True))
+
     def clean(self) -> None:
-        errors = question_errors(self)
+        errors = question_errors(self, image_names=self.image_names)
         if self.uid and self.quiz_id:
             same = Question.objects.filter(quiz__lecture__course=self.quiz.lecture.course_id, uid=self.uid)
             if same.exclude(pk=self.pk).exists():
@@ -441,3 +456,52 @@ class Regrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id}: {self.old_score} → {self.new_score}"
+
+
+def _image_upload_to(image: "QuestionImage", filename: str) -> str:
+    """Where the bytes go in the default storage: one folder per course, the content hash in the
+    path, so a replaced image never overwrites the file an old page may still point at."""
+    return f"course-images/{image.course_id}/{image.sha256[:16]}-{image.name}"
+
+
+class QuestionImage(models.Model):
+    """An image that questions of a course show, written ``![alt](image:NAME)`` in their Markdown.
+
+    A model of the quizzes app (not an app of its own): it exists only to be shown in questions, its
+    rules (name unique in the course, who may fetch it) are the course's, and the renderer, the
+    question checks and the quiz page that use it are all here. The bytes are in Django's default
+    storage (``STORAGES["default"]``: a folder under ``MEDIA_ROOT``, or any backend in production);
+    the row keeps what serving and import need without opening the file: the type found from the
+    bytes, the size and the sha256 (the page's URL carries it, so a cached page never shows an old
+    image). ``quizzes.images`` checks and stores uploads (``image_store``); never save one directly.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="images")
+    name = models.CharField(
+        max_length=100,
+        validators=[RegexValidator(rf"\A{IMAGE_NAME_PATTERN}\Z",
+                                   "Letters, digits, '.', '-' and '_', starting with a letter or digit.")],
+        help_text="The name authors write: ![what it shows](image:NAME). Unique in the course, e.g. relu-plot.png.",
+    )
+    file = models.FileField(upload_to=_image_upload_to, max_length=255)
+    content_type = models.CharField(max_length=40, editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["course", "name"]
+        constraints = [models.UniqueConstraint(fields=["course", "name"], name="image_name_unique_in_course")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:image", args=[self.course.slug, self.sha256[:16], self.name])
+
+    @property
+    def markdown(self) -> str:
+        """The snippet an author copies into a question."""
+        return f"![Describe what the image shows](image:{self.name})"

@@ -3,24 +3,28 @@ admin, the course-file import and ``Question.clean`` all use.
 
 ``validate_question`` checks one ``Question`` (common fields, then its kind's settings, which it
 leaves cleaned in ``question.settings``); ``validate_choices`` checks the choices that will be saved
-with it. Both raise Django's ``ValidationError``; neither touches the database.
+with it. Both raise Django's ``ValidationError``; neither touches the database (the names of the course's
+images come from the caller, asked only when a text shows an image).
 """
 
 import math
+from collections.abc import Callable, Collection
 
 from django.core.exceptions import ValidationError
 
 from quizzes.kinds import UnknownKind, get_kind
 from quizzes.kinds.base import SettingsError
 from quizzes.mathml import formula_problem
-from quizzes.rendering import formulas_in
+from quizzes.rendering import formulas_in, image_references
 
 TEXT_FIELDS = ("prompt", "hint", "explanation")  # author Markdown, whose formulas are checked on save
 
 
-def question_errors(question) -> dict[str, list[str]]:
+def question_errors(question, *, image_names: Callable[[], Collection[str]] | None = None) -> dict[str, list[str]]:
     """Field or setting name -> messages for everything that stops ``question`` from grading ({} when
-    fine). Cleans ``question.settings`` into its stored form as far as it cleans."""
+    fine). Cleans ``question.settings`` into its stored form as far as it cleans. ``image_names`` gives
+    the names of the course's images (called once, only when a text shows one); without it, image
+    names are not checked, alt texts still are."""
     errors: dict[str, list[str]] = {}
     if question.points is None or not (math.isfinite(question.points) and question.points > 0):
         errors["points"] = ["Points must be a number greater than 0."]
@@ -32,6 +36,7 @@ def question_errors(question) -> dict[str, list[str]]:
         errors["prompt"] = ["Write the question's prompt (only computed questions may leave it empty)."]
     for name in TEXT_FIELDS:
         messages = formula_errors(getattr(question, name) or "")
+        messages += image_errors(getattr(question, name) or "", image_names=image_names)
         if messages:
             errors.setdefault(name, []).extend(messages)
     try:
@@ -56,6 +61,19 @@ def formula_errors(text: str, where: str = "") -> list[str]:
     return messages
 
 
+def image_errors(text: str, where: str = "", *, image_names: Callable[[], Collection[str]] | None = None) -> list[str]:
+    """A message for each ``image:NAME`` image in Markdown ``text`` without alt text (students who cannot
+    see it read that instead) or, when ``image_names`` is given, naming no image of the course."""
+    references = image_references(text) if "image:" in text else []
+    messages = [f"{where}Image “{name}” needs a text saying what it shows: ![the text](image:{name})."
+                for name, alt in references if not alt.strip()]
+    if references and image_names is not None:
+        known = image_names()
+        messages += [f"{where}Image “{name}”: the course has no image of that name (upload it first)."
+                     for name in dict.fromkeys(name for name, _ in references) if name not in known]
+    return messages
+
+
 def validate_question(question) -> None:
     """Raise ValidationError({name: [messages]}) if ``question`` cannot grade (see ``question_errors``)."""
     errors = question_errors(question)
@@ -72,5 +90,6 @@ def validate_choices(kind: str, choices: list[tuple[str, bool]]) -> None:
     messages = get_kind(kind).check_choices(choices)
     for number, (text, _) in enumerate(choices, start=1):
         messages += formula_errors(text, f"Choice {number}: ")
+        messages += image_errors(text, f"Choice {number}: ")
     if messages:
         raise ValidationError(messages)

@@ -8,8 +8,10 @@ through the author sanitizer:
    ``\\begin{env}...\\end{env}`` as their own paragraph; code spans and code blocks are left alone)
    and leaves a placeholder carrying a random per-call token, which an author cannot forge.
 2. nh3 with ``AUTHOR_TAGS``/``AUTHOR_ATTRIBUTES``: no MathML, SVG, style or script; links only
-   http(s), mailto or relative, with ``rel="noopener noreferrer"``; images only from ``https://``
-   (any other ``src`` is dropped).
+   http(s), mailto or relative, with ``rel="noopener noreferrer"``; images only from ``https://`` or
+   as ``image:NAME``, the course's own images (any other ``src`` is dropped). ``image:NAME`` stays in
+   the (cached) HTML; ``quizzes.images.images_resolved`` turns it into the image's URL afterwards, so
+   the same text renders (and caches) the same in every course.
 3. Placeholders in text become MathML from ``latex_to_mathml`` (trusted serializer); a placeholder
    that ended up inside a tag (image alt, link title or href) becomes the escaped LaTeX source.
 4. A last nh3 pass allowing author tags plus MathML, as a second layer.
@@ -34,7 +36,7 @@ from pymdownx.util import escape_chars
 
 from quizzes.mathml import MATHML_ATTRIBUTES, MATHML_NAMESPACE, MATHML_TAGS, SAFE_VALUE, latex_to_mathml
 
-RENDER_VERSION = 4  # bump when the output for the same text changes: old cache entries are ignored
+RENDER_VERSION = 5  # bump when the output for the same text changes: old cache entries are ignored
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
 
 AUTHOR_TAGS = frozenset(
@@ -52,13 +54,18 @@ AUTHOR_ATTRIBUTES = {
     "th": {"align"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+IMAGE_SCHEME = "image:"  # ![alt](image:relu-plot.png): an image of the question's course (quizzes.images)
+IMAGE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._\-]{0,99}"
+_IMAGE_REFERENCE = re.compile(rf"image:{IMAGE_NAME_PATTERN}")
 _CODE_CLASS = re.compile(r"language-[A-Za-z0-9_+\-]{1,32}|math-error")
 _SPAN_CLASSES = frozenset({"math-display", "math-display math-list", "math-piece", "math-seg"})
 
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     if tag == "img" and name == "src":
-        return value if value.lower().startswith("https://") else None
+        return value if value.lower().startswith("https://") or _IMAGE_REFERENCE.fullmatch(value) else None
+    if tag == "a" and name == "href" and value.lower().startswith(IMAGE_SCHEME):
+        return None  # the scheme names images, not pages
     if tag == "code" and name == "class":
         return value if _CODE_CLASS.fullmatch(value) else None
     if tag == "span" and name == "class":
@@ -74,7 +81,7 @@ _AUTHOR_CLEANER = nh3.Cleaner(
     tags=set(AUTHOR_TAGS),
     attributes={tag: set(names) for tag, names in AUTHOR_ATTRIBUTES.items()},
     attribute_filter=_attribute_filter,
-    url_schemes=set(URL_SCHEMES),
+    url_schemes=set(URL_SCHEMES | {"image"}),
     link_rel="noopener noreferrer",
 )
 _FINAL_CLEANER = nh3.Cleaner(
@@ -87,7 +94,7 @@ _FINAL_CLEANER = nh3.Cleaner(
         },
     },
     attribute_filter=_attribute_filter,
-    url_schemes=set(URL_SCHEMES),
+    url_schemes=set(URL_SCHEMES | {"image"}),
     link_rel="noopener noreferrer",
 )
 
@@ -272,6 +279,21 @@ def formulas_in(text: str) -> list[str]:
     md.reset()
     md.convert(text)
     return [latex for latex, _, _ in math.formulas]
+
+
+_IMG = re.compile(r'<img(?P<attributes>(?:\s+[\w:-]+="[^"]*")*)\s*/?>')
+_ATTRIBUTE = re.compile(r'(?P<name>[\w:-]+)="(?P<value>[^"]*)"')
+
+
+def image_references(text: str) -> list[tuple[str, str]]:
+    """(name, alt text) of every ``image:NAME`` image in author Markdown ``text``, in order, as rendered."""
+    found = []
+    for m in _IMG.finditer(render_markdown(text)):
+        attributes = {a["name"]: html.unescape(a["value"]) for a in _ATTRIBUTE.finditer(m["attributes"])}
+        src = attributes.get("src", "")
+        if src.startswith(IMAGE_SCHEME):
+            found.append((src[len(IMAGE_SCHEME):], attributes.get("alt", "")))
+    return found
 
 
 def render_inline(text: str) -> str:
