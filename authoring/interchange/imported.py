@@ -23,6 +23,9 @@ class Answer:
     fraction: float
     feedback: str = ""
     tolerance: float = 0.0
+    tolerance_type: int = 2  # calculated: Moodle's tolerancetype, 1 relative, 2 nominal (absolute), 3 geometric
+    length: int | None = None  # calculated: correctanswerlength (decimals or significant figures shown)
+    length_format: int = 1  # calculated: correctanswerformat, 1 decimals, 2 significant figures
 
 
 @dataclass
@@ -46,6 +49,7 @@ class ImportedQuestion:
     hint: str = ""
     points: float | None = None  # Moodle's default grade (None: not given)
     penalty: float | None = None  # Moodle's penalty per wrong try (reported, not imported)
+    datasets: dict = field(default_factory=dict)  # calculated: wildcard -> {"min", "max", "decimals", "distribution"}
     notes: list[str] = field(default_factory=list)
     error: str = ""
 

@@ -15,8 +15,14 @@
   words ("answer N" without feedback); a numerical one keeps its own tolerance. One the question
   would accept as correct (saving refuses it), or a short answer with a ``*`` wildcard, is left out
   with a warning.
+- calculated and calculatedsimple: ``computed`` with the ``formula`` generator: the first 100 % answer's
+  formula (``{a}`` written ``a``), the wildcards' datasets (min, max, decimals, distribution), its
+  tolerance (tolerancetype 1 relative, 2 nominal = absolute, 3 geometric: relative, with a warning) and
+  correctanswerlength as the shown decimals; ``{a}`` in the text becomes ``{{ a }}`` (inside math) or
+  ``${{ a }}$``. Skipped with the reason: inline formulas ``{=…}`` in the text, a wildcard without a
+  dataset, a formula our evaluator refuses.
 - general feedback, the first hint, the default grade: explanation, hint, points.
-- description: skipped, "description"; anything else (matching, essay, calculated, cloze, drag and
+- description: skipped, "description"; anything else (matching, essay, calculatedmulti, cloze, drag and
   drop, ...): skipped, "kind not supported yet".
 """
 
@@ -25,6 +31,8 @@ import re
 from dataclasses import dataclass, field
 
 from authoring.interchange.imported import Answer, ImportedQuestion
+from compute.config import ConfigError
+from compute.generators import get_generator
 from quizzes.grading import is_full_score
 from quizzes.kinds.expected_wrong import NAME_LENGTH
 from quizzes.models import Question
@@ -227,7 +235,64 @@ def unique_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
+MOODLE_WILDCARD = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+MATH_SPAN = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.DOTALL)
+TOLERANCE_TYPES = {1: "relative", 2: "absolute", 3: "relative"}
+
+
+def map_calculated(imported: ImportedQuestion, mapped: Mapped) -> None:
+    if "{=" in imported.text:
+        raise Skipped("inline formulas {=…} in the text are not supported (only {name} wildcards)")
+    full = [answer for answer in imported.answers if answer.fraction >= FULL]
+    if not full:
+        raise ValueError("no answer gives full marks (100 %)")
+    answer = full[0]
+    used = set(MOODLE_WILDCARD.findall(answer.text)) | set(MOODLE_WILDCARD.findall(imported.text))
+    missing = sorted(used - set(imported.datasets))
+    if missing:
+        raise Skipped(f"no dataset definition for the wildcard{'s' * (len(missing) > 1)} {', '.join(missing)}")
+    config = {"formula": MOODLE_WILDCARD.sub(r"\1", answer.text),
+              "wildcards": {name: imported.datasets[name] for name in sorted(used)},
+              "tolerance": answer.tolerance, "tolerance_type": TOLERANCE_TYPES.get(answer.tolerance_type, "relative"),
+              "answer_decimals": min(max(answer.length if answer.length is not None else 2, 0), 10)}
+    try:
+        config = get_generator("formula").clean_config(config)
+    except ConfigError as error:
+        raise Skipped(f"formula “{answer.text}” not supported: {error}") from None
+    mapped.kind = "computed"
+    mapped.settings = {"generator": "formula", "generator_config": {
+        key: config[key] for key in ("formula", "wildcards", "tolerance", "tolerance_type", "answer_decimals")}}
+    mapped.prompt = moodle_placeholders(imported.text, set(used))
+    if answer.tolerance_type == 3:
+        mapped.warnings.append(f"Moodle's geometric tolerance {answer.tolerance:g} is graded as a relative one here")
+    if answer.length_format == 2:
+        mapped.warnings.append(f"the answer is shown to {config['answer_decimals']} decimals here, not "
+                               "significant figures")
+    if len(imported.answers) > 1:
+        mapped.warnings.append(f"{len(imported.answers) - 1} more answer(s) dropped: only the formula "
+                               f"{answer.text} is accepted")
+    if answer.feedback:
+        mapped.warnings.append("the feedback of the right answer is dropped (the worked solution follows)")
+
+
+def moodle_placeholders(text: str, names: set[str]) -> str:
+    """Moodle's ``{a}`` wildcards in ``text`` as our placeholders: ``{{ a }}`` inside math, ``${{ a }}$``
+    outside it."""
+    def fill(part: str, inside: bool) -> str:
+        return MOODLE_WILDCARD.sub(
+            lambda m: (f"{{{{ {m.group(1)} }}}}" if inside else f"${{{{ {m.group(1)} }}}}$")
+            if m.group(1) in names else m.group(0), part)
+
+    pieces, last = [], 0
+    for span in MATH_SPAN.finditer(text):
+        pieces += [fill(text[last:span.start()], False), fill(span.group(0), True)]
+        last = span.end()
+    return "".join([*pieces, fill(text[last:], False)])
+
+
 MAPPERS = {
+    "calculated": map_calculated,
+    "calculatedsimple": map_calculated,
     "multichoice": map_multichoice,
     "multichoiceset": map_multichoiceset,
     "truefalse": map_truefalse,

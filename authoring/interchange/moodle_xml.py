@@ -13,6 +13,7 @@ category of the questions after it.
 """
 
 import xml.etree.ElementTree as etree
+from dataclasses import replace
 from xml.parsers import expat
 
 from authoring.interchange.imported import Answer, FileUnreadable, ImportedQuestion, category_title
@@ -121,6 +122,25 @@ def read_question(element: etree.Element, question: ImportedQuestion) -> None:
         else:
             text = (answer.findtext("text") or "").strip()
         question.answers.append(Answer(text, fraction, feedback, abs(number_of(answer, "tolerance", 0.0))))
+    if question.qtype in ("calculated", "calculatedsimple"):
+        read_calculated(element, question)
+
+
+def read_calculated(element: etree.Element, question: ImportedQuestion) -> None:
+    """A calculated question's tolerance types and shown lengths (on its answers) and its wildcards'
+    datasets (``<dataset_definitions>``: name, distribution, minimum, maximum, decimals)."""
+    question.answers = [
+        replace(answer, tolerance_type=int(number_of(found, "tolerancetype", 1.0)),
+                length=None if number_of(found, "correctanswerlength") is None else int(
+                    number_of(found, "correctanswerlength")),
+                length_format=int(number_of(found, "correctanswerformat", 1.0)))
+        for answer, found in zip(question.answers, element.findall("answer"), strict=True)]
+    for definition in element.iter("dataset_definition"):
+        name = text_of(definition, "name").strip()
+        question.datasets[name] = {
+            "min": number_of(definition, "minimum/text", 0.0), "max": number_of(definition, "maximum/text", 0.0),
+            "decimals": int(number_of(definition, "decimals/text", 0.0)),
+            "distribution": text_of(definition, "distribution").strip() or "uniform"}
 
 
 # --- writing ----------------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def test_moodle_xml_constructs_become_questions_of_our_kinds(lecture):
     assert questions["optimizer"].settings["text_answers"] == ["(?i)Adam.*"]
     assert questions["sigmoid-slope"].settings["numeric_answer"] == 0.25
     assert [(e.where, e.messages[0]) for e in report.of("skipped")] == [
-        ("question 6 “Intro”", "description"), ("question 7 “Calc”", "kind not supported yet (calculated)"),
+        ("question 6 “Intro”", "description"), ("question 7 “Calc”", "kind not supported yet (calculatedmulti)"),
         ("question 8 “Drag”", "kind not supported yet (ddwtos)")]
     warnings = {e.uid: e.messages for e in report.of("created")}
     assert "image “sigmoid.png” left out (images are not imported yet)" in warnings["activation"]
