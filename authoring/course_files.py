@@ -3,6 +3,7 @@
     <course>/course.toml                    the course
     <course>/NN-<lecture slug>/lecture.toml    a lecture and its quizzes, each listing its questions by uid
     <course>/NN-<lecture slug>/<uid>.md        a question: TOML front matter between '+++' lines, the prompt below
+    <course>/images/<name>                     an image questions show as ![alt](image:<name>)
 
 Each file's keys are declared once, in ``authoring.file_keys``. ``read_course`` checks what the files say
 (TOML, keys, types, file names, which quiz lists which question) and gives the values by model field;
@@ -11,15 +12,17 @@ that can grade (the admin's rules) is for ``authoring.course_checks`` to say.
 """
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from authoring import file_keys
 from authoring.file_keys import Table, read_table, tidy, write_table
 from authoring.toml_format import FrontMatter, FrontMatterError, dumps, join_front_matter, split_front_matter
+from quizzes.images import ImageRefused, image_checked
 from quizzes.kinds import UnknownKind, get_kind
 
 COURSE_FILE, LECTURE_FILE, QUESTION_SUFFIX = "course.toml", "lecture.toml", ".md"
+IMAGES_FOLDER = "images"
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class CourseFolder:
     fields: dict
     lectures: list[LectureFolder]
     where: Where = Where("")
+    images: dict[str, bytes] = field(default_factory=dict)  # images/<name> -> its bytes (as read)
 
 
 # --- Reading -------------------------------------------------------------------------------------------
@@ -96,7 +100,8 @@ def read_course(root: Path) -> tuple[CourseFolder | None, list[Problem]]:
 
     None when course.toml cannot be read. Checked here: TOML, unknown or missing keys, value types, a
     question file named for its uid, uids used once, every question file listed by exactly one quiz of its
-    lecture, and every listed uid backed by a file of that lecture's folder.
+    lecture, every listed uid backed by a file of that lecture's folder, and every file of ``images/`` an
+    image we accept (``quizzes.images.image_checked``).
     """
     problems: list[Problem] = []
     course = None
@@ -104,7 +109,8 @@ def read_course(root: Path) -> tuple[CourseFolder | None, list[Problem]]:
     if parsed:
         data, where = parsed
         course = CourseFolder(_read_table(file_keys.COURSE, data, where, "", problems), [], where)
-    folders = [p for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith((".", "_"))]
+    folders = [p for p in sorted(root.iterdir())
+               if p.is_dir() and not p.name.startswith((".", "_")) and p.name != IMAGES_FOLDER]
     for folder in folders:
         lecture = _read_lecture(folder, problems)
         if lecture and course:
@@ -112,7 +118,27 @@ def read_course(root: Path) -> tuple[CourseFolder | None, list[Problem]]:
     if course:
         course.lectures.sort(key=lambda lecture: lecture.fields.get("number") or 0)
         _check_names(course, problems)
+        course.images = _read_images(root / IMAGES_FOLDER, problems)
     return course, problems
+
+
+def _read_images(folder: Path, problems: list[Problem]) -> dict[str, bytes]:
+    images = {}
+    paths = sorted(folder.iterdir()) if folder.is_dir() else []
+    for path in paths:
+        if path.name.startswith("."):
+            continue
+        if not path.is_file():
+            problems.append(Problem(str(path), 1, "images/ holds image files only, no folders"))
+            continue
+        data = path.read_bytes()
+        try:
+            image_checked(data, path.name)
+        except ImageRefused as error:
+            problems.append(Problem(str(path), 1, str(error)))
+            continue
+        images[path.name] = data
+    return images
 
 
 def _read_lecture(folder: Path, problems: list[Problem]) -> LectureFolder | None:
@@ -260,6 +286,8 @@ def is_course_file(relative: Path) -> bool:
         return False
     if len(relative.parts) == 1:
         return relative.name == COURSE_FILE
+    if relative.parts[0] == IMAGES_FOLDER:
+        return len(relative.parts) == 2 and not relative.name.startswith(".")
     return len(relative.parts) == 2 and (relative.name == LECTURE_FILE or relative.suffix == QUESTION_SUFFIX)
 
 
@@ -274,19 +302,20 @@ class WriteReport:
     removed: tuple[str, ...]  # files of an earlier export that the course no longer has
 
 
-def write_course_folder(texts: dict[str, str], root: Path, slug: str) -> WriteReport:
-    """Write ``texts`` (``course_file_texts``) into ``root``, an empty or new folder or an earlier export of
-    course ``slug``; files of the earlier export not written again are removed, and folders left empty.
-    Raises FolderRefused for any other folder. Files are written only when their text changes."""
+def write_course_folder(texts: dict[str, str | bytes], root: Path, slug: str) -> WriteReport:
+    """Write ``texts`` (``course_file_texts``, images as bytes) into ``root``, an empty or new folder or an
+    earlier export of course ``slug``; files of the earlier export not written again are removed, and
+    folders left empty. Raises FolderRefused for any other folder. Files are written only when they change."""
     _check_target(root, slug)
     written = unchanged = 0
     for relative, text in texts.items():
         path = root / relative
-        if path.exists() and path.read_bytes() == text.encode():
+        data = text.encode() if isinstance(text, str) else text
+        if path.exists() and path.read_bytes() == data:
             unchanged += 1
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode())
+        path.write_bytes(data)
         written += 1
     stale = sorted(path for path in root.glob("**/*") if path.is_file()
                    and is_course_file(path.relative_to(root)) and path.relative_to(root).as_posix() not in texts)

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 
 from authoring import file_keys
 from authoring.course_files import (
+    IMAGES_FOLDER,
     CourseFolder,
     LectureFolder,
     Problem,
@@ -24,6 +25,7 @@ from authoring.course_files import (
 )
 from authoring.course_sync import sync_apply, sync_plan, sync_problems
 from courses.models import Course
+from quizzes.images import image_store
 from quizzes.models import Question, Quiz
 
 
@@ -62,6 +64,10 @@ def course_import(*, path: Path, dry_run: bool = False) -> ImportReport:
     Every file is read and every lecture, quiz, question and choice checked with the admin's rules first;
     any problem raises CourseFilesInvalid listing them all, and nothing is written. Idempotent: a second
     import of the same files changes nothing. ``dry_run``: check and count, write nothing.
+
+    The images of ``images/`` are stored when new or changed (by content hash); questions may show them
+    and the course's stored images. Images the folder no longer has are kept: archived questions and
+    cached pages may still show them.
     """
     if not path.is_dir():
         raise CourseFilesInvalid([Problem(str(path), 1, "no such folder")])
@@ -69,11 +75,21 @@ def course_import(*, path: Path, dry_run: bool = False) -> ImportReport:
     if folder is None or problems:
         raise CourseFilesInvalid(sorted(problems, key=lambda p: (p.file, p.line)))
     plan = sync_plan(folder)
+    course = plan.course.instance
+    stored = set(course.images.values_list("name", flat=True)) if course.pk else set()
+    names = frozenset(stored | set(folder.images))
+    for row in plan.questions:  # checked against the folder's images, stored below
+        row.instance.image_names_override = names
     problems = sync_problems(plan)
     if problems:
         raise CourseFilesInvalid(sorted(problems, key=lambda p: (p.file, p.line)))
+    images = []
     if not dry_run:
         sync_apply(plan)
+        for name, data in folder.images.items():
+            status = image_store(course=course, name=name, data=data)[1]
+            if status != "unchanged":
+                images.append(f"image “{name}” {status}")
     rows = plan.questions
     return ImportReport(
         course=plan.course.instance.slug,
@@ -82,7 +98,7 @@ def course_import(*, path: Path, dry_run: bool = False) -> ImportReport:
         unchanged=sum(not row.changed for row in rows),
         archived=len(plan.archive),
         deleted=len(plan.delete),
-        notes=tuple(plan.notes()),
+        notes=tuple(plan.notes() + images),
         dry_run=dry_run,
     )
 
@@ -91,7 +107,13 @@ def course_export(*, course: Course, path: Path) -> WriteReport:
     """Write ``course`` into folder ``path`` (empty, new, or an earlier export of it), archived questions
     left out. Deterministic: the same course gives the same bytes, and exporting what an import of an
     export made gives that export again. Raises ``course_files.FolderRefused`` for any other folder."""
-    return write_course_folder(course_file_texts(course_folder(course)), path, course.slug)
+    images = {f"{IMAGES_FOLDER}/{image.name}": _image_bytes(image) for image in course.images.order_by("name")}
+    return write_course_folder(course_file_texts(course_folder(course)) | images, path, course.slug)
+
+
+def _image_bytes(image) -> bytes:
+    with image.file.open("rb") as file:
+        return file.read()
 
 
 def course_folder(course: Course) -> CourseFolder:

@@ -21,8 +21,8 @@ well (``quizzes.images``), a second layer should something pass this one.
 
 import re
 import xml.etree.ElementTree as etree
-from xml.sax.saxutils import escape
 from xml.parsers import expat
+from xml.sax.saxutils import escape
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 XLINK_NAMESPACE = "http://www.w3.org/1999/xlink"

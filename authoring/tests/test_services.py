@@ -8,6 +8,7 @@ from authoring.course_files import FolderRefused
 from authoring.services import CourseFilesInvalid, course_export, course_folder, course_import
 from authoring.tests.course_dirs import course_dir, edit, snapshot, tree
 from courses.models import Course, Lecture
+from quizzes.images import image_store
 from quizzes.models import Choice, Question, Quiz, Submission
 
 pytestmark = pytest.mark.django_db
@@ -292,6 +293,48 @@ def test_export_then_import_into_an_empty_database_then_export_gives_the_same_by
     course_export(course=Course.objects.get(slug="dl"), path=second)
     assert tree(second) == tree(first)
     assert course_export(course=Course.objects.get(slug="dl"), path=second).written == 0
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="2"/></svg>'
+
+
+def test_images_go_out_to_images_and_come_back_the_same(tmp_path, course_with_everything):
+    first, second = tmp_path / "first", tmp_path / "second"
+    image_store(course=course_with_everything, name="relu.png", data=PNG)
+    image_store(course=course_with_everything, name="net.svg", data=SVG)
+    Question.objects.filter(uid="single").update(prompt="See ![a ReLU plot](image:relu.png) and ![net](image:net.svg)")
+    course_export(course=course_with_everything, path=first)
+    assert tree(first)["images/relu.png"] == PNG and b"onload" not in tree(first)["images/net.svg"]
+    Course.objects.all().delete()
+    report = course_import(path=first)
+    assert counts(report) == (7, 0, 0, 0, 0)
+    assert [note for note in report.notes if "image" in note] == ["image “net.svg” created", "image “relu.png” created"]
+    course = Course.objects.get(slug="dl")
+    course_export(course=course, path=second)
+    assert tree(second) == tree(first)
+    assert not [note for note in course_import(path=second).notes if "image" in note]  # unchanged: not stored again
+
+
+def test_images_are_checked_and_referenced_names_must_exist(tmp_path):
+    course_dir(tmp_path)
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "evil.svg").write_bytes(b"<!DOCTYPE svg><svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "images" / "plot.png").write_bytes(PNG)
+    question = next(tmp_path.glob("*/*.md"))
+    question.write_text(question.read_text() + "\n![a plot](image:plot.png) ![gone](image:gone.png)\n")
+    with pytest.raises(CourseFilesInvalid) as raised:
+        course_import(path=tmp_path)
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{tmp_path}/images/evil.svg:1: “evil.svg” is not an SVG image we accept: it declares a DOCTYPE or "
+        "entities, which images do not need (entity expansion)."]
+    (tmp_path / "images" / "evil.svg").unlink()
+    with pytest.raises(CourseFilesInvalid) as raised:
+        course_import(path=tmp_path)
+    [problem] = raised.value.problems
+    assert (problem.file, problem.message) == (
+        str(question), "prompt: Image “gone.png”: the course has no image of that name (upload it first).")
+    assert not Course.objects.filter(slug="ml").exists()
 
 
 def test_reading_a_course_for_export_takes_four_queries(course_with_everything, django_assert_num_queries):
