@@ -4,8 +4,10 @@ An SVG is a document that may run scripts (``<script>``, ``onload=``), embed HTM
 and fetch other resources (``href``, ``url()``). An image in a question needs none of that, so
 ``svg_cleaned`` keeps only drawing:
 
-- the file is parsed with expat directly and refused at a DOCTYPE or an entity declaration (no entity
-  expansion, no external entities); a file that is not well-formed XML, or whose root is not
+- the file is parsed with expat directly, which loads no external DTD, and refused at a DOCTYPE with
+  an internal subset or at any entity declaration or reference to an external entity (no entity
+  expansion, no external entities); a plain ``<!DOCTYPE svg PUBLIC ...>`` line, as matplotlib and
+  Inkscape write, is allowed and not kept. A file that is not well-formed XML, or whose root is not
   ``<svg>`` in the SVG namespace, is refused;
 - elements outside ``SVG_ELEMENTS`` (``script``, ``foreignObject``, ``metadata``, other namespaces such
   as Inkscape's) are dropped with everything inside them;
@@ -98,14 +100,19 @@ def _parse(data: bytes) -> etree.Element:
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def refuse(*_args):
-        raise _Refused("it declares a DOCTYPE or entities, which images do not need (entity expansion)")
+        raise _Refused("it declares or uses entities, which images do not need (entity expansion)")
+
+    def doctype(_name, _system_id, _public_id, has_internal_subset):
+        if has_internal_subset:
+            raise _Refused("its DOCTYPE declares entities or other things, which images do not need (entity expansion)")
 
     def name(raw: str) -> str:
         return "{" + raw if "}" in raw else raw
 
-    parser.StartDoctypeDeclHandler = refuse
+    parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
+    parser.SkippedEntityHandler = refuse  # an entity of a DTD that is not loaded
     parser.StartElementHandler = lambda tag, attrs: builder.start(
         name(tag), {name(key): value for key, value in attrs.items()})
     parser.EndElementHandler = lambda tag: builder.end(name(tag))

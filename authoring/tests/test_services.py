@@ -319,15 +319,15 @@ def test_images_go_out_to_images_and_come_back_the_same(tmp_path, course_with_ev
 def test_images_are_checked_and_referenced_names_must_exist(tmp_path):
     course_dir(tmp_path)
     (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "evil.svg").write_bytes(b"<!DOCTYPE svg><svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "images" / "evil.svg").write_bytes(b"<!DOCTYPE svg [<!ENTITY a 'x'>]><svg xmlns='http://www.w3.org/2000/svg'/>")
     (tmp_path / "images" / "plot.png").write_bytes(PNG)
     question = next(tmp_path.glob("*/*.md"))
     question.write_text(question.read_text() + "\n![a plot](image:plot.png) ![gone](image:gone.png)\n")
     with pytest.raises(CourseFilesInvalid) as raised:
         course_import(path=tmp_path)
     assert [str(problem) for problem in raised.value.problems] == [
-        f"{tmp_path}/images/evil.svg:1: “evil.svg” is not an SVG image we accept: it declares a DOCTYPE or "
-        "entities, which images do not need (entity expansion)."]
+        f"{tmp_path}/images/evil.svg:1: “evil.svg” is not an SVG image we accept: its DOCTYPE declares "
+        "entities or other things, which images do not need (entity expansion)."]
     (tmp_path / "images" / "evil.svg").unlink()
     with pytest.raises(CourseFilesInvalid) as raised:
         course_import(path=tmp_path)

@@ -62,10 +62,28 @@ def test_other_namespaces_and_comments_are_dropped():
     assert "inkscape" not in out and "secret" not in out and "php" not in out and "<rect />" in out
 
 
+def test_a_doctype_line_as_matplotlib_writes_it_is_allowed():
+    data = (b'<?xml version="1.0" encoding="utf-8" standalone="no"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+            b'  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns:xlink="http://www.w3.org/1999/xlink" '
+            b'width="460.8pt" viewBox="0 0 460.8 345.6" xmlns="http://www.w3.org/2000/svg" version="1.1">\n'
+            b' <metadata><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></metadata>\n'
+            b' <defs><style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style></defs>\n'
+            b' <g id="figure_1"><path d="M 0 345.6 L 460.8 345.6" style="fill: #ffffff" clip-path="url(#p1)"/>'
+            b'<use xlink:href="#DejaVuSans-30" x="1"/></g>\n</svg>\n')
+    out = svg_cleaned(data).decode()
+    assert "DOCTYPE" not in out and "metadata" not in out and "rdf" not in out
+    for kept in ('<style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>',
+                 'style="fill: #ffffff"', 'clip-path="url(#p1)"', '<use href="#DejaVuSans-30" x="1" />'):
+        assert kept in out
+
+
 @pytest.mark.parametrize("data, reason", [
     (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-     b'<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>', "DOCTYPE"),
-    (b'<!DOCTYPE svg SYSTEM "file:///etc/passwd"><svg xmlns="http://www.w3.org/2000/svg"/>', "DOCTYPE"),
+     b'<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>', "DOCTYPE declares entities"),
+    (b'<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+     "DOCTYPE declares entities"),
+    (b'<!DOCTYPE svg SYSTEM "file:///etc/passwd"><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+     "entities"),  # the external DTD is not loaded; &x; would be skipped, but is refused
     (b'<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "not well-formed"),
     (b"<svg><rect/></svg>", "SVG namespace"),
     (b'<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>', "SVG namespace"),
