@@ -205,7 +205,7 @@ def student_submissions_page(request, course_slug, user_id):
         "access": access,
         "student": enrolment.user,
         "enrolment": enrolment,
-        "lectures": [(lecture, progress.get(lecture.id)) for lecture in course.lectures.all()],
+        "lectures": [(lecture, progress.get(lecture.id)) for lecture in course.lectures.prefetch_related("quizzes")],
         "page": page,
         "rows": rows,
     }

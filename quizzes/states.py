@@ -189,7 +189,8 @@ def choices_in_order() -> Prefetch:
 
 
 def question_states(
-    *, student, quiz: Quiz, questions=None, now=None, html: bool = True, light: bool = False
+    *, student, quiz: Quiz, questions=None, now=None, html: bool = True, light: bool = False,
+    opened_only: bool = False,
 ) -> list[QuestionState]:
     """States of ``questions`` (default: all of ``quiz``'s active ones) for ``student``, in quiz order.
 
@@ -201,7 +202,8 @@ def question_states(
     ``light`` (without ``html``): the states' variants and answers hold only
     ``STATE_VARIANT_FIELDS`` and ``STATE_SUBMISSION_FIELDS`` until ``add_html`` loads the rest, which
     pays when most fragments come from the cache (a page view, a poll) and costs two queries when
-    they do not (after an answer, whose fragment is always new).
+    they do not (after an answer, whose fragment is always new). ``opened_only`` (staff viewing a
+    student's quiz): only the questions the student has a variant of, and nothing is written.
     """
     now = now or timezone.now()
     in_order = Question.objects.active().filter(quiz=quiz).order_by("position", "id")
@@ -215,7 +217,8 @@ def question_states(
     variant_fields = submission_fields = None
     if light and not html:
         variant_fields, submission_fields = STATE_VARIANT_FIELDS, STATE_SUBMISSION_FIELDS
-    variants = variants_for(student=student, questions=chosen, only=variant_fields)
+    variants = variants_for(student=student, questions=chosen, only=variant_fields, create=not opened_only)
+    chosen = [q for q in chosen if q.id in variants]  # opened_only: the questions the student opened
     pending = [v.id for v in variants.values() if v.status == Variant.Status.PENDING]
     if pending:  # solved meanwhile (at once when Celery is eager)?
         solved = Variant.objects.filter(id__in=pending)

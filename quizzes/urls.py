@@ -7,6 +7,7 @@ app_name = "quizzes"
 urlpatterns = [
     path("<slug:course_slug>/images/<str:digest>/<str:name>", image_views.image, name="image"),
     path("<slug:course_slug>/quizzes/<id:quiz_id>/", views.quiz_page, name="quiz"),
+    path("<slug:course_slug>/quizzes/<id:quiz_id>/as/<id:user_id>/", views.quiz_as_student, name="quiz_as_student"),
     path(
         "<slug:course_slug>/quizzes/<id:quiz_id>/questions/<id:question_id>/answer/",
         views.answer,

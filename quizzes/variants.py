@@ -85,14 +85,16 @@ def _send(task, ids: list[int]) -> None:
         log.warning("broker unreachable, %d variant(s) left pending for variants_requeue: %s", len(ids), error)
 
 
-def variants_for(*, student, questions, only: tuple[str, ...] | None = None) -> dict[int, Variant]:
+def variants_for(*, student, questions, only: tuple[str, ...] | None = None,
+                 create: bool = True) -> dict[int, Variant]:
     """Each question's current variant for ``student`` (question id -> Variant).
 
     The current variant is the one with the highest number; a question without one gets
     variant 1 now (computed ones sampled, their solving queued). A fixed number of queries
     whatever the number of questions. ``only``: load just these fields of the variants that exist
     (``QuerySet.only``; the caller loads the rest itself before reading it, e.g.
-    ``quizzes.states.add_html``); variants made now come whole.
+    ``quizzes.states.add_html``); variants made now come whole. Without ``create`` (staff looking at
+    a student's quiz) questions without a variant are left out and nothing is written.
     """
     questions = list(questions)
     current: dict[int, Variant] = {}
@@ -100,7 +102,7 @@ def variants_for(*, student, questions, only: tuple[str, ...] | None = None) -> 
     for variant in existing.only(*only) if only else existing:
         current.setdefault(variant.question_id, variant)
     missing = [q for q in questions if q.id not in current]
-    if missing:
+    if missing and create:
         made = [v for q in missing for v in _new_variants(student, q)]
         Variant.objects.bulk_create(made, ignore_conflicts=True)  # a second tab may have made them already
         created = list(Variant.objects.filter(student=student, question__in=missing, number=1))

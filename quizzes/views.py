@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from quizzes.access import Unavailable, quiz_access
+from courses.models import Enrolment
+from quizzes.access import Unavailable, course_access, quiz_access
 from quizzes.fragments import question_fragments
 from quizzes.kinds.base import MalformedAnswer
+from quizzes.models import Quiz
 from quizzes.refusal import Refused
 from quizzes.rendering import render_many
 from quizzes.states import choices_in_order, question_states
@@ -128,3 +130,25 @@ def new_variant(request, course_slug, quiz_id, question_id):
         question_id,
         lambda question: variant_new(student=request.user, question=question),
     )
+
+
+@login_required
+def quiz_as_student(request, course_slug, quiz_id, user_id):
+    """A quiz as one of the course's students sees it now, for the course's staff: read-only (every
+    control disabled), only the questions the student has opened, nothing written."""
+    try:
+        access = course_access(user=request.user, course_slug=course_slug)
+        if not access.is_staff:
+            raise Unavailable("Staff only", "Only the course's staff can view a quiz as a student sees it.", 403)
+    except Unavailable as error:
+        return _unavailable(request, error)
+    quiz = get_object_or_404(Quiz.objects.select_related("lecture__course"), pk=quiz_id, lecture__course=access.course)
+    enrolment = get_object_or_404(Enrolment.objects.select_related("user"), course=access.course, user_id=user_id,
+                                  role=Enrolment.Role.STUDENT)
+    states = question_states(student=enrolment.user, quiz=quiz, opened_only=True, html=False)
+    context = {
+        "quiz": quiz, "course": access.course, "access": access, "student": enrolment.user,
+        "fragments": question_fragments(request=request, quiz=quiz, course=access.course, states=states),
+        "unopened": quiz.questions.active().count() - len(states),
+    }
+    return TemplateResponse(request, "quizzes/quiz_as_student.html", context)
