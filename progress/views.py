@@ -25,6 +25,7 @@ from progress.models import Leaderboard
 from progress.reports import class_progress, course_progress
 from progress.statistics import BINS, QuestionStatistics, question_statistics, student_overview
 from quizzes.access import CourseAccess, Unavailable, course_access
+from quizzes.images import images_resolved
 from quizzes.models import Quiz, Submission
 from quizzes.rendering import render_many
 
@@ -120,7 +121,7 @@ def course_page(request, course_slug):
         for lec in lectures
     ]
     context = {"course": access.course, "access": access, "rows": rows, "now": timezone.now(),
-               "description": render_many([access.course.description])[0],
+               "description": images_resolved(render_many([access.course.description]), access.course.id)[0],
                "leaderboard": Leaderboard.is_enabled(access.course)}
     return TemplateResponse(request, "progress/course.html", context)
 

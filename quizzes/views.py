@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from courses.models import Enrolment
 from quizzes.access import Unavailable, course_access, quiz_access
 from quizzes.fragments import question_fragments
+from quizzes.images import images_resolved
 from quizzes.kinds.base import MalformedAnswer
 from quizzes.models import Quiz
 from quizzes.refusal import Refused
@@ -59,7 +60,7 @@ def quiz_page(request, course_slug, quiz_id):
         "fragments": question_fragments(request=request, quiz=quiz, course=access.course, states=states),
         "points": sum(s.best_points for s in states),
         "max_points": sum(s.question.points for s in states),
-        "description": render_many([quiz.description])[0],
+        "description": images_resolved(render_many([quiz.description]), access.course.id)[0],
     }
     return TemplateResponse(request, "quizzes/quiz.html", context)
 
