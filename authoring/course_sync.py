@@ -23,7 +23,7 @@ from quizzes.kinds import UnknownKind, get_kind
 from quizzes.kinds.base import SettingsError
 from quizzes.models import Choice, Question, Quiz, Submission, Variant
 from quizzes.question_validation import validate_choices
-from quizzes.questions import question_version_update
+from quizzes.questions import question_save
 
 # Fields full_clean leaves out: the parent (matched, not from a file) and a question's kind, which
 # question_errors checks with a message that lists the known kinds.
@@ -184,12 +184,7 @@ def sync_apply(plan: Plan) -> None:
             row.instance.save()
     for row in plan.questions:
         if row.changed:
-            row.instance.save()
-            for choice in row.choices:
-                choice.question = row.instance
-                choice.save()
-            Choice.objects.filter(pk__in=[choice.pk for choice in row.surplus]).delete()
-            question_version_update(question=row.instance)  # answered and changed: a new version
+            question_save(question=row.instance, choices=row.choices, surplus=row.surplus)
     Question.objects.filter(pk__in=[question.pk for question in plan.archive]).update(is_archived=True)
     Question.objects.filter(pk__in=[question.pk for question in plan.delete]).delete()
     for quiz, kept in plan.gone_quizzes:

@@ -52,3 +52,16 @@ def question_version_update(*, question: Question) -> bool:
         question.version += 1
     Question.objects.filter(pk=question.pk).update(fingerprint=fingerprint, version=question.version)
     return changed
+
+
+def question_save(*, question: Question, choices: list[Choice], surplus: list[Choice] = ()) -> bool:
+    """Save ``question`` with its ``choices`` (given their question now), delete its ``surplus``
+    choices, then update its version (``question_version_update``); True when that made a new one.
+    The one way imports write a question; the caller holds the transaction."""
+    question.save()
+    for choice in choices:
+        choice.question = question
+        choice.save()
+    if surplus:
+        Choice.objects.filter(pk__in=[choice.pk for choice in surplus]).delete()
+    return question_version_update(question=question)

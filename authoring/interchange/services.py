@@ -30,7 +30,7 @@ from quizzes.kinds import UnknownKind
 from quizzes.kinds.base import SettingsError
 from quizzes.models import Choice, Question, Quiz, Submission
 from quizzes.question_validation import validate_choices
-from quizzes.questions import question_version_update
+from quizzes.questions import question_save
 
 FORMATS = {".xml": "Moodle XML", ".gift": "GIFT", ".txt": "GIFT"}
 UID_LENGTH = 60
@@ -277,8 +277,8 @@ def save(lecture: Lecture, new_quizzes: list[Quiz], planned: list[_Planned]) -> 
     last: dict[int, int] = {}
     for plan in planned:
         if plan.question.pk is not None:
-            if plan.changed:
-                save_update(plan)
+            if plan.changed:  # its place unchanged; answered and changed: a new version
+                question_save(question=plan.question, choices=plan.choices, surplus=plan.surplus)
             continue
         quiz = plan.question.quiz
         if quiz.pk not in last:
@@ -286,21 +286,7 @@ def save(lecture: Lecture, new_quizzes: list[Quiz], planned: list[_Planned]) -> 
         last[quiz.pk] += 1
         plan.question.quiz = quiz  # sets quiz_id now that the quiz is saved
         plan.question.position = last[quiz.pk]
-        plan.question.save()
-        for choice in plan.choices:
-            choice.question = plan.question
-            choice.save()
-        question_version_update(question=plan.question)  # its first fingerprint
-
-
-def save_update(plan: _Planned) -> None:
-    """Save an updated question (its place unchanged), its choices, and delete its surplus choices."""
-    plan.question.save()
-    for choice in plan.choices:
-        choice.question = plan.question
-        choice.save()
-    Choice.objects.filter(pk__in=[choice.pk for choice in plan.surplus]).delete()
-    question_version_update(question=plan.question)  # answered and changed: a new version
+        question_save(question=plan.question, choices=plan.choices)
 
 
 # --- export -----------------------------------------------------------------------------------------
