@@ -304,6 +304,14 @@ class Choice(models.Model):
     text = models.TextField(help_text="Markdown with math.")
     is_correct = models.BooleanField(default=False)
     feedback = models.TextField(blank=True, help_text="Markdown, shown when a student picks this choice.")
+    fraction = models.FloatField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Credit for picking this choice, from -1 to 1 (0.5 = 50 %, -0.25 = -25 %). "
+            "Used only when the question is graded with Moodle fractions; blank otherwise."
+        ),
+    )
 
     class Meta:
         ordering = ["question", "position", "id"]
