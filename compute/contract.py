@@ -26,6 +26,7 @@ words). Subclasses implement:
   plain Python. ``tolerance(config)`` is set so that this answer gets full credit (the tests check
   it on thousands of variants).
 - optionally ``diagram(params, config) -> str | None`` (inline SVG), ``tolerance(config)``,
+  ``step_specs`` / ``step_value`` / ``step_mistakes`` for multi-step questions (``compute.steps``),
   ``check_config(config)`` (cross-field checks, raise ConfigError), and ``solve_batch`` for a
   vectorized solve (set ``vectorized = True``; results must equal the single ``solve``).
 
@@ -37,6 +38,7 @@ import numpy as np
 from compute.config import ConfigError, Schema
 from compute.latex import is_finite
 from compute.sampling import Drawn, Sampler, draw_until_valid
+from compute.steps import StepSpec
 from compute.tolerance import mistake_tolerance, within_nested
 from compute.variant import Mistake, Solved, Step, Variant
 
@@ -106,6 +108,19 @@ class Generator:
 
     def check_config(self, config: dict) -> None:
         """Cross-field checks on a cleaned config; raise ConfigError with a clear message."""
+
+    def step_specs(self, config: dict) -> tuple[StepSpec, ...]:
+        """The named quantities a multi-step question may ask, in computation order (``compute.steps``);
+        () for a generator without steps."""
+        return ()
+
+    def step_value(self, name: str, params: dict, inputs: dict, config: dict):
+        """Step ``name`` from ``params`` and its dependencies' values ``inputs`` (PyTorch, float64)."""
+        raise NotImplementedError(f"{self.slug} declares no steps")
+
+    def step_mistakes(self, name: str, params: dict, inputs: dict, config: dict) -> dict:
+        """Named slips of step ``name`` from the same inputs: {mistake name: value}; {} by default."""
+        return {}
 
     def solve_batch(self, params: dict[str, np.ndarray], config: dict, device: str = "cpu") -> list[Solved]:
         """Solve every variant of a batch; the default loops over ``solve``."""
@@ -244,4 +259,12 @@ class Generator:
             "config": self.schema.describe(),
             "mistakes": dict(self.mistakes),
             "rules": dict(self.rules),
+            "steps": [spec.describe() for spec in self.default_steps()],
         }
+
+    def default_steps(self) -> tuple[StepSpec, ...]:
+        """The steps under the default config (() when the defaults are not a valid config)."""
+        try:
+            return self.step_specs(self.clean_config({}))
+        except ConfigError:
+            return ()

@@ -18,6 +18,7 @@ import numpy as np
 from compute import latex
 from compute.config import ConfigError, Field, Schema
 from compute.contract import COUNTING, HAND_TOLERANCE, MIN_ANSWER, Generator
+from compute.generators.mlp_steps import MlpSteps
 from compute.generators.mlp_text import ACT_TEX, conventions, diagram_template, exact, factor, label
 from compute.latex import shown, shown_array
 from compute.sampling import Drawn
@@ -97,7 +98,7 @@ def numpy_answer(theta: np.ndarray, config: dict, rnd=lambda v: v) -> tuple[np.n
     return rnd(answer), z
 
 
-class MlpBackward(Generator):
+class MlpBackward(MlpSteps, Generator):
     slug = "mlp_backward"
     title = "Backpropagation through a small MLP"
     description = (

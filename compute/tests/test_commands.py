@@ -23,9 +23,19 @@ def test_list_generators_json_describes_every_generator():
     assert all(g["config"] and g["lectures"] and g["title"] for g in listed)
 
 
+def test_list_generators_json_lists_the_steps_of_generators_with_steps():
+    listed = {g["slug"]: g for g in json.loads(run("list_generators", "--json"))}
+    steps = {step["name"]: step for step in listed["mlp_backward"]["steps"]}
+    assert steps["dL_dz1"] == {"name": "dL_dz1", "symbol": "\\partial L/\\partial z_1", "shape": "vector",
+                               "title": "gradient at the hidden pre-activation", "depends": ["dL_da1", "a1"]}
+    assert listed["formula"]["steps"] == []
+
+
 def test_compute_variant_json_has_the_documented_keys_and_matches_generate():
     data = json.loads(run("compute_variant", "mlp_backward", "--seed", "42", "--json", "--device", "cpu"))
-    assert set(data) == KEYS and data["device"] == "cpu" and data["compute_ms"] > 0
+    assert set(data) == KEYS | {"step_values"} and data["device"] == "cpu" and data["compute_ms"] > 0
+    assert len(data["step_values"]["z1"]) == 4 and len(data["step_values"]) == 12
+    assert data["step_values"]["L"] == pytest.approx(REGISTRY["mlp_backward"].generate(42, {}).values["loss"])
     expected = REGISTRY["mlp_backward"].generate(42, {})
     assert data["answer"] == expected.answer and data["params"] == expected.params
 

@@ -9,6 +9,7 @@ from compute.config import ConfigError
 from compute.device import DeviceError, device_name
 from compute.generators import UnknownGenerator, get_generator
 from compute.latex import value as latex_value
+from compute.steps import step_chain
 
 
 class Command(BaseCommand):
@@ -58,6 +59,8 @@ class Command(BaseCommand):
                 )
             }
             result.update(device=device, compute_ms=round(compute_ms, 3))
+            if generator.step_specs(variant.config):  # multi-step: each step's exact value
+                result["step_values"] = step_chain(generator, variant.params, variant.config)
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
         self.stdout.write(f"{generator.title} ({slug}), seed {seed}, {device}, {compute_ms:.2f} ms")
