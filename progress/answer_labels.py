@@ -2,8 +2,9 @@
 and each named mistake's message instead of its code name.
 
 ``question_labels`` renders every text of the given questions in one ``render_many`` call (sanitized,
-cached by content); the rest are pure functions over what it returns. The questions' choices should
-be prefetched.
+cached by content) and resolves their course's images in them as the quiz page does
+(``quizzes.images.images_resolved``: ``![alt](image:NAME)`` shows the course's stored image); the rest
+are pure functions over what it returns. The questions' choices should be prefetched.
 """
 
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.safestring import SafeString, mark_safe
 
 from progress.statistics import QuestionStatistics
+from quizzes.images import images_resolved
 from quizzes.rendering import render_many_inline
 
 
@@ -33,8 +35,9 @@ def letter(index: int) -> str:
     return chr(ord("A") + index) if index < 26 else str(index + 1)
 
 
-def question_labels(questions: Iterable) -> dict[int, QuestionLabels]:
-    """Question id -> its labels (one ``render_many`` call for every text)."""
+def question_labels(questions: Iterable, *, course_id: int) -> dict[int, QuestionLabels]:
+    """Question id -> its labels; ``questions`` are of the course ``course_id``, whose images their texts
+    show. One ``render_many`` call for every text, and one query for the images when a text has one."""
     questions = list(questions)
     texts, plan = [], []
     for question in questions:
@@ -42,7 +45,7 @@ def question_labels(questions: Iterable) -> dict[int, QuestionLabels]:
         messages = question.kind_spec.mistake_messages(question) if question.kind_spec.named_mistakes else {}
         plan.append((question, choices, list(messages)))
         texts += [c.text for c in choices] + list(messages.values())
-    rendered = iter(render_many_inline(texts))
+    rendered = iter(images_resolved(render_many_inline(texts), course_id))
     labels = {}
     for question, choices, names in plan:
         labels[question.id] = QuestionLabels(

@@ -145,7 +145,7 @@ def statistics_page(request, course_slug, quiz_id):
     except Unavailable as error:
         return _unavailable(request, error)
     stats = question_statistics(quiz=quiz)
-    labels = question_labels(quiz.questions.prefetch_related("choices"))
+    labels = question_labels(quiz.questions.prefetch_related("choices"), course_id=access.course.id)
     rows = [
         {"stats": s, "histogram": _histogram(s), "bins": zip(HISTOGRAM_LABELS, s.histogram, strict=True),
          "wrong": wrong_answer_rows(s, labels.get(s.question_id)),
@@ -195,7 +195,7 @@ def student_submissions_page(request, course_slug, user_id):
     page = Paginator(submissions, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
     questions = {s.variant.question_id: s.variant.question for s in page.object_list}
     prefetch_related_objects(list(questions.values()), "choices")
-    labels = question_labels(questions.values())
+    labels = question_labels(questions.values(), course_id=course.id)
     rows = []
     for s in page.object_list:
         own = labels.get(s.variant.question_id)

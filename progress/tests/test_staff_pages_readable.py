@@ -11,10 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from progress.tests.progress_data import Learner
+from quizzes.images import image_store
 from quizzes.models import Choice
 from quizzes.tests.factories import make_question
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+GIF = b"GIF89a" + b"\x00" * 40
 
 
 def url(name, course, *args):
@@ -140,3 +143,25 @@ def test_expected_wrong_answers_show_the_authors_feedback(make_user, course, qui
     found = re.search(r'<span class="mistake-message">(.*?)</span> <small class="muted"><code>(\w+)</code>', mistakes)
     assert found, mistakes
     assert found.groups() == ("Each neuron also has a <em>bias</em>.", "no_biases")
+
+
+def test_images_in_choices_and_feedback_show_the_courses_stored_image(make_user, course, other_course, quiz,
+                                                                      instructor_client):
+    plot, _ = image_store(course=course, name="plot.png", data=PNG)
+    image_store(course=other_course, name="plot.png", data=GIF)  # the same name in another course
+    pick = make_question(quiz=quiz, kind="single", title="Which plot", prompt="Which?")
+    wrong = Choice.objects.create(question=pick, position=1, text="![A falling curve](image:plot.png)")
+    Choice.objects.create(question=pick, position=2, text="right", is_correct=True)
+    entry = {"name": "flat", "value": "flat", "feedback": "Not flat: ![The curve again](image:plot.png)"}
+    text = make_question(quiz=quiz, kind="text", title="Shape", prompt="?", text_answers=["falling"],
+                         wrong_answers=[entry])
+    learner = Learner(make_user, course, "lea", T0)
+    learner.answer(pick, 0, value=[wrong.id], raw=str(wrong.id))
+    learner.answer(text, 0, value="flat", raw="flat", mistake="flat")
+    statistics = instructor_client.get(url("quiz_statistics", course, quiz.id)).content.decode()
+    submissions = instructor_client.get(url("student_submissions", course, learner.user.id)).content.decode()
+    for page in (statistics, submissions):
+        images = re.findall(r'<img alt="([^"]*)" src="([^"]*)"', page)
+        assert sorted(images) == [("A falling curve", plot.get_absolute_url()),
+                                  ("The curve again", plot.get_absolute_url())]
+        assert "image:plot.png" not in page
