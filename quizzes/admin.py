@@ -1,5 +1,7 @@
 """Admin for authoring quizzes, questions and choices, with previews and validation."""
 
+import math
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -44,31 +46,44 @@ def student_view_link(quiz: Quiz, anchor: str = "") -> str:
     return format_html('<a href="{}" target="_blank" rel="noopener">View as student ↗</a>', url)
 
 
-def posted_choices(data) -> list[Choice]:
-    """The choices of the admin's choice formset as posted (unsaved; deleted and empty rows left out)."""
-    choices = []
+def posted_choices(data) -> tuple[list[Choice], list[str]]:
+    """The choices of the admin's choice formset as posted (unsaved; deleted and empty rows left out),
+    and a message for each fraction that is not a number (that choice's fraction is then None)."""
+    choices, problems = [], []
     for index in range(min(int(data.get("choices-TOTAL_FORMS", 0) or 0), 1000)):
         text = data.get(f"choices-{index}-text", "").strip()
         if text and not data.get(f"choices-{index}-DELETE"):
+            raw = data.get(f"choices-{index}-fraction", "").strip()
+            fraction = None
+            if raw:
+                try:
+                    fraction = float(raw)
+                except ValueError:
+                    fraction = math.nan
+                if not math.isfinite(fraction):
+                    problems.append(f"Choice {len(choices) + 1}: the fraction “{raw}” is not a number.")
+                    fraction = None
             choices.append(Choice(text=text, is_correct=bool(data.get(f"choices-{index}-is_correct")),
-                                  feedback=data.get(f"choices-{index}-feedback", "")))
-    return choices
+                                  feedback=data.get(f"choices-{index}-feedback", ""), fraction=fraction))
+    return choices, problems
 
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
-    """Checks the choices together with the question's kind (e.g. exactly one correct)."""
+    """Checks the choices together with the question's kind and settings (e.g. exactly one correct,
+    fractions that add up to 100 %)."""
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
         rows = [
-            (form.cleaned_data.get("text", ""), bool(form.cleaned_data.get("is_correct")))
+            (form.cleaned_data.get("text", ""), bool(form.cleaned_data.get("is_correct")),
+             form.cleaned_data.get("fraction"))
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         try:
-            validate_choices(self.instance.kind, rows)
+            validate_choices(self.instance.kind, rows, self.instance.settings)
         except ValidationError as error:
             raise ValidationError(error.messages) from None
 
@@ -77,7 +92,7 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceFormSet
     extra = 0
-    fields = ("position", "text", "is_correct", "feedback")
+    fields = ("position", "text", "is_correct", "fraction", "feedback")
     formfield_overrides = {
         Choice._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
     }
@@ -220,11 +235,12 @@ class QuestionAdmin(StaffedCoursesMixin, admin.ModelAdmin):
             raise PermissionDenied
         form = self.get_form(request)(request.POST)
         form.is_valid()  # cleans the fields and the kind's settings into form.instance; saves nothing
-        choices = posted_choices(request.POST)
+        choices, fraction_problems = posted_choices(request.POST)
         messages = [f"{form.fields[name].label if name in form.fields else name}: {message}"
-                    for name, errors in form.errors.items() for message in errors]
+                    for name, errors in form.errors.items() for message in errors] + fraction_problems
         try:
-            validate_choices(form.instance.kind, [(c.text, c.is_correct) for c in choices])
+            validate_choices(form.instance.kind, [(c.text, c.is_correct, c.fraction) for c in choices],
+                             form.instance.settings)
         except ValidationError as error:
             messages += error.messages
         except Exception:  # an unknown kind: the form's own message says so

@@ -8,7 +8,7 @@ caller decides whether that may be shown yet.
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -19,7 +19,8 @@ from compute.tolerance import within
 FULL_SCORE = 1.0  # a score at least this high is a correct answer
 CORRECT = "Correct."
 NOT_CORRECT = "Not correct."
-MULTIPLE_MODES = ("all_or_nothing", "net_correct", "each_answer")
+MULTIPLE_MODES = ("all_or_nothing", "net_correct", "each_answer", "fractions")
+MOODLE_EPSILON = 1e-6  # Moodle's graded_state_for_fraction: a fraction this close to 1 is right, to 0 wrong
 REGEX_INPUT_LIMIT = 200  # characters of a text answer matched against a regex: bounds backtracking
 REGEX_TIMEOUT = 0.05  # seconds one pattern may spend on one answer (the site's setting is passed in)
 REGEX_TRIES = 3  # a match that ran out of time while waiting for the CPU is tried again, this often in all
@@ -68,21 +69,69 @@ def _marks(selected: set[int], correct_ids: set[int]) -> dict[int, str]:
     return marks
 
 
-def grade_single_choice(selected: int, correct_ids: set[int]) -> Grade:
-    """One picked choice id against the correct one(s) (normally exactly one)."""
-    ok = selected in correct_ids
-    return Grade(1.0 if ok else 0.0, CORRECT if ok else NOT_CORRECT, _marks({selected}, set(correct_ids)))
+def moodle_score(total: float) -> float:
+    """A sum of Moodle fractions as a score: kept in [0, 1], and within ``MOODLE_EPSILON`` of 1 (three
+    picks of 33.33333 %) or of 0 taken as exactly that, as Moodle's ``graded_state_for_fraction`` counts
+    such a fraction right or wrong."""
+    score = min(max(total, 0.0), 1.0)
+    if score > 1.0 - MOODLE_EPSILON:
+        return 1.0
+    return 0.0 if score < MOODLE_EPSILON else score
 
 
-def grade_multiple_choice(selected: set[int], correct_ids: set[int], all_ids: set[int], mode: str) -> Grade:
+def percent(score: float) -> str:
+    """A score or fraction as students and authors read it: "50 %", "33.33 %", "-25 %"."""
+    return f"{score * 100:.4g} %"
+
+
+def _fraction_of(fractions: Mapping[int, float | None], choice_id: int) -> float:
+    fraction = fractions.get(choice_id)
+    if fraction is None:
+        raise ValueError(f"choice {choice_id} has no fraction (every choice needs one when graded by fractions)")
+    return fraction
+
+
+def grade_single_choice(
+    selected: int, correct_ids: set[int], fractions: Mapping[int, float | None] | None = None
+) -> Grade:
+    """One picked choice id against the correct one(s) (normally exactly one).
+
+    Without ``fractions`` (choice id -> Moodle fraction): 1 for a correct choice, else 0. With them,
+    graded as Moodle grades a single-answer multichoice: the picked choice's fraction. Moodle lets a
+    negative fraction take marks away; scores here are in [0, 1], so a negative fraction scores 0
+    (see ``moodle_score``). Raises ValueError when the picked choice has no fraction.
+    """
+    marks = _marks({selected}, set(correct_ids))
+    if fractions is None:
+        ok = selected in correct_ids
+        return Grade(1.0 if ok else 0.0, CORRECT if ok else NOT_CORRECT, marks)
+    score = moodle_score(_fraction_of(fractions, selected))
+    if is_full_score(score):
+        return Grade(score, CORRECT, marks)
+    if score > 0:
+        return Grade(score, f"Partially correct: {percent(score)} of the points.", marks)
+    return Grade(score, NOT_CORRECT, marks)
+
+
+def grade_multiple_choice(
+    selected: set[int],
+    correct_ids: set[int],
+    all_ids: set[int],
+    mode: str,
+    fractions: Mapping[int, float | None] | None = None,
+) -> Grade:
     """Picked choice ids against the correct ones, scored by ``mode``:
 
     - "all_or_nothing": 1 if exactly the correct choices are picked, else 0;
     - "net_correct": (right picks - wrong picks) / number of correct choices, at least 0;
-    - "each_answer": share of all choices whose picked / not-picked state is right.
+    - "each_answer": share of all choices whose picked / not-picked state is right;
+    - "fractions": as Moodle grades a multiple-answer multichoice: the sum of the picked choices'
+      ``fractions`` (choice id -> fraction, negative ones included), kept in [0, 1] (``moodle_score``).
 
+    Marks (correct, wrong, missed) follow ``correct_ids`` in every mode.
     Preconditions: ``correct_ids`` is not empty and ``selected`` and ``correct_ids`` are subsets of
-    ``all_ids`` (the caller parsed the answer against the question's choices); else ValueError.
+    ``all_ids`` (the caller parsed the answer against the question's choices); in "fractions" mode every
+    picked choice has a fraction. Else ValueError.
     """
     selected, correct_ids, all_ids = set(selected), set(correct_ids), set(all_ids)
     if not correct_ids:
@@ -97,6 +146,10 @@ def grade_multiple_choice(selected: set[int], correct_ids: set[int], all_ids: se
         score = max(0.0, (right - wrong) / len(correct_ids))
     elif mode == "each_answer":
         score = (len(all_ids) - wrong - missed) / len(all_ids)
+    elif mode == "fractions":
+        if fractions is None:
+            raise ValueError("multiple-choice mode 'fractions' needs the choices' fractions")
+        score = moodle_score(math.fsum(_fraction_of(fractions, choice_id) for choice_id in sorted(selected)))
     else:
         raise ValueError(f"unknown multiple-choice mode {mode!r}: use {', '.join(MULTIPLE_MODES)}")
     if is_full_score(score):
@@ -105,7 +158,8 @@ def grade_multiple_choice(selected: set[int], correct_ids: set[int], all_ids: se
         head = "Partially correct" if score > 0 else "Not correct"
         wrong_text = "no wrong picks" if wrong == 0 else _count(wrong, "wrong pick")
         picked = f"{right} of {_count(len(correct_ids), 'correct choice')} picked"
-        feedback = f"{head}: {picked}, {wrong_text}."
+        points = f"; {percent(score)} of the points" if mode == "fractions" and score > 0 else ""
+        feedback = f"{head}: {picked}, {wrong_text}{points}."
     return Grade(score, feedback, _marks(selected, correct_ids))
 
 

@@ -8,12 +8,12 @@ images come from the caller, asked only when a text shows an image).
 """
 
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 
 from quizzes.kinds import UnknownKind, get_kind
-from quizzes.kinds.base import SettingsError
+from quizzes.kinds.base import ChoiceDraft, SettingsError
 from quizzes.mathml import formula_problem
 from quizzes.rendering import formulas_in, image_references
 
@@ -81,15 +81,18 @@ def validate_question(question) -> None:
         raise ValidationError(errors)
 
 
-def validate_choices(kind: str, choices: list[tuple[str, bool]]) -> None:
-    """Raise ValidationError([messages]) if ``choices`` do not suit a question of ``kind``.
+def validate_choices(kind: str, choices: Sequence[tuple], settings: Mapping | None = None) -> None:
+    """Raise ValidationError([messages]) if ``choices`` do not suit a question of ``kind`` with ``settings``.
 
-    ``choices`` are the (text, is_correct) pairs of the choices that will remain after saving
-    (deleted inline rows left out). An unknown kind raises ``quizzes.kinds.UnknownKind``.
+    ``choices`` are the (text, is_correct) or (text, is_correct, fraction) tuples of the choices that
+    will remain after saving (deleted inline rows left out); ``settings`` are the question's, cleaned
+    (they say, e.g., whether the choices are graded by their fractions; None: the kind's defaults).
+    Every message comes at once. An unknown kind raises ``quizzes.kinds.UnknownKind``.
     """
-    messages = get_kind(kind).check_choices(choices)
-    for number, (text, _) in enumerate(choices, start=1):
-        messages += formula_errors(text, f"Choice {number}: ")
-        messages += image_errors(text, f"Choice {number}: ")
+    drafts = [ChoiceDraft(*choice) for choice in choices]
+    messages = get_kind(kind).check_choices(drafts, settings)
+    for number, draft in enumerate(drafts, start=1):
+        messages += formula_errors(draft.text, f"Choice {number}: ")
+        messages += image_errors(draft.text, f"Choice {number}: ")
     if messages:
         raise ValidationError(messages)

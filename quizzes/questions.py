@@ -21,7 +21,8 @@ def question_duplicate(*, question: Question) -> Question:
         settings=question.settings,
     )
     Choice.objects.bulk_create([
-        Choice(question=copy, position=c.position, text=c.text, is_correct=c.is_correct, feedback=c.feedback)
+        Choice(question=copy, position=c.position, text=c.text, is_correct=c.is_correct, feedback=c.feedback,
+               fraction=c.fraction)
         for c in question.choices.all()
     ])
     return copy
@@ -29,8 +30,10 @@ def question_duplicate(*, question: Question) -> Question:
 
 def question_fingerprint(question: Question) -> str:
     """A hash of what students see and how they are graded: kind, prompt, points, settings and the
-    choices (text, right or not). Hints, explanations, titles and positions are not in it."""
-    choices = [[c.text, c.is_correct] for c in question.choices.order_by("position", "id")]
+    choices (text, right or not, fraction when set: a choice without one hashes as before fractions
+    existed). Hints, explanations, titles and positions are not in it."""
+    choices = [[c.text, c.is_correct, *([c.fraction] if c.fraction is not None else [])]
+               for c in question.choices.order_by("position", "id")]
     payload = [question.kind, question.prompt, question.points, question.settings, choices]
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 

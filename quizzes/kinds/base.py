@@ -26,6 +26,7 @@ Kinds read their settings with ``setting(question, name)``, which falls back to 
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django import forms
 from django.utils.html import format_html, format_html_join
@@ -74,7 +75,9 @@ class Setting:
     in the admin), "json" (a JSON object), "entries" (a JSON list of objects) or "text" (a string).
     A ``required`` setting must be given, and not empty; any other setting left out takes its
     ``default``. One given as empty (None or "", e.g. an emptied admin box) takes the default too,
-    unless ``allow_empty`` is False. Refusals say ``missing``.
+    unless ``allow_empty`` is False. Refusals say ``missing``. An ``implicit_default`` is not stored in
+    ``Question.settings`` nor written to course files while it holds its default, so questions made
+    before the setting existed stay as they were (same settings, fingerprint and files).
     """
 
     name: str
@@ -86,6 +89,7 @@ class Setting:
     required: bool = False
     allow_empty: bool = True
     missing: str = "This setting is required."
+    implicit_default: bool = False
 
     def clean(self, value):
         """The value in its stored form; raises ValueError with a message for the author."""
@@ -211,7 +215,8 @@ class Kind:
         raise KeyError(f"{self.slug} has no setting {name!r}")
 
     def clean_settings(self, raw: Mapping | None) -> dict:
-        """Every setting of the kind in its stored form, defaults filled in.
+        """Every setting of the kind in its stored form, defaults filled in (an ``implicit_default``
+        left out).
 
         A setting left out of ``raw`` takes its default. Raises ``SettingsError`` for a value of the
         wrong type, an emptied required value or a name the kind does not know (a typo in a course
@@ -234,6 +239,8 @@ class Kind:
                     cleaned[spec.name] = spec.default
             except (ValueError, OverflowError) as error:
                 errors.setdefault(spec.name, []).append(str(error))
+        cleaned = {name: value for name, value in cleaned.items()
+                   if not (self._spec(name).implicit_default and value == self._spec(name).default)}
         if errors:
             raise SettingsError(errors, cleaned)
         return cleaned
@@ -243,8 +250,9 @@ class Kind:
         cleaned by ``clean_settings``; a setting that failed to clean reads as its default)."""
         return {}
 
-    def check_choices(self, choices: Sequence[tuple[str, bool]]) -> list[str]:
-        """Messages for choices that do not suit the kind; ``choices`` are (text, is_correct) pairs."""
+    def check_choices(self, choices: Sequence["ChoiceDraft"], settings: Mapping | None = None) -> list[str]:
+        """Messages for choices that do not suit the kind, all at once; ``settings`` are the question's
+        (cleaned; None: the defaults)."""
         if choices:
             return [f"{self.noun} questions take no choices: delete them or change the kind."]
         return []
@@ -256,10 +264,12 @@ class Kind:
 
     def to_file(self, question) -> dict:
         """The settings as written in a course file: every setting, in schema order, except those
-        without a value and empty lists of entries (so a question without them reads as before)."""
+        without a value, empty lists of entries and implicit defaults (so a question without them
+        reads as before)."""
         values = {spec.name: self.setting(question, spec.name) for spec in self.settings}
         return {name: value for name, value in values.items()
-                if value is not None and not (value == [] and self._spec(name).type == "entries")}
+                if value is not None and not (value == [] and self._spec(name).type == "entries")
+                and not (self._spec(name).implicit_default and value == self._spec(name).default)}
 
     def from_file(self, data: Mapping) -> dict:
         """Settings from a course file's keys (cleaned by the caller with ``clean_settings``)."""
@@ -345,7 +355,7 @@ class Kind:
         prompt, hint, explanation, *choice_html = render_many(texts)
         items = format_html_join(
             "", "<li>{}{}</li>",
-            ((mark_safe(html), " ✓" if c.is_correct else "") for c, html in zip(choices, choice_html, strict=True)),
+            ((mark_safe(html), self.choice_note(question, c)) for c, html in zip(choices, choice_html, strict=True)),
         )
         return format_html(
             '<div class="quiz-preview">{}{}<p><strong>Hint</strong></p>{}'
@@ -353,6 +363,10 @@ class Kind:
             mark_safe(prompt), format_html("<ol>{}</ol>", items) if choices else "", mark_safe(hint),
             mark_safe(explanation),
         )
+
+    def choice_note(self, question, choice) -> str:
+        """What the admin's preview writes after a choice: " ✓" for a correct one."""
+        return " ✓" if choice.is_correct else ""
 
 
 def plain_text(value) -> str:
@@ -374,24 +388,87 @@ def number_key(value) -> str:
     return f"{value:.6g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
+class ChoiceDraft(NamedTuple):
+    """A choice as checked before saving: its text, whether it is correct and its Moodle fraction."""
+
+    text: str
+    is_correct: bool
+    fraction: float | None = None
+
+
+def numbered(numbers: Sequence[int]) -> str:
+    """"choice 2" or "choices 1, 3"."""
+    return f"choice {numbers[0]}" if len(numbers) == 1 else f"choices {', '.join(map(str, numbers))}"
+
+
 class ChoiceKind(Kind):
-    """Kinds answered by picking among the question's ``Choice`` rows (single and multiple choice)."""
+    """Kinds answered by picking among the question's ``Choice`` rows (single and multiple choice).
+
+    Their scoring setting (``mode_setting``) may be "fractions": graded as Moodle grades multichoice,
+    by each choice's ``fraction``. A choice is then correct (its mark, the shown solution) exactly when
+    Moodle counts it in the right response (``correct_by_fraction``); the author marks it so, and saving
+    refuses a mismatch rather than changing what the author ticked.
+    """
 
     has_choices = True
     template = "quizzes/kinds/choices.html"
     multiple = False
+    mode_setting = ""  # the scoring setting, whose value "fractions" grades by fractions
+    correct_rule = ""  # completes "With fractions, ...": which choices are correct
 
-    def check_choices(self, choices: Sequence[tuple[str, bool]]) -> list[str]:
+    def uses_fractions(self, settings: Mapping | None) -> bool:
+        """Whether questions with these (cleaned) ``settings`` are graded by their choices' fractions."""
+        return isinstance(settings, Mapping) and settings.get(self.mode_setting) == "fractions"
+
+    def correct_by_fraction(self, fraction: float) -> bool:
+        """Whether a choice worth ``fraction`` is a correct one when grading by fractions."""
+        raise NotImplementedError
+
+    def fractions(self, question, choices: Sequence) -> dict[int, float | None] | None:
+        """Choice id -> fraction when ``question`` is graded by fractions, else None (for ``grading``)."""
+        return {c.id: c.fraction for c in choices} if self.uses_fractions(question.settings) else None
+
+    def check_choices(self, choices: Sequence[ChoiceDraft], settings: Mapping | None = None) -> list[str]:
         label = self.noun.lower()
         messages = []
-        empty = [n for n, (text, _) in enumerate(choices, start=1) if not text.strip()]
+        empty = [n for n, choice in enumerate(choices, start=1) if not choice.text.strip()]
         if empty:
             numbers = ", ".join(str(n) for n in empty)
             which = f"choice {numbers} is" if len(empty) == 1 else f"choices {numbers} are"
             messages.append(f"Every choice needs a text: {which} empty.")
         if len(choices) < 2:
             messages.append(f"A {label} question needs at least 2 choices; this one has {len(choices)}.")
+        for n, choice in enumerate(choices, start=1):
+            if choice.fraction is not None and not -1 <= choice.fraction <= 1:
+                messages.append(f"Choice {n}: the fraction {choice.fraction:g} is not between −1 and 1 "
+                                "(−100 % and 100 %).")
+        if self.uses_fractions(settings):
+            messages += self.check_fractions(choices)
         return messages
+
+    def check_fractions(self, choices: Sequence[ChoiceDraft]) -> list[str]:
+        """Messages for choices graded by fractions: each has one, and is correct as its fraction says."""
+        messages = []
+        missing = [n for n, choice in enumerate(choices, start=1) if choice.fraction is None]
+        if missing:
+            messages.append(f"Scoring by Moodle fractions needs a fraction for every choice: {numbered(missing)} "
+                            f"{'has' if len(missing) == 1 else 'have'} none.")
+        given = [(n, choice) for n, choice in enumerate(choices, start=1)
+                 if choice.fraction is not None and -1 <= choice.fraction <= 1]
+        tick = [n for n, choice in given if self.correct_by_fraction(choice.fraction) and not choice.is_correct]
+        untick = [n for n, choice in given if choice.is_correct and not self.correct_by_fraction(choice.fraction)]
+        if tick or untick:
+            changes = ([f"mark {numbered(tick)} as correct"] if tick else []) + (
+                [f"unmark {numbered(untick)}"] if untick else [])
+            messages.append(f"With fractions, {self.correct_rule}: {' and '.join(changes)}.")
+        return messages
+
+    def choice_note(self, question, choice) -> str:
+        """" ✓" for a correct choice, and its fraction when graded by fractions: " ✓ (50 %)"."""
+        note = super().choice_note(question, choice)
+        if self.uses_fractions(question.settings) and choice.fraction is not None:
+            note += f" ({grading.percent(choice.fraction)})"
+        return note
 
     def parse(self, question, data, *, choices: Sequence, variant) -> ParsedAnswer:
         raw_ids = data.getlist("choice")

@@ -20,6 +20,7 @@ def question_form(quiz, **fields) -> dict:
         "prompt": "Pick $x$",
         "hint": "",
         "explanation": "",
+        "single_mode": "right_or_wrong",
         "multiple_mode": "all_or_nothing",
         "true_false_answer": "unknown",
         "numeric_answer": "",
@@ -38,13 +39,15 @@ def question_form(quiz, **fields) -> dict:
     return data
 
 
-def with_choices(data: dict, *rows: tuple[str, bool]) -> dict:
-    """``data`` with the choice formset filled from (text, is correct) rows, in order."""
+def with_choices(data: dict, *rows: tuple) -> dict:
+    """``data`` with the choice formset filled from (text, is correct) or (text, is correct, fraction as
+    typed) rows, in order."""
     data["choices-TOTAL_FORMS"] = len(rows)
-    for index, (text, correct) in enumerate(rows):
+    for index, (text, correct, *fraction) in enumerate(rows):
         data[f"choices-{index}-position"] = index + 1
         data[f"choices-{index}-text"] = text
         data[f"choices-{index}-feedback"] = ""
+        data[f"choices-{index}-fraction"] = fraction[0] if fraction else ""
         if correct:
             data[f"choices-{index}-is_correct"] = "on"
     return data

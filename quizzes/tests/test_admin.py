@@ -23,6 +23,41 @@ def test_valid_single_choice_is_saved(author, quiz):
     assert Question.objects.get().choices.filter(is_correct=True).count() == 1
 
 
+def test_a_multiple_choice_question_graded_by_fractions_is_saved_with_them(author, quiz):
+    data = with_choices(question_form(quiz, kind="multiple", multiple_mode="fractions"),
+                        ("a", True, "0.5"), ("b", True, "0.5"), ("c", False, "-0.3333333"))
+    response = author.post(ADD, data)
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert question.settings["multiple_mode"] == "fractions"
+    assert list(question.choices.values_list("text", "is_correct", "fraction")) == [
+        ("a", True, 0.5), ("b", True, 0.5), ("c", False, -0.3333333)]
+
+
+def test_fractions_that_do_not_add_up_or_disagree_with_correct_are_refused_all_at_once(author, quiz):
+    data = with_choices(question_form(quiz, kind="multiple", multiple_mode="fractions"),
+                        ("a", True, "0.5"), ("b", False, "0.25"), ("c", False, ""))
+    page = author.post(ADD, data).content.decode()
+    assert not Question.objects.exists()
+    assert "Scoring by Moodle fractions needs a fraction for every choice: choice 3 has none." in page
+    assert "these add up to 75 %." in page
+    assert "those with a fraction above 0: mark choice 2 as correct." in page
+
+
+def test_a_single_choice_question_keeps_no_scoring_setting_unless_it_uses_fractions(author, quiz):
+    author.post(ADD, with_choices(question_form(quiz, title="plain"), ("a", True), ("b", False)))
+    data = with_choices(question_form(quiz, title="fractions", single_mode="fractions"),
+                        ("a", True, "1"), ("b", False, "0.5"))
+    author.post(ADD, data)
+    settings = dict(Question.objects.values_list("title", "settings"))
+    assert settings == {"plain": {}, "fractions": {"single_mode": "fractions"}}
+
+
+def test_the_choice_rows_have_a_fraction_column(author, single):
+    page = author.get(reverse("admin:quizzes_question_change", args=[single.id])).content.decode()
+    assert 'name="choices-0-fraction"' in page and "Credit for picking this choice" in page
+
+
 def test_numeric_without_answer_is_refused_with_message(author, quiz):
     response = author.post(ADD, question_form(quiz, kind="numeric", rtol=-1))
     page = response.content.decode()

@@ -70,6 +70,20 @@ def test_the_live_preview_renders_the_unsaved_form_and_lists_what_would_stop_sav
     assert not Question.objects.exists()  # nothing was saved
 
 
+def test_the_live_preview_shows_fractions_and_their_problems(author, quiz):
+    from quizzes.tests.admin_forms import question_form, with_choices
+
+    data = with_choices(question_form(quiz, single_mode="fractions"), ("a", True, "1"), ("b", False, "0.5"))
+    page = author.post(PREVIEW, data).content.decode()
+    assert "No problems" in page and "✓ (100 %)" in page and "(50 %)" in page
+    broken = with_choices(question_form(quiz, single_mode="fractions"), ("a", True, "0.9"), ("b", False, "half"))
+    page = author.post(PREVIEW, broken).content.decode()
+    assert "Choice 2: the fraction “half” is not a number." in page
+    assert "needs a choice worth 100 % (fraction 1); the highest here is 90 %." in page
+    assert "choice 2 has none" in page  # the unreadable fraction counts as missing
+    assert not Question.objects.exists()
+
+
 def test_the_live_preview_of_a_computed_question_shows_its_first_variants(author, quiz):
     from quizzes.tests.admin_forms import question_form
 

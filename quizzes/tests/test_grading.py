@@ -15,6 +15,7 @@ from quizzes.grading import (
     grade_single_choice,
     grade_text,
     grade_true_false,
+    moodle_score,
     pattern_fullmatches,
 )
 
@@ -131,6 +132,102 @@ class TestMultipleChoice:
             grade = grade_multiple_choice(selected, correct, set(range(8)), mode)
             assert 0.0 <= grade.score <= 1.0
             assert (grade.score == 1.0) == (selected == correct)
+
+
+# Moodle-style fractions: choices 1 and 2 are right (50 % each), 3 is a penalty, 4 a heavy one.
+FRACTIONS = {1: 0.5, 2: 0.5, 3: -1 / 3, 4: -1.0}
+THIRDS = {1: 0.3333333, 2: 0.3333333, 3: 0.3333333, 4: -0.5}  # as Moodle stores 1/3: seven decimals
+
+
+class TestMultipleChoiceFractions:
+    @pytest.mark.parametrize(
+        "selected, score",
+        [
+            ({1, 2}, 1.0),
+            ({1}, 0.5),
+            ({1, 2, 3}, 1 - 1 / 3),  # 100 % - 33.333 %
+            ({1, 3}, 0.5 - 1 / 3),
+            ({3}, 0.0),  # -33.333 %: kept at 0, as Moodle keeps it
+            ({1, 2, 4}, 0.0),  # 100 % - 100 %
+            ({1, 2, 3, 4}, 0.0),  # below 0: kept at 0
+            (set(), 0.0),
+        ],
+    )
+    def test_score_is_the_sum_of_the_picked_fractions_kept_between_0_and_1(self, selected, score):
+        grade = grade_multiple_choice(selected, {1, 2}, MC_ALL, "fractions", FRACTIONS)
+        assert grade.score == pytest.approx(score, abs=1e-15)
+
+    def test_a_sum_above_100_percent_is_kept_at_1(self):
+        fractions = {1: 0.6, 2: 0.6, 3: -0.2, 4: 0.0}  # Moodle refuses these on saving; grading still clamps
+        assert grade_multiple_choice({1, 2}, {1, 2}, MC_ALL, "fractions", fractions).score == 1.0
+
+    def test_three_thirds_written_with_seven_decimals_are_full_marks(self):
+        grade = grade_multiple_choice({1, 2, 3}, {1, 2, 3}, MC_ALL, "fractions", THIRDS)
+        assert (grade.score, grade.verdict, grade.feedback) == (1.0, "correct", "Correct.")
+
+    def test_feedback_counts_picks_and_gives_the_share_of_the_points(self):
+        grade = grade_multiple_choice({1, 3}, {1, 2}, MC_ALL, "fractions", FRACTIONS)
+        assert grade.feedback == ("Partially correct: 1 of 2 correct choices picked, 1 wrong pick; "
+                                  "16.67 % of the points.")
+        grade = grade_multiple_choice({2}, {1, 2}, MC_ALL, "fractions", FRACTIONS)
+        assert grade.feedback == "Partially correct: 1 of 2 correct choices picked, no wrong picks; 50 % of the points."
+        grade = grade_multiple_choice({1, 2, 4}, {1, 2}, MC_ALL, "fractions", FRACTIONS)
+        assert (grade.verdict, grade.feedback) == (
+            "incorrect", "Not correct: 2 of 2 correct choices picked, 1 wrong pick.")
+
+    def test_marks_follow_the_correct_choices(self):
+        grade = grade_multiple_choice({1, 3}, {1, 2}, MC_ALL, "fractions", FRACTIONS)
+        assert grade.choice_marks == {1: "correct", 3: "wrong", 2: "missed"}
+
+    @pytest.mark.parametrize("fractions", [None, {1: 0.5, 2: 0.5, 3: None, 4: -1.0}])
+    def test_missing_fractions_raise(self, fractions):
+        with pytest.raises(ValueError, match="fraction"):
+            grade_multiple_choice({1, 3}, {1, 2}, MC_ALL, "fractions", fractions)
+
+    @given(st.sets(st.integers(0, 5)), st.lists(st.floats(-1, 1), min_size=6, max_size=6))
+    def test_moodle_sum_clamped(self, selected, weights):
+        fractions = dict(enumerate(weights))
+        grade = grade_multiple_choice(selected, {0}, set(range(6)), "fractions", fractions)
+        total = math.fsum(fractions[i] for i in sorted(selected))
+        assert grade.score == moodle_score(total)
+        assert 0.0 <= grade.score <= 1.0
+        if 1e-6 <= total <= 1 - 1e-6:
+            assert grade.score == total
+
+
+class TestSingleChoiceFractions:
+    FRACTIONS = {1: 1.0, 2: 0.5, 3: 0.0, 4: -0.25}
+
+    @pytest.mark.parametrize(
+        "selected, score, verdict, feedback",
+        [
+            (1, 1.0, "correct", "Correct."),
+            (2, 0.5, "partial", "Partially correct: 50 % of the points."),
+            (3, 0.0, "incorrect", "Not correct."),
+            (4, 0.0, "incorrect", "Not correct."),  # Moodle would give -25 %; scores here are at least 0
+        ],
+    )
+    def test_score_is_the_picked_choices_fraction_at_least_0(self, selected, score, verdict, feedback):
+        grade = grade_single_choice(selected, {1}, self.FRACTIONS)
+        assert (grade.score, grade.verdict, grade.feedback) == (score, verdict, feedback)
+
+    def test_a_partly_right_pick_is_marked_wrong_and_the_full_one_missed(self):
+        assert grade_single_choice(2, {1}, self.FRACTIONS).choice_marks == {2: "wrong", 1: "missed"}
+
+    def test_without_fractions_only_the_correct_choice_scores(self):
+        assert grade_single_choice(2, {1}).score == 0.0
+
+    def test_a_choice_without_fraction_raises(self):
+        with pytest.raises(ValueError, match="choice 2 has no fraction"):
+            grade_single_choice(2, {1}, {1: 1.0, 2: None})
+
+
+@pytest.mark.parametrize(
+    "total, score",
+    [(1.5, 1.0), (0.9999995, 1.0), (0.999998, 0.999998), (0.4, 0.4), (5e-7, 0.0), (2e-6, 2e-6), (-0.3, 0.0)],
+)
+def test_moodle_score_clamps_and_snaps_within_a_millionth(total, score):
+    assert moodle_score(total) == score
 
 
 class TestTrueFalse:

@@ -41,7 +41,7 @@ class TestValidQuestions:
     def test_a_setting_the_kind_does_not_have_is_refused_by_name(self):
         # a typo in a course file, or another kind's setting, must not pass silently
         assert errors_of(kind="single", rtol=0.1) == {
-            "rtol": ["Single-choice questions have no setting “rtol” (settings: none)."]
+            "rtol": ["Single-choice questions have no setting “rtol” (settings: single_mode)."]
         }
 
     def test_cleaning_fills_defaults(self):
@@ -256,6 +256,78 @@ class TestChoices:
     def test_unknown_kind_raises_listing_the_known_ones(self):
         with pytest.raises(UnknownKind, match="Known kinds: single, multiple"):
             validate_choices("essay", [])
+
+
+SINGLE_FRACTIONS = {"single_mode": "fractions"}
+MULTIPLE_FRACTIONS = {"multiple_mode": "fractions"}
+
+
+def fraction_errors(kind: str, choices: list[tuple], settings: dict | None) -> list[str]:
+    try:
+        validate_choices(kind, choices, settings)
+    except ValidationError as error:
+        return error.messages
+    return []
+
+
+class TestFractions:
+    @pytest.mark.parametrize(
+        "kind, settings, choices",
+        [
+            ("single", SINGLE_FRACTIONS, [("a", True, 1.0), ("b", False, 0.5), ("c", False, -0.25)]),
+            ("single", SINGLE_FRACTIONS, [("a", True, 1.0), ("b", True, 1.0)]),  # Moodle allows two 100 %
+            ("multiple", MULTIPLE_FRACTIONS, [("a", True, 0.5), ("b", True, 0.5), ("c", False, -1.0)]),
+            ("multiple", MULTIPLE_FRACTIONS,
+             [("a", True, 0.3333333), ("b", True, 0.3333333), ("c", True, 0.3333333), ("d", False, 0.0)]),
+            ("multiple", MULTIPLE_FRACTIONS, [("a", True, 0.7), ("b", True, 0.3)]),
+            ("single", None, [("a", True), ("b", False, 0.5)]),  # other modes ignore fractions
+            ("multiple", {"multiple_mode": "net_correct"}, [("a", True, 0.2), ("b", False, None)]),
+        ],
+    )
+    def test_valid(self, kind, settings, choices):
+        assert fraction_errors(kind, choices, settings) == []
+
+    @pytest.mark.parametrize(
+        "kind, settings, choices, messages",
+        [
+            (
+                "single", SINGLE_FRACTIONS, [("a", True, 1.0), ("b", False, None), ("c", False, None)],
+                ["Scoring by Moodle fractions needs a fraction for every choice: choices 2, 3 have none."],
+            ),
+            (
+                "single", SINGLE_FRACTIONS, [("a", False, 0.9), ("b", False, 0.1)],
+                ["A single-choice question scored by fractions needs a choice worth 100 % (fraction 1); the "
+                 "highest here is 90 %."],
+            ),
+            (
+                "single", SINGLE_FRACTIONS, [("a", False, 1.0), ("b", True, 0.5)],
+                ["With fractions, the correct choices of a single-choice question are those worth 100 %: mark "
+                 "choice 1 as correct and unmark choice 2."],
+            ),
+            (
+                "multiple", MULTIPLE_FRACTIONS, [("a", True, 0.5), ("b", True, 0.4), ("c", False, -0.5)],
+                ["The positive fractions must add up to 100 % (Moodle's rule); these add up to 90 %."],
+            ),
+            (
+                "multiple", MULTIPLE_FRACTIONS, [("a", True, 0.5), ("b", False, 0.5), ("c", True, -0.5)],
+                ["With fractions, the correct choices of a multiple-choice question are those with a fraction "
+                 "above 0: mark choice 2 as correct and unmark choice 3."],
+            ),
+            (  # every problem at once, the range checked in any mode
+                "multiple", MULTIPLE_FRACTIONS, [("a", True, 1.5), ("", False, None), ("c", False, -0.2)],
+                ["Every choice needs a text: choice 2 is empty.",
+                 "Choice 1: the fraction 1.5 is not between −1 and 1 (−100 % and 100 %).",
+                 "Scoring by Moodle fractions needs a fraction for every choice: choice 2 has none.",
+                 "The positive fractions must add up to 100 % (Moodle's rule); these add up to 150 %."],
+            ),
+            (
+                "single", None, [("a", True, -2.0), ("b", False)],
+                ["Choice 1: the fraction -2 is not between −1 and 1 (−100 % and 100 %)."],
+            ),
+        ],
+    )
+    def test_invalid(self, kind, settings, choices, messages):
+        assert fraction_errors(kind, choices, settings) == messages
 
 
 def test_prompt_is_required_except_for_computed_questions():

@@ -44,6 +44,23 @@ def test_right_choice_scores_one_and_keeps_raw(student, single):
     assert submission.try_number == 1 and submission.raw == str(correct_choice(single).id)
 
 
+def test_choices_graded_by_moodle_fractions_score_as_moodle_scores_them(student, quiz):
+    multiple = make_question(quiz=quiz, position=5, kind="multiple", prompt="Which?", points=2,
+                             multiple_mode="fractions")
+    a, b, c = (multiple.choices.create(position=n, text=t, is_correct=f > 0, fraction=f)
+               for n, (t, f) in enumerate((("a", 0.5), ("b", 0.5), ("c", -1 / 3)), start=1))
+    picked = submission_create(student=student, question=multiple, data=post(choice=[a.id, c.id]))
+    assert picked.score == pytest.approx(0.5 - 1 / 3) and picked.points == pytest.approx(2 * (0.5 - 1 / 3))
+    assert picked.choice_feedback == {str(a.id): "correct", str(c.id): "wrong", str(b.id): "missed"}
+    single = make_question(quiz=quiz, position=6, kind="single", prompt="Which?", single_mode="fractions")
+    full = single.choices.create(position=1, text="x", is_correct=True, fraction=1.0)
+    half = single.choices.create(position=2, text="y", is_correct=False, fraction=0.5)
+    negative = single.choices.create(position=3, text="z", is_correct=False, fraction=-0.5)
+    scores = [submission_create(student=student, question=single, data=post(choice=choice.id)).score
+              for choice in (half, negative, full)]
+    assert scores == [0.5, 0.0, 1.0]
+
+
 def test_decimal_comma_numeric_is_graded_against_the_answer(student, numeric):
     right = submission_create(student=student, question=numeric, data=post(answer="0,25"))
     wrong = submission_create(student=student, question=numeric, data=post(answer="0,3"))
