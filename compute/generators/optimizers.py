@@ -11,6 +11,7 @@ import numpy as np
 
 from compute.config import ConfigError, Field, Schema
 from compute.contract import Generator
+from compute.generators.optimizer_steps import OptimizerSteps
 from compute.latex import num, shown
 from compute.sampling import columns, grid
 from compute.tolerance import told_apart
@@ -105,7 +106,7 @@ def simulate(name: str, w: float, grads: list[float], lr: float, mu: float, wd: 
     return w
 
 
-class OptimizerStep(Generator):
+class OptimizerStep(OptimizerSteps, Generator):
     slug = "optimizer_step"
     title = "Optimizer steps: SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam, AdamW"
     description = (
