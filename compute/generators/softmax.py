@@ -11,6 +11,7 @@ import numpy as np
 
 from compute.config import ConfigError, Field, Schema
 from compute.contract import COUNTING, HAND_TOLERANCE, Generator
+from compute.generators.softmax_steps import SoftmaxSteps, true_class
 from compute.latex import num, shown, value
 from compute.sampling import columns, grid, pick_valid
 from compute.tolerance import told_apart
@@ -24,10 +25,20 @@ SOFTMAX_COLUMNS = {  # logits (C), temperature, true class (from 0)
 }
 
 
-def true_class(params: dict) -> int:
-    """The true class, counting from 0 (a variant stored before classes counted from 0 has a 1-based
-    ``target`` instead of ``y``)."""
-    return int(params["y"]) if "y" in params else int(params["target"]) - 1
+# The slips of the scaled logits, p and L (softmax_cross_entropy's answer) and of the gradient steps
+# (softmax_gradient's answer); each generator names both, for its steps (``SoftmaxSteps``).
+LOSS_MISTAKES = {
+    "multiplied_temperature": "It looks like you multiplied the logits by $T$; $\\mathrm{softmax}(z / T)$ "
+                              "divides.",
+    "log10": "It looks like you used log base 10; the cross-entropy uses the natural log.",
+    "forgot_minus": "Check the sign: $L = -\\ln p_y$ is positive.",
+    "unnormalized": "It looks like you did not divide by the sum of the exponentials.",
+}
+GRADIENT_MISTAKES = {
+    "forgot_temperature_factor": "It looks like you forgot the chain-rule factor $1/T$ from $z / T$.",
+    "sign_flipped": "Check the sign: $\\partial L/\\partial z = (p - \\mathrm{onehot}(y)) / T$.",
+    "forgot_onehot": "It looks like you forgot to subtract 1 at the true class.",
+}
 
 
 def numpy_softmax(z: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -113,7 +124,7 @@ class SoftmaxBase(Generator):
                 "(PyTorch's `F.cross_entropy(z / T, y)`).")
 
 
-class SoftmaxCrossEntropy(SoftmaxBase):
+class SoftmaxCrossEntropy(SoftmaxSteps, SoftmaxBase):
     slug = "softmax_cross_entropy"
     title = "Softmax with temperature and cross-entropy"
     description = ("Logits, a temperature T and a true class: the softmax probability of that class or the "
@@ -124,11 +135,8 @@ class SoftmaxCrossEntropy(SoftmaxBase):
                            choices=("loss", "probability"))))
     mistakes = {
         "forgot_temperature": "It looks like you forgot to divide the logits by the temperature $T$.",
-        "multiplied_temperature": "It looks like you multiplied the logits by $T$; $\\mathrm{softmax}(z / T)$ "
-                                  "divides.",
-        "log10": "It looks like you used log base 10; the cross-entropy uses the natural log.",
-        "forgot_minus": "Check the sign: $L = -\\ln p_y$ is positive.",
-        "unnormalized": "It looks like you did not divide by the sum of the exponentials.",
+        **LOSS_MISTAKES,
+        **GRADIENT_MISTAKES,  # slips of the gradient steps (``SoftmaxSteps``)
     }
 
     def solve(self, params, config, device="cpu"):
@@ -179,7 +187,7 @@ class SoftmaxCrossEntropy(SoftmaxBase):
         return f"{self.setting()}\n\nCompute {asked}. {ROUNDED}"
 
 
-class SoftmaxGradient(SoftmaxBase):
+class SoftmaxGradient(SoftmaxSteps, SoftmaxBase):
     slug = "softmax_gradient"
     title = "Gradient of softmax cross-entropy with respect to the logits"
     description = ("Logits, a temperature T and a true class: the gradient ∂L/∂z of the cross-entropy "
@@ -187,10 +195,9 @@ class SoftmaxGradient(SoftmaxBase):
     lectures = (3, 4)
     answer_kind = "vector"
     mistakes = {
-        "forgot_temperature_factor": "It looks like you forgot the chain-rule factor $1/T$ from $z / T$.",
-        "sign_flipped": "Check the sign: $\\partial L/\\partial z = (p - \\mathrm{onehot}(y)) / T$.",
-        "forgot_onehot": "It looks like you forgot to subtract 1 at the true class.",
+        **GRADIENT_MISTAKES,
         "forgot_temperature": "It looks like you computed the softmax without the temperature.",
+        **LOSS_MISTAKES,  # slips of the forward steps (``SoftmaxSteps``)
     }
 
     def solve(self, params, config, device="cpu"):
