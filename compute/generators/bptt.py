@@ -7,6 +7,7 @@ import numpy as np
 from compute import latex
 from compute.config import Field, Schema
 from compute.contract import HAND_TOLERANCE, Generator
+from compute.generators.bptt_steps import BpttSteps
 from compute.latex import operand, shown, shown_array
 from compute.sampling import pick_valid
 from compute.tolerance import told_apart, within
@@ -15,7 +16,7 @@ from compute.variant import Solved, Step
 ROUND = "Give the answer to at least 3 significant figures."
 
 
-class BpttGradient(Generator):
+class BpttGradient(BpttSteps, Generator):
     slug = "bptt_gradient"
     title = "Backpropagation through time on a scalar RNN"
     description = (
