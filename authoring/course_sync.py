@@ -153,7 +153,8 @@ def sync_problems(plan: Plan) -> list[Problem]:
     for row in plan.questions:
         question = row.instance
         try:
-            validate_choices(question.kind, [(choice.text, choice.is_correct) for choice in row.choices])
+            drafts = [(choice.text, choice.is_correct, choice.fraction) for choice in row.choices]
+            validate_choices(question.kind, drafts, question.settings)
         except ValidationError as error:
             problems += [row.where.problem("choices", f"choices: {message}") for message in error.messages]
         except UnknownKind:

@@ -73,7 +73,9 @@ QUESTION_HEAD = Table(Question, (
 ))
 QUESTION_TAIL = Table(Question, (text("hint", optional=True), text("explanation", optional=True)))
 CHOICE = Table(Choice, (
-    text("text", required=True), Key("correct", "is_correct", "bool"), text("feedback", optional=True),
+    text("text", required=True), Key("correct", "is_correct", "bool"),
+    Key("fraction", "fraction", "float", optional=True),  # Moodle fractions scoring; written only when set
+    text("feedback", optional=True),
 ))
 
 

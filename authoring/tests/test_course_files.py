@@ -25,8 +25,9 @@ QUESTION = QuestionFile(
         "settings": {},
     },
     choices=[
-        {"text": "The chain rule", "is_correct": True, "feedback": ""},
-        {"text": "The quotient rule", "is_correct": False, "feedback": "Only for $u/v$: it's not about graphs."},
+        {"text": "The chain rule", "is_correct": True, "fraction": None, "feedback": ""},
+        {"text": "The quotient rule", "is_correct": False, "fraction": None,
+         "feedback": "Only for $u/v$: it's not about graphs."},
     ],
 )
 QUESTION_TEXT = r"""+++

@@ -96,8 +96,8 @@ def test_every_question_passes_model_validation():
     demo_load()
     for question in Question.objects.all():
         question.full_clean()  # raises ValidationError with the question's problems
-        choices = [(choice.text, choice.is_correct) for choice in question.choices.all()]
-        validate_choices(question.kind, choices)
+        choices = [(choice.text, choice.is_correct, choice.fraction) for choice in question.choices.all()]
+        validate_choices(question.kind, choices, question.settings)
         if question.is_computed:  # the generator writes prompt and worked solution
             assert question.title and question.settings["generator"]
         else:

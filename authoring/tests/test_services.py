@@ -212,7 +212,7 @@ LECTURE1, LECTURE2, CLAIM = "01-basics/lecture.toml", "02-more/lecture.toml", "0
     (RULE, "correct = false", "correct = true",
      [(RULE, 7, "choices: A single-choice question needs exactly one correct choice; this one has 2.")]),
     (RULE, "correct = false", "correct = false\ncorect = true", [
-        (RULE, 14, "unknown key “corect” (keys: text, correct, feedback)")]),
+        (RULE, 14, "unknown key “corect” (keys: text, correct, fraction, feedback)")]),
     (CLAIM, "\nReLU is piecewise linear.\n", "\n",
      [(CLAIM, 6, "prompt: Write the question's prompt (only computed questions may leave it empty).")]),
     (CLAIM, "kind = 'true_false'", "kind = 'true_falsy'",
@@ -273,6 +273,62 @@ def test_every_problem_of_every_file_is_listed_and_an_existing_course_is_left_as
         f"{tmp_path}/{CLAIM}:4: true_false_answer: Enter true or false, not \"yes\".",
     ]
     assert snapshot() == before
+
+
+MOODLE_RULE = """+++
+uid = 'l01-rule'
+kind = 'single'
+title = 'Which rule?'
+single_mode = 'fractions'
+
+[[choices]]
+text = 'The chain rule'
+correct = true
+fraction = 1.0
+
+[[choices]]
+text = 'The product rule'
+correct = false
+fraction = 0.5
+
+[[choices]]
+text = 'The quotient rule'
+correct = false
+fraction = -0.3333333
++++
+Backpropagation computes the gradient with which rule?
+"""
+
+
+def test_fractions_import_and_export_as_written(tmp_path):
+    (course_dir(tmp_path) / RULE).write_text(MOODLE_RULE)
+    course_import(path=tmp_path)
+    question = Question.objects.get(uid="l01-rule")
+    assert question.settings == {"single_mode": "fractions"}
+    assert list(question.choices.values_list("is_correct", "fraction")) == [
+        (True, 1.0), (False, 0.5), (False, -0.3333333)]
+    course_export(course=Course.objects.get(slug="ml"), path=tmp_path / "out")
+    assert (tmp_path / "out" / RULE).read_text() == MOODLE_RULE
+    assert "fraction" not in (tmp_path / "out/02-more/l02-claim.md").read_text()  # written only when set
+    assert counts(course_import(path=tmp_path / "out")) == (0, 0, 4, 0, 0)
+
+
+def test_fractions_that_break_moodles_rules_are_problems_of_the_file(tmp_path):
+    (course_dir(tmp_path) / RULE).write_text(MOODLE_RULE.replace("fraction = 1.0", "fraction = 0.8").replace(
+        "fraction = 0.5", "fraction = 'half'"))
+    with pytest.raises(CourseFilesInvalid) as raised:
+        course_import(path=tmp_path)
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{tmp_path}/{RULE}:15: fraction: expected a number, got 'half'"]
+    edit(tmp_path, RULE, "fraction = 'half'", "fraction = 0.5")
+    with pytest.raises(CourseFilesInvalid) as raised:
+        course_import(path=tmp_path)
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{tmp_path}/{RULE}:7: choices: With fractions, the correct choices of a single-choice question are "
+        "those worth 100 %: unmark choice 1.",
+        f"{tmp_path}/{RULE}:7: choices: A single-choice question scored by fractions needs a choice worth 100 % "
+        "(fraction 1); the highest here is 80 %."]
+    assert not Question.objects.exists()
 
 
 def test_a_missing_folder_is_a_problem(tmp_path):
