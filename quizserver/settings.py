@@ -285,6 +285,7 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # answers live in the database, not in a result backend
 CELERY_TASK_ROUTES = {"quizzes.tasks.variants_solve": {"queue": "compute"},
+                      "quizzes.tasks.submissions_grade": {"queue": "compute"},  # multi-step: live steps
                       "quizzes.tasks.quiz_precompute": {"queue": "compute"},
                       "quizzes.tasks.question_regrade": {"queue": "compute"}}  # computed questions solve again
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another worker

@@ -34,6 +34,7 @@ class Grade:
     choice_marks: dict[int, str] = field(default_factory=dict)
     mistake: str = ""  # computed questions: the name of the known mistake the answer matches
     cells: tuple[bool, ...] = ()  # vector/matrix answers: which cells (row-major) are right
+    steps: tuple[dict, ...] = ()  # multi-step answers: each asked step's mark (``quizzes.step_grading``)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.score <= 1.0:

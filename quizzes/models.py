@@ -421,6 +421,9 @@ class Submission(models.Model):
     feedback = models.TextField(blank=True)
     choice_feedback = models.JSONField(default=dict, blank=True, help_text="Choice id → right/wrong mark.")
     cell_marks = models.JSONField(default=list, blank=True, help_text="Vector/matrix: right/wrong per entry.")
+    step_marks = models.JSONField(
+        default=list, blank=True, help_text="Multi-step: per asked step its mark (right, carried, shown, wrong, blank)."
+    )
     mistake = models.CharField(max_length=60, blank=True, help_text="The known mistake the answer matched.")
     after_reveal = models.BooleanField(
         default=False, help_text="Sent after the variant's solution was shown: checked, but not counted as mastery."

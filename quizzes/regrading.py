@@ -117,7 +117,8 @@ def _store(question: Question, solved: dict[int, Variant], regraded: list, *, by
     """Write the solved variants, the changed answers and their ``Regrade`` records."""
     stored = ["generator", "config", "answer", "values", "mistakes", "tolerance", "compute_ms", "device"]
     Variant.objects.bulk_update(list(solved.values()), stored, batch_size=500)
-    changed = ["score", "points", "feedback", "mistake", "choice_feedback", "cell_marks", "regraded_at"]
+    changed = ["score", "points", "feedback", "mistake", "choice_feedback", "cell_marks", "step_marks",
+               "regraded_at"]
     for submission, _, _ in regraded:
         submission.regraded_at = now
     Submission.objects.bulk_update([s for s, _, _ in regraded], changed, batch_size=500)

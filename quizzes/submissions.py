@@ -24,14 +24,17 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from courses import rate_limits
+from quizserver.celery import app as celery_app
 from quizzes.grading import Grade, credit_for_try
 from quizzes.kinds.base import InvalidAnswer, ParsedAnswer
 from quizzes.models import Question, Submission, Variant
 from quizzes.refusal import Refused
-from quizzes.variants import STALE_PENDING_SECONDS, variants_for
+from quizzes.variants import STALE_PENDING_SECONDS, send_task, variants_for
 
 STORE_ATTEMPTS = 3  # reads of a variant that changed state meanwhile (pending -> ready, rarely -> error)
 PENDING_FEEDBACK = "Your answer is saved; it is graded as soon as this question's variant is ready."
+CHECKING_FEEDBACK = "Your answer is saved and being checked step by step."
+GRADE_TASK = "quizzes.tasks.submissions_grade"
 RATE_SCOPE = "answers"  # answers per student (ident: the student's id) in ``courses.rate_limits``
 
 
@@ -79,6 +82,8 @@ def submission_create(*, student, question: Question, data, nonce: str = "", now
         prepared = _prepare(question, data, choices, variant)
         stored = _store(question, variant.pk, prepared, nonce=nonce, now=now)
         if stored is not None:
+            if stored.status == Submission.Status.PENDING and prepared.variant_status == Variant.Status.READY:
+                queue_grading(variant.pk)  # a live-graded kind's answer (its variant is ready)
             return stored
         variant.refresh_from_db()  # solved or failed since we read it: prepare against its new state
     raise Refused("This question is being updated. Send your answer again in a moment.", 503)
@@ -94,8 +99,22 @@ def _prepare(question: Question, data, choices: list, variant: Variant) -> _Prep
         parsed = kind.parse(question, data, choices=choices, variant=variant)
     except InvalidAnswer as invalid:
         return _Prepared(variant.status, invalid=invalid)
-    grade = kind.grade(question, parsed.value, choices=choices, variant=variant) if variant.is_ready else None
+    graded_now = variant.is_ready and not (kind.grades_live and not grading_in_process())
+    grade = kind.grade(question, parsed.value, choices=choices, variant=variant) if graded_now else None
     return _Prepared(variant.status, parsed=parsed, grade=grade)
+
+
+def grading_in_process() -> bool:
+    """Whether answers whose grading runs a generator (``Kind.grades_live``) are graded in the request:
+    without a broker (Celery eager). With one they wait as pending for ``queue_grading``'s task."""
+    return bool(celery_app.conf.task_always_eager)
+
+
+def queue_grading(variant_id: int) -> None:
+    """Queue grading the pending answers of a ready variant on the compute queue, after the commit;
+    a broker that cannot be reached leaves them pending for ``submissions_grade_lost``."""
+    task = celery_app.tasks[GRADE_TASK]
+    transaction.on_commit(lambda: send_task(task, [variant_id]))
 
 
 def _stored(variant_id: int, nonce: str) -> Submission | None:
@@ -130,7 +149,7 @@ def _store(question: Question, variant_id: int, prepared: _Prepared, *, nonce: s
     submission.raw, submission.value = prepared.parsed.raw, prepared.parsed.value
     submission.try_number = tries_used + 1
     if prepared.grade is None:
-        submission.feedback = PENDING_FEEDBACK
+        submission.feedback = CHECKING_FEEDBACK if prepared.variant_status == Variant.Status.READY else PENDING_FEEDBACK
         return _save(submission)
     grade_apply(submission, prepared.grade, question=question, now=now)
     return _save(submission)
@@ -160,6 +179,7 @@ def grade_apply(submission: Submission, grade: Grade, *, question: Question, now
     submission.feedback, submission.mistake = grade.feedback, grade.mistake
     submission.choice_feedback = {str(cid): mark for cid, mark in grade.choice_marks.items()}
     submission.cell_marks = list(grade.cells)
+    submission.step_marks = list(grade.steps)
     submission.graded_at = now
 
 

@@ -1,6 +1,6 @@
 """Celery tasks: a thin interface over the workflows (ids in, database out, nothing in a result backend).
 
-``variants_solve``, ``quiz_precompute`` and ``question_regrade`` (which solves computed variants
+``variants_solve``, ``submissions_grade``, ``quiz_precompute`` and ``question_regrade`` (which solves computed variants
 again) run on the ``compute`` queue (GPU workers in production); ``variants_requeue`` runs every
 minute from Celery beat.
 """
@@ -21,6 +21,13 @@ def variants_solve(variant_ids: list[int]) -> int:
     if ready:
         submissions.submissions_grade_pending(variant_ids=ready)
     return len(ready)
+
+
+@shared_task(name=submissions.GRADE_TASK)
+def submissions_grade(variant_ids: list[int]) -> int:
+    """Grade the pending answers of ready variants (multi-step answers, whose grading runs the
+    generator's steps); returns how many."""
+    return submissions.submissions_grade_pending(variant_ids=variant_ids)
 
 
 @shared_task(name="quizzes.tasks.quiz_precompute")

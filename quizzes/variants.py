@@ -74,15 +74,16 @@ def queue_solve(variants) -> None:
     else:
         # After the commit: a worker must not look before the rows are committed. Not
         # delay_on_commit, whose broker error would turn the committed request into a 500.
-        transaction.on_commit(lambda: _send(task, ids))
+        transaction.on_commit(lambda: send_task(task, ids))
 
 
-def _send(task, ids: list[int]) -> None:
+def send_task(task, ids: list[int]) -> None:
     """Send ``task`` for ``ids``; a broker that cannot be reached is logged, not raised."""
     try:
         task.delay(ids)
     except (KombuOperationalError, OSError) as error:
-        log.warning("broker unreachable, %d variant(s) left pending for variants_requeue: %s", len(ids), error)
+        log.warning("broker unreachable, %s for %d variant(s) left for the periodic re-queue: %s", task.name,
+                    len(ids), error)
 
 
 def variants_for(*, student, questions, only: tuple[str, ...] | None = None,
@@ -255,7 +256,8 @@ def quiz_precompute(*, quiz_id: int) -> int:
         generator, config = kind.generator(question), kind.config(question)
         seeds = [variant_seed(student_id=s, question_id=question.id, number=1) for s in todo]
         start = time.perf_counter()
-        rows = to_rows(generate_columns(generator, np.array(seeds, dtype=np.uint64), config, device))
+        rows = [kind.finish_row(question, row, config)
+                for row in to_rows(generate_columns(generator, np.array(seeds, dtype=np.uint64), config, device))]
         per_variant_ms = (time.perf_counter() - start) * 1000 / len(rows)
         now = timezone.now()
         variants_insert([

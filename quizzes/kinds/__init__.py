@@ -7,6 +7,7 @@ one module and one line here. ``Question.kind`` stores the slug.
 from quizzes.kinds import (
     computed,
     computed_array,
+    multi_step,
     multiple_choice,
     numeric,
     short_text,
@@ -17,7 +18,8 @@ from quizzes.kinds.base import Kind
 
 REGISTRY: dict[str, Kind] = {
     module.KIND.slug: module.KIND
-    for module in (single_choice, multiple_choice, true_false, numeric, short_text, computed, computed_array)
+    for module in (single_choice, multiple_choice, true_false, numeric, short_text, computed, computed_array,
+                   multi_step)
 }
 
 

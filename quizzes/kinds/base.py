@@ -199,6 +199,7 @@ class Kind:
     is_computed = False  # each student's variant has its own numbers from a generator
     needs_prompt = True  # a question of this kind must have its own prompt
     named_mistakes = False  # grades name known mistakes (statistics count them)
+    grades_live = False  # grading runs the generator's code: on the compute queue when there is a broker
     template = "quizzes/kinds/typed.html"  # the answer widget, included in the question's form
 
     # --- settings ---------------------------------------------------------------------------------

@@ -156,6 +156,11 @@ class ComputedKind(Kind):
         generator = self.generator(question, variant)
         return generator.solve_row(variant.seed, self.config(question, variant), variant.params, device)
 
+    def finish_row(self, question, row: dict, config: dict) -> dict:
+        """A solved variant's stored row as this kind stores it (``Generator.stored_row``'s here);
+        ``variants_solve`` (through ``solve``) and ``quiz_precompute`` both pass through it."""
+        return row
+
     def prompt(self, question, variant) -> str:
         text = question.prompt.strip() or self.generator(question, variant).prompt(self.config(question, variant))
         return fill_prompt(text, variant.params or {})

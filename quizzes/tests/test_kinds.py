@@ -60,7 +60,8 @@ def post(client, question, answer: str, nonce: str):
 
 
 def test_every_registered_kind_is_its_own_module_with_a_known_slug():
-    assert list(REGISTRY) == ["single", "multiple", "true_false", "numeric", "text", "computed", "computed_array"]
+    assert list(REGISTRY) == ["single", "multiple", "true_false", "numeric", "text", "computed", "computed_array",
+                              "multi_step"]
     for slug, kind in REGISTRY.items():
         assert kind.slug == slug and type(kind).__module__.startswith("quizzes.kinds.")
         assert (slug, kind.label) in kind_choices()
