@@ -11,6 +11,7 @@ import numpy as np
 from compute import latex
 from compute.config import Field, Renamed, Schema, check_index, legacy_index
 from compute.contract import COUNTING, HAND_TOLERANCE, Generator
+from compute.generators.rnn_steps import RnnSteps
 from compute.latex import rounded, shown, shown_array
 from compute.sampling import pick_valid
 from compute.tolerance import told_apart, within
@@ -36,7 +37,7 @@ def all_rules(checks: dict) -> np.ndarray:
     return np.logical_and.reduce(list(checks.values()))
 
 
-class RnnStep(Generator):
+class RnnStep(RnnSteps, Generator):
     slug = "rnn_step"
     title = "Vanilla RNN: hidden state after 1-3 steps"
     description = (
