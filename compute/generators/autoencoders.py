@@ -7,6 +7,7 @@ import numpy as np
 from compute import latex
 from compute.config import Field, Schema
 from compute.contract import HAND_TOLERANCE, MIN_ANSWER, Generator
+from compute.generators.vae_steps import VaeKlSteps
 from compute.latex import operand, rounded, shown
 from compute.sampling import pick_valid
 from compute.tolerance import told_apart
@@ -15,7 +16,7 @@ from compute.variant import Solved, Step
 ROUND = "Give the answer to at least 3 significant figures."
 
 
-class VaeKl(Generator):
+class VaeKl(VaeKlSteps, Generator):
     slug = "vae_kl"
     title = "VAE: KL divergence to the standard normal prior"
     description = (
