@@ -7,6 +7,7 @@ import numpy as np
 from compute import latex
 from compute.config import Field, Renamed, Schema, check_index, legacy_index
 from compute.contract import COUNTING, HAND_TOLERANCE, Generator
+from compute.generators.attention_steps import AttentionSteps
 from compute.latex import rounded, shown, shown_array
 from compute.sampling import first_valid, pick_valid
 from compute.tolerance import told_apart, within
@@ -224,7 +225,7 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-class Attention(Generator):
+class Attention(AttentionSteps, Generator):
     slug = "attention"
     title = "Scaled dot-product attention for one query"
     description = (
