@@ -10,6 +10,8 @@ and batched throughput of mlp_backward against a bare batched-autograd floor.
 (b) 100,000 mlp_backward variants through ``generate_columns`` + ``to_rows`` (sampling and the
     conversion to stored rows included): variants/s (target ≥ 1,000,000/s) and the share of a
     bare batched forward+backward on pre-made tensors (target ≥ 50%). Medians of repetitions.
+(c) Carried-error grading of one 8-step multi-step answer, in process, against plain torch's forward +
+    backward of the same chain (bench/carried.py): PASS when its p50 ≤ 5 ms.
 """
 
 import argparse
@@ -31,6 +33,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import bench.floors  # noqa: E402
+from bench.carried import carried_table  # noqa: E402
 from compute.batch import generate_columns, to_rows  # noqa: E402
 from compute.device import DeviceError, device_name  # noqa: E402
 from compute.generators import REGISTRY  # noqa: E402
@@ -228,8 +231,8 @@ def main() -> int:
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--threads", type=int, help="torch threads (default: the compute workers' setting, "
                         "QUIZSERVER_TORCH_THREADS or 1)")
-    parser.add_argument("--part", choices=("all", "single", "batched"), default="all",
-                        help="run only table (a) or (b)")
+    parser.add_argument("--part", choices=("all", "single", "batched", "carried"), default="all",
+                        help="run only table (a), (b) or (c)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 if any check fails")
     args = parser.parse_args()
     try:
@@ -242,10 +245,12 @@ def main() -> int:
     print(environment(args.device))
     floors, notes = load_floors()
     failures = 0
-    if args.part != "batched":
+    if args.part in ("all", "single"):
         failures += single_table(seeds, floors, notes, args.device)
-    if args.part != "single" and "mlp_backward" in REGISTRY:
+    if args.part in ("all", "batched") and "mlp_backward" in REGISTRY:
         failures += batched_table(args.quick, args.device)
+    if args.part in ("all", "carried"):
+        failures += carried_table(seeds)
     print(f"\n{failures} check(s) failed." if failures else "\nall checks passed.")
     return 1 if args.strict and failures else 0
 
