@@ -31,10 +31,10 @@ def test_precompute_benchmark_runs():
     assert "variants/s" in out and "torch imported: False" in out
 
 
-@pytest.mark.parametrize("part", ["batched"])
-def test_compute_benchmark_runs(part):
+@pytest.mark.parametrize(("part", "expected"), [("batched", "variants/s"), ("carried", "later steps graded carried")])
+def test_compute_benchmark_runs(part, expected):
     out = run_bench("bench/compute.py", "--quick", "--part", part)
-    assert "variants/s" in out
+    assert expected in out
 
 
 # --- bench/load.py: needs PostgreSQL and Redis on their usual local ports ---------------------------
