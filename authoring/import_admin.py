@@ -10,6 +10,7 @@ become quizzes, which may create quizzes, also needs the permission to add quizz
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -32,7 +33,6 @@ from courses.models import Course, Lecture
 from quizzes.kinds import REGISTRY
 from quizzes.models import Quiz
 
-MAX_BYTES = 512 * 1024  # below QUIZSERVER_MAX_REQUEST_BYTES (1 MB), whose plain 413 would answer first
 IMPORT_PERMISSIONS = ("quizzes.add_question", "quizzes.change_question")
 ADD_QUIZ_PERMISSION = "quizzes.add_quiz"
 TEMPLATE = "admin/authoring/question_import.html"
@@ -54,9 +54,7 @@ class QuestionImportForm(forms.Form):
     """The file (extension and size checked, not its content: the dry run does that), the lecture and
     the optional quiz, from the given querysets only."""
 
-    file = forms.FileField(
-        label="File", widget=forms.ClearableFileInput(attrs={"accept": ",".join(FORMATS)}),
-        help_text=f"Moodle XML (.xml) or GIFT (.gift, .txt; UTF-8), at most {MAX_BYTES // 1024} KB.")
+    file = forms.FileField(label="File", widget=forms.ClearableFileInput(attrs={"accept": ",".join(FORMATS)}))
     lecture = LectureField(queryset=Lecture.objects.none(), label="Lecture",
                            help_text="New quizzes are added to this lecture, unpublished.")
     quiz = QuizField(queryset=Quiz.objects.none(), required=False, label="Quiz",
@@ -70,16 +68,16 @@ class QuestionImportForm(forms.Form):
         self.fields["quiz"].queryset = quizzes.select_related("lecture__course").order_by(
             "lecture__course__title", "lecture__number", "position", "id")
         self.may_add_quizzes = may_add_quizzes
+        self.fields["file"].help_text = f"Moodle XML (.xml) or GIFT (.gift, .txt; UTF-8), at most {size(max_bytes())}."
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in FORMATS:
             raise forms.ValidationError(f"“{upload.name}”: the extension names the format: .xml (Moodle XML), "
                                         ".gift or .txt (GIFT).")
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                f"“{upload.name}” has {upload.size:,} bytes; a file may have at most {MAX_BYTES:,} "
-                f"({MAX_BYTES // 1024} KB). Split it, e.g. one category per file.")
+        if upload.size > max_bytes():
+            raise forms.ValidationError(f"“{upload.name}” has {size(upload.size)}; a file may have at most "
+                                        f"{size(max_bytes())}. Split it, e.g. one category per file.")
         return upload
 
     def clean(self):
@@ -95,6 +93,16 @@ class QuestionImportForm(forms.Form):
                 self.add_error("quiz", f"{lecture} has more than one quiz titled “{quiz.title}”, and the import "
                                        "finds its quiz by title: rename one of them first.")
         return cleaned
+
+
+def max_bytes() -> int:
+    """The largest file the page takes (``QUIZSERVER_IMPORT_MAX_BYTES``); a request larger than
+    ``QUIZSERVER_MAX_REQUEST_BYTES`` is refused (413) before it reaches the page."""
+    return settings.QUIZSERVER_IMPORT_MAX_BYTES
+
+
+def size(count: int) -> str:
+    return f"{count:,} bytes"
 
 
 def import_scope(request, model_admin) -> tuple:

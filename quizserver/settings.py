@@ -148,6 +148,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 # The largest image an author may upload; keep it below QUIZSERVER_MAX_REQUEST_BYTES for admin uploads.
 QUIZSERVER_IMAGE_MAX_BYTES = int(os.environ.get("QUIZSERVER_IMAGE_MAX_BYTES", str(1000 * 1000)))
+# The largest Moodle XML or GIFT file the admin's "Import questions" page takes; below it, too.
+QUIZSERVER_IMPORT_MAX_BYTES = int(os.environ.get("QUIZSERVER_IMPORT_MAX_BYTES", str(1000 * 1000)))
 STORAGES = {
     "default": {
         "BACKEND": os.environ.get("QUIZSERVER_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),

@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from authoring.import_admin import MAX_BYTES
 from authoring.pending_imports import FOLDER, PER_SESSION, SESSION_KEY, pending_import_get, pending_imports_clean
 from courses.models import Enrolment, Lecture
 from quizserver.tests.html_figures import extract, extract_all
@@ -162,12 +161,16 @@ class TestRefused:
         assert rows(page) == [("file", "—", "—", "—", "error")]
         assert "not well-formed XML" in page and "The file cannot be read" in page
 
-    def test_an_oversize_file_is_refused_before_anything_is_kept(self, importer, lecture, quiz):
-        response = upload(importer, "big.gift", "// x\n" * (MAX_BYTES // 5 + 1), lecture, quiz)
+    def test_an_oversize_file_is_refused_before_anything_is_kept(self, importer, lecture, quiz, settings):
+        settings.QUIZSERVER_IMPORT_MAX_BYTES = 1000
+        assert upload(importer, "fits.gift", GIFT + "// x\n" * ((1000 - len(GIFT)) // 5), lecture, quiz) \
+            .status_code == 200 and len(kept_files()) == 1
+        response = upload(importer, "big.gift", GIFT + "// x\n" * 200, lecture, quiz)
         page = html.unescape(response.content.decode())
         assert response.status_code == 200
-        assert f"a file may have at most {MAX_BYTES:,} ({MAX_BYTES // 1024} KB)" in page
-        assert 'aria-invalid="true"' in page and kept_files() == [] and SESSION_KEY not in importer.session
+        assert f"“big.gift” has {len(GIFT) + 1000:,} bytes; a file may have at most 1,000 bytes. Split it" in page
+        assert "at most 1,000 bytes." in extract(r'id="id_file_helptext"><div>(.*?)</div>', page)
+        assert 'aria-invalid="true"' in page and len(kept_files()) == 1 and len(importer.session[SESSION_KEY]) == 1
 
     def test_another_extension_is_refused_naming_the_formats(self, importer, lecture, quiz):
         page = html.unescape(upload(importer, "notes.docx", GIFT, lecture, quiz).content.decode())
