@@ -7,6 +7,7 @@ import numpy as np
 from compute import latex, svg
 from compute.config import Field, Renamed, Schema, check_index, legacy_index
 from compute.contract import COUNTING, HAND_TOLERANCE, Generator
+from compute.generators.gcn_steps import GcnSteps
 from compute.latex import rounded, shown, shown_array
 from compute.sampling import pick_valid
 from compute.tolerance import told_apart, within
@@ -184,7 +185,7 @@ class NormalizedAdjacency(Generator):
         )
 
 
-class GcnLayer(Generator):
+class GcnLayer(GcnSteps, Generator):
     slug = "gcn_layer"
     title = "GCN: one graph convolution layer"
     description = (
