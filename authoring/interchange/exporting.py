@@ -3,14 +3,17 @@
 The reverse of ``authoring.interchange.mapping``, one function per kind in ``EXPORTERS``. Texts become
 HTML with TeX for Moodle's MathJax filter (``markup.to_html``); the writers write them as they are.
 
-- single: multichoice with one answer: the correct choice 100 %, the others 0. Exact.
+- single: multichoice with one answer: the correct choice 100 %, the others 0; scored by Moodle fractions,
+  each choice's fraction. Exact.
 - multiple, net correct: each correct choice 1/k, each other −1/k. Moodle adds the weights of the picks
   and keeps the sum between 0 and 1, which is (right − wrong picks) / k, at least 0: exact.
   All or nothing: correct choices 1/k, the others −100 %: a wrong pick still gives 0, but Moodle gives
   part of the points for some of the right choices (warning; Moodle's all-or-nothing needs the
   multichoiceset plugin). Each answer: weighted as net correct (warning: Moodle gives nothing for a
   choice rightly left out). A weight 1/k not in Moodle's list of grades (k = 11 to 19, or over 20) needs
-  "nearest grade" when importing (warning).
+  "nearest grade" when importing (warning). Moodle fractions: each choice's fraction. Exact.
+- a fraction that is not one of Moodle's grades (``MOODLE_FRACTIONS``) needs "nearest grade" when importing
+  into Moodle (warning).
 - true_false: truefalse. Exact.
 - text: shortanswer, exact mode as case sensitive; ``*`` written ``\\*`` (Moodle's wildcard). Regular
   expressions: not exportable. Expected wrong answers: answers with fraction credit·100 and their feedback.
@@ -23,6 +26,8 @@ HTML with TeX for Moodle's MathJax filter (``markup.to_html``); the writers writ
   worked solution before the explanation in the general feedback, named mistakes as 0 % answers with
   their message; a diagram is left out (warning). computed_array: not exportable.
 - explanation, hint, points: general feedback, hint, default grade.
+- images (``![alt](image:NAME)`` in any text): ``<img src="@@PLUGINFILE@@/NAME">``, the names collected in
+  ``Exported.images`` (the caller adds the course's files, ``authoring.interchange.embedded``).
 """
 
 import math
@@ -30,7 +35,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from authoring.interchange.imported import Answer, ImportedQuestion
-from authoring.interchange.markup import to_html
+from authoring.interchange.markup import images_as_files, to_html
 from quizzes.kinds.computed import fill_prompt
 from quizzes.models import Question
 from quizzes.rendering import formulas_in
@@ -52,12 +57,16 @@ class Exported:
 
     question: ImportedQuestion
     warnings: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)  # the course images the texts show, each once
 
     def html(self, text: str, *, inline: bool = False) -> str:
-        """``text`` (Markdown) as HTML; a warning when a formula is not found as our renderer finds it."""
+        """``text`` (Markdown) as HTML, its images shown from Moodle's files (their names added to
+        ``images``); a warning when a formula is not found as our renderer finds it."""
         converted, found = to_html(text, inline=inline)
         if sorted(" ".join(f.split()) for f in found) != sorted(" ".join(f.split()) for f in formulas_in(text)):
             self.warnings.append(f"a formula in “{text[:40]}…” may not be shown as here: check it in Moodle")
+        converted, names = images_as_files(converted)
+        self.images += [name for name in names if name not in self.images]
         return converted
 
 
@@ -90,14 +99,33 @@ def fraction_warning(fraction: float, what: str) -> str | None:
 
 def export_single(question: Question, exported: Exported) -> None:
     exported.question.qtype, exported.question.single = "multichoice", True
+    if question.kind_spec.uses_fractions(question.settings):
+        export_fractions(question, exported)
+        return
     exported.question.answers = [Answer(exported.html(c.text, inline=True), 1.0 if c.is_correct else 0.0,
                                         exported.html(c.feedback, inline=True)) for c in question.choices.all()]
+
+
+def export_fractions(question: Question, exported: Exported) -> None:
+    """The choices of a question scored by Moodle fractions, each with its own fraction: Moodle grades them
+    as we do; a warning for each fraction Moodle's import will not take as it is."""
+    choices = list(question.choices.all())
+    exported.question.answers = [Answer(exported.html(c.text, inline=True), c.fraction,
+                                        exported.html(c.feedback, inline=True)) for c in choices]
+    for number, choice in enumerate(choices, start=1):
+        problem = fraction_warning(choice.fraction, f"choice {number}")
+        if problem:
+            exported.warnings.append(problem)
 
 
 def export_multiple(question: Question, exported: Exported) -> None:
     choices = list(question.choices.all())
     k = sum(choice.is_correct for choice in choices)
     mode = setting(question, "multiple_mode")
+    if mode == "fractions":
+        exported.question.qtype, exported.question.single = "multichoice", False
+        export_fractions(question, exported)
+        return
     wrong = -1.0 if mode == "all_or_nothing" else -1 / k
     exported.question.qtype, exported.question.single = "multichoice", False
     exported.question.answers = [Answer(exported.html(c.text, inline=True), 1 / k if c.is_correct else wrong,

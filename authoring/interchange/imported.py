@@ -28,13 +28,31 @@ class Answer:
     length_format: int = 1  # calculated: correctanswerformat, 1 decimals, 2 significant figures
 
 
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file a question's texts show as an image, carried by the Moodle XML file (base64 ``<file>``).
+
+    ``name`` is how the texts reference it: ``![alt](image:NAME)`` in the Markdown of an import (the
+    file's name made a valid image name, ``markup.plugin_file_name``), ``@@PLUGINFILE@@/NAME`` in the
+    HTML of an export (a course image's name). ``path`` is Moodle's path and name of the file
+    (``sub/my plot.png``), for messages. ``data`` is None when the question lacks the file or it is broken
+    (``ImportedQuestion.file_problems`` says which).
+    """
+
+    name: str
+    data: bytes | None
+    path: str = ""
+
+
 @dataclass
 class ImportedQuestion:
     """One question (or a reason it cannot be read) with its place in the file.
 
     ``qtype`` is Moodle's type name (``multichoice``, ``truefalse``, ``shortanswer``, ``numerical``,
     ``description``, ``essay``, ``matching``, ...). ``error`` is set when the question's own syntax is
-    broken; the rest is then incomplete. ``notes`` are what the parser dropped (images, units).
+    broken; the rest is then incomplete. ``notes`` are what the parser dropped (units, images GIFT
+    cannot carry). ``files`` are the images its texts show (``EmbeddedFile``); ``file_problems`` say
+    which image could not be read (a file the text shows but the question lacks, broken base64).
     """
 
     where: str  # "line 12" (GIFT) or "question 3 “Name”" (XML)
@@ -50,6 +68,8 @@ class ImportedQuestion:
     points: float | None = None  # Moodle's default grade (None: not given)
     penalty: float | None = None  # Moodle's penalty per wrong try (reported, not imported)
     datasets: dict = field(default_factory=dict)  # calculated: wildcard -> {"min", "max", "decimals", "distribution"}
+    files: list[EmbeddedFile] = field(default_factory=list)
+    file_problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str = ""
 

@@ -10,14 +10,27 @@ Read per ``<question type="…">``: ``name``, ``questiontext`` (its ``format``),
 ``defaultgrade``, ``penalty``, the first ``hint``, ``answer`` (``fraction``, ``text``, ``feedback``,
 ``tolerance``), ``single``, ``usecase`` and ``units``. ``<question type="category">`` sets the
 category of the questions after it.
+
+Files: a text's images of the question's own files (``<img src="@@PLUGINFILE@@/plot.png">``) become
+``![alt](image:plot.png)`` (``authoring.interchange.markup``) and the base64 ``<file name=… path=…>``
+of any of the question's texts each image names an ``EmbeddedFile``; an image whose file is missing,
+not base64, or given twice with different bytes is a ``file_problems`` entry. Whether the bytes are an
+image we keep is for the caller (``authoring.interchange.embedded``): this module reads syntax only.
+The writer puts the files a text shows into that text's element, as Moodle's import expects.
 """
 
+import base64
+import binascii
+import re
 import xml.etree.ElementTree as etree
 from dataclasses import replace
+from urllib.parse import unquote
 from xml.parsers import expat
 
-from authoring.interchange.imported import Answer, FileUnreadable, ImportedQuestion, category_title
+from authoring.interchange.imported import Answer, EmbeddedFile, FileUnreadable, ImportedQuestion, category_title
 from authoring.interchange.markup import FORMATS, to_markdown
+
+FILE_REFERENCE = re.compile(r"@@PLUGINFILE@@/([^\s\"'<>?#]+)")
 
 
 class _Refused(Exception):
@@ -92,21 +105,29 @@ def number_of(element: etree.Element, path: str, default: float | None = None) -
         raise ValueError(f"{path.lstrip('@')} “{raw.strip()}” is not a number") from None
 
 
-def markdown_of(element: etree.Element | None, question: ImportedQuestion, default_format: str = "html") -> str:
-    """The ``<text>`` of ``element`` as Markdown, in the element's ``format``; notes go to ``question``."""
+def markdown_of(element: etree.Element | None, question: ImportedQuestion, files: dict[str, str],
+                default_format: str = "html") -> str:
+    """The ``<text>`` of ``element`` as Markdown, in the element's ``format``; notes go to ``question``,
+    the files its images show to ``files`` (image name -> Moodle's path)."""
     if element is None:
         return ""
     text_format = element.get("format", default_format)
-    converted, notes = to_markdown(element.findtext("text") or "", text_format if text_format in FORMATS else "html")
+    converted, notes = to_markdown(element.findtext("text") or "",
+                                   text_format if text_format in FORMATS else "html", files)
     question.notes.extend(notes)
     return converted
 
 
 def read_question(element: etree.Element, question: ImportedQuestion) -> None:
     """Fill ``question`` from its ``<question>`` element; raises ValueError for a broken value."""
-    question.text = markdown_of(element.find("questiontext"), question)
-    question.general_feedback = markdown_of(element.find("generalfeedback"), question)
-    question.hint = markdown_of(element.find("hint"), question)
+    shown: dict[str, str] = {}  # image name in the Markdown -> Moodle's path of its file
+
+    def markdown(found: etree.Element | None) -> str:
+        return markdown_of(found, question, shown)
+
+    question.text = markdown(element.find("questiontext"))
+    question.general_feedback = markdown(element.find("generalfeedback"))
+    question.hint = markdown(element.find("hint"))
     question.points = number_of(element, "defaultgrade")
     question.penalty = number_of(element, "penalty")
     question.single = (element.findtext("single") or "true").strip().lower() in ("true", "1")
@@ -116,14 +137,43 @@ def read_question(element: etree.Element, question: ImportedQuestion) -> None:
         question.notes.append(f"units ({', '.join(unit for unit in units if unit)}) ignored: answers are plain numbers")
     for answer in element.findall("answer"):
         fraction = number_of(answer, "@fraction", 0.0) / 100
-        feedback = markdown_of(answer.find("feedback"), question)
+        feedback = markdown(answer.find("feedback"))
         if question.qtype == "multichoice":
-            text = markdown_of(answer, question)
+            text = markdown(answer)
         else:
             text = (answer.findtext("text") or "").strip()
         question.answers.append(Answer(text, fraction, feedback, abs(number_of(answer, "tolerance", 0.0))))
     if question.qtype in ("calculated", "calculatedsimple"):
         read_calculated(element, question)
+    read_files(element, question, shown)
+
+
+def read_files(element: etree.Element, question: ImportedQuestion, shown: dict[str, str]) -> None:
+    """The files of the question's texts (``<file>`` anywhere in ``element``) that its images show (``shown``:
+    image name -> Moodle's path) as ``question.files``; what is wrong with them as ``file_problems``."""
+    found: dict[str, bytes] = {}
+    broken = set()
+    for file in element.iter("file"):
+        path = "/".join(part for part in (file.get("path") or "/").split("/") + [file.get("name") or ""] if part)
+        if (file.get("encoding") or "base64") != "base64":
+            question.file_problems.append(f"the file “{path}” is not base64 (encoding “{file.get('encoding')}”)")
+            broken.add(path)
+            continue
+        try:
+            data = base64.b64decode("".join((file.text or "").split()), validate=True)
+        except (binascii.Error, ValueError):
+            question.file_problems.append(f"the file “{path}” is not valid base64: the file is damaged")
+            broken.add(path)
+            continue
+        if found.get(path, data) != data:
+            question.file_problems.append(f"two different files are named “{path}” (in different texts): rename one "
+                                          "in Moodle")
+        found[path] = data
+    for name, path in shown.items():
+        question.files.append(EmbeddedFile(name, found.get(path), path))
+        if path not in found and path not in broken:
+            question.file_problems.append(f"the image “{path}” is shown but the question has no file of that name "
+                                          "(<file name=… path=…>)")
 
 
 def read_calculated(element: etree.Element, question: ImportedQuestion) -> None:
@@ -159,18 +209,27 @@ def write_moodle_xml(categories: list[tuple[str, list[ImportedQuestion]]]) -> by
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="utf-8") + b"\n"
 
 
-def text_element(parent: etree.Element, tag: str, text: str, text_format: str | None = None) -> etree.Element:
-    """``<tag format="…"><text>text</text></tag>`` under ``parent``."""
+def text_element(parent: etree.Element, tag: str, text: str, text_format: str | None = None,
+                 files: list[EmbeddedFile] = ()) -> etree.Element:
+    """``<tag format="…"><text>text</text></tag>`` under ``parent``, followed inside it by the ``files``
+    whose ``@@PLUGINFILE@@/NAME`` the text shows (base64, path ``/``): Moodle imports a text's files from
+    its own element."""
     element = etree.SubElement(parent, tag, **({"format": text_format} if text_format else {}))
     etree.SubElement(element, "text").text = text
+    shown = {unquote(name) for name in FILE_REFERENCE.findall(text)}
+    for file in files:
+        if file.name in shown and file.data is not None:
+            written = etree.SubElement(element, "file", name=file.name, path="/", encoding="base64")
+            written.text = base64.b64encode(file.data).decode("ascii")
     return element
 
 
 def write_question(root: etree.Element, question: ImportedQuestion) -> None:
     element = etree.SubElement(root, "question", type=question.qtype)
+    files = question.files
     text_element(element, "name", question.name)
-    text_element(element, "questiontext", question.text, "html")
-    text_element(element, "generalfeedback", question.general_feedback, "html")
+    text_element(element, "questiontext", question.text, "html", files)
+    text_element(element, "generalfeedback", question.general_feedback, "html", files)
     etree.SubElement(element, "defaultgrade").text = f"{question.points if question.points is not None else 1:g}"
     etree.SubElement(element, "hidden").text = "0"
     if question.qtype == "multichoice":
@@ -183,10 +242,11 @@ def write_question(root: etree.Element, question: ImportedQuestion) -> None:
         etree.SubElement(element, "showunits").text = "3"  # no units
     answer_format = "html" if question.qtype == "multichoice" else "moodle_auto_format"
     for answer in question.answers:
-        written = text_element(element, "answer", answer.text, answer_format)
+        written = text_element(element, "answer", answer.text, answer_format, files)
         written.set("fraction", f"{answer.fraction * 100:.7g}")
         if question.qtype == "numerical":
             etree.SubElement(written, "tolerance").text = f"{answer.tolerance:.12g}"
-        text_element(written, "feedback", answer.feedback, "html")
+        text_element(written, "feedback", answer.feedback, "html", files)
     if question.hint:
-        text_element(element, "hint", question.hint, "html")
+        text_element(element, "hint", question.hint, "html", files)
+

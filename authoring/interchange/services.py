@@ -8,6 +8,10 @@ created, unpublished. Each question gets a uid made from its name (a slug); when
 question with that uid (or its numbered form ``-2``, ``-3``, ... from an earlier import), that question is
 updated in place (its choices by position) or reported unchanged; otherwise the question gets the uid,
 numbered when the course has it, and is appended after the quiz's questions. Nothing else is touched.
+
+Images a Moodle XML question carries (base64 ``<file>``) are checked as uploads are and stored as course
+images, named for the question (``authoring.interchange.embedded``); a file that cannot be stored is an
+error of its question. A dry run stores nothing.
 """
 
 import re
@@ -20,15 +24,17 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from authoring.course_sync import NOT_CLEANED, assign
+from authoring.interchange.embedded import ExportImages, PlannedImage, images_planned, references_renamed
 from authoring.interchange.exporting import NotExportable, to_moodle
 from authoring.interchange.gift import parse_gift, write_gift
 from authoring.interchange.imported import FileUnreadable, ImportedQuestion
 from authoring.interchange.mapping import Mapped, Skipped, map_question
 from authoring.interchange.moodle_xml import parse_moodle_xml, write_moodle_xml
 from courses.models import Course, Lecture
+from quizzes.images import image_store
 from quizzes.kinds import UnknownKind
 from quizzes.kinds.base import SettingsError
-from quizzes.models import Choice, Question, Quiz, Submission
+from quizzes.models import Choice, Question, QuestionImage, Quiz, Submission
 from quizzes.question_validation import validate_choices
 from quizzes.questions import question_save
 
@@ -46,7 +52,8 @@ class Entry:
 
     ``status`` is "created", "updated" or "unchanged" (``messages``: warnings on how it differs from
     Moodle, and for an update of an answered question that its grading changed), "skipped"
-    (``messages``: the reason) or "error" (``messages``: the problems)."""
+    (``messages``: the reason) or "error" (``messages``: the problems). ``images``: the course images its
+    files become, (name, "new" | "replaced" | "unchanged"); "updated" when one is new or replaced."""
 
     where: str
     status: str
@@ -55,6 +62,7 @@ class Entry:
     uid: str = ""
     kind: str = ""
     messages: tuple[str, ...] = ()
+    images: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ class ImportReport:
                 if entry.quiz == quiz:
                     done = "" if entry.status == "created" else f" {entry.status}"
                     lines.append(f"  {entry.where}: {entry.kind} “{entry.title}” (uid {entry.uid}){done}")
+                    lines += [f"    image “{name}”: {status}" for name, status in entry.images if status != "unchanged"]
                     lines += [f"    warning: {message}" for message in entry.messages]
         if skipped:
             lines.append("Skipped:")
@@ -113,6 +122,7 @@ class _Planned:
     choices: list[Choice] = field(default_factory=list)
     surplus: list[Choice] = field(default_factory=list)  # an updated question's choices beyond the file's
     changed: bool = True
+    images: list[PlannedImage] = field(default_factory=list)  # stored before the question
 
 
 @transaction.atomic
@@ -135,12 +145,13 @@ def questions_import(*, path: Path, lecture: Lecture, quiz_title: str = "", dry_
     taken = set(Question.objects.filter(quiz__lecture__course=lecture.course_id).values_list("uid", flat=True))
     existing = {question.uid: question for question in Question.objects.filter(
         quiz__in=[quiz.pk for quiz in quizzes.values()]).select_related("quiz").prefetch_related("choices")}
+    images = dict(QuestionImage.objects.filter(course=lecture.course_id).values_list("name", "sha256"))
     entries, planned = [], []
     for item in imported:
         title = (quiz_title or item.category or path.stem)[:200]
         if title not in quizzes:
             quizzes[title] = Quiz(lecture=lecture, title=title, is_published=False)
-        entry, plan = plan_question(item, quizzes[title], taken, existing)
+        entry, plan = plan_question(item, quizzes[title], taken, existing, images)
         entries.append(entry)
         if plan:
             planned.append(plan)
@@ -169,11 +180,13 @@ def read_file(path: Path) -> list[ImportedQuestion]:
     return parse_gift(text)
 
 
-def plan_question(item: ImportedQuestion, quiz: Quiz, taken: set[str],
-                  existing: dict[str, Question]) -> tuple[Entry, _Planned | None]:
+def plan_question(item: ImportedQuestion, quiz: Quiz, taken: set[str], existing: dict[str, Question],
+                  images: dict[str, str]) -> tuple[Entry, _Planned | None]:
     """The entry for ``item`` and, when it can be saved, its question and choices with the file's values
     assigned: the matching question of ``quiz`` in ``existing`` (removed from it, so a second question of
-    the same name matches the next one), else a new one whose uid is added to ``taken``."""
+    the same name matches the next one), else a new one whose uid is added to ``taken``. ``images``: the
+    course's images, name -> sha256, to which the images the question's files become are added
+    (``embedded.images_planned``)."""
     if item.error:
         return Entry(item.where, "error", item.name, messages=(item.error,)), None
     try:
@@ -188,6 +201,9 @@ def plan_question(item: ImportedQuestion, quiz: Quiz, taken: set[str],
     else:
         saved = sorted(question.choices.all(), key=lambda choice: (choice.position, choice.id))
         grading_before = grading_of(question, saved)
+    files = images_planned(item, question.uid, images)
+    references_renamed(mapped, files.renames)
+    question.image_names_override = frozenset(images) | files.unresolved  # those are reported below
     changed = assign(question, {"kind": mapped.kind, "title": mapped.title, "prompt": mapped.prompt,
                                 "points": mapped.points, "hint": mapped.hint, "explanation": mapped.explanation,
                                 "settings": cleaned_settings(mapped)})
@@ -198,20 +214,21 @@ def plan_question(item: ImportedQuestion, quiz: Quiz, taken: set[str],
         choices.append(choice)
     surplus = saved[len(choices):]
     changed |= bool(surplus)
-    problems = question_problems(question, mapped)
+    problems = files.problems + question_problems(question, mapped)
     if problems:
         return Entry(item.where, "error", mapped.title, quiz.title, messages=tuple(problems)), None
+    stored = tuple((image.name, image.status) for image in files.images)
     warnings = list(mapped.warnings)
     if grading_before is None:
         status = "created"
         taken.add(question.uid)
     else:
-        status = "updated" if changed else "unchanged"
+        status = "updated" if changed or any(image_status != "unchanged" for _, image_status in stored) else "unchanged"
         if grading_before != grading_of(question, choices) and answered(question):
             warnings.append("students have answered this question and its grading changed: their submissions "
                             "keep the grades they got (regrading is not done here)")
-    entry = Entry(item.where, status, mapped.title, quiz.title, question.uid, mapped.kind, tuple(warnings))
-    return entry, _Planned(question, choices, surplus, changed)
+    entry = Entry(item.where, status, mapped.title, quiz.title, question.uid, mapped.kind, tuple(warnings), stored)
+    return entry, _Planned(question, choices, surplus, changed, files.images)
 
 
 def matching_question(title: str, quiz: Quiz, existing: dict[str, Question]) -> Question | None:
@@ -268,7 +285,11 @@ def unique_uid(title: str, taken: set[str]) -> str:
 
 
 def save(lecture: Lecture, new_quizzes: list[Quiz], planned: list[_Planned]) -> None:
-    """Create the new quizzes after the lecture's, then each question after its quiz's, with its choices."""
+    """Store the questions' images, create the new quizzes after the lecture's, then each question after its
+    quiz's, with its choices."""
+    for plan in planned:
+        for image in plan.images:
+            image_store(course=lecture.course, name=image.name, data=image.data)
     position = lecture.quizzes.aggregate(last=Max("position"))["last"] or 0
     for quiz in new_quizzes:
         position += 1
@@ -342,13 +363,16 @@ def category_path(lecture: Lecture, quiz: Quiz) -> str:
 def questions_export(*, course: Course, file_format: str, lecture_number: int | None = None) -> ExportReport:
     """The questions of ``course`` (of one lecture with ``lecture_number``), archived ones left out, as a
     Moodle XML (``file_format`` "moodle") or GIFT ("gift") file, one category per quiz; reads only.
-    Computed questions solve one variant (imports torch)."""
+    Computed questions solve one variant (imports torch). The course images a question shows go into the
+    Moodle XML as its files; GIFT cannot carry files, so there they stay references to files Moodle will
+    not have (a warning says so)."""
     if file_format not in EXPORT_FORMATS:
         raise UnknownFormat(f"format “{file_format}”: use {' or '.join(EXPORT_FORMATS)}")
     lectures = course.lectures.order_by("number")
     if lecture_number is not None:
         lectures = lectures.filter(number=lecture_number)
     categories, entries = [], []
+    images = ExportImages(course)
     for lecture in lectures:
         for quiz in lecture.quizzes.order_by("position", "id"):
             questions = []
@@ -360,6 +384,10 @@ def questions_export(*, course: Course, file_format: str, lecture_number: int | 
                 except NotExportable as reason:
                     entries.append(ExportEntry(status="not exportable", messages=(str(reason),), **common))
                     continue
+                exported.question.files, missing = images.files(exported.images)
+                exported.warnings += missing
+                if file_format == "gift" and exported.question.files:
+                    exported.warnings.append(gift_images_warning([file.name for file in exported.question.files]))
                 questions.append(exported)
                 entries.append(ExportEntry(status="converted" if exported.warnings else "exported",
                                            messages=tuple(exported.warnings), **common))
@@ -374,3 +402,14 @@ def questions_export(*, course: Course, file_format: str, lecture_number: int | 
         entries = [replace(entry, status="converted", messages=entry.messages + tuple(lost[entry.uid]))
                    if entry.uid in lost else entry for entry in entries]
     return ExportReport(content, tuple(entries), file_format)
+
+
+def gift_images_warning(names: list[str]) -> str:
+    """What a GIFT export does with the images ``names`` a question shows: written as references to Moodle's
+    files, without the files (GIFT cannot carry them)."""
+    shown = ", ".join(f"“{name}”" for name in names)
+    if len(names) == 1:
+        return (f"GIFT cannot carry files: the image {shown} is written as <img src=\"@@PLUGINFILE@@/…\"> without "
+                "its file, so Moodle shows its text instead (Moodle XML carries the image)")
+    return (f"GIFT cannot carry files: the images {shown} are written as <img src=\"@@PLUGINFILE@@/…\"> without "
+            "their files, so Moodle shows their text instead (Moodle XML carries the images)")

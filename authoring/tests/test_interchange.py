@@ -97,7 +97,8 @@ def test_moodle_xml_constructs_become_questions_of_our_kinds(lecture):
         ("universal", "true_false", "Networks"), ("optimizer", "text", "Networks"),
         ("sigmoid-slope", "numeric", "Networks")]
     activation = questions["activation"]
-    assert activation.prompt == "Which function is $\\sigma(x) = \\frac{1}{1+e^{-x}}$?\n\nPick one."
+    assert activation.prompt == ("Which function is $\\sigma(x) = \\frac{1}{1+e^{-x}}$?\n\n"
+                                 "![plot](image:activation-sigmoid.png)\n\nPick one.")
     assert (activation.points, activation.hint, activation.explanation) == (
         2.0, "Think of logistic regression.", "The logistic function.")
     assert choices(activation) == [("The sigmoid", True, "Yes."), ("ReLU", False, "ReLU is max(0, x)."),
@@ -114,7 +115,8 @@ def test_moodle_xml_constructs_become_questions_of_our_kinds(lecture):
         ("question 6 “Intro”", "description"), ("question 7 “Calc”", "kind not supported yet (calculatedmulti)"),
         ("question 8 “Drag”", "kind not supported yet (ddwtos)")]
     warnings = {e.uid: e.messages for e in report.of("created")}
-    assert "image “sigmoid.png” left out (images are not imported yet)" in warnings["activation"]
+    assert not [w for w in warnings["activation"] if "image" in w]  # it came with its file (test_interchange_images)
+    assert report.of("created")[0].images == (("activation-sigmoid.png", "new"),)
     assert "units (1/s) ignored: answers are plain numbers" in warnings["sigmoid-slope"]
     assert report.notes == ("Moodle's penalty per wrong try (0.3333) is not imported: in graded mode, a quiz's "
                             "try credits set what each try earns.",)
@@ -238,7 +240,7 @@ def test_the_command_prints_created_skipped_and_errors(lecture):
         "constructs.xml into L02 Computation Graphs: imported. 5 created, 3 skipped, 0 with errors.",
         "Quiz “Networks” (new, not published):",
         "  question 1 “Activation”: single “Activation” (uid activation)",
-        "    warning: image “sigmoid.png” left out (images are not imported yet)",
+        "    image “activation-sigmoid.png”: new",
     ]
     assert "Skipped:\n  question 6 “Intro”: description\n" in out
     with pytest.raises(CommandError, match="^1 with errors in broken.gift: nothing imported.$"):

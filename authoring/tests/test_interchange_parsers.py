@@ -94,7 +94,8 @@ def test_html_becomes_markdown_without_scripts_events_or_plugin_images():
             '<ul><li>one</li><li>two \\[x\\]</li></ul><!-- hidden -->')
     markdown, notes = to_markdown(html, "html")
     assert markdown == ("Is $a < b$ <b>true</b>?\n\n2\\*3 and snake\\_case <a>link</a>\n\n- one\n- two \\[x\\]")
-    assert notes == ["image “a.png” left out (images are not imported yet)"]
+    assert notes == ["image “a.png” left out: GIFT cannot carry files (export the questions from Moodle as Moodle "
+                     "XML to bring their images)"]
 
 
 def test_markdown_and_plain_text_are_kept_as_written():
