@@ -249,4 +249,3 @@ def write_question(root: etree.Element, question: ImportedQuestion) -> None:
         text_element(written, "feedback", answer.feedback, "html", files)
     if question.hint:
         text_element(element, "hint", question.hint, "html", files)
-
