@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from authoring.interchange.services import FORMATS, ImportReport
 from authoring.pending_imports import (
     KEEP,
+    PER_SESSION,
     PendingImport,
     pending_import_discard,
     pending_import_get,
@@ -68,7 +69,8 @@ class QuestionImportForm(forms.Form):
         self.fields["quiz"].queryset = quizzes.select_related("lecture__course").order_by(
             "lecture__course__title", "lecture__number", "position", "id")
         self.may_add_quizzes = may_add_quizzes
-        self.fields["file"].help_text = f"Moodle XML (.xml) or GIFT (.gift, .txt; UTF-8), at most {size(max_bytes())}."
+        self.fields["file"].help_text = (f"Moodle XML (.xml) or GIFT (.gift, .txt; UTF-8), "
+                                         f"at most {max_bytes():,} bytes.")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -76,8 +78,8 @@ class QuestionImportForm(forms.Form):
             raise forms.ValidationError(f"“{upload.name}”: the extension names the format: .xml (Moodle XML), "
                                         ".gift or .txt (GIFT).")
         if upload.size > max_bytes():
-            raise forms.ValidationError(f"“{upload.name}” has {size(upload.size)}; a file may have at most "
-                                        f"{size(max_bytes())}. Split it, e.g. one category per file.")
+            raise forms.ValidationError(f"“{upload.name}” has {upload.size:,} bytes; a file may have at most "
+                                        f"{max_bytes():,} bytes. Split it, e.g. one category per file.")
         return upload
 
     def clean(self):
@@ -99,10 +101,6 @@ def max_bytes() -> int:
     """The largest file the page takes (``QUIZSERVER_IMPORT_MAX_BYTES``); a request larger than
     ``QUIZSERVER_MAX_REQUEST_BYTES`` is refused (413) before it reaches the page."""
     return settings.QUIZSERVER_IMPORT_MAX_BYTES
-
-
-def size(count: int) -> str:
-    return f"{count:,} bytes"
 
 
 def import_scope(request, model_admin) -> tuple:
@@ -158,8 +156,8 @@ def question_import_confirm(request, model_admin):
     lectures, quizzes = import_scope(request, model_admin)
     pending = pending_import_get(session=request.session, token=request.POST.get("token", ""))
     if pending is None:
-        messages.error(request, f"That file is no longer kept (previews are kept for {KEEP.days} day, five per "
-                                "session): upload it again.")
+        messages.error(request, f"That file is no longer kept (a preview's file is kept for {KEEP.days} day, the "
+                                f"last {PER_SESSION} of a session): upload it again.")
         return redirect("admin:quizzes_quiz_import")
     lecture = get_object_or_404(lectures, pk=pending.lecture_id)
     quiz = get_object_or_404(quizzes, pk=pending.quiz_id, lecture=lecture) if pending.quiz_id else None
