@@ -24,7 +24,7 @@ from compute.steps import step_chain, step_slips
 from compute.steps_diagram import steps_diagram
 from quizzes import grading
 from quizzes.kinds.base import InvalidAnswer, MalformedAnswer, ParsedAnswer, Setting, number_key
-from quizzes.kinds.computed import TRIAL_SEEDS, ComputedKind
+from quizzes.kinds.computed import TRIAL_SEEDS, ComputedKind, fill_prompt
 from quizzes.numeric_input import MAX_LENGTH, NumericInputError, parse_number
 from quizzes.rendering import render_many
 from quizzes.step_grading import AskedStep, grade_steps
@@ -32,6 +32,8 @@ from quizzes.step_grading import AskedStep, grade_steps
 MODES = (("all", "All steps at once"),
          ("guided", "Guided: the next step opens after a right answer or “show this step”"))
 DONE = ("right", "carried", "shown")  # marks that open the next step in guided mode
+STEPS_NOTE = ("Work it out step by step in the boxes below. Each step is graded on its own; a step that is "
+              "wrong but right for your own earlier values still earns part of its points.")
 
 
 class MultiStep(ComputedKind):
@@ -111,6 +113,13 @@ class MultiStep(ComputedKind):
 
     def shape_problem(self, answer_kind: str) -> str:
         return ""
+
+    def prompt(self, question, variant) -> str:
+        """The question's own prompt, else the generator's followed by how the steps are graded."""
+        if question.prompt.strip():
+            return super().prompt(question, variant)
+        generator = self.generator(question, variant)
+        return fill_prompt(f"{generator.prompt(self.config(question, variant))}\n\n{STEPS_NOTE}", variant.params or {})
 
     def tolerance(self, question, variant) -> dict:
         return variant.tolerance or self.generator(question, variant).tolerance(self.config(question, variant))
