@@ -22,6 +22,12 @@ HTML with TeX for Moodle's MathJax filter (``markup.to_html``); the writers writ
   (warning: the same numbers, but Moodle's interval includes its upper end). Expected wrong answers:
   answers with fraction credit·100, their feedback and the comparison at their value (or their own
   rtol and atol).
+- computed with the ``formula`` generator, to Moodle XML: calculatedsimple (``export_formula``), the
+  formula in Moodle's syntax (``authoring.interchange.calculated``), each wildcard's dataset with the values
+  of the first seeds for Moodle to draw from, the tolerance (relative: tolerancetype 1, absolute: 2, the
+  question's own rtol/atol when it has them) and the answer's decimals; ``{{ a }}`` in the prompt as ``{a}``
+  (warning: Moodle draws from those values, the worked solution is not exported). A formula Moodle cannot
+  write, and GIFT (which has no calculated questions), fall back to the fixed variant below, with a warning.
 - computed: the variant of seed 0, as a numerical question (warning): its prompt with its numbers, the
   worked solution before the explanation in the general feedback, named mistakes as 0 % answers with
   their message; a diagram is left out (warning). computed_array: not exportable.
@@ -34,6 +40,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from authoring.interchange.calculated import ITEMS, NotMoodle, dataset_items, datasets, moodle_formula, moodle_text
 from authoring.interchange.imported import Answer, ImportedQuestion
 from authoring.interchange.markup import images_as_files, to_html
 from quizzes.kinds.computed import fill_prompt
@@ -58,6 +65,7 @@ class Exported:
     question: ImportedQuestion
     warnings: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)  # the course images the texts show, each once
+    file_format: str = "moodle"  # or "gift": what the file can hold
 
     def html(self, text: str, *, inline: bool = False) -> str:
         """``text`` (Markdown) as HTML, its images shown from Moodle's files (their names added to
@@ -70,8 +78,9 @@ class Exported:
         return converted
 
 
-def to_moodle(question: Question) -> Exported:
-    """``question`` (its choices prefetched) in Moodle's model; raises NotExportable. See the module docstring."""
+def to_moodle(question: Question, *, file_format: str = "moodle") -> Exported:
+    """``question`` (its choices prefetched) in Moodle's model for a ``file_format`` "moodle" (XML) or "gift"
+    file; raises NotExportable. See the module docstring."""
     exporter = EXPORTERS.get(question.kind)
     if exporter is None:
         raise NotExportable(f"kind {question.kind} has no Moodle equivalent")
@@ -81,6 +90,7 @@ def to_moodle(question: Question) -> Exported:
     moodle.hint = exported.html(question.hint)
     moodle.general_feedback = exported.html(question.explanation)
     moodle.text = exported.html(question.prompt)
+    exported.file_format = file_format
     exporter(question, exported)
     return exported
 
@@ -208,6 +218,16 @@ def number_text(value: float) -> str:
 
 def export_computed(question: Question, exported: Exported) -> None:
     kind = question.kind_spec
+    if kind.generator(question).slug == "formula":
+        if exported.file_format == "gift":
+            exported.warnings.append("GIFT has no calculated questions: exported as one fixed variant (Moodle XML "
+                                     "carries the formula)")
+        else:
+            try:
+                export_formula(question, exported)
+                return
+            except NotMoodle as reason:
+                exported.warnings.append(f"{reason}: exported as one fixed variant, not as a calculated question")
     variant = kind.generator(question).generate(SEED, kind.config(question))
     tolerance = kind.tolerance(question, variant)
 
@@ -228,6 +248,32 @@ def export_computed(question: Question, exported: Exported) -> None:
                              f"(answer {number_text(variant.answer)})")
     if variant.diagram:
         exported.warnings.append("the diagram of the network is left out")
+
+
+def export_formula(question: Question, exported: Exported) -> None:
+    """A question of the ``formula`` generator as Moodle's calculatedsimple (see the module docstring);
+    NotMoodle (nothing changed) when Moodle cannot write its formula."""
+    kind = question.kind_spec
+    generator, config = kind.generator(question), kind.config(question)
+    formula = moodle_formula(config["formula"], config["wildcards"])
+    if setting(question, "own_tolerance"):
+        rtol, atol = setting(question, "rtol"), setting(question, "atol")
+        relative = rtol > 0 or atol == 0
+        if rtol > 0 and atol > 0:
+            exported.warnings.append(f"Moodle has one tolerance: relative {rtol:g} is exported, the absolute "
+                                     f"{atol:g} is left out")
+        tolerance = rtol if relative else atol
+    else:
+        relative, tolerance = config["tolerance_type"] == "relative", config["tolerance"]
+    moodle = exported.question
+    moodle.qtype = "calculatedsimple"
+    moodle.text = exported.html(moodle_text(question.prompt.strip() or generator.prompt(config)))
+    moodle.answers = [Answer(formula, 1.0, "", tolerance, tolerance_type=1 if relative else 2,
+                             length=config["answer_decimals"], length_format=1)]
+    moodle.datasets = datasets(config)
+    moodle.dataset_items = dataset_items(generator, config, moodle.datasets)
+    exported.warnings.append(f"calculated: Moodle gives each student one of the {ITEMS} sets of values written in "
+                             "the file (here every student gets a fresh draw), and shows no worked solution")
 
 
 def export_computed_array(question: Question, exported: Exported) -> None:

@@ -68,6 +68,7 @@ class ImportedQuestion:
     points: float | None = None  # Moodle's default grade (None: not given)
     penalty: float | None = None  # Moodle's penalty per wrong try (reported, not imported)
     datasets: dict = field(default_factory=dict)  # calculated: wildcard -> {"min", "max", "decimals", "distribution"}
+    dataset_items: dict[str, list[str]] = field(default_factory=dict)  # calculated, export: wildcard -> its values
     files: list[EmbeddedFile] = field(default_factory=list)
     file_problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

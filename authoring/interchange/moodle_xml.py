@@ -16,7 +16,9 @@ Files: a text's images of the question's own files (``<img src="@@PLUGINFILE@@/p
 of any of the question's texts each image names an ``EmbeddedFile``; an image whose file is missing,
 not base64, or given twice with different bytes is a ``file_problems`` entry. Whether the bytes are an
 image we keep is for the caller (``authoring.interchange.embedded``): this module reads syntax only.
-The writer puts the files a text shows into that text's element, as Moodle's import expects.
+The writer puts the files a text shows into that text's element, as Moodle's import expects, and
+writes a calculated or calculatedsimple question's tolerance type and answer length per answer and
+its ``<dataset_definitions>`` with the values Moodle draws from (``dataset_items``).
 """
 
 import base64
@@ -232,6 +234,7 @@ def write_question(root: etree.Element, question: ImportedQuestion) -> None:
     text_element(element, "generalfeedback", question.general_feedback, "html", files)
     etree.SubElement(element, "defaultgrade").text = f"{question.points if question.points is not None else 1:g}"
     etree.SubElement(element, "hidden").text = "0"
+    calculated = question.qtype in ("calculated", "calculatedsimple")
     if question.qtype == "multichoice":
         etree.SubElement(element, "single").text = "true" if question.single else "false"
         etree.SubElement(element, "shuffleanswers").text = "0"  # our choices keep their order
@@ -240,12 +243,46 @@ def write_question(root: etree.Element, question: ImportedQuestion) -> None:
         etree.SubElement(element, "usecase").text = "1" if question.usecase else "0"
     elif question.qtype == "numerical":
         etree.SubElement(element, "showunits").text = "3"  # no units
+    elif calculated:
+        for tag, value in (("synchronize", "0"), ("single", "0"), ("answernumbering", "abc"), ("shuffleanswers", "0"),
+                           ("unitgradingtype", "0"), ("unitpenalty", "0.1"), ("showunits", "3"), ("unitsleft", "0")):
+            etree.SubElement(element, tag).text = value
     answer_format = "html" if question.qtype == "multichoice" else "moodle_auto_format"
     for answer in question.answers:
         written = text_element(element, "answer", answer.text, answer_format, files)
         written.set("fraction", f"{answer.fraction * 100:.7g}")
-        if question.qtype == "numerical":
+        if question.qtype == "numerical" or calculated:
             etree.SubElement(written, "tolerance").text = f"{answer.tolerance:.12g}"
+        if calculated:
+            etree.SubElement(written, "tolerancetype").text = str(answer.tolerance_type)
+            etree.SubElement(written, "correctanswerformat").text = str(answer.length_format)
+            etree.SubElement(written, "correctanswerlength").text = str(answer.length if answer.length is not None
+                                                                        else 2)
         text_element(written, "feedback", answer.feedback, "html", files)
     if question.hint:
         text_element(element, "hint", question.hint, "html", files)
+    if calculated:
+        write_datasets(element, question)
+
+
+def write_datasets(element: etree.Element, question: ImportedQuestion) -> None:
+    """A calculated question's ``<dataset_definitions>``: per wildcard its range, decimals, distribution and
+    the values Moodle draws from (``dataset_items``), private to the question."""
+    definitions = etree.SubElement(element, "dataset_definitions")
+    for name, spec in question.datasets.items():
+        definition = etree.SubElement(definitions, "dataset_definition")
+        text_element(definition, "status", "private")
+        text_element(definition, "name", name)
+        etree.SubElement(definition, "type").text = question.qtype
+        text_element(definition, "distribution", spec["distribution"])
+        text_element(definition, "minimum", repr(float(spec["min"])))
+        text_element(definition, "maximum", repr(float(spec["max"])))
+        text_element(definition, "decimals", str(spec["decimals"]))
+        values = question.dataset_items.get(name, [])
+        etree.SubElement(definition, "itemcount").text = str(len(values))
+        items = etree.SubElement(definition, "dataset_items")
+        for number, value in enumerate(values, start=1):
+            item = etree.SubElement(items, "dataset_item")
+            etree.SubElement(item, "number").text = str(number)
+            etree.SubElement(item, "value").text = value
+        etree.SubElement(definition, "number_of_items").text = str(len(values))

@@ -380,7 +380,7 @@ def questions_export(*, course: Course, file_format: str, lecture_number: int | 
                     "choices"):
                 common = {"uid": question.uid, "title": str(question), "quiz": quiz.title, "kind": question.kind}
                 try:
-                    exported = to_moodle(question)
+                    exported = to_moodle(question, file_format=file_format)
                 except NotExportable as reason:
                     entries.append(ExportEntry(status="not exportable", messages=(str(reason),), **common))
                     continue
