@@ -14,6 +14,7 @@ from compute.generators import (
     bptt,
     computation_graph,
     convolution,
+    convolution_backward,
     convolution_shapes,
     formula,
     gans,
@@ -30,7 +31,8 @@ from compute.network import generator as network
 
 _MODULES = (
     basics, computation_graph, network, mlp, activations, softmax, initialization, regularization, optimizers,
-    convolution_shapes, convolution, sequences, bptt, language, graphs, autoencoders, gans, formula,
+    convolution_shapes, convolution, convolution_backward, sequences, bptt, language, graphs, autoencoders, gans,
+    formula,
 )
 REGISTRY: dict[str, Generator] = {g.slug: g for module in _MODULES for g in module.GENERATORS}
 
