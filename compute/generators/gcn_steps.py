@@ -15,17 +15,12 @@ def _tensor(value):
     return torch.tensor(value, dtype=torch.float64)
 
 
-def _node(config: dict) -> int:
-    from compute.generators.graphs import asked_node  # here: graphs imports this module
-
-    return asked_node(config)
-
-
 class GcnSteps:
-    """Mixin of ``GcnLayer``: its steps (see the module docstring)."""
+    """Mixin of ``GcnLayer``: its steps (see the module docstring). The generator gives ``node_of(config)``,
+    the asked node (the mixin cannot import graphs.py, which imports it)."""
 
     def step_specs(self, config: dict) -> tuple[StepSpec, ...]:
-        v = _node(config)
+        v = self.node_of(config)
         return checked_specs((
             StepSpec("A_hat", "\\hat A", "adjacency with self-loops", "matrix"),
             StepSpec("degrees", "\\hat d", "degrees", "vector", ("A_hat",)),
@@ -49,7 +44,7 @@ class GcnSteps:
             inv_sqrt = t["degrees"].rsqrt()
             out = inv_sqrt[:, None] * t["A_hat"] * inv_sqrt[None, :]
         elif name == "aggregated":
-            out = t["normalized"][_node(config)] @ _tensor(params["H"])
+            out = t["normalized"][self.node_of(config)] @ _tensor(params["H"])
         elif name == "pre":
             out = t["aggregated"] @ _tensor(params["W"])
         elif name == "output":

@@ -215,6 +215,10 @@ class GcnLayer(GcnSteps, Generator):
                            "solution gives every entry within half the tolerance",
     }
 
+    def node_of(self, config: dict) -> int:
+        """The asked node (for the steps of ``GcnSteps``)."""
+        return asked_node(config)
+
     def check_config(self, config):
         check_index(config, "index", "nodes")
 

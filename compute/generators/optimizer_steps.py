@@ -141,11 +141,9 @@ class OptimizerSteps:
         return g
 
     def step_mistakes(self, name: str, params: dict, inputs: dict, config: dict) -> dict:
-        """The optimizer's named mistakes (``OPTIMIZER_MISTAKES``) where they are a slip of one step, from
-        the same inputs."""
+        """The optimizer's named mistakes (the generator's ``optimizer_mistakes``) where they are a slip of
+        one step, from the same inputs."""
         import torch
-
-        from compute.generators.optimizers import OPTIMIZER_MISTAKES  # here: optimizers imports this module
 
         optimizer = config["optimizer"]
         quantity, t = parse(name)
@@ -172,4 +170,4 @@ class OptimizerSteps:
             previous = x["w_before"] if t > 1 else torch.tensor(params["w0"], dtype=torch.float64)
             found["no_decay"] = previous + x["delta"]
             found["decay_not_scaled"] = (1 - params["wd"]) * previous + x["delta"]
-        return {key: float(value) for key, value in found.items() if key in OPTIMIZER_MISTAKES[optimizer]}
+        return {key: float(value) for key, value in found.items() if key in self.optimizer_mistakes[optimizer]}

@@ -107,6 +107,7 @@ def simulate(name: str, w: float, grads: list[float], lr: float, mu: float, wd: 
 
 
 class OptimizerStep(OptimizerSteps, Generator):
+    optimizer_mistakes = OPTIMIZER_MISTAKES  # per optimizer, its mistakes (read by OptimizerSteps)
     slug = "optimizer_step"
     title = "Optimizer steps: SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam, AdamW"
     description = (
