@@ -10,9 +10,10 @@ What is read::
     format    = "markdown" | "html" | "plain" | "moodle" ;   moodle (the default): HTML, blank lines are paragraphs
 
 The kind follows from the answer block, in Moodle's order: empty (essay), ``#…`` (numerical), any
-``~`` (multiple choice: one pick when some answer starts with ``=``, else several, weighted
-``~%50%``), ``->`` (matching), ``T``/``F``/``TRUE``/``FALSE`` (true/false: ``#`` feedback on a wrong
-answer, then ``#`` on a right one), otherwise ``=a =b`` (short answer). No answer block: a
+``~`` (multiple choice: one pick when some answer starts with ``=``, else several; any answer
+weighted ``~%50%`` or ``~%-25%``, Moodle's fraction in percent), ``->`` (matching),
+``T``/``F``/``TRUE``/``FALSE`` (true/false: ``#`` feedback on a wrong answer, then ``#`` on a right
+one), otherwise ``=a =b`` (short answer). No answer block: a
 description. Text after the block makes a missing-word question: the blank becomes ``_____``.
 ``\\~ \\= \\# \\{ \\} \\:`` are the characters themselves; any other backslash is kept (LaTeX), and,
 unlike Moodle, ``\\n`` is not a newline (it would break ``\\nabla``).
@@ -22,6 +23,7 @@ the rest of the file from being read.
 """
 
 import re
+from decimal import Decimal
 
 from authoring.interchange.imported import Answer, ImportedQuestion, category_title
 from authoring.interchange.markup import to_markdown
@@ -260,25 +262,31 @@ def gift_question(question: ImportedQuestion) -> tuple[str, list[str]]:
     elif question.qtype == "numerical":
         answers.append("#")
         for answer in question.answers:
-            mark = "=" if answer.fraction >= 1 else f"=%{answer.fraction * 100:.7g}%"
+            mark = "=" if answer.fraction >= 1 else f"=%{weight(answer)}%"
             answers.append(f"{mark}{answer.text}:{answer.tolerance:.12g}{feedback_of(answer)}")
     else:
         if question.qtype == "shortanswer" and question.usecase:
             notes.append("GIFT cannot say case-sensitive: Moodle compares case-insensitively")
         for answer in question.answers:
             text = escape_html(answer.text) if question.qtype == "multichoice" else escape(answer.text)
-            if question.qtype == "multichoice" and question.single:
-                mark = "=" if answer.fraction >= 1 else "~"
+            if question.qtype == "multichoice" and question.single:  # "=" makes it single: a 100 % answer
+                mark = "=" if answer.fraction >= 1 else "~" if answer.fraction == 0 else f"~%{weight(answer)}%"
             elif question.qtype == "multichoice":
-                mark = f"~%{answer.fraction * 100:.7g}%"
+                mark = f"~%{weight(answer)}%"
             else:  # shortanswer: ~ would make it multiple choice
-                mark = "=" if answer.fraction >= 1 else f"=%{answer.fraction * 100:.7g}%"
+                mark = "=" if answer.fraction >= 1 else f"=%{weight(answer)}%"
             answers.append(f"{mark}{text}{feedback_of(answer)}")
     if question.general_feedback:
         answers.append(f"####{escape_html(question.general_feedback)}")
     body = "\n".join(f"\t{answer}" for answer in answers)
     text = f"::{escape(question.name)}::[html]{escape_html(question.text)}{{\n{body}\n}}"
     return f"// {question.where}\n{text}", notes
+
+
+def weight(answer: Answer) -> str:
+    """The answer's fraction as a GIFT weight, in percent as ``WEIGHT`` reads it: 7 significant digits
+    (every fraction Moodle stores, 7 decimals), never an exponent."""
+    return f"{Decimal(f'{answer.fraction * 100:.7g}'):f}"
 
 
 def feedback_of(answer: Answer) -> str:

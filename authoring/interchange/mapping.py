@@ -1,10 +1,15 @@
 """What each Moodle construct becomes here: an ``ImportedQuestion`` mapped onto one of our kinds.
 
-- multichoice with one answer: ``single``, the 100 % answer correct; partial credit and penalties
-  are dropped, with a warning.
-- multichoice with several answers: ``multiple``, net correct, a positive weight marks a correct
-  choice. Exact when each right choice weighs 1/k and each other −1/k; otherwise a warning says how
-  grading differs. multichoiceset (Moodle's all-or-nothing plugin): ``multiple``, all or nothing.
+- multichoice with one answer: ``single``, the 100 % answer correct, when every other answer gives 0;
+  otherwise (partial credit, penalties, several 100 % answers) ``single`` scored by Moodle fractions,
+  each choice keeping its fraction, the 100 % ones correct. Exact either way.
+- multichoice with several answers: ``multiple``, a positive fraction marks a correct choice. Net
+  correct when each right choice weighs 1/k and each other −1/k; otherwise scored by Moodle fractions,
+  each choice keeping its fraction. Exact either way. multichoiceset (Moodle's all-or-nothing plugin):
+  ``multiple``, all or nothing.
+- a fraction within 0.00001 of one of Moodle's grades (``exporting.MOODLE_FRACTIONS``, or its negative) is that
+  grade, as Moodle's own import takes it (``%33.333%`` is 33.33333 %); any other is kept to 7 decimals,
+  the precision Moodle stores.
 - truefalse: ``true_false``; the feedback for true and for false is added to the explanation.
 - shortanswer: ``text`` with the 100 % answers, case-insensitive (exact with ``usecase``); ``*``
   wildcards make every answer a regular expression.
@@ -30,10 +35,12 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from authoring.interchange.exporting import MOODLE_FRACTIONS
 from authoring.interchange.imported import Answer, ImportedQuestion
 from compute.config import ConfigError
 from compute.generators import get_generator
 from quizzes.grading import is_full_score
+from quizzes.kinds import get_kind
 from quizzes.kinds.expected_wrong import NAME_LENGTH
 from quizzes.models import Question
 
@@ -41,6 +48,7 @@ FULL = 1 - 1e-6  # Moodle writes fractions with 7 decimals: 0.9999999 is full ma
 TITLE_LENGTH = 200  # Question.title's max_length
 WILDCARD = re.compile(r"(?<!\\)\*")  # Moodle's short-answer wildcard; \* is the character
 EXACT_ZERO_RTOL = 1e-9  # a Moodle tolerance of 0: the exact value, up to binary rounding
+GRADE_MATCH = 1e-5  # how close Moodle's import wants a fraction to one of its grades
 
 
 class Skipped(Exception):
@@ -49,7 +57,8 @@ class Skipped(Exception):
 
 @dataclass
 class Mapped:
-    """A question ready to become a ``Question`` with ``Choice`` rows (text, is_correct, feedback)."""
+    """A question ready to become a ``Question`` with ``Choice`` rows (text, is_correct, feedback, fraction);
+    fraction is None unless the question is scored by Moodle fractions."""
 
     kind: str
     title: str
@@ -58,7 +67,7 @@ class Mapped:
     explanation: str = ""
     points: float = 1.0
     settings: dict = field(default_factory=dict)
-    choices: list[tuple[str, bool, str]] = field(default_factory=list)
+    choices: list[tuple[str, bool, str, float | None]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -87,31 +96,39 @@ def percent(fraction: float) -> str:
     return f"{fraction * 100:.4g} %"
 
 
+def moodle_grade(fraction: float) -> float:
+    """``fraction`` as Moodle's import takes it: the Moodle grade (or its negative) within GRADE_MATCH of it,
+    else the fraction to 7 decimals."""
+    for grade in MOODLE_FRACTIONS:
+        if abs(abs(fraction) - grade) < GRADE_MATCH:
+            return math.copysign(grade, fraction) if grade else 0.0
+    return round(fraction, 7)
+
+
 def map_multichoice(imported: ImportedQuestion, mapped: Mapped) -> None:
+    graded = [(answer, moodle_grade(answer.fraction)) for answer in imported.answers]
+    fractions = [fraction for _, fraction in graded]
     if imported.single:
         mapped.kind = "single"
-        mapped.choices = [(a.text, a.fraction >= FULL, a.feedback) for a in imported.answers]
-        for number, answer in enumerate(imported.answers, start=1):
-            if -1 < answer.fraction < 0 or 0 < answer.fraction < FULL:
-                mapped.warnings.append(f"choice {number} gives {percent(answer.fraction)} in Moodle, "
-                                       "0 here (single choice: only the correct choice scores)")
-        return
-    mapped.kind, mapped.settings = "multiple", {"multiple_mode": "net_correct"}
-    mapped.choices = [(a.text, a.fraction > 0, a.feedback) for a in imported.answers]
-    right = [a.fraction for a in imported.answers if a.fraction > 0]
-    others = [a.fraction for a in imported.answers if a.fraction <= 0]
-    share = 1 / len(right) if right else 0
-    if not all(math.isclose(f, share, abs_tol=1e-4) for f in right) or not all(
-            math.isclose(f, -share, abs_tol=1e-4) for f in others):
-        weights = ", ".join(percent(a.fraction) for a in imported.answers)
-        mapped.warnings.append(
-            f"weights {weights} cannot be represented exactly: graded net correct here, (right − wrong picks) / "
-            f"{len(right)} correct choices, at least 0; Moodle adds the weights of the picked choices")
+        if sum(f >= FULL for f in fractions) == 1 and all(f >= FULL or f == 0 for f in fractions):
+            mapped.choices = [(a.text, f >= FULL, a.feedback, None) for a, f in graded]
+            return
+        mapped.settings = {"single_mode": "fractions"}
+    else:
+        mapped.kind, mapped.settings = "multiple", {"multiple_mode": "net_correct"}
+        right = [f for f in fractions if f > 0]
+        share = 1 / len(right) if right else 0
+        if right and all(math.isclose(f, share if f > 0 else -share, abs_tol=1e-4) for f in fractions):
+            mapped.choices = [(a.text, f > 0, a.feedback, None) for a, f in graded]
+            return
+        mapped.settings = {"multiple_mode": "fractions"}
+    correct = get_kind(mapped.kind).correct_by_fraction
+    mapped.choices = [(a.text, correct(f), a.feedback, f) for a, f in graded]
 
 
 def map_multichoiceset(imported: ImportedQuestion, mapped: Mapped) -> None:
     mapped.kind, mapped.settings = "multiple", {"multiple_mode": "all_or_nothing"}
-    mapped.choices = [(a.text, a.fraction > 0, a.feedback) for a in imported.answers]
+    mapped.choices = [(a.text, a.fraction > 0, a.feedback, None) for a in imported.answers]
 
 
 def map_truefalse(imported: ImportedQuestion, mapped: Mapped) -> None:

@@ -208,9 +208,10 @@ def plan_question(item: ImportedQuestion, quiz: Quiz, taken: set[str], existing:
                                 "points": mapped.points, "hint": mapped.hint, "explanation": mapped.explanation,
                                 "settings": cleaned_settings(mapped)})
     choices = []
-    for position, (text, correct, feedback) in enumerate(mapped.choices, start=1):
+    for position, (text, correct, feedback, fraction) in enumerate(mapped.choices, start=1):
         choice = saved[position - 1] if position <= len(saved) else Choice()
-        changed |= assign(choice, {"position": position, "text": text, "is_correct": correct, "feedback": feedback})
+        changed |= assign(choice, {"position": position, "text": text, "is_correct": correct, "feedback": feedback,
+                                   "fraction": fraction})
         choices.append(choice)
     surplus = saved[len(choices):]
     changed |= bool(surplus)
@@ -252,8 +253,8 @@ def cleaned_settings(mapped: Mapped) -> dict:
 
 
 def grading_of(question: Question, choices: list[Choice]) -> tuple:
-    """What decides a question's grades: kind, settings and which choices are correct."""
-    return question.kind, question.settings, [choice.is_correct for choice in choices]
+    """What decides a question's grades: kind, settings, which choices are correct and their fractions."""
+    return question.kind, question.settings, [(choice.is_correct, choice.fraction) for choice in choices]
 
 
 def answered(question: Question) -> bool:
@@ -268,7 +269,8 @@ def question_problems(question: Question, mapped: Mapped) -> list[str]:
     except ValidationError as error:
         problems += [f"{name}: {message}" for name, messages in error.message_dict.items() for message in messages]
     try:
-        validate_choices(question.kind, [(text, correct) for text, correct, _ in mapped.choices])
+        validate_choices(question.kind, [(text, correct, fraction) for text, correct, _, fraction in mapped.choices],
+                         question.settings)
     except ValidationError as error:
         problems += [f"choices: {message}" for message in error.messages]
     return problems

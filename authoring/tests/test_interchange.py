@@ -66,13 +66,17 @@ def test_gift_constructs_become_questions_of_our_kinds(lecture):
     assert questions["star"].settings["text_mode"] == "regex"
 
 
-def test_gift_weights_are_reported_as_warnings_and_partial_credit_becomes_expected_wrong_answers(lecture):
+def test_gift_weights_grade_exactly_and_partial_credit_becomes_expected_wrong_answers(lecture):
     report, questions = imported(lecture, "constructs.gift")
     warnings = {e.uid: e.messages for e in report.of("created")}
     assert warnings["primes"] == ()  # ±1/2 each: net correct grades exactly as Moodle
-    assert warnings["weighted"] == (
-        "weights 70 %, 30 %, -100 % cannot be represented exactly: graded net correct here, (right − wrong "
-        "picks) / 2 correct choices, at least 0; Moodle adds the weights of the picked choices",)
+    assert warnings["weighted"] == ()  # 70 %, 30 %, −100 %: scored by Moodle's fractions themselves
+    weighted = questions["weighted"]
+    assert weighted.settings == {"multiple_mode": "fractions"}
+    assert [(c.is_correct, c.fraction) for c in weighted.choices.all()] == [(True, 0.7), (True, 0.3), (False, -1.0)]
+    a, b, c = weighted.choices.all()
+    assert [grade(weighted, {"choice": picked}) for picked in ([a.id, b.id], [a.id], [b.id], [a.id, c.id])] == [
+        1.0, 0.7, 0.3, 0.0]
     assert (warnings["two"], warnings["many"]) == ((), ())
     assert questions["two"].settings["wrong_answers"] == [
         {"name": "answer 3", "text": "for", "feedback": "50 % of the points.", "credit": 0.5}]
@@ -103,6 +107,8 @@ def test_moodle_xml_constructs_become_questions_of_our_kinds(lecture):
         2.0, "Think of logistic regression.", "The logistic function.")
     assert choices(activation) == [("The sigmoid", True, "Yes."), ("ReLU", False, "ReLU is max(0, x)."),
                                    ("tanh", False, "")]
+    assert activation.settings == {"single_mode": "fractions"}  # tanh takes 33.33333 % away in Moodle
+    assert [c.fraction for c in activation.choices.all()] == [1.0, 0.0, -0.3333333]
     assert choices(questions["convex-losses"]) == [
         ("squared error", True, ""), ("cross-entropy", True, ""), ("0-1 loss", False, "Not convex."),
         ("a deep network's loss in its weights", False, "")]
@@ -161,11 +167,26 @@ def test_one_broken_question_imports_nothing_and_names_its_line(lecture):
 
 
 def test_a_question_our_rules_refuse_imports_nothing(lecture, tmp_path):
-    (tmp_path / "two-right.gift").write_text("::Fine:: Fine. {=yes ~no}\n\n::Two right:: Pick. {=a =b ~c}\n")
-    report = questions_import(path=tmp_path / "two-right.gift", lecture=lecture)
+    (tmp_path / "short.gift").write_text("::Fine:: Fine. {=yes ~no}\n\n::Short:: Pick. {~%50%a ~%30%b ~c}\n")
+    report = questions_import(path=tmp_path / "short.gift", lecture=lecture)
     assert [(e.where, e.messages) for e in report.of("error")] == [
-        ("line 3", ("choices: A single-choice question needs exactly one correct choice; this one has 2.",))]
+        ("line 3", ("choices: The positive fractions must add up to 100 % (Moodle's rule); these add up to 80 %.",))]
     assert not Question.objects.exists()
+
+
+def test_single_choice_weights_and_two_right_answers_grade_as_moodle_grades_them(lecture, tmp_path):
+    (tmp_path / "single.gift").write_text("::Two right:: Pick. {=a =b ~c}\n\n"
+                                          "::Partial:: Pick. {=right ~%50%half ~%-25%penalty ~%33.333%third}\n")
+    report = questions_import(path=tmp_path / "single.gift", lecture=lecture)
+    assert [(e.uid, e.kind, e.messages) for e in report.of("created")] == [
+        ("two-right", "single", ()), ("partial", "single", ())]
+    questions = {q.uid: q for q in Question.objects.prefetch_related("choices")}
+    two, partial = questions["two-right"], questions["partial"]
+    assert [(c.is_correct, c.fraction) for c in two.choices.all()] == [(True, 1.0), (True, 1.0), (False, 0.0)]
+    assert [(c.is_correct, c.fraction) for c in partial.choices.all()] == [
+        (True, 1.0), (False, 0.5), (False, -0.25), (False, 0.3333333)]  # 33.333 % is Moodle's 33.33333 %
+    assert [grade(partial, {"choice": c.id}) for c in partial.choices.all()] == [1.0, 0.5, 0.0, 0.3333333]
+    assert [grade(two, {"choice": c.id}) for c in two.choices.all()] == [1.0, 1.0, 0.0]
 
 
 @pytest.mark.parametrize(("name", "message"), [

@@ -124,6 +124,63 @@ def test_the_command_writes_the_file_and_prints_the_report(small, tmp_path):
     assert (tmp_path / "dl.xml").read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<quiz>')
 
 
+@pytest.fixture
+def by_fractions(quiz):
+    """A single- and a multiple-choice question scored by Moodle fractions, negative ones included."""
+    single = make_question(quiz=quiz, position=1, uid="partial", title="Partial", kind="single", prompt="Pick.",
+                           single_mode="fractions")
+    multiple = make_question(quiz=quiz, position=2, uid="weighted", title="Weighted", kind="multiple",
+                             prompt="Pick all.", multiple_mode="fractions")
+    for question, fractions in ((single, (1.0, 0.5, -0.3333333, 0.0)), (multiple, (0.7, 0.3, -0.25, -1.0))):
+        for position, fraction in enumerate(fractions, start=1):
+            Choice.objects.create(question=question, position=position, text=f"choice {position}",
+                                  is_correct=question.kind_spec.correct_by_fraction(fraction), fraction=fraction)
+    return quiz
+
+
+def test_fractions_go_out_exactly_to_moodle_xml_and_gift(by_fractions):
+    course = by_fractions.lecture.course
+    report = questions_export(course=course, file_format="moodle")
+    root = ElementTree.fromstring(report.content)
+    partial, weighted = root[1:]
+    assert (partial.findtext("single"), weighted.findtext("single")) == ("true", "false")
+    assert [a.get("fraction") for a in partial.iter("answer")] == ["100", "50", "-33.33333", "0"]
+    assert [a.get("fraction") for a in weighted.iter("answer")] == ["70", "30", "-25", "-100"]
+    assert [(e.uid, e.status, e.messages) for e in report.entries] == [
+        ("partial", "exported", ()), ("weighted", "exported", ())]
+    gift = questions_export(course=course, file_format="gift").content.decode()
+    assert "\t=choice 1\n\t~%50%choice 2\n\t~%-33.33333%choice 3\n\t~choice 4\n" in gift
+    assert "\t~%70%choice 1\n\t~%30%choice 2\n\t~%-25%choice 3\n\t~%-100%choice 4\n" in gift
+
+
+@pytest.mark.parametrize("file_format", ["moodle", "gift"])
+def test_fractions_come_back_as_the_same_fractions_and_mode(by_fractions, file_format, tmp_path):
+    course = by_fractions.lecture.course
+    path = tmp_path / ("back.xml" if file_format == "moodle" else "back.gift")
+    path.write_bytes(questions_export(course=course, file_format=file_format).content)
+    lecture = Lecture.objects.create(course=course, number=3, title="Back", slug="back")
+    report = questions_import(path=path, lecture=lecture)
+    assert [(e.uid, e.status, e.messages) for e in report.entries] == [
+        ("partial-2", "created", ()), ("weighted-2", "created", ())]
+    for original in Question.objects.filter(quiz=by_fractions).prefetch_related("choices"):
+        back = Question.objects.prefetch_related("choices").get(quiz__lecture=lecture, uid=f"{original.uid}-2")
+        assert (back.kind, back.settings) == (original.kind, original.settings)
+        assert [(c.is_correct, c.fraction) for c in back.choices.all()] == [
+            (c.is_correct, c.fraction) for c in original.choices.all()]
+
+
+def test_a_fraction_moodle_does_not_offer_is_exported_with_a_warning(quiz):
+    question = make_question(quiz=quiz, position=1, uid="odd", title="Odd", kind="multiple", prompt="Pick.",
+                             multiple_mode="fractions")
+    for position, fraction in enumerate((0.65, 0.35, -0.5), start=1):
+        Choice.objects.create(question=question, position=position, text=str(position), is_correct=fraction > 0,
+                              fraction=fraction)
+    report = questions_export(course=quiz.lecture.course, file_format="moodle")
+    assert report.entries[0].messages == (
+        "choice 1: 65 % is not one of Moodle's grades: import with “nearest grade” (Moodle rounds it)",
+        "choice 2: 35 % is not one of Moodle's grades: import with “nearest grade” (Moodle rounds it)")
+
+
 # --- the demo course there and back ---------------------------------------------------------------------
 
 # Differences the formats cannot avoid, which check_round_trip allows for (the reason after each):
@@ -131,7 +188,8 @@ def test_the_command_writes_the_file_and_prints_the_report(small, tmp_path):
 #   (the same interval);
 # - numeric mode: significant figures and decimal places arrive as tolerance mode, the rounded answer ± half a
 #   unit of its last digit (the same numbers but the interval's upper end);
-# - multiple mode: Moodle's core multichoice cannot grade all-or-nothing or each-answer; they arrive as net correct;
+# - multiple mode: Moodle's core multichoice cannot grade all-or-nothing or each-answer; each-answer arrives as
+#   net correct, all-or-nothing as the Moodle fractions it went out as (1/k each right choice, −100 % each wrong);
 # - expected wrong answers: Moodle answers have no names; they arrive named by their feedback's first words, and
 #   with their tolerance written out when it differs from the question's;
 # - markup: Markdown goes out as HTML and comes back as Markdown with inline HTML (**a** → <strong>a</strong>,
@@ -154,7 +212,15 @@ def check_round_trip(original: Question, back: Question, file_format: str) -> No
                for a, b in zip(ours, theirs, strict=True)), original.uid
     settings, returned = original.settings, back.settings
     if original.kind == "multiple":
-        assert returned["multiple_mode"] == "net_correct"
+        # net correct and each answer go out as ±1/k, all or nothing as 1/k and −100 %: Moodle's grading of
+        # those weights comes back as net correct, or as the fractions themselves
+        k = sum(c.is_correct for c in ours)
+        if settings["multiple_mode"] == "all_or_nothing":
+            assert returned["multiple_mode"] == "fractions", original.uid
+            assert [c.fraction for c in theirs] == [
+                pytest.approx(1 / k, abs=5e-8) if c.is_correct else -1.0 for c in ours], original.uid
+        else:
+            assert returned["multiple_mode"] == "net_correct", original.uid
     elif original.kind == "true_false":
         assert returned == settings
     elif original.kind == "text":
