@@ -41,7 +41,7 @@ def test_the_question_list_shows_answers_and_facility(author, quiz, student):
 
 def test_duplicate_copies_a_question_with_its_choices_at_the_end_of_its_quiz(author, quiz):
     original = make_question(quiz=quiz, kind="single", prompt="Pick $x$", title="Pick", position=2)
-    original.choices.create(position=1, text="$x$", is_correct=True, feedback="yes")
+    original.choices.create(position=1, text="$x$", is_correct=True, feedback="yes", fraction=1.0)
     original.choices.create(position=2, text="$y$", is_correct=False, feedback="no")
     make_question(quiz=quiz, kind="numeric", prompt="?", numeric_answer=1.0, position=7)
     response = author.post(reverse("admin:quizzes_question_changelist"),
@@ -50,8 +50,8 @@ def test_duplicate_copies_a_question_with_its_choices_at_the_end_of_its_quiz(aut
     copy = Question.objects.exclude(pk=original.pk).get(title="Pick (copy)")
     assert (copy.position, copy.kind, copy.prompt, copy.settings) == (8, "single", "Pick $x$", original.settings)
     assert copy.uid != original.uid
-    assert list(copy.choices.values_list("text", "is_correct", "feedback")) == [
-        ("$x$", True, "yes"), ("$y$", False, "no")]
+    assert list(copy.choices.values_list("text", "is_correct", "feedback", "fraction")) == [
+        ("$x$", True, "yes", 1.0), ("$y$", False, "no", None)]
 
 
 PREVIEW = reverse("admin:quizzes_question_preview")

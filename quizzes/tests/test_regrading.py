@@ -160,3 +160,33 @@ def test_statistics_split_the_tries_by_version(author, quiz, student, make_user,
     assert "By version of the question" in page
     rows = re.findall(r'<tr><td class="num">(\d)</td><td class="num">(\d)</td>', page)
     assert rows == [("1", "1"), ("2", "2")]
+
+
+def test_a_changed_fraction_is_a_new_version_and_a_regrade_grades_with_it(quiz, student, instructor):
+    question = make_question(quiz=quiz, kind="multiple", prompt="Which?", multiple_mode="fractions")
+    a = question.choices.create(position=1, text="a", is_correct=True, fraction=0.5)
+    b = question.choices.create(position=2, text="b", is_correct=True, fraction=0.5)
+    question_version_update(question=question)
+    picked = submission_create(student=student, question=question, data=form_data(choice=[a.id]), nonce="a")
+    assert picked.score == 0.5
+    a.fraction, b.fraction = 0.75, 0.25
+    a.save()
+    b.save()
+    assert question_version_update(question=question) is True
+    question_regrade(question=question, dry_run=False, by=instructor, reason="a is worth more")
+    assert Submission.objects.get(nonce="a").score == 0.75
+
+
+def test_choices_without_fractions_keep_the_fingerprint_they_had_before_fractions_existed(quiz):
+    import hashlib
+    import json
+
+    from quizzes.questions import question_fingerprint
+
+    question = make_question(quiz=quiz, kind="single", prompt="Which?")
+    question.choices.create(position=1, text="a", is_correct=True)
+    question.choices.create(position=2, text="b")
+    assert question.settings == {}  # single_mode's default is not stored
+    payload = ["single", "Which?", 1.0, {}, [["a", True], ["b", False]]]  # the fingerprint's input until now
+    assert question_fingerprint(question) == hashlib.sha256(
+        json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
