@@ -1,4 +1,5 @@
-"""Question texts from Moodle's formats to our Markdown with LaTeX, and back (``to_html``).
+"""Question texts from Moodle's formats to our Markdown with LaTeX, and back (``to_html``; ``images_as_files``
+then shows the course images from Moodle's files).
 
 ``to_markdown(text, text_format)`` takes Moodle's four text formats:
 
