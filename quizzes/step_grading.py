@@ -72,6 +72,16 @@ def wrong_sources(step: AskedStep, marks: Mapping[str, str], depends: Mapping[st
     return found
 
 
+def wrong_roots(name: str, asked: Mapping[str, AskedStep], depends: Mapping[str, tuple[str, ...]],
+                marks: Mapping[str, str]) -> set[str]:
+    """The asked steps marked wrong where the error of step ``name`` (wrong or carried) started:
+    itself when wrong, else the roots of the wrong or carried steps it was computed from."""
+    if marks.get(name) == WRONG:
+        return {name}
+    return {root for source in wrong_sources(asked[name], marks, depends)
+            for root in wrong_roots(source, asked, depends, marks)}
+
+
 def grade_steps(
     asked: Sequence[AskedStep],
     answers: Mapping[str, object],
@@ -84,40 +94,50 @@ def grade_steps(
     tolerance: Mapping[str, float],
     carried_credit: float,
     shown: frozenset[str] = frozenset(),
+    tolerances: Mapping[str, Mapping[str, float]] | None = None,
 ) -> Grade:
     """The grade of ``answers`` (step -> value, None or missing when blank) to the ``asked`` steps.
 
     ``exact`` and ``carried`` hold every step's values (``compute.steps.step_chain`` without and with
     the answers, shown steps answered with their exact values), ``slips`` each step's named slips
     from the student's inputs, ``messages`` the slips' texts, ``depends`` every step's inputs.
+    ``tolerances`` gives the steps it names their own rtol/atol instead of ``tolerance``
+    (``Generator.step_tolerance``).
     """
     marks: dict[str, str] = {}
     results: list[StepMark] = []
+    results_by_name: dict[str, AskedStep] = {}
     number = {step.name: n for n, step in enumerate(asked, start=1)}
     symbol = {step.name: step.symbol for step in asked}
     for step in asked:
         value = answers.get(step.name)
+        within = (tolerances or {}).get(step.name, tolerance)
         if step.name in shown:
             result = StepMark(step.name, SHOWN, 0.0, "Shown on request: no credit for this step.")
         elif value is None:
             result = StepMark(step.name, BLANK, 0.0, "Not answered.")
-        elif _close(value, exact[step.name], tolerance):
+        elif _close(value, exact[step.name], within):
             result = StepMark(step.name, RIGHT, 1.0, CORRECT)
-        elif _close(value, carried[step.name], tolerance) and not _close(carried[step.name], exact[step.name],
-                                                                         tolerance):
+        elif _close(value, carried[step.name], within) and not _close(carried[step.name], exact[step.name], within):
             sources = wrong_sources(step, marks, depends)
             named = " and ".join(f"${symbol[s]}$" for s in sources) or "your earlier values"
-            see = ", ".join(f"step {number[s]}" for s in sources)
+            numbers = sorted(number[s] for s in sources)
+            see = (f"step {numbers[0]}" if len(numbers) == 1
+                   else f"steps {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}")
+            roots = sorted({number[r] for s in sources for r in wrong_roots(s, results_by_name, depends, marks)}
+                           - {number[s] for s in sources})
+            back = f"; it goes back to step {', '.join(map(str, roots))}" if roots else ""
             result = StepMark(step.name, CARRIED, carried_credit,
                               f"Right for your {named}, but {'they are' if len(sources) > 1 else 'it is'} wrong"
-                              f"{f' (see {see})' if see else ''}: {carried_credit:.0%} of this step's points.")
+                              f"{f' (see {see}{back})' if see else ''}: {carried_credit:.0%} of this step's points.")
         else:
             mistake = next((name for name, slip in slips.get(step.name, {}).items()
-                            if _close(value, slip, tolerance)), "")
+                            if _close(value, slip, within)), "")
             text = messages.get(mistake, "") if mistake else ""
             result = StepMark(step.name, WRONG, 0.0, text or "Not correct.", mistake)
         marks[step.name] = result.mark
         results.append(result)
+        results_by_name[step.name] = step
     total = sum(step.weight for step in asked)
     score = sum(step.weight * result.credit for step, result in zip(asked, results, strict=True)) / total
     score = min(max(score, 0.0), 1.0)

@@ -26,7 +26,7 @@ from quizzes import grading
 from quizzes.kinds.base import InvalidAnswer, MalformedAnswer, ParsedAnswer, Setting, number_key
 from quizzes.kinds.computed import TRIAL_SEEDS, ComputedKind, fill_prompt
 from quizzes.numeric_input import MAX_LENGTH, NumericInputError, parse_number
-from quizzes.rendering import render_many
+from quizzes.rendering import render_many, render_many_inline
 from quizzes.step_grading import AskedStep, grade_steps
 
 MODES = (("all", "All steps at once"),
@@ -179,7 +179,7 @@ class MultiStep(ComputedKind):
             if request not in {step.name for step in asked[:open_count]}:
                 raise MalformedAnswer("That step cannot be shown now.")
             shown.add(request)
-        typed, answers = {}, {}
+        typed, answers, options = {}, {}, self.step_options(question, variant)
         for index, step in enumerate(asked):
             shape = np.shape(variant.answer[step.name])
             cells = data.getlist(f"step-{step.name}")
@@ -192,7 +192,8 @@ class MultiStep(ComputedKind):
             if any(len(cell) > MAX_LENGTH for cell in cells):
                 raise MalformedAnswer(f"An entry may be at most {MAX_LENGTH} characters long.")
             typed[step.name] = cells
-            answers[step.name] = self.parse_cells(index, step, cells, shape, json.dumps(typed))
+            answers[step.name] = (self.parse_option(index, cells[0], options[step.name]) if step.name in options
+                                  else self.parse_cells(index, step, cells, shape, json.dumps(typed)))
         if not request and all(value is None for value in answers.values()):
             raise InvalidAnswer("Enter at least one step.", json.dumps(typed))
         return ParsedAnswer(raw=json.dumps(typed, ensure_ascii=False),
@@ -215,6 +216,16 @@ class MultiStep(ComputedKind):
                 raise InvalidAnswer(f"Step {index + 1}{where}: {error}", raw) from None
         return np.reshape(numbers, shape).tolist() if shape else numbers[0]
 
+    @staticmethod
+    def parse_option(index: int, cell: str, options: tuple[str, ...]) -> float | None:
+        """A choice step's picked option (its index, as a step value), None for "no answer"; an index that is
+        not an option's is a request no form of ours sends."""
+        if not cell.strip():
+            return None
+        if not (cell.strip().isascii() and cell.strip().isdigit()) or int(cell) >= len(options):
+            raise MalformedAnswer(f"Step {index + 1} has no option “{cell[:20]}”.")
+        return float(int(cell))
+
     def grade(self, question, value, *, choices: Sequence, variant) -> grading.Grade:
         """Carried-error grading (``quizzes.step_grading``), computed with the generator's torch code."""
         generator, config = self.generator(question, variant), self.config(question, variant)
@@ -222,15 +233,27 @@ class MultiStep(ComputedKind):
         exact = step_chain(generator, params, config)
         shown = frozenset(value.get("shown", []))
         answers = {name: exact[name] if name in shown else given for name, given in value["answers"].items()}
-        carried = step_chain(generator, params, config, answers)
         wrong = [step.name for step in asked if answers.get(step.name) is not None and step.name not in shown]
+        try:
+            carried = step_chain(generator, params, config, answers)
+            slips = step_slips(generator, params, config, answers, wrong)
+        except (ArithmeticError, ValueError, RuntimeError, IndexError, TypeError):
+            # Inputs no step can take (a generator that refuses them): graded against the exact values only.
+            carried, slips = exact, {}
         return grade_steps(
-            asked, answers, exact=exact, carried=carried,
-            slips=step_slips(generator, params, config, answers, wrong), messages=generator.mistakes,
+            asked, answers, exact=exact, carried=carried, slips=slips, messages=generator.mistakes,
             depends={spec.name: spec.depends for spec in generator.step_specs(config)},
             tolerance=self.tolerance(question, variant), carried_credit=self.setting(question, "carried_credit"),
-            shown=shown,
+            shown=shown, tolerances=self.step_tolerances(question, variant),
         )
+
+    def step_tolerances(self, question, variant) -> dict:
+        """The asked steps the generator grades with a tolerance of their own (``step_tolerance`` other than
+        its ``tolerance``: ``fixed_steps``); the others keep the variant's."""
+        generator, config = self.generator(question, variant), self.config(question, variant)
+        usual = generator.tolerance(config)
+        own = {step.name: generator.step_tolerance(step.name, config) for step in self.asked(question, variant)}
+        return {name: tolerance for name, tolerance in own.items() if tolerance != usual}
 
     def answer_text(self, raw: str, value, *, choice_texts) -> str:
         """"z1 = 1; 2 | a1 = …" with each step's numbers; blank steps left out."""
@@ -258,7 +281,7 @@ class MultiStep(ComputedKind):
         shown = set((graded.value or {}).get("shown", [])) if graded else set()
         open_count = self.open_count(question, variant, graded.step_marks if graded else None)
         texts = [f"${step.symbol}$" for step in asked] + [marks.get(s.name, {}).get("message", "") for s in asked]
-        rendered = render_many(texts)
+        rendered, options = render_many(texts), self.step_options(question, variant)
         steps = []
         for index, step in enumerate(asked):
             mark = marks.get(step.name, {})
@@ -267,6 +290,7 @@ class MultiStep(ComputedKind):
                 "number": index + 1, "name": step.name, "symbol": rendered[index],
                 "title": self.spec_title(question, variant, step.name),
                 "rows": self.rows(np.shape(variant.answer[step.name]), typed.get(step.name, []), value),
+                "options": self.option_rows(options.get(step.name, ()), typed.get(step.name, []), value),
                 "mark": mark.get("mark", ""), "message": rendered[len(asked) + index],
                 "locked": index >= open_count, "shown": step.name in shown,
                 "can_show": self.setting(question, "mode") == "guided" and index == open_count - 1
@@ -281,6 +305,23 @@ class MultiStep(ComputedKind):
     def spec_title(self, question, variant, name: str) -> str:
         generator = self.generator(question, variant)
         return {spec.name: spec for spec in generator.step_specs(self.config(question, variant))}[name].title
+
+    def step_options(self, question, variant) -> dict[str, tuple[str, ...]]:
+        """The options (Markdown) of the choice steps, by step name (``compute.steps.StepSpec.options``)."""
+        specs = self.generator(question, variant).step_specs(self.config(question, variant))
+        return {spec.name: spec.options for spec in specs if spec.options}
+
+    @staticmethod
+    def option_rows(options: tuple[str, ...], typed: list, shown) -> list[dict]:
+        """A choice step's radio buttons: each option's HTML, then "no answer" (a step may stay blank); the
+        last picked one (or the shown right one) checked. [] for a step without options."""
+        if not options:
+            return []
+        picked = str(int(shown)) if shown is not None else (typed[0] if typed else "")
+        rows = [{"index": str(index), "html": html, "checked": picked == str(index)}
+                for index, html in enumerate(render_many_inline(list(options)))]
+        return [*rows, {"index": "", "html": "No answer", "checked": picked not in {row["index"] for row in rows},
+                        "blank": True}]
 
     def depends(self, question, variant) -> dict:
         generator = self.generator(question, variant)

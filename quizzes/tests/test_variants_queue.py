@@ -42,7 +42,8 @@ def test_an_unreachable_broker_leaves_the_variant_pending_and_the_answer_waiting
                 {"answer": f"{variant.params['a'] * variant.params['b']:g}"}, **FETCH,
             )
         assert answer.status_code == 200 and Submission.objects.get().status == "pending"
-    assert "broker unreachable, quizzes.tasks.variants_solve for 1 variant(s) left for the periodic re-queue" in caplog.text
+    assert ("broker unreachable, quizzes.tasks.variants_solve for 1 variant(s) left for the periodic re-queue"
+            in caplog.text)
 
     # The broker is back (here: eager again); a minute later the periodic re-queue runs.
     assert variants_requeue(now=timezone.now() + timedelta(seconds=STALE_PENDING_SECONDS + 1)) == 1
