@@ -26,7 +26,8 @@ words). Subclasses implement:
   plain Python. ``tolerance(config)`` is set so that this answer gets full credit (the tests check
   it on thousands of variants).
 - optionally ``diagram(params, config) -> str | None`` (inline SVG), ``tolerance(config)``,
-  ``step_specs`` / ``step_value`` / ``step_mistakes`` for multi-step questions (``compute.steps``),
+  ``step_specs`` / ``step_value`` / ``step_mistakes`` / ``step_tolerance`` for multi-step questions
+  (``compute.steps``),
   ``check_config(config)`` (cross-field checks, raise ConfigError), and ``solve_batch`` for a
   vectorized solve (set ``vectorized = True``; results must equal the single ``solve``).
 
@@ -121,6 +122,11 @@ class Generator:
     def step_mistakes(self, name: str, params: dict, inputs: dict, config: dict) -> dict:
         """Named slips of step ``name`` from the same inputs: {mistake name: value}; {} by default."""
         return {}
+
+    def step_tolerance(self, name: str, config: dict) -> dict:
+        """The rtol/atol step ``name`` is graded with; the generator's ``tolerance`` by default (a generator
+        whose steps differ, like ``fixed_steps``' own tolerance per step, says so here)."""
+        return self.tolerance(config)
 
     def solve_batch(self, params: dict[str, np.ndarray], config: dict, device: str = "cpu") -> list[Solved]:
         """Solve every variant of a batch; the default loops over ``solve``."""

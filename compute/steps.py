@@ -29,17 +29,21 @@ SHAPES = ("scalar", "vector", "matrix")
 class StepSpec:
     """One named quantity: ``name`` a stable identifier (``dL_dz1``), ``symbol`` its LaTeX
     (``\\partial L/\\partial z_1``), ``title`` a few words for students, ``shape`` one of SHAPES, and
-    ``depends`` the names of the earlier steps it is computed from."""
+    ``depends`` the names of the earlier steps it is computed from. A **choice step** has ``options``
+    (Markdown texts, shape "scalar"): it is answered by picking one, and its value is the index of the
+    right option, counting from 0."""
 
     name: str
     symbol: str
     title: str
     shape: str = "scalar"
     depends: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
 
     def describe(self) -> dict:
-        return {"name": self.name, "symbol": self.symbol, "title": self.title, "shape": self.shape,
-                "depends": list(self.depends)}
+        described = {"name": self.name, "symbol": self.symbol, "title": self.title, "shape": self.shape,
+                     "depends": list(self.depends)}
+        return {**described, "options": list(self.options)} if self.options else described
 
 
 class StepError(ValueError):
@@ -54,6 +58,8 @@ def checked_specs(specs: tuple[StepSpec, ...]) -> tuple[StepSpec, ...]:
             raise StepError(f"step {spec.name!r} is declared twice")
         if spec.shape not in SHAPES:
             raise StepError(f"step {spec.name!r} has shape {spec.shape!r}; use one of {', '.join(SHAPES)}")
+        if spec.options and spec.shape != "scalar":
+            raise StepError(f"step {spec.name!r} has options, so its value is one index: its shape must be scalar")
         unknown = [d for d in spec.depends if d not in seen]
         if unknown:
             raise StepError(f"step {spec.name!r} depends on {unknown}, which are not earlier steps")
