@@ -16,6 +16,7 @@ from compute.generators import (
     convolution,
     convolution_backward,
     convolution_shapes,
+    fixed_steps,
     formula,
     gans,
     graphs,
@@ -32,7 +33,7 @@ from compute.network import generator as network
 _MODULES = (
     basics, computation_graph, network, mlp, activations, softmax, initialization, regularization, optimizers,
     convolution_shapes, convolution, convolution_backward, sequences, bptt, language, graphs, autoencoders, gans,
-    formula,
+    formula, fixed_steps,
 )
 REGISTRY: dict[str, Generator] = {g.slug: g for module in _MODULES for g in module.GENERATORS}
 

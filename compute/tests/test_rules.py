@@ -40,9 +40,10 @@ def test_every_rule_holds_on_10000_seeds(case):
 
 def test_every_generator_states_its_rules_or_says_why_it_needs_none():
     without = {slug for slug, g in REGISTRY.items() if not g.rules}
-    # whole-number answers from formulas whose every draw is valid (documented in docs/compute.md)
+    # whole-number answers from formulas whose every draw is valid, and fixed_steps, which draws nothing
+    # (its values are the config's) (documented in docs/compute.md)
     assert without == {"conv_output_shape", "transposed_conv_shape", "conv_param_count", "receptive_field",
-                       "pooling_output"}
+                       "pooling_output", "fixed_steps"}
 
 
 def test_the_checks_do_not_accept_what_they_should_refuse():
