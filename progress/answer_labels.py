@@ -4,7 +4,8 @@ and each named mistake's message instead of its code name.
 ``question_labels`` renders every text of the given questions in one ``render_many`` call (sanitized,
 cached by content) and resolves their course's images in them as the quiz page does
 (``quizzes.images.images_resolved``: ``![alt](image:NAME)`` shows the course's stored image); the rest
-are pure functions over what it returns. The questions' choices should be prefetched.
+are pure functions over what it returns, but ``step_rows``, which renders the steps' symbols in one more
+call. The questions' choices should be prefetched.
 """
 
 from collections.abc import Iterable
@@ -70,6 +71,24 @@ def mistake_rows(mistakes: dict[str, float], labels: QuestionLabels | None) -> l
     """Named mistakes for a page: ``name``, ``share`` and ``message`` (rendered; None when unknown)."""
     known = labels.mistakes if labels else {}
     return [{"name": name, "share": share, "message": known.get(name)} for name, share in mistakes.items()]
+
+
+def step_rows(stats: Iterable[QuestionStatistics], labels: dict[int, QuestionLabels]) -> dict[int, list[dict]]:
+    """Question id -> its steps for a page, for the multi-step questions among ``stats``: ``figures``
+    (``progress.step_statistics.StepFigures``), ``symbol`` (its LaTeX rendered as math) and ``mistake``
+    (the rendered message of the most common wrong value's named slip; None for none or an unknown one).
+    One ``render_many_inline`` call for every symbol."""
+    with_steps = [s for s in stats if s.steps]
+    symbols = iter(render_many_inline([f"${f.symbol}$" for s in with_steps for f in s.steps.steps]))
+    rows = {}
+    for s in with_steps:
+        known = labels[s.question_id].mistakes if s.question_id in labels else {}
+        rows[s.question_id] = [
+            {"figures": f, "symbol": mark_safe(next(symbols)),  # sanitized by the renderer
+             "mistake": known.get(f.wrong_mistake) if f.wrong_mistake else None}
+            for f in s.steps.steps
+        ]
+    return rows
 
 
 def submission_answer(labels: QuestionLabels | None, raw: str, value) -> list[tuple[str, SafeString]]:

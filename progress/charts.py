@@ -64,10 +64,13 @@ def _frame(chart_id: str, title: str, desc: str, top: float, step: float, body: 
 
 def bar_chart(
     *, chart_id: str, title: str, desc: str, labels: Sequence[str], values: Sequence[float], top: float | None = None,
-    edges: Sequence[str] | None = None, show_values: bool = False,
+    edges: Sequence[str] | None = None, show_values: bool = False, bar_titles: Sequence[str] | None = None,
+    every_label: bool = False,
 ) -> SafeString:
-    """One bar per label, at most ``MAX_BAR`` wide; each bar carries its own ``<title>`` (label: value)
-    as a tooltip. The axis reaches at least ``top`` (e.g. the number of questions).
+    """One bar per label, at most ``MAX_BAR`` wide; each bar carries its own ``<title>`` (label: value,
+    or its entry of ``bar_titles``) as a tooltip. The axis reaches at least ``top`` (e.g. the number of
+    questions). ``every_label`` writes every label, however many bars (short labels: "1", "2", …);
+    otherwise at most ``MAX_X_LABELS`` of them.
 
     ``edges`` (one more than the bars: a histogram's bin boundaries, "0%" … "100%") are written, every
     one of them, under the bars' boundaries instead of the labels under their middles; ``show_values``
@@ -76,11 +79,14 @@ def bar_chart(
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(values))
     width = min(slot - min(4.0, slot * 0.2), MAX_BAR)
+    if bar_titles is not None and len(bar_titles) != len(values):
+        raise ValueError(f"{len(values)} bars need {len(values)} titles, not {len(bar_titles)}")
     body = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * value / top
         x, y = LEFT + (i + 0.5) * slot, TOP + plot_h - h
-        body.append(svg.rect(x - width / 2, y, width, h, cls="chart-bar", title=f"{label}: {_fmt(value)}"))
+        tooltip = bar_titles[i] if bar_titles is not None else f"{label}: {_fmt(value)}"
+        body.append(svg.rect(x - width / 2, y, width, h, cls="chart-bar", title=tooltip))
         if show_values:
             inside = y - TOP < VALUE_ROOM
             body.append(svg.text(x, y + VALUE_ROOM - 2 if inside else y - 3, _fmt(value), text_anchor="middle",
@@ -91,7 +97,8 @@ def bar_chart(
         # the last edge's label is pulled in a little so that "100%" is not cut at the border
         return _frame(chart_id, title, desc, top, step, body, edges, lambda i: min(LEFT + i * slot, WIDTH - 14),
                       every=1)
-    return _frame(chart_id, title, desc, top, step, body, labels, lambda i: LEFT + (i + 0.5) * slot)
+    return _frame(chart_id, title, desc, top, step, body, labels, lambda i: LEFT + (i + 0.5) * slot,
+                  every=1 if every_label else None)
 
 
 def line_chart(*, chart_id: str, title: str, desc: str, labels: Sequence[str], values: Sequence[float],

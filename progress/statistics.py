@@ -26,6 +26,9 @@ time order; the *first* and *last* try are the first and last of those.
 - ``mistakes``: for kinds that name mistakes (computed questions' generators, the expected wrong answers
   of numeric and short-text questions), each named mistake -> its share of the wrong tries.
 - ``histogram``: last-try scores in 10 bins: [0, 0.1), [0.1, 0.2), ..., [0.9, 1].
+- ``steps``: for a multi-step question (``progress.step_answers.question_steps``), per asked step the
+  marks of the last tries, the first wrong step and the most common wrong value
+  (``progress.step_statistics``); None for other questions.
 """
 
 import statistics as stats
@@ -34,6 +37,8 @@ from dataclasses import dataclass, field
 
 from courses.models import Enrolment
 from progress.reports import LectureProgress, answer_seconds, class_progress
+from progress.step_answers import question_steps
+from progress.step_statistics import StepStatistics, step_statistics
 from quizzes import mastery
 from quizzes.models import Question, Quiz, Submission, Variant
 
@@ -60,6 +65,7 @@ class QuestionStatistics:
     # (version, tries, mean score of those tries) per version of the question that has tries, when
     # answers came in under more than one version (``quizzes.questions.question_version_update``)
     versions: list[tuple[int, int, float]] = field(default_factory=list)
+    steps: StepStatistics | None = None  # multi-step questions only
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ class _Answer:
     mistake: str
     seconds: float
     version: int = 1
+    step_marks: list = field(default_factory=list)  # multi-step questions' graded answers
 
     @property
     def is_try(self) -> bool:
@@ -114,7 +121,8 @@ def _load(quiz: Quiz) -> tuple[list[Question], list[_Answer]]:
     rows = (
         Submission.objects.filter(variant__question__quiz=quiz, variant__student__in=students)
         .order_by("created_at", "id")
-        .values_list("variant_id", "created_at", "status", "score", "raw", "value", "mistake", "question_version")
+        .values_list("variant_id", "created_at", "status", "score", "raw", "value", "mistake", "question_version",
+                     "step_marks")
     )
     by_student: dict[int, list[tuple]] = defaultdict(list)
     for row in rows:
@@ -124,10 +132,9 @@ def _load(quiz: Quiz) -> tuple[list[Question], list[_Answer]]:
     for student_id, student_rows in by_student.items():
         seconds = answer_seconds(opened[student_id], [row[1] for row in student_rows])
         for row, spent in zip(student_rows, seconds, strict=True):
-            variant_id, _, status, score, raw, value, mistake, version = row
-            answers.append(
-                _Answer(student_id, question_of[variant_id], status, score, raw, value, mistake, spent, version)
-            )
+            variant_id, _, status, score, raw, value, mistake, version, marks = row
+            answers.append(_Answer(student_id, question_of[variant_id], status, score, raw, value, mistake, spent,
+                                   version, marks or []))
     return questions, answers
 
 
@@ -160,13 +167,14 @@ def _one_question(question: Question, answers: list[_Answer], last: dict[int, di
     per_student: dict[int, list[_Answer]] = defaultdict(list)
     for answer in answers:
         per_student[answer.student_id].append(answer)
-    firsts, lasts, tries_to_correct, seconds = [], [], [], []
+    firsts, lasts, last_tries, tries_to_correct, seconds = [], [], [], [], []
     for rows in per_student.values():
         tries = [a for a in rows if a.is_try]
         if not tries:
             continue
         firsts.append(tries[0].score or 0.0)
         lasts.append(tries[-1].score or 0.0)
+        last_tries.append(tries[-1])
         first_correct = next((i for i, a in enumerate(tries) if a.is_correct), None)
         if first_correct is not None:
             tries_to_correct.append(first_correct + 1)
@@ -182,6 +190,7 @@ def _one_question(question: Question, answers: list[_Answer], last: dict[int, di
     top = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_WRONG_ANSWERS]
     judged = [a for a in answers if a.is_try or a.status == Submission.Status.INVALID]
     invalid = sum(a.status == Submission.Status.INVALID for a in judged)
+    steps = question_steps(question)
     item = [last[s].get(question.id, 0.0) for s in quiz_students]
     rest = [sum(last[s].values()) - x for s, x in zip(quiz_students, item, strict=True)]
     return QuestionStatistics(
@@ -204,6 +213,8 @@ def _one_question(question: Question, answers: list[_Answer], last: dict[int, di
         histogram=histogram(lasts),
         wrong_values=[example[key] for key, _ in top],
         versions=_by_version(answers),
+        steps=step_statistics(steps, [(a.value, a.step_marks) for a in last_tries],
+                              [(a.value, a.step_marks) for a in answers if a.is_try]) if steps else None,
     )
 
 

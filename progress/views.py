@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from courses.models import Course, Enrolment
 from progress import charts
-from progress.answer_labels import mistake_rows, question_labels, submission_answer, wrong_answer_rows
+from progress.answer_labels import mistake_rows, question_labels, step_rows, submission_answer, wrong_answer_rows
 from progress.fragments import report_fragment
 from progress.leaderboard import LeaderboardForm, leaderboard_entry, leaderboard_entry_update, lecture_leaderboards
 from progress.models import Leaderboard
@@ -135,6 +135,21 @@ def _histogram(stats: QuestionStatistics):
     )
 
 
+def _first_wrong_chart(stats: QuestionStatistics):
+    """Students by the first wrong step of their last try ("none": no wrong step), one bar per step."""
+    figures = stats.steps.steps
+    labels = [str(f.number) for f in figures] + ["none"]
+    values = [f.first_wrong for f in figures] + [stats.steps.none_wrong]
+    names = [f"step {f.number} ({f.step})" for f in figures] + ["no wrong step"]
+    titles = [f"{name}: {n} student{'s' if n != 1 else ''}" for name, n in zip(names, values, strict=True)]
+    return charts.bar_chart(
+        chart_id=f"first-wrong-{stats.question_id}", title=f"First wrong step: {stats.title}",
+        labels=labels, values=values, show_values=True, bar_titles=titles, every_label=True,
+        desc=f"Students by the first wrong step of their last try, of {stats.steps.students} who tried: "
+             + "; ".join(f"{name}: {n}" for name, n in zip(names, values, strict=True)) + ".",
+    )
+
+
 @login_required
 @require_GET
 def statistics_page(request, course_slug, quiz_id):
@@ -146,10 +161,12 @@ def statistics_page(request, course_slug, quiz_id):
         return _unavailable(request, error)
     stats = question_statistics(quiz=quiz)
     labels = question_labels(quiz.questions.prefetch_related("choices"), course_id=access.course.id)
+    steps = step_rows(stats, labels)
     rows = [
         {"stats": s, "histogram": _histogram(s), "bins": zip(HISTOGRAM_LABELS, s.histogram, strict=True),
          "wrong": wrong_answer_rows(s, labels.get(s.question_id)),
-         "mistakes": mistake_rows(s.mistakes, labels.get(s.question_id))}
+         "mistakes": mistake_rows(s.mistakes, labels.get(s.question_id)), "steps": steps.get(s.question_id),
+         "first_wrong": _first_wrong_chart(s) if s.steps and s.steps.students else None}
         for s in stats
     ]
     context = {"course": access.course, "access": access, "quiz": quiz, "rows": rows,
