@@ -217,7 +217,7 @@ LECTURE1, LECTURE2, CLAIM = "01-basics/lecture.toml", "02-more/lecture.toml", "0
      [(CLAIM, 6, "prompt: Write the question's prompt (only computed questions may leave it empty).")]),
     (CLAIM, "kind = 'true_false'", "kind = 'true_falsy'",
      [(CLAIM, 3, "kind: Unknown question kind “true_falsy”. Known kinds: single, multiple, true_false, numeric, "
-                 "text, computed, computed_array.")]),
+                 "text, computed, computed_array, multi_step.")]),
     (CLAIM, "uid = 'l02-claim'", "uid = 'l02-claims'",
      [(CLAIM, 2, "the file of question “l02-claims” must be named l02-claims.md, not l02-claim.md")]),
     (LECTURE2, "uid = 'l02-quiz'", "uid = 'l01-quiz'",

@@ -172,3 +172,26 @@ def test_the_author_gets_every_step_problem_at_once(quiz):
     no_steps = make_question(quiz=quiz, kind="multi_step", generator="formula", steps=[{"step": "x"}])
     message = json.dumps(no_steps.kind_spec.check(no_steps), ensure_ascii=False)
     assert "has no steps; generators with steps: " in message and "mlp_backward" in message
+
+
+def test_the_admin_saves_a_multi_step_question_and_shows_every_step_problem_and_the_steps(author, quiz):
+    from django.urls import reverse
+
+    from quizzes.models import Question
+    from quizzes.tests.admin_forms import ADD, question_form
+
+    preview = reverse("admin:quizzes_question_preview")
+    form = question_form(quiz, kind="multi_step", generator="mlp_backward", prompt="", mode="all",
+                         generator_config='{"hidden": 2}', carried_credit=0.5,
+                         steps='[{"step": "z1"}, {"step": "dL_dW1", "weight": 2}]')
+    page = author.post(preview, form).content.decode()
+    assert "No problems" in page and "Steps of seed 1" in page and page.count("<tr><td>") == 2
+    broken = {**form, "steps": '[{"step": "z9"}, {"step": "z1", "weight": -1}]', "carried_credit": 2}
+    page = author.post(preview, broken).content.decode()
+    assert "“z9” is not a step" in page and "weight must be a positive number" in page and "between 0 and 1" in page
+    syntax = author.post(ADD, {**form, "steps": '[{"step": "z1"'}).content.decode()
+    assert "Not valid JSON: line 1, column" in syntax and not Question.objects.exists()
+    response = author.post(ADD, form)
+    assert response.status_code == 302
+    saved = Question.objects.get()
+    assert saved.kind == "multi_step" and saved.settings["steps"] == [{"step": "z1"}, {"step": "dL_dW1", "weight": 2}]

@@ -9,6 +9,7 @@ on the page. Set SCREENSHOTS=<folder> to also save full-page screenshots of L03,
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from authoring.demo import demo_load
@@ -69,11 +70,13 @@ def answer_and_reveal_everything(student) -> None:
     the caller lifts the answer rate limit (one student answering everything at once)."""
     for question in Question.objects.filter(quiz__lecture__course__slug="deep-learning").prefetch_related("choices"):
         data = wrong_answer(question)
-        if question.kind == "computed_array":
+        if question.kind in ("computed_array", "multi_step"):
             variant = variants_for(student=student, questions=[question])[question.id]
             variant.refresh_from_db()  # solved by the eager task after it was read
-            cells = sum(len(row) if isinstance(row, list) else 1 for row in variant.answer)
-            data = {"cell": ["12345"] * cells}
+            if question.kind == "computed_array":
+                data = {"cell": ["12345"] * int(np.size(variant.answer))}
+            else:  # every step wrong
+                data = {f"step-{name}": ["12345"] * int(np.size(value)) for name, value in variant.answer.items()}
         submission_create(student=student, question=question, data=form_data(**data), nonce=f"n{question.id}")
         variant_reveal(student=student, question=question)
 
