@@ -63,4 +63,11 @@ def test_load_benchmark_runs_and_its_count_check_passes():
     for prefix in ("quiz", "answer "):  # quiz: first views or not; answers: of every kind
         assert sum(n for (phase, kind), n in counts.items() if phase == "mixed" and kind.startswith(prefix)) > 0, out
     assert "logged in: 8 of 8 students through the login page" in out, out
-    assert re.search(r"^count check: [1-9]\d* acknowledged answers .*: PASS$", out, re.M), out
+    assert re.search(r"^count check: [1-9]\d* acknowledged answers .*still pending 0: PASS$", out, re.M), out
+    # Multi-step answers, graded by the Celery worker: the time to their feedback was measured.
+    assert counts.get(("mixed", "answer multi-step"), 0) > 0, out
+    assert counts.get(("mixed", "multi-step feedback"), 0) > 0, out
+    feedback = re.search(r"^multi-step feedback: (\d+) samples .*p95 (\d+|inf) ms.*: (PASS|FAIL)$", out, re.M)
+    assert feedback, out
+    assert int(feedback.group(1)) == counts[("mixed", "multi-step feedback")], out
+    assert (feedback.group(3) == "PASS") == (float(feedback.group(2)) < 1000), out
