@@ -31,16 +31,23 @@ HTML with TeX for Moodle's MathJax filter (``markup.to_html``); the writers writ
 - computed: the variant of seed 0, as a numerical question (warning): its prompt with its numbers, the
   worked solution before the explanation in the general feedback, named mistakes as 0 % answers with
   their message; a diagram is left out (warning). computed_array: not exportable.
+- multi_step with the ``fixed_steps`` generator, to Moodle XML: cloze (``export_multi_step``), each asked
+  step N a blank where the prompt says **(step N)** (at the end when it does not, warning): a number as
+  NUMERICAL with its absolute tolerance, a choice as MULTICHOICE_V with its options, the right one 100 %;
+  its weight rounded to a whole number of at least 1 (warning when that changes it; Moodle's mark is their
+  sum, warning when the points differ). GIFT (no cloze questions) and other generators: not exportable.
 - explanation, hint, points: general feedback, hint, default grade.
 - images (``![alt](image:NAME)`` in any text): ``<img src="@@PLUGINFILE@@/NAME">``, the names collected in
   ``Exported.images`` (the caller adds the course's files, ``authoring.interchange.embedded``).
 """
 
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from authoring.interchange.calculated import ITEMS, NotMoodle, dataset_items, datasets, moodle_formula, moodle_text
+from authoring.interchange.cloze import blank_syntax
 from authoring.interchange.imported import Answer, ImportedQuestion
 from authoring.interchange.markup import images_as_files, to_html
 from quizzes.kinds.computed import fill_prompt
@@ -280,6 +287,44 @@ def export_computed_array(question: Question, exported: Exported) -> None:
     raise NotExportable("a vector or matrix answer has no Moodle equivalent (numerical takes one number)")
 
 
+STEP_MARKER = re.compile(r"<strong>\(step (\d+)\)</strong>")  # **(step N)** in the prompt, as to_html writes it
+
+
+def export_multi_step(question: Question, exported: Exported) -> None:
+    kind = question.kind_spec
+    generator = kind.generator(question)
+    if generator.slug != "fixed_steps":
+        raise NotExportable(f"a multi-step question of the generator {generator.slug} has no Moodle equivalent "
+                            "(only fixed values, fixed_steps, become a cloze question)")
+    if exported.file_format == "gift":
+        raise NotExportable("GIFT has no cloze (embedded answers) questions: export it as Moodle XML")
+    entries = {entry["name"]: entry for entry in kind.config(question)["steps"]}
+    blanks = {}
+    for number, asked in enumerate(setting(question, "steps"), start=1):
+        entry, weight = entries[asked["step"]], float(asked.get("weight", 1))
+        whole = max(round(weight), 1)
+        if whole != weight:
+            exported.warnings.append(f"step {number}: Moodle's weights are whole numbers: {weight:g} → {whole}")
+        if "options" in entry:
+            answers = [Answer(exported.html(text, inline=True), 1.0 if index == entry["value"] else 0.0)
+                       for index, text in enumerate(entry["options"])]
+            blanks[number] = blank_syntax(whole, "MULTICHOICE_V", answers)
+        else:
+            blanks[number] = blank_syntax(whole, "NUMERICAL",
+                                          [Answer(number_text(entry["value"]), 1.0, "", entry["tolerance"])])
+    moodle = exported.question
+    moodle.qtype = "cloze"
+    moodle.text = STEP_MARKER.sub(lambda m: blanks.pop(int(m.group(1)), m.group(0)), moodle.text)
+    if blanks:
+        moodle.text += "".join(f"<p>{blank}</p>" for blank in blanks.values())
+        exported.warnings.append(f"the prompt does not say where step {', '.join(map(str, blanks))} goes (write "
+                                 "**(step N)**): its blank is put at the end")
+    total = sum(max(round(float(asked.get("weight", 1))), 1) for asked in setting(question, "steps"))
+    if question.points != total:
+        exported.warnings.append(f"Moodle gives a cloze question the sum of its blanks' weights, {total} points "
+                                 f"(here {question.points:g})")
+
+
 EXPORTERS = {
     "single": export_single,
     "multiple": export_multiple,
@@ -288,4 +333,5 @@ EXPORTERS = {
     "numeric": export_numeric,
     "computed": export_computed,
     "computed_array": export_computed_array,
+    "multi_step": export_multi_step,
 }

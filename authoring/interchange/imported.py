@@ -73,6 +73,7 @@ class ImportedQuestion:
     file_problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str = ""
+    blanks: list = field(default_factory=list)  # cloze: its ``cloze.Blank``s; the text shows ``{#N}`` for blank N
 
 
 def category_title(path: str) -> str:

@@ -26,8 +26,15 @@
   correctanswerlength as the shown decimals; ``{a}`` in the text becomes ``{{ a }}`` (inside math) or
   ``${{ a }}$``. Skipped with the reason: inline formulas ``{=…}`` in the text, a wildcard without a
   dataset, a formula our evaluator refuses.
+- cloze (Moodle's multianswer, ``authoring.interchange.cloze``): ``multi_step`` with the ``fixed_steps``
+  generator, all steps at once, no carried credit (no step depends on another): each blank a step ``sN``
+  (title "blank N") of its weight; NUMERICAL: its first 100 % answer and absolute tolerance; MULTICHOICE
+  (any layout): a choice step of its answers, the first 100 % one right. In the prompt blank N is
+  ``**(step N)**``; points: the sum of the weights (Moodle ignores a cloze's default grade). Dropped with a
+  warning: partial credit, more 100 % answers, the answers' feedback, shuffling. Skipped with the reason:
+  short-answer, multi-response and regular-expression blanks (a step is a number or one choice).
 - general feedback, the first hint, the default grade: explanation, hint, points.
-- description: skipped, "description"; anything else (matching, essay, calculatedmulti, cloze, drag and
+- description: skipped, "description"; anything else (matching, essay, calculatedmulti, drag and
   drop, ...): skipped, "kind not supported yet".
 """
 
@@ -35,6 +42,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from authoring.interchange.cloze import MARKER, Blank
 from authoring.interchange.exporting import MOODLE_FRACTIONS
 from authoring.interchange.imported import Answer, ImportedQuestion
 from compute.config import ConfigError
@@ -307,6 +315,63 @@ def moodle_placeholders(text: str, names: set[str]) -> str:
     return "".join([*pieces, fill(text[last:], False)])
 
 
+CLOZE_STEPS = ("numerical", "multichoice")  # the blanks a step can be
+
+
+def map_cloze(imported: ImportedQuestion, mapped: Mapped) -> None:
+    other = [f"blank {b.number} ({b.written})" for b in imported.blanks if b.qtype not in CLOZE_STEPS]
+    if other:
+        raise Skipped(f"{', '.join(other)}: short-answer, multi-response and regular-expression blanks cannot be "
+                      "steps (a step is a number or one choice)")
+    steps = [cloze_step(blank, mapped.warnings) for blank in imported.blanks]
+    if any(answer.feedback for blank in imported.blanks for answer in blank.answers):
+        mapped.warnings.append("the blanks' feedback is dropped: each step is marked right or wrong (the "
+                               "explanation follows)")
+    try:
+        config = get_generator("fixed_steps").clean_config({"steps": steps})
+    except ConfigError as error:
+        raise ValueError(str(error)) from None
+    weights = [blank.weight for blank in imported.blanks]
+    mapped.kind, mapped.points = "multi_step", float(sum(weights))
+    if imported.points is not None and imported.points != mapped.points:
+        mapped.warnings.append(f"points: the sum of the blanks' weights, {sum(weights)}, as in Moodle (which ignores "
+                               f"the default grade {imported.points:g} of a cloze question)")
+    mapped.settings = {"generator": "fixed_steps", "generator_config": {"steps": config["steps"]},
+                       "steps": [{"step": step["name"], "weight": weight} for step, weight in zip(
+                           config["steps"], weights, strict=True)],
+                       "mode": "all", "carried_credit": 0.0}
+    found = [int(n) for n in MARKER.findall(imported.text)]
+    lost = [blank.number for blank in imported.blanks if blank.number not in found]
+    mapped.prompt = MARKER.sub(lambda m: f"**(step {m.group(1)})**", imported.text)
+    if lost:
+        mapped.prompt += "\n\n" + " ".join(f"**(step {number})**" for number in lost)
+        mapped.warnings.append(f"blank {', '.join(map(str, lost))} stood where the text is not imported (a tag "
+                               "that is left out): its step is named at the end of the prompt")
+
+
+def cloze_step(blank: Blank, warnings: list[str]) -> dict:
+    """The ``fixed_steps`` step of a blank (see the module docstring); ValueError when no answer gives full
+    marks; warnings for what the step drops."""
+    where = f"blank {blank.number}"
+    answers = [answer for answer in blank.answers
+               if blank.qtype != "numerical" or answer.text != "*"]  # a numerical "*": any other answer
+    full = [answer for answer in answers if moodle_grade(answer.fraction) >= FULL]
+    if not full:
+        raise ValueError(f"{where} ({blank.written}): no answer gives full marks (write = before the right one)")
+    partial = [a for a in answers if 0 < moodle_grade(a.fraction) < FULL or moodle_grade(a.fraction) < 0]
+    if partial:
+        warnings.append(f"{where}: " + ", ".join(f"“{a.text}” ({percent(a.fraction)})" for a in partial)
+                        + " score 0 here: a step is right or wrong")
+    if len(full) > 1:
+        warnings.append(f"{where}: only the first right answer “{full[0].text}” is right here (a step has one)")
+    step = {"name": f"s{blank.number}", "title": f"blank {blank.number}"}
+    if blank.qtype == "multichoice":
+        if blank.shuffled:
+            warnings.append(f"{where}: the choices are shown in the file's order (Moodle shuffles them)")
+        return {**step, "options": [answer.text for answer in answers], "value": answers.index(full[0])}
+    return {**step, "value": float(full[0].text), "tolerance": full[0].tolerance}
+
+
 MAPPERS = {
     "calculated": map_calculated,
     "calculatedsimple": map_calculated,
@@ -315,4 +380,5 @@ MAPPERS = {
     "truefalse": map_truefalse,
     "shortanswer": map_shortanswer,
     "numerical": map_numerical,
+    "cloze": map_cloze,
 }

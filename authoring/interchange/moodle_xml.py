@@ -9,7 +9,8 @@ is no number) gets ``error`` and the rest of the file is still read.
 Read per ``<question type="…">``: ``name``, ``questiontext`` (its ``format``), ``generalfeedback``,
 ``defaultgrade``, ``penalty``, the first ``hint``, ``answer`` (``fraction``, ``text``, ``feedback``,
 ``tolerance``), ``single``, ``usecase`` and ``units``. ``<question type="category">`` sets the
-category of the questions after it.
+category of the questions after it. ``<question type="cloze">``: its blanks (``authoring.interchange.cloze``)
+as ``blanks``, the question text showing ``{#N}`` where blank N stood.
 
 Files: a text's images of the question's own files (``<img src="@@PLUGINFILE@@/plot.png">``) become
 ``![alt](image:plot.png)`` (``authoring.interchange.markup``) and the base64 ``<file name=… path=…>``
@@ -23,12 +24,14 @@ its ``<dataset_definitions>`` with the values Moodle draws from (``dataset_items
 
 import base64
 import binascii
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import replace
 from urllib.parse import unquote
 from xml.parsers import expat
 
+from authoring.interchange.cloze import blanks_in
 from authoring.interchange.imported import Answer, EmbeddedFile, FileUnreadable, ImportedQuestion, category_title
 from authoring.interchange.markup import FORMATS, to_markdown
 
@@ -127,6 +130,8 @@ def read_question(element: etree.Element, question: ImportedQuestion) -> None:
     def markdown(found: etree.Element | None) -> str:
         return markdown_of(found, question, shown)
 
+    if question.qtype == "cloze":
+        read_cloze(element, question, shown)
     question.text = markdown(element.find("questiontext"))
     question.general_feedback = markdown(element.find("generalfeedback"))
     question.hint = markdown(element.find("hint"))
@@ -148,6 +153,33 @@ def read_question(element: etree.Element, question: ImportedQuestion) -> None:
     if question.qtype in ("calculated", "calculatedsimple"):
         read_calculated(element, question)
     read_files(element, question, shown)
+
+
+def read_cloze(element: etree.Element, question: ImportedQuestion, files: dict[str, str]) -> None:
+    """A cloze question's blanks (``authoring.interchange.cloze``) as ``question.blanks``, their choices and
+    feedback as Markdown (converted as the text is, images to ``files``); in the element's question text
+    each blank becomes ``{#N}``, so the text is then read as any other. ClozeError (a ValueError) for a
+    blank that cannot be read."""
+    holder = element.find("questiontext")
+    found = holder.find("text") if holder is not None else None
+    if found is None or not found.text:
+        raise ValueError("a cloze question without a question text")
+    found.text, blanks = blanks_in(found.text)
+    if not blanks:
+        raise ValueError("a cloze question without blanks ({1:NUMERICAL:=2.5:0.1}, {1:MULTICHOICE:=yes~no}, …)")
+    text_format = holder.get("format", "html")
+    text_format = text_format if text_format in ("markdown", "plain_text") else "html"  # a piece, not paragraphs
+
+    def converted(piece: str) -> str:
+        markdown, notes = to_markdown(piece, text_format, files)
+        question.notes.extend(notes)
+        return markdown
+
+    for blank in blanks:
+        choice = blank.qtype in ("multichoice", "multiresponse")
+        answers = tuple(replace(answer, text=converted(answer.text) if choice else html.unescape(answer.text),
+                                feedback=converted(answer.feedback)) for answer in blank.answers)
+        question.blanks.append(replace(blank, answers=answers))
 
 
 def read_files(element: etree.Element, question: ImportedQuestion, shown: dict[str, str]) -> None:
