@@ -79,6 +79,13 @@ def statistics_row(item) -> dict:
     row = dataclasses.asdict(item)
     row["wrong_answers"] = [{"answer": answer, "count": count} for answer, count in item.wrong_answers]
     row["mistakes"] = [{"name": name, "share": share} for name, share in item.mistakes.items()]
+    row["steps"] = None if item.steps is None else {
+        "students": item.steps.students,
+        "none_wrong": item.steps.none_wrong,
+        "steps": [{"number": f.number, "step": f.step, "symbol": f.symbol, "title": f.title, "tries": f.marked,
+                   **f.shares, "first_wrong": f.first_wrong, "wrong_value": f.wrong_value,
+                   "wrong_count": f.wrong_count, "wrong_mistake": f.wrong_mistake} for f in item.steps.steps],
+    }
     return row
 
 

@@ -8,8 +8,9 @@ writes a few thousand rows per network write instead of one.
 
 A row is made readable with what is loaded once per export, not per row (``ExportContext``): the
 titles of the course, lectures, quizzes and questions, the choices' texts, each question's correct
-answer and named mistakes' messages. What grows with the export is only the time of each
-student's latest answer per quiz (for ``seconds``).
+answer and named mistakes' messages, and the steps a multi-step question asks. What grows with the
+export is only the time of each student's latest answer per quiz (for ``seconds``). Only a
+multi-step question's rows have their stored JSON decoded (for ``steps``).
 """
 
 import csv
@@ -27,12 +28,13 @@ from django.http import StreamingHttpResponse
 from api import xlsx
 from api.renderers import FORMULA_TRIGGERS, spreadsheet_safe
 from progress.reports import GAP_CAP
+from progress.step_answers import question_steps, step_answers, steps_text
 from quizzes.models import Question
 
 CHUNK_ROWS = 2000
 
-# JSON row field -> ORM path from Submission (ResultSerializer). The exports carry the same data
-# and more (EXPORT_COLUMNS).
+# JSON row field -> ORM path from Submission (ResultSerializer; step_marks and variant_answer make its
+# ``steps``). The exports carry the same data and more (EXPORT_COLUMNS).
 RESULT_COLUMNS = {
     "id": "id",
     "student_id": "variant__student_id",
@@ -51,6 +53,8 @@ RESULT_COLUMNS = {
     "mistake": "mistake",
     "created_at": "created_at",
     "graded_at": "graded_at",
+    "step_marks": "step_marks",
+    "variant_answer": "variant__answer",
 }
 
 # The columns of the CSV and XLSX exports, in order (docs/api.md describes each).
@@ -60,13 +64,13 @@ EXPORT_COLUMNS = (
     "variant_seed", "variant_number", "try_number",
     "answer", "correct_answer", "raw", "value",
     "score", "points", "max_points", "status", "mistake", "mistake_message", "seconds",
-    "created_at", "graded_at",
+    "created_at", "graded_at", "steps",
 )
 # What the export reads per submission, in this order (see ``export_expressions``).
 _FIELDS = (
     "id", "variant__student_id", "variant__student__username", "variant__question_id", "variant__seed",
     "variant__number", "try_number", "raw", "value", "score", "points", "status", "mistake", "created_at",
-    "graded_at", "variant__created_at", "variant__answer",
+    "graded_at", "variant__created_at", "variant__answer", "step_marks",
 )
 _TRIGGERS = frozenset(FORMULA_TRIGGERS)
 DECIMALS = 4  # score and points
@@ -88,7 +92,7 @@ class _UtcText(Func):
 def export_expressions() -> list:
     """``_FIELDS`` as expressions that reach Python as text without a per-row conversion."""
     fast = {  # the stored JSON text, not decoded and re-encoded
-        "value": Cast("value", TextField()), "variant__answer": Cast("variant__answer", TextField()),
+        name: Cast(name, TextField()) for name in ("value", "variant__answer", "step_marks")
     }
     if connection.vendor == "sqlite":
         fast.update({name: _UtcText(F(name)) for name in ("created_at", "graded_at", "variant__created_at")})
@@ -115,6 +119,7 @@ class QuestionRow:
     choice_texts: dict[int, str]
     correct: str | None  # None: each variant has its own (computed questions)
     mistakes: dict[str, str]
+    steps: tuple[str, ...] = ()  # the asked steps of a multi-step question, in order
 
 
 class ExportContext:
@@ -146,7 +151,8 @@ class ExportContext:
         cells = (quiz.lecture.number, safe(quiz.lecture.title), quiz.id, safe(quiz.title), question.id, safe(title),
                  question.kind)
         messages = {name: safe(plain(text)) for name, text in kind.mistake_messages(question).items()}
-        return QuestionRow(kind, cells, question.points, texts, correct, messages)
+        steps = tuple(step.name for step in question_steps(question))
+        return QuestionRow(kind, cells, question.points, texts, correct, messages, steps)
 
 
 def _moment(value) -> datetime:
@@ -162,16 +168,24 @@ def readable_rows(rows: Iterable[tuple], context: ExportContext) -> Iterator[tup
 
     ``seconds``: the time since the later of this variant being made and the student's previous
     answer in the same quiz among the rows exported, at most ``progress.reports.GAP_CAP`` (the
-    progress pages' rule, where opening a quiz makes its variants).
+    progress pages' rule, where opening a quiz makes its variants). ``steps``: a multi-step answer's
+    steps on one line (``progress.step_answers.steps_text``), "" for other questions; their ``answer``
+    is read from the parsed value (the typed text is JSON).
     """
     course, questions = context.course, context.questions
     latest: dict[tuple[int, int], datetime] = {}  # (student, quiz) -> time of the latest answer
     cap = GAP_CAP.total_seconds()
     for (sid, student, username, question_id, seed, number, try_number, raw, value, score, points, status,
-         mistake, created, graded, made, variant_answer) in rows:
+         mistake, created, graded, made, variant_answer, marks) in rows:
         q = questions[question_id]
         kind = q.kind
-        answer = kind.answer_text(raw, None, choice_texts=q.choice_texts)
+        steps = ""
+        if q.steps and value:
+            parsed = json.loads(value)
+            answer = kind.answer_text(raw, parsed, choice_texts=q.choice_texts)
+            steps = steps_text(step_answers(parsed, json.loads(marks) if marks else [], order=q.steps))
+        else:
+            answer = kind.answer_text(raw, None, choice_texts=q.choice_texts)
         if q.correct is None:
             correct = kind.answer_text("", json.loads(variant_answer), choice_texts={}) if variant_answer else ""
         else:
@@ -188,7 +202,7 @@ def readable_rows(rows: Iterable[tuple], context: ExportContext) -> Iterator[tup
             sid, *course, student, safe(username), *q.cells, seed, number, try_number,
             safe(answer), correct, safe(raw), value, _rounded(score, DECIMALS), _rounded(points, DECIMALS),
             q.max_points, status, safe(mistake), q.mistakes.get(mistake, "") if mistake else "", seconds,
-            created, graded,
+            created, graded, safe(steps),
         )
 
 

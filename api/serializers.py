@@ -4,7 +4,9 @@ Students never receive answers, correct choices, tolerances, seeds, generator co
 worked solutions or named mistakes: question rows carry them only in ``grading``, added for
 staff of the question's course, and a student's own submission carries its variant's answer
 only once that variant's solution is visible to them (the rule of the quiz page,
-``quizzes.visibility.solution_visible``).
+``quizzes.visibility.solution_visible``). The same holds for the ``steps`` of a multi-step answer:
+a step's exact value once the solution is visible (or the step was shown on request, as the quiz
+page shows it), its mark while feedback is shown, its named mistake only to staff.
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -12,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from courses.models import Course, Enrolment, Lecture
+from progress.step_answers import MARKS, StepAnswer, step_answers
 from quizzes.models import Choice, Question, Quiz, Submission
 
 
@@ -97,6 +100,50 @@ class QuestionSerializer(serializers.ModelSerializer):
         return data
 
 
+class StepAnswerSerializer(serializers.Serializer):
+    """One step of one of your multi-step answers."""
+
+    step = serializers.CharField(help_text="The step's name (the generator's, e.g. `z1`).")
+    answer = serializers.JSONField(
+        allow_null=True, help_text="The value given: a number, or nested lists for a vector or matrix; null when "
+        "the step was left blank or shown on request."
+    )
+    mark = serializers.ChoiceField(
+        choices=MARKS, allow_null=True, help_text="`right`; `carried` (wrong, but right for the earlier values "
+        "given); `wrong`; `shown` (on request: no credit); `blank`. Null until graded and while feedback is withheld."
+    )
+    credit = serializers.FloatField(allow_null=True, help_text="Share of the step's weight earned, 0-1; null as mark.")
+    correct = serializers.JSONField(
+        allow_null=True, help_text="The step's exact value; null until the variant's solution is visible to you "
+        "(a step shown on request has it)."
+    )
+
+
+class ResultStepSerializer(StepAnswerSerializer):
+    """One step of a multi-step answer, for the course's staff."""
+
+    mark = serializers.ChoiceField(choices=MARKS, allow_null=True, help_text="As for students; null until graded.")
+    credit = serializers.FloatField(allow_null=True, help_text="Share of the step's weight earned, 0-1.")
+    mistake = serializers.CharField(help_text="The named mistake the step matched (\"\" for none).")
+    correct = serializers.JSONField(allow_null=True, help_text="The step's exact value in this variant.")
+
+
+STEPS_HELP = (
+    "Multi-step questions: each step of the answer, in the asked order once graded; [] for other questions."
+)
+
+
+def step_item(row: StepAnswer, *, marked: bool, correct) -> dict:
+    """A ``StepAnswerSerializer`` item: the mark and credit only when ``marked``, the exact value ``correct``."""
+    return {"step": row.step, "answer": row.answer, "mark": (row.mark or None) if marked else None,
+            "credit": row.credit if marked else None, "correct": correct}
+
+
+def exact_values(answer) -> dict:
+    """A multi-step variant's exact values by step ({} for any other answer, or none yet)."""
+    return answer if isinstance(answer, dict) else {}
+
+
 class MySubmissionSerializer(serializers.ModelSerializer):
     """One of the student's own answers. ``context["shown"]``: variant id -> what may be shown."""
 
@@ -109,6 +156,7 @@ class MySubmissionSerializer(serializers.ModelSerializer):
     answer = serializers.SerializerMethodField(
         help_text="The correct answer of this variant; null until its solution is visible to you."
     )
+    steps = serializers.SerializerMethodField(help_text=STEPS_HELP)
 
     class Meta:
         model = Submission
@@ -130,6 +178,7 @@ class MySubmissionSerializer(serializers.ModelSerializer):
             "graded_at",
             "solution_visible",
             "answer",
+            "steps",
         ]
         extra_kwargs = {
             "score": {"help_text": "Null while feedback is withheld (graded quiz, feedback after close)."},
@@ -146,6 +195,14 @@ class MySubmissionSerializer(serializers.ModelSerializer):
         variant = submission.variant
         question = variant.question
         return question.kind_spec.correct_answer(question, choices=list(question.choices.all()), variant=variant)
+
+    @extend_schema_field(StepAnswerSerializer(many=True))
+    def get_steps(self, submission) -> list[dict]:
+        shown = self.context["shown"][submission.variant_id]
+        marked = shown.feedback and submission.status == Submission.Status.GRADED
+        exact = exact_values(submission.variant.answer)
+        return [step_item(row, marked=marked, correct=exact.get(row.step) if shown.solution or row.shown else None)
+                for row in step_answers(submission.value, submission.step_marks)]
 
     def to_representation(self, submission):
         data = super().to_representation(submission)
@@ -178,6 +235,13 @@ class ResultSerializer(serializers.Serializer):
     mistake = serializers.CharField(help_text="The named mistake the answer matched, if any.")
     created_at = serializers.DateTimeField()
     graded_at = serializers.DateTimeField(allow_null=True)
+    steps = serializers.SerializerMethodField(help_text=STEPS_HELP)
+
+    @extend_schema_field(ResultStepSerializer(many=True))
+    def get_steps(self, row) -> list[dict]:
+        exact = exact_values(row["variant_answer"])
+        return [{**step_item(step, marked=True, correct=exact.get(step.step)), "mistake": step.mistake}
+                for step in step_answers(row["value"], row["step_marks"])]
 
 
 class LectureProgressSerializer(serializers.Serializer):
@@ -208,6 +272,32 @@ class MistakeShareSerializer(serializers.Serializer):
     share = serializers.FloatField(help_text="Share of wrong answers that matched this mistake, 0-1.")
 
 
+class StepFiguresSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="Position among the asked steps, from 1.")
+    step = serializers.CharField(help_text="The step's name (the generator's).")
+    symbol = serializers.CharField(help_text="The step's symbol (LaTeX).")
+    title = serializers.CharField()
+    tries = serializers.IntegerField(help_text="Last tries (one per student) that mark this step.")
+    right = serializers.FloatField(allow_null=True, help_text="Share of those last tries marking it right, 0-1.")
+    carried = serializers.FloatField(allow_null=True, help_text="… marking it carried (right for wrong inputs).")
+    wrong = serializers.FloatField(allow_null=True, help_text="… marking it wrong.")
+    shown = serializers.FloatField(allow_null=True, help_text="… marking it shown on request.")
+    blank = serializers.FloatField(allow_null=True, help_text="… marking it blank.")
+    first_wrong = serializers.IntegerField(help_text="Students whose last try's first wrong step is this one.")
+    wrong_value = serializers.CharField(
+        help_text="The value most often given where the step was marked wrong, over all tries (numbers to 6 "
+        "significant digits); \"\" when none was."
+    )
+    wrong_count = serializers.IntegerField(help_text="Tries that gave it.")
+    wrong_mistake = serializers.CharField(help_text="The named mistake those tries matched (\"\" for none).")
+
+
+class StepStatisticsSerializer(serializers.Serializer):
+    students = serializers.IntegerField(help_text="Students who tried (their last tries are counted).")
+    none_wrong = serializers.IntegerField(help_text="Students whose last try has no wrong step.")
+    steps = StepFiguresSerializer(many=True)
+
+
 class QuestionStatisticsSerializer(serializers.Serializer):
     question = serializers.IntegerField(source="question_id")
     title = serializers.CharField()
@@ -224,3 +314,6 @@ class QuestionStatisticsSerializer(serializers.Serializer):
     wrong_answers = WrongAnswerSerializer(many=True, help_text="Most common wrong answers.")
     mistakes = MistakeShareSerializer(many=True, help_text="Named mistakes of computed questions.")
     histogram = serializers.ListField(child=serializers.IntegerField(), help_text="Counts of scores per bin.")
+    steps = StepStatisticsSerializer(
+        allow_null=True, help_text="Multi-step questions: where the class goes wrong, per step; null for others."
+    )

@@ -86,8 +86,9 @@ def sheet_rows(data: bytes) -> list[list[str]]:
 
 
 def by_id(rows: list[list[str]]) -> dict[int, dict[str, str]]:
+    """Rows by id, as header -> cell (a sheet's row ends at its last filled cell: the rest are "")."""
     header = rows[0]
-    return {int(row[0]): dict(zip(header, row, strict=True)) for row in rows[1:]}
+    return {int(row[0]): dict(zip(header, row + [""] * (len(header) - len(row)), strict=True)) for row in rows[1:]}
 
 
 class TestReadableColumns:
@@ -120,6 +121,11 @@ class TestReadableColumns:
         assert row["mistake"] == "forgot_factor_2"
         assert row["mistake_message"].startswith("It looks like you dropped the factor 2 of the squared error")
         assert rows[world.many.id]["mistake_message"] == ""
+
+    def test_steps_come_last_and_are_empty_for_questions_without_steps(self, staff, world):
+        rows = csv_rows(staff.get("/api/v1/courses/dl/results/?format=csv"))
+        assert rows[0][-1] == "steps" and rows[0][:-1] == list(EXPORT_COLUMNS)[:-1]  # the other columns stay put
+        assert len(rows) > 5 and all(row[-1] == "" for row in rows[1:])  # multi-step rows: api/tests/test_api_steps.py
 
     def test_seconds_and_points_are_rounded(self, staff, world):
         rows = by_id(csv_rows(staff.get("/api/v1/courses/dl/results/?format=csv")))
