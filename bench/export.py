@@ -86,8 +86,8 @@ def insert_submissions(rows: int, variant_ids: list[int], chunk: int = 50_000) -
 
     sql = (
         "INSERT INTO quizzes_submission (variant_id, nonce, raw, value, status, try_number, score, points,"
-        " feedback, choice_feedback, cell_marks, mistake, after_reveal, created_at, graded_at, question_version)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " feedback, choice_feedback, cell_marks, step_marks, mistake, after_reveal, created_at, graded_at,"
+        " question_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     start = time.perf_counter()
     base = 1_790_000_000
@@ -110,6 +110,7 @@ def insert_submissions(rows: int, variant_ids: list[int], chunk: int = 50_000) -
                         1.0 if right else 0.0,
                         "",
                         "{}",
+                        "[]",
                         "[]",
                         "" if right else "sign",
                         False,
