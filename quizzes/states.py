@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from quizzes import mastery, visibility
 from quizzes.models import Choice, Question, Quiz, Submission, Variant
-from quizzes.rendering import render_many
+from quizzes.rendering import render_many, without_paragraph
 from quizzes.variants import variants_for
 
 log = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ def add_html(states: list[QuestionState]) -> None:
         q = state.question
         state.html = {"prompt": rendered[prompts[q.id]], "hint": rendered[q.hint],
                       "explanation": rendered[q.explanation],
-                      "feedback": _unwrapped(rendered[_graded_feedback(state)])}
+                      "feedback": without_paragraph(rendered[_graded_feedback(state)])}
         state.choice_html = {c.id: {"text": rendered[c.text], "feedback": rendered[c.feedback]}
                              for c in q.choices.all()}
     _add_worked_steps([s for s in states if s.solution_visible])
@@ -298,14 +298,6 @@ def _graded_feedback(state: QuestionState) -> str:
     formulas); other feedback (invalid input, pending) is shown as plain text."""
     last = state.last
     return last.feedback if last is not None and last.status == Submission.Status.GRADED else ""
-
-
-def _unwrapped(html: str) -> str:
-    """One rendered paragraph without its ``<p>``, to sit inside the feedback's own line."""
-    html = html.strip()
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return html[3:-4]
-    return html
 
 
 def _add_worked_steps(states: list[QuestionState]) -> None:

@@ -281,7 +281,7 @@ class MultiStep(ComputedKind):
         shown = set((graded.value or {}).get("shown", [])) if graded else set()
         open_count = self.open_count(question, variant, graded.step_marks if graded else None)
         texts = [f"${step.symbol}$" for step in asked] + [marks.get(s.name, {}).get("message", "") for s in asked]
-        rendered, options = render_many(texts), self.step_options(question, variant)
+        rendered, options = render_many_inline(texts), self.step_options(question, variant)
         steps = []
         for index, step in enumerate(asked):
             mark = marks.get(step.name, {})

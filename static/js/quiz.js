@@ -64,7 +64,7 @@
         section.replaceWith(fresh);
         poll(fresh, attempt + 1);
       } catch (error) { /* offline: the Reload link stays */ }
-    }, 1000 + 250 * attempt);
+    }, Math.min(250 * (attempt + 1), 2000));  // 250 ms first: a multi-step answer is graded in a fraction of a second
   }
 
   function watch(root) {
