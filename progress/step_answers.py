@@ -33,7 +33,7 @@ def question_steps(question) -> list[QuestionStep]:
     """The steps ``question`` asks now, in order: [] for a kind without steps, and while its generator
     or config is broken (the kind's own ``check`` reports that to the author)."""
     kind = question.kind_spec
-    if not callable(getattr(kind, "asked", None)):
+    if not kind.has_steps:
         return []
     try:
         asked = kind.asked(question)

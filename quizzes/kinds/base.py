@@ -200,6 +200,7 @@ class Kind:
     needs_prompt = True  # a question of this kind must have its own prompt
     named_mistakes = False  # grades name known mistakes (statistics count them)
     grades_live = False  # grading runs the generator's code: on the compute queue when there is a broker
+    has_steps = False  # answered in named steps (``asked(question, variant)``: the multi-step kind)
     template = "quizzes/kinds/typed.html"  # the answer widget, included in the question's form
 
     # --- settings ---------------------------------------------------------------------------------

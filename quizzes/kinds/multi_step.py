@@ -42,6 +42,7 @@ class MultiStep(ComputedKind):
     noun = "Multi-step"
     template = "quizzes/kinds/steps.html"
     grades_live = True
+    has_steps = True
     settings = (
         *ComputedKind.settings[:2],
         Setting("steps", "entries", [], "Steps",
