@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "compute",
     "authoring",
     "progress",
+    "live",
     "quizserver.apps.QuizserverConfig",  # deployment checks, the <id:> path converter
     "csp",  # Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
 ]
@@ -120,6 +121,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "quizserver"}
     )
 }
+
+# Live sessions (live/bus.py): the Redis that carries notices between the processes (web workers, the
+# ASGI server holding the phones' event streams). Empty: notices stay in the process (the runserver).
+QUIZSERVER_LIVE_REDIS_URL = os.environ.get("LIVE_REDIS_URL", os.environ.get("CACHE_URL", ""))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

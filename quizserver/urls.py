@@ -18,6 +18,7 @@ urlpatterns = [
     path("courses/", include("quizzes.urls")),
     path("courses/", include("progress.urls")),
     path("api/", include("api.urls")),
+    path("live/", include("live.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -31,8 +31,9 @@ def question_duplicate(*, question: Question) -> Question:
 def question_fingerprint(question: Question) -> str:
     """A hash of what students see and how they are graded: kind, prompt, points, settings and the
     choices (text, right or not, fraction when set: a choice without one hashes as before fractions
-    existed). Hints, explanations, titles and positions are not in it."""
-    choices = [[c.text, c.is_correct, *([c.fraction] if c.fraction is not None else [])]
+    existed). Hints, explanations, titles and positions are not in it. Migration 0006 calls it with
+    historical models, whose choices have no fraction yet (read as None)."""
+    choices = [[c.text, c.is_correct, *([fraction] if (fraction := getattr(c, "fraction", None)) is not None else [])]
                for c in question.choices.order_by("position", "id")]
     payload = [question.kind, question.prompt, question.points, question.settings, choices]
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()

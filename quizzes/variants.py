@@ -36,10 +36,12 @@ STALE_PENDING_SECONDS = 60  # a pending variant this old lost its task (a worker
 ERROR_RETRY_SECONDS = 300  # a failed variant is tried again this long after the failure
 
 
-def _new_variants(student, question: Question, numbers: list[int] | None = None) -> list[Variant]:
-    """Unsaved variants of ``question`` for ``student``: ready at once, or (computed) sampled and pending."""
+def _new_variants(student, question: Question, numbers: list[int] | None = None,
+                  seeds: list[int] | None = None) -> list[Variant]:
+    """Unsaved variants of ``question`` for ``student``: ready at once, or (computed) sampled and pending.
+    ``seeds``: given seeds (a live session's shared variant), else each number's own."""
     numbers = numbers or [1]
-    seeds = [variant_seed(student_id=student.id, question_id=question.id, number=n) for n in numbers]
+    seeds = seeds or [variant_seed(student_id=student.id, question_id=question.id, number=n) for n in numbers]
     variants = [
         Variant(student=student, question=question, number=n, seed=s)
         for n, s in zip(numbers, seeds, strict=True)
@@ -136,6 +138,21 @@ def variant_new(*, student, question: Question) -> Variant:
             variant.save()
     except IntegrityError:  # a concurrent request made it between our read and write
         return Variant.objects.get(student=student, question=question, number=latest.number + 1)
+    queue_solve([variant])
+    return variant
+
+
+@transaction.atomic
+def variant_seeded(*, student, question: Question, seed: int) -> Variant:
+    """The student's current variant if it has ``seed``, else a new current one with it (a live
+    session's variant shared by the whole room: the same numbers for everyone). Idempotent; two
+    requests at once are serialized on the current variant's row."""
+    current_id = variants_for(student=student, questions=[question])[question.id].id
+    latest = Variant.objects.select_for_update().get(pk=current_id)
+    if latest.seed == seed or not question.is_computed:
+        return latest
+    variant = _new_variants(student, question, [latest.number + 1], seeds=[seed])[0]
+    variant.save()
     queue_solve([variant])
     return variant
 

@@ -36,6 +36,8 @@ def test_settings_move_to_json_and_back_keeping_questions_variants_and_submissio
     for question in chosen:
         data = form_data(answer={"numeric": "1,5", "text": "relu", "true_false": "true"}.get(question.kind, "0.5"))
         answered.append(submission_create(student=student, question=question, data=data, nonce=f"n{question.id}"))
+    # Kinds added after migration 0004 (multi-step) have no old columns to go back to: not part of this round trip.
+    Question.objects.filter(kind="multi_step").delete()
     settings = dict(Question.objects.values_list("id", "settings"))
     kinds = dict(Question.objects.values_list("id", "kind"))
     scores = dict(Submission.objects.values_list("id", "score"))

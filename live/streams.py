@@ -1,0 +1,88 @@
+"""Server-Sent Events of a live session: ``event_stream`` answers an EventSource with the current
+state at once, then a new state after every notice of its keys (``live.bus``).
+
+Under ASGI (uvicorn in production) the stream is an async generator: one event loop holds every
+phone's connection, a few kilobytes each, and a notice wakes them all. Under WSGI (the runserver of
+``make run``, the tests' live server) it is a plain generator in the request's thread. A state is sent
+only when it differs from the last one sent; a comment every ``KEEPALIVE`` seconds keeps proxies from
+closing an idle connection and lets a server notice a phone that went away. EventSource reconnects by
+itself (after ``RETRY_MS``) and gets the current state first: a phone that slept catches up.
+"""
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.http import StreamingHttpResponse
+
+from live.bus import AsyncWaiter, SyncWaiter
+
+KEEPALIVE = 15.0  # seconds between keep-alive comments
+POLL = 1.0  # WSGI: seconds between reads of the database (notices of other processes do not reach it)
+RETRY_MS = 1500  # how long EventSource waits before reconnecting
+MAX_SECONDS = 3600  # a stream ends after this long; the browser reconnects (bounds a forgotten tab)
+
+
+def event(state: dict) -> str:
+    return f"event: state\ndata: {json.dumps(state, separators=(',', ':'))}\n\n"
+
+
+def event_stream(request, *, keys: tuple[str, ...], read: Callable[[], dict],
+                 from_notice: Callable[[str], dict | None] = lambda payload: None,
+                 min_interval: float = 0.0) -> StreamingHttpResponse:
+    """An SSE response: ``read()`` (sync, reads the database) at the start and after each notice,
+    unless ``from_notice(payload)`` gives the state from the notice itself (phones: no query at
+    all when a question opens); at most one state per ``min_interval`` seconds (the presenter's
+    counts while 500 answers arrive). A state with ``"ended": true`` ends the stream."""
+    if isinstance(request, ASGIRequest):
+        body = _async_events(keys, read, from_notice, min_interval)
+    else:
+        body = _sync_events(keys, read, min_interval)
+    response = StreamingHttpResponse(body, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+def _sync_events(keys, read, min_interval):
+    waiter = SyncWaiter(keys)
+    yield f"retry: {RETRY_MS}\n\n"
+    last, quiet, started = None, 0.0, time.monotonic()
+    while time.monotonic() - started < MAX_SECONDS:
+        state = read()
+        if state != last:
+            yield event(state)
+            last, quiet = state, 0.0
+        if state.get("ended"):
+            return
+        if not waiter.wait(POLL):
+            quiet += POLL
+            if quiet >= KEEPALIVE:
+                yield ": keep-alive\n\n"
+                quiet = 0.0
+        elif min_interval:
+            time.sleep(min_interval)
+
+
+async def _async_events(keys, read, from_notice, min_interval):
+    read_async = sync_to_async(read, thread_sensitive=False)
+    yield f"retry: {RETRY_MS}\n\n"
+    async with AsyncWaiter(keys) as waiter:
+        last, started = None, time.monotonic()
+        state = await read_async()
+        while time.monotonic() - started < MAX_SECONDS:
+            if state != last:
+                yield event(state)
+                last = state
+            if state.get("ended"):
+                return
+            if await waiter.wait(KEEPALIVE):
+                if min_interval:
+                    await asyncio.sleep(min_interval)
+                state = from_notice(waiter.payload or "") or await read_async()
+            else:
+                yield ": keep-alive\n\n"
+                state = await read_async()  # a notice may have been lost: the database is the truth

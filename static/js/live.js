@@ -1,0 +1,73 @@
+// A student's phone in a live session: listens to the session's events (Server-Sent Events) and
+// shows the current question the moment the presenter opens it; answers are sent without reload.
+// EventSource reconnects by itself; the server sends the current state first, so a phone that lost
+// its connection or slept catches up. Without JavaScript the page still works by reloading it.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-live-phone]");
+  if (!root) return;
+  var version = root.dataset.version;
+  var status = document.querySelector("[data-live-status]");
+  var notice = document.querySelector("[data-live-connection]");
+  var source = null;
+
+  async function refresh() {
+    try {
+      var response = await fetch(root.dataset.questionUrl, {
+        headers: { "X-Requested-With": "fetch" }, credentials: "same-origin", cache: "no-store" });
+      if (response.ok) root.innerHTML = await response.text();
+    } catch (error) { /* offline: the next event or reconnect tries again */ }
+  }
+
+  function show(state) {
+    if (status) {
+      status.textContent = state.ended ? "This session has ended."
+        : "Question " + state.number + " of " + state.total + ".";
+    }
+    if (String(state.v) === String(version)) return;
+    version = state.v;
+    refresh();
+    if (state.ended && source) source.close();
+  }
+
+  function connect() {
+    if (source) source.close();
+    source = new EventSource(root.dataset.events);
+    source.addEventListener("state", function (event) { show(JSON.parse(event.data)); });
+    source.addEventListener("open", function () { if (notice) notice.hidden = true; });
+    source.addEventListener("error", function () { if (notice) notice.hidden = false; });
+  }
+
+  root.addEventListener("submit", async function (event) {
+    var form = event.target.closest("[data-live-answer]");
+    if (!form) return;
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    try {
+      var response = await fetch(form.action, {
+        method: "POST", body: new FormData(form, event.submitter),
+        headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" });
+      if (response.ok) {
+        root.innerHTML = await response.text();
+      } else {
+        var message = document.createElement("p");
+        message.className = "feedback-invalid";
+        message.textContent = (await response.text()) || "The answer was not accepted.";
+        form.parentElement.querySelector(".feedback").replaceChildren(message);
+        if (response.status === 409) refresh();
+      }
+    } catch (error) {
+      if (notice) notice.hidden = false;
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && (!source || source.readyState === EventSource.CLOSED)) {
+      connect();
+    }
+  });
+  connect();
+})();
