@@ -13,9 +13,16 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from live.models import LiveAnswer, LiveItem, LiveSession
-from live.services import prepare_variant
+from quizzes.models import Variant
 from quizzes.rendering import render_many
-from quizzes.states import question_states
+from quizzes.states import QuestionState, add_html, question_states
+from quizzes.variants import variant_seeded
+
+
+def prepare_variant(*, session: LiveSession, item: LiveItem, student) -> None:
+    """Before ``student`` sees ``item``: the room's shared variant when the session shares one."""
+    if session.variants == LiveSession.Variants.SHARED:
+        variant_seeded(student=student, question=item.question, seed=item.seed)
 
 
 class LiveQuestionState:
@@ -79,3 +86,32 @@ def phone_fragment(view: PhoneView, request) -> str:
     return render_to_string("live/_phone_question.html", {"view": view, "state": view.state,
                                                           "quiz": view.item.question.quiz if view.item else None},
                             request=request)
+
+
+def is_personal(session: LiveSession, item: LiveItem) -> bool:
+    """Whether phones show ``item`` differently per student (own numbers of a computed question)."""
+    return item.question.is_computed and session.variants == LiveSession.Variants.OWN
+
+
+def shared_fragment(*, session: LiveSession, item: LiveItem, by) -> str | None:
+    """The open question as every phone shows it before answering, rendered once for the whole room
+    and pushed with the state (so 500 phones need no request to show it): None when the question is
+    personal or its shared variant is not solved yet (the phones then fetch their own). ``by`` (the
+    presenter) holds the shared variant. The form's CSRF token and nonce are left for the phone's
+    script to fill in (``data-fill``)."""
+    if session.phase != LiveSession.Phase.OPEN or is_personal(session, item):
+        return None
+    question = item.question
+    if question.is_computed:
+        prepare_variant(session=session, item=item, student=by)
+        variant = Variant.objects.filter(student=by, question=question, seed=item.seed).order_by("-number").first()
+        if variant is None or not variant.is_ready:
+            return None
+    else:
+        variant = Variant(question=question, status=Variant.Status.READY)
+    state = QuestionState(quiz=question.quiz, question=question, number=item.position + 1, variant=variant,
+                          submissions=[], html={}, choice_html={}, now=item.opened_at)
+    add_html([state])
+    view = PhoneView(session, item, LiveQuestionState(state, session, None), None, [])
+    return render_to_string("live/_phone_question.html", {"view": view, "state": view.state,
+                                                          "quiz": question.quiz, "shared": True})

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from live import bus
 from live.models import LiveAnswer, LiveItem, LiveJoin, LiveSession
+from live.phone import prepare_variant, shared_fragment
 from quizzes.models import Question, Submission
 from quizzes.refusal import Refused
 from quizzes.submissions import submission_create
-from quizzes.variants import variant_seeded
 
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read from a projector
 CODE_LENGTH = 6
@@ -77,22 +77,27 @@ def phone_state(session: LiveSession, total: int | None = None) -> dict:
             "total": total, "ended": session.ended_at is not None}
 
 
-def _changed(session: LiveSession, **fields) -> LiveSession:
-    """Save ``fields`` and a new version; the phones are told after the commit."""
+def _changed(session: LiveSession, by=None, **fields) -> LiveSession:
+    """Save ``fields`` and a new version; the phones are told after the commit, with the open
+    question's HTML when it is the same for everyone (``live.phone.shared_fragment``)."""
     for name, value in fields.items():
         setattr(session, name, value)
     session.version = F("version") + 1
     session.save(update_fields=[*fields, "version"])
     session.refresh_from_db(fields=["version"])
-    payload = json.dumps(phone_state(session))
+    state = phone_state(session)
+    item = LiveItem.objects.select_related("question__quiz__lecture__course").filter(pk=state["item"]).first()
+    html = shared_fragment(session=session, item=item, by=by or session.started_by) if item else None
+    payload = json.dumps({**state, "html": html} if html else state)
     transaction.on_commit(lambda: (bus.notify(bus.state_key(session.id), payload),
                                    bus.notify(bus.answers_key(session.id), "{}")))
     return session
 
 
 @transaction.atomic
-def session_control(*, session_id: int, action: str, now=None) -> LiveSession:
-    """The presenter's ``action`` (one of ACTIONS) on the session; ``LiveError`` when it does not fit."""
+def session_control(*, session_id: int, action: str, by=None, now=None) -> LiveSession:
+    """The presenter's ``action`` (one of ACTIONS) on the session; ``LiveError`` when it does not fit.
+    ``by``: the presenting user (holds the shared variant shown to the room; default who started it)."""
     now = now or timezone.now()
     session = LiveSession.objects.select_for_update().get(pk=session_id)
     if session.ended_at is not None:
@@ -106,7 +111,7 @@ def session_control(*, session_id: int, action: str, now=None) -> LiveSession:
         if session.phase == LiveSession.Phase.OPEN:
             return session
         LiveItem.objects.filter(pk=item.pk, opened_at__isnull=True).update(opened_at=now)
-        return _changed(session, phase=LiveSession.Phase.OPEN)
+        return _changed(session, by, phase=LiveSession.Phase.OPEN)
     if action == "close":
         if session.phase != LiveSession.Phase.OPEN:
             raise LiveError("Answers are not open.")
@@ -148,16 +153,9 @@ def live_answer(*, session_id: int, item_id: int, student, data, nonce: str) -> 
     if session.phase != LiveSession.Phase.OPEN:
         raise Refused("Answers to this question are closed.", status=409)
     question = item.question
-    if session.variants == LiveSession.Variants.SHARED:
-        variant_seeded(student=student, question=question, seed=item.seed)
+    prepare_variant(session=session, item=item, student=student)
     submission = submission_create(student=student, question=question, data=data, nonce=nonce, live=True)
     _, created = LiveAnswer.objects.get_or_create(submission=submission, defaults={"item": item})
     if created:
         bus.notify(bus.answers_key(session.id), "{}")
     return submission
-
-
-def prepare_variant(*, session: LiveSession, item: LiveItem, student) -> None:
-    """Before a phone shows ``item``: the room's shared variant when the session shares one."""
-    if session.variants == LiveSession.Variants.SHARED:
-        variant_seeded(student=student, question=item.question, seed=item.seed)

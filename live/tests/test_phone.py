@@ -130,3 +130,19 @@ def test_the_ended_session_says_so_and_takes_no_answers(student_client, session)
     assert "The session has ended" in phone(student_client, session, "question").content.decode()
     item = session.items.get(position=0)
     assert send(student_client, session, item=item.id, nonce="z", choice=1).status_code == 409
+
+
+def test_opening_a_question_pushes_it_to_every_phone_once_rendered(session, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+    """The state sent when a fixed question opens carries its form (for everyone the same; the
+    phone fills in its CSRF token and a nonce)."""
+    from live import bus
+
+    sent = {}
+    monkeypatch.setattr(bus, "notify", lambda key, payload: sent.__setitem__(key, payload))
+    with django_capture_on_commit_callbacks(execute=True):
+        control(session, "open")
+    state = json.loads(sent[bus.state_key(session.id)])
+    assert state["phase"] == "open" and "zero-centred" in state["html"]
+    assert 'data-fill="csrf"' in state["html"] and 'data-fill="nonce"' in state["html"]
+    assert 'name="csrfmiddlewaretoken" value=""' in state["html"]  # nobody's token baked in

@@ -10,6 +10,21 @@
   var status = document.querySelector("[data-live-status]");
   var notice = document.querySelector("[data-live-connection]");
   var source = null;
+  var answered = {};  // item ids this phone has answered: their pushed, blank form would hide the answer
+
+  function randomNonce() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  // The question as pushed to the whole room: this phone's CSRF token and a fresh nonce filled in.
+  function place(html) {
+    root.innerHTML = html;
+    var token = document.getElementById("live-csrf");
+    root.querySelectorAll("[data-fill=csrf]").forEach(function (input) { input.value = token ? token.value : ""; });
+    root.querySelectorAll("[data-fill=nonce]").forEach(function (input) { input.value = randomNonce(); });
+  }
 
   async function refresh() {
     try {
@@ -26,7 +41,8 @@
     }
     if (String(state.v) === String(version)) return;
     version = state.v;
-    refresh();
+    if (state.html && !answered[state.item]) place(state.html);
+    else refresh();
     if (state.ended && source) source.close();
   }
 
@@ -49,6 +65,8 @@
         method: "POST", body: new FormData(form, event.submitter),
         headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" });
       if (response.ok) {
+        var item = form.querySelector("[name=item]");
+        if (item) answered[item.value] = true;
         root.innerHTML = await response.text();
       } else {
         var message = document.createElement("p");
