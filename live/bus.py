@@ -59,6 +59,11 @@ def _redis_url() -> str:
     return getattr(settings, "QUIZSERVER_LIVE_REDIS_URL", "")
 
 
+def bus_is_shared() -> bool:
+    """Whether notices travel between processes (Redis), rather than within this one."""
+    return bool(_redis_url())
+
+
 def notify(key: str, payload: str) -> None:
     """Tell every stream of ``key`` that it changed (call after the commit). Never raises: a Redis
     that cannot be reached is logged, and the streams catch up when their wait times out."""

@@ -16,12 +16,13 @@ from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
+from django.db import DatabaseError
 from django.http import StreamingHttpResponse
 
-from live.bus import AsyncWaiter, SyncWaiter
+from live.bus import AsyncWaiter, SyncWaiter, bus_is_shared
 
 KEEPALIVE = 15.0  # seconds between keep-alive comments
-POLL = 1.0  # WSGI: seconds between reads of the database (notices of other processes do not reach it)
+POLL_SHARED = 1.0  # WSGI with Redis configured: seconds between reads (other processes' notices do not reach it)
 RETRY_MS = 1500  # how long EventSource waits before reconnecting
 MAX_SECONDS = 3600  # a stream ends after this long; the browser reconnects (bounds a forgotten tab)
 
@@ -47,19 +48,33 @@ def event_stream(request, *, keys: tuple[str, ...], read: Callable[[], dict],
     return response
 
 
+def _read_retrying(read, attempts: int = 20) -> dict | None:
+    """``read()``, again after a short pause while the database is busy (the tests' in-memory SQLite
+    locks a table while another thread writes); None when it stays busy."""
+    for _ in range(attempts):
+        try:
+            return read()
+        except DatabaseError:
+            time.sleep(0.05)
+    return None
+
+
 def _sync_events(keys, read, min_interval):
     waiter = SyncWaiter(keys)
+    # In one process (the runserver) every notice reaches the waiter: read on notices only. With Redis,
+    # notices of other processes do not reach a thread: read every POLL_SHARED seconds.
+    poll = POLL_SHARED if bus_is_shared() else KEEPALIVE
     yield f"retry: {RETRY_MS}\n\n"
     last, quiet, started = None, 0.0, time.monotonic()
     while time.monotonic() - started < MAX_SECONDS:
-        state = read()
-        if state != last:
+        state = _read_retrying(read) or last
+        if state and state != last:
             yield event(state)
             last, quiet = state, 0.0
         if state.get("ended"):
             return
-        if not waiter.wait(POLL):
-            quiet += POLL
+        if not waiter.wait(poll):
+            quiet += poll
             if quiet >= KEEPALIVE:
                 yield ": keep-alive\n\n"
                 quiet = 0.0

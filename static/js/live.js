@@ -26,12 +26,21 @@
     root.querySelectorAll("[data-fill=nonce]").forEach(function (input) { input.value = randomNonce(); });
   }
 
+  var retry = null;
+
+  // This phone's view of the current question; on failure (offline) it tries again, and the next
+  // state counts as new, so nothing is missed.
   async function refresh() {
+    clearTimeout(retry);
     try {
       var response = await fetch(root.dataset.questionUrl, {
         headers: { "X-Requested-With": "fetch" }, credentials: "same-origin", cache: "no-store" });
-      if (response.ok) root.innerHTML = await response.text();
-    } catch (error) { /* offline: the next event or reconnect tries again */ }
+      if (!response.ok) throw new Error(String(response.status));
+      root.innerHTML = await response.text();
+    } catch (error) {
+      version = null;
+      retry = setTimeout(refresh, 2000);
+    }
   }
 
   function show(state) {
@@ -82,9 +91,11 @@
     }
   });
 
+  window.addEventListener("online", function () { connect(); refresh(); });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible" && (!source || source.readyState === EventSource.CLOSED)) {
-      connect();
+    if (document.visibilityState === "visible") {  // a phone waking up: catch up at once
+      if (!source || source.readyState === EventSource.CLOSED) connect();
+      refresh();
     }
   });
   connect();
