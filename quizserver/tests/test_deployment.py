@@ -1,7 +1,7 @@
 """The deployment files agree with the code (docs/deployment.md).
 
-The Procfile and the systemd units in deploy/systemd/ start the same four processes, and every
-command names a WSGI application, a Celery app and queues that exist; a fresh worker process
+The Procfile and the systemd units in deploy/systemd/ start the same five processes, and every
+command names a WSGI or ASGI application, a Celery app and queues that exist; a fresh worker process
 registers the beat schedule's task; `make prod-check` (``check --deploy`` with production settings)
 is clean. Nothing here needs a broker or a worker (no ``celery inspect``).
 """
@@ -29,6 +29,7 @@ ROLES = {
     "worker": "quizserver-worker@.service",
     "compute": "quizserver-compute.service",
     "beat": "quizserver-beat.service",
+    "live": "quizserver-live.service",
 }
 VARIABLE = re.compile(r"\$\{(\w+)(?::-[^}]*)?\}")
 WSGI_APP = re.compile(r"[\w.]+:[A-Za-z_]\w*")  # module:attribute (not a host:port)
@@ -96,7 +97,7 @@ def defines(module: str, name: str) -> bool:
 def what_it_runs(words: list[str]) -> dict:
     """The part of a command that must exist in the code: program, app, subcommand, queues."""
     program = words[0]
-    if program == "gunicorn":
+    if program in ("gunicorn", "uvicorn"):
         apps = [w for w in words[1:] if WSGI_APP.fullmatch(w)]
         assert len(apps) == 1, words
         return {"program": program, "app": apps[0]}
@@ -120,7 +121,7 @@ def commands() -> dict[str, dict[str, list[str]]]:
     return found
 
 
-def test_procfile_and_units_have_the_same_four_processes():
+def test_procfile_and_units_have_the_same_five_processes():
     assert set(procfile()) == set(ROLES)
     assert {p.name for p in UNITS.glob("*.service")} == set(ROLES.values())
 
@@ -134,9 +135,10 @@ def test_procfile_and_unit_run_the_same_thing(commands, role):
 def test_commands_name_apps_and_queues_that_exist(commands, role):
     for words in commands[role].values():
         runs = what_it_runs(words)
-        if runs["program"] == "gunicorn":
+        if runs["program"] in ("gunicorn", "uvicorn"):
             module, attribute = runs["app"].split(":")
-            assert (module, attribute) == ("quizserver.wsgi", "application")
+            expected = "quizserver.wsgi" if runs["program"] == "gunicorn" else "quizserver.asgi"
+            assert (module, attribute) == (expected, "application")
             assert defines(module, attribute)
             continue
         assert runs["app"] == "quizserver" and defines("quizserver.celery", "app")
