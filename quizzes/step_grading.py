@@ -4,7 +4,8 @@ Each asked step is graded twice: against its exact value, and against its **carr
 step recomputed from the student's own answers to the steps it depends on (``compute.steps``). A
 step is
 
-- "right": within tolerance of the exact value (full credit);
+- "right": within tolerance of the exact value (full credit), or of its carried value when every
+  input it was computed from is right (their rounding, carried through, may have grown);
 - "carried": wrong, but within tolerance of its carried value, which differs from the exact one
   because an earlier answer was wrong: the step follows correctly from the student's inputs and
   earns ``carried_credit`` of its weight;
@@ -118,9 +119,12 @@ def grade_steps(
             result = StepMark(step.name, BLANK, 0.0, "Not answered.")
         elif _close(value, exact[step.name], within):
             result = StepMark(step.name, RIGHT, 1.0, CORRECT)
+        elif _close(value, carried[step.name], within) and not wrong_sources(step, marks, depends):
+            # Follows from inputs that are all right (within tolerance; rounding they carried grew): right.
+            result = StepMark(step.name, RIGHT, 1.0, CORRECT)
         elif _close(value, carried[step.name], within) and not _close(carried[step.name], exact[step.name], within):
             sources = wrong_sources(step, marks, depends)
-            named = " and ".join(f"${symbol[s]}$" for s in sources) or "your earlier values"
+            named = " and ".join(f"${symbol[s]}$" for s in sources)
             numbers = sorted(number[s] for s in sources)
             see = (f"step {numbers[0]}" if len(numbers) == 1
                    else f"steps {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}")
@@ -129,7 +133,7 @@ def grade_steps(
             back = f"; it goes back to step {', '.join(map(str, roots))}" if roots else ""
             result = StepMark(step.name, CARRIED, carried_credit,
                               f"Right for your {named}, but {'they are' if len(sources) > 1 else 'it is'} wrong"
-                              f"{f' (see {see}{back})' if see else ''}: {carried_credit:.0%} of this step's points.")
+                              f" (see {see}{back}): {carried_credit:.0%} of this step's points.")
         else:
             mistake = next((name for name, slip in slips.get(step.name, {}).items()
                             if _close(value, slip, within)), "")

@@ -195,3 +195,52 @@ def test_the_admin_saves_a_multi_step_question_and_shows_every_step_problem_and_
     assert response.status_code == 302
     saved = Question.objects.get()
     assert saved.kind == "multi_step" and saved.settings["steps"] == [{"step": "z1"}, {"step": "dL_dW1", "weight": 2}]
+
+
+def test_a_step_that_follows_from_right_but_rounded_inputs_is_right():
+    """L = (ŷ − y)² with ŷ typed 1 % off (right within tolerance): L from that ŷ differs from the exact L
+    by about 2 %, beyond the tolerance; it follows from a right input, so it is right, not wrong."""
+    from quizzes.step_grading import AskedStep, grade_steps
+
+    asked = [AskedStep("yhat", 1.0, "\\hat y", ()), AskedStep("L", 1.0, "L", ("yhat",))]
+    exact = {"yhat": 3.0, "L": 4.0}  # y = 1
+    answers = {"yhat": 3.02, "L": 2.02 ** 2}
+    carried = {"yhat": 3.0, "L": 2.02 ** 2}
+    grade = grade_steps(asked, answers, exact=exact, carried=carried, slips={}, messages={},
+                        depends={"yhat": (), "L": ("yhat",)}, tolerance={"rtol": 0.01, "atol": 1e-4},
+                        carried_credit=0.5)
+    assert [m["mark"] for m in grade.steps] == ["right", "right"] and grade.score == 1.0
+
+
+@pytest.mark.django_db
+def test_grading_never_fails_on_any_answers(quiz):
+    """Hypothesis: random answers (huge, tiny, signs, blanks) to every step of an 8-step question always
+    grade, with a score in [0, 1] and one mark per step."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    question = make_question(quiz=quiz, kind="multi_step", generator="mlp_backward",
+                             generator_config={"hidden": 2, "activation": "tanh"},
+                             steps=[{"step": s} for s in ("z1", "a1", "yhat", "L", "dL_dyhat", "dL_da1", "dL_dz1",
+                                                          "dL_dW1")])
+    generator = MLP
+    config = generator.clean_config({"hidden": 2, "activation": "tanh"})
+    params = generator.sample(7, config)
+    exact = step_chain(generator, params, config)
+    variant = Variant(question=question, generator="mlp_backward", config=config, params=params,
+                      answer=exact, tolerance=generator.tolerance(config), status="ready")
+    number = st.one_of(st.floats(-1e12, 1e12, allow_nan=False), st.sampled_from([0.0, -0.0, 1e-300]))
+
+    def shaped(value):
+        return st.one_of(st.none(), st.just(value), (st.lists(number, min_size=len(np.ravel(value)),
+                                                                max_size=len(np.ravel(value)))
+                                                       .map(lambda xs: np.reshape(xs, np.shape(value)).tolist())))
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.fixed_dictionaries({name: shaped(exact[name]) for name in ("z1", "a1", "yhat", "L", "dL_dyhat",
+                                                                          "dL_da1", "dL_dz1", "dL_dW1")}))
+    def grades(answers):
+        grade = question.kind_spec.grade(question, {"answers": answers, "shown": []}, choices=[], variant=variant)
+        assert 0.0 <= grade.score <= 1.0 and len(grade.steps) == 8
+
+    grades()
