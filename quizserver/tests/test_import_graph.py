@@ -11,7 +11,7 @@ from quizserver.import_graph import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("quizserver", "courses", "quizzes", "compute", "authoring", "progress", "api", "bench")
+PACKAGES = ("quizserver", "courses", "quizzes", "compute", "authoring", "progress", "api", "live", "bench")
 
 
 def write_tree(root: Path, files: dict[str, str]) -> None:
