@@ -11,7 +11,7 @@ import json
 import secrets
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from live import bus
@@ -159,3 +159,16 @@ def live_answer(*, session_id: int, item_id: int, student, data, nonce: str) -> 
     if created:
         bus.notify(bus.answers_key(session.id), "{}")
     return submission
+
+
+def attended_sessions(*, student, limit: int = 10) -> list[dict]:
+    """The sessions ``student`` joined, newest first: title, course, when, answers given and right."""
+    joins = (LiveJoin.objects.filter(student=student).select_related("session__course")
+             .order_by("-joined_at")[:limit])
+    counts = {row["item__session"]: row for row in (
+        LiveAnswer.objects.filter(submission__variant__student=student, item__session__in=[j.session_id for j in joins])
+        .values("item__session").annotate(answers=Count("item", distinct=True),
+                                          right=Count("item", distinct=True, filter=Q(submission__score__gte=1.0))))}
+    return [{"session": j.session, "joined_at": j.joined_at,
+             "answered": counts.get(j.session_id, {}).get("answers", 0),
+             "right": counts.get(j.session_id, {}).get("right", 0)} for j in joins]

@@ -17,7 +17,7 @@ from courses.services import role_in
 from live import bus
 from live.models import LiveSession
 from live.phone import phone_fragment, phone_view
-from live.services import live_answer, normalised_code, phone_state, session_join
+from live.services import attended_sessions, live_answer, normalised_code, phone_state, session_join
 from live.streams import event_stream
 from quizzes.kinds.base import MalformedAnswer
 from quizzes.refusal import Refused
@@ -41,7 +41,8 @@ def join(request):
         if session is not None and role_in(user=request.user, course=session.course) is not None:
             return redirect("live:phone", code=session.code)
         error = "No running session has this code in your courses. Check the code on the projector."
-    return TemplateResponse(request, "live/join.html", {"code": code, "error": error}, status=404 if error else 200)
+    context = {"code": code, "error": error, "attended": attended_sessions(student=request.user)}
+    return TemplateResponse(request, "live/join.html", context, status=404 if error else 200)
 
 
 @login_required

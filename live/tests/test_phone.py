@@ -146,3 +146,12 @@ def test_opening_a_question_pushes_it_to_every_phone_once_rendered(session, monk
     assert state["phase"] == "open" and "zero-centred" in state["html"]
     assert 'data-fill="csrf"' in state["html"] and 'data-fill="nonce"' in state["html"]
     assert 'name="csrfmiddlewaretoken" value=""' in state["html"]  # nobody's token baked in
+
+
+def test_the_join_page_lists_the_sessions_a_student_took_part_in(student_client, session, questions):
+    phone(student_client, session)
+    control(session, "open")
+    right = questions[0].choices.get(is_correct=True)
+    send(student_client, session, item=session.items.get(position=0).id, nonce="j1", choice=right.id)
+    page = student_client.get(reverse("live:join")).content.decode()
+    assert "Week 3" in page and "1 question answered, 1 right" in page
