@@ -17,6 +17,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("courses/", include("quizzes.urls")),
     path("courses/", include("progress.urls")),
+    path("courses/", include("live.staff_urls")),  # /courses/<slug>/live/: start, present, results
     path("api/", include("api.urls")),
     path("live/", include("live.urls")),
     path("admin/", admin.site.urls),
