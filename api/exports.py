@@ -64,13 +64,14 @@ EXPORT_COLUMNS = (
     "variant_seed", "variant_number", "try_number",
     "answer", "correct_answer", "raw", "value",
     "score", "points", "max_points", "status", "mistake", "mistake_message", "seconds",
-    "created_at", "graded_at", "steps",
+    "created_at", "graded_at", "live_session", "steps",
 )
 # What the export reads per submission, in this order (see ``export_expressions``).
 _FIELDS = (
     "id", "variant__student_id", "variant__student__username", "variant__question_id", "variant__seed",
     "variant__number", "try_number", "raw", "value", "score", "points", "status", "mistake", "created_at",
     "graded_at", "variant__created_at", "variant__answer", "step_marks",
+    "live_answer__item__session__code",  # the live session it was given in (live.models.LiveAnswer), or NULL
 )
 _TRIGGERS = frozenset(FORMULA_TRIGGERS)
 DECIMALS = 4  # score and points
@@ -170,13 +171,14 @@ def readable_rows(rows: Iterable[tuple], context: ExportContext) -> Iterator[tup
     answer in the same quiz among the rows exported, at most ``progress.reports.GAP_CAP`` (the
     progress pages' rule, where opening a quiz makes its variants). ``steps``: a multi-step answer's
     steps on one line (``progress.step_answers.steps_text``), "" for other questions; their ``answer``
-    is read from the parsed value (the typed text is JSON).
+    is read from the parsed value (the typed text is JSON). ``live_session``: the code of the live session the
+    answer was given in, "" for one given on the quiz page.
     """
     course, questions = context.course, context.questions
     latest: dict[tuple[int, int], datetime] = {}  # (student, quiz) -> time of the latest answer
     cap = GAP_CAP.total_seconds()
     for (sid, student, username, question_id, seed, number, try_number, raw, value, score, points, status,
-         mistake, created, graded, made, variant_answer, marks) in rows:
+         mistake, created, graded, made, variant_answer, marks, live_session) in rows:
         q = questions[question_id]
         kind = q.kind
         steps = ""
@@ -202,7 +204,7 @@ def readable_rows(rows: Iterable[tuple], context: ExportContext) -> Iterator[tup
             sid, *course, student, safe(username), *q.cells, seed, number, try_number,
             safe(answer), correct, safe(raw), value, _rounded(score, DECIMALS), _rounded(points, DECIMALS),
             q.max_points, status, safe(mistake), q.mistakes.get(mistake, "") if mistake else "", seconds,
-            created, graded, safe(steps),
+            created, graded, live_session or "", safe(steps),
         )
 
 

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from api import course_views, views
+from api import course_views, live_views, views
 from courses import api_tokens
 
 router = SimpleRouter()
@@ -21,6 +21,7 @@ v1 = [
     path("me/progress/", views.MyProgressView.as_view(), name="my-progress"),
     path("courses/<str:slug>/statistics/", course_views.StatisticsView.as_view(), name="course-statistics"),
     path("courses/<str:slug>/progress/", course_views.CourseProgressView.as_view(), name="course-progress"),
+    path("courses/<str:slug>/live-sessions/", live_views.LiveSessionsView.as_view(), name="course-live-sessions"),
     *router.urls,
 ]
 urlpatterns = [

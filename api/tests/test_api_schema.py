@@ -24,6 +24,7 @@ ENDPOINTS = [
     "/api/v1/courses/{slug}/results/",
     "/api/v1/courses/{slug}/statistics/",
     "/api/v1/courses/{slug}/progress/",
+    "/api/v1/courses/{slug}/live-sessions/",
     "/api/v1/lectures/",
     "/api/v1/lectures/{id}/",
     "/api/v1/quizzes/",
