@@ -94,6 +94,23 @@ def step_slips(generator, params: dict, config: dict, answers: Mapping[str, obje
     }
 
 
+def asked_sources(name: str, asked, depends: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The steps among ``asked`` that step ``name`` is computed from, followed through the steps that
+    are not asked (a question asking z₁ and L: L comes from z₁ through a₁ and ŷ), nearest first."""
+    found: list[str] = []
+    todo, seen = list(depends.get(name, ())), set()
+    while todo:
+        step = todo.pop(0)
+        if step in seen:
+            continue
+        seen.add(step)
+        if step in asked:
+            found.append(step)
+        else:
+            todo.extend(depends.get(step, ()))
+    return found
+
+
 def same(value, other, tolerance: Mapping[str, float]) -> bool:
     """Whether two step values agree within ``tolerance`` (rtol/atol), shapes included."""
     return within_nested(value, other, tolerance["rtol"], tolerance["atol"])

@@ -11,6 +11,7 @@ box also says its mark in words, so colour is never the only cue.
 from collections.abc import Mapping, Sequence
 
 from compute import svg
+from compute.steps import asked_sources
 
 WIDTH, BOX_H, GAP, LEFT, BOX_W = 340, 40, 14, 8, 270
 WORDS = {"right": "right", "carried": "right for your values", "wrong": "wrong", "blank": "not answered",
@@ -19,21 +20,7 @@ WORDS = {"right": "right", "carried": "right for your values", "wrong": "wrong",
 
 def asked_inputs(names: Sequence[str], depends: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """For each asked step, the asked steps it is computed from, through steps that are not asked."""
-    asked = set(names)
-    out: dict[str, list[str]] = {}
-    for name in names:
-        found, todo, seen = [], list(depends.get(name, ())), set()
-        while todo:
-            step = todo.pop(0)
-            if step in seen:
-                continue
-            seen.add(step)
-            if step in asked:
-                found.append(step)
-            else:
-                todo.extend(depends.get(step, ()))
-        out[name] = found
-    return out
+    return {name: asked_sources(name, set(names), depends) for name in names}
 
 
 def steps_diagram(steps: Sequence[tuple[str, str]], depends: Mapping[str, Sequence[str]],

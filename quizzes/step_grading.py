@@ -21,6 +21,7 @@ step marked "wrong"; a carried step's feedback names the wrong earlier steps it 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from compute.steps import asked_sources
 from compute.tolerance import within_nested
 from quizzes.grading import CORRECT, Grade, is_full_score
 
@@ -58,19 +59,9 @@ def _close(value, expected, tolerance: Mapping[str, float]) -> bool:
 def wrong_sources(step: AskedStep, marks: Mapping[str, str], depends: Mapping[str, tuple[str, ...]]) -> list[str]:
     """The asked steps marked wrong or carried among ``step``'s inputs, followed through the steps
     that are not asked (their values were carried on from their own inputs)."""
-    found: list[str] = []
-    todo, seen = list(step.depends), set()
-    while todo:
-        name = todo.pop(0)
-        if name in seen:
-            continue
-        seen.add(name)
-        if name in marks:
-            if marks[name] in (WRONG, CARRIED):
-                found.append(name)
-        else:
-            todo.extend(depends.get(name, ()))
-    return found
+    graded = dict(marks)
+    return [name for name in asked_sources(step.name, graded, {**depends, step.name: step.depends})
+            if graded[name] in (WRONG, CARRIED)]
 
 
 def wrong_roots(name: str, asked: Mapping[str, AskedStep], depends: Mapping[str, tuple[str, ...]],

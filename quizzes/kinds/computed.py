@@ -135,6 +135,14 @@ class ComputedKind(Kind):
                 return {"generator_config": [message]}
         return {}
 
+    def unanswerable_until_solved(self, variant) -> str:
+        """``unanswerable`` of kinds whose answer boxes come from the solved answer's shape."""
+        if variant.is_error:
+            return "This question is temporarily unavailable. Your instructor has been told."
+        if not variant.is_ready:
+            return "This question is still being prepared. Reload the page in a moment."
+        return ""
+
     def shape_problem(self, answer_kind: str) -> str:
         if answer_kind != "scalar":
             return f"This generator and config ask for a {answer_kind}: use the kind “Computed vector/matrix”."

@@ -27,13 +27,8 @@ class ComputedArray(ComputedKind):
             return "This generator and config ask for one number: use the kind “Computed number”."
         return ""
 
-    def unanswerable(self, variant) -> str:
-        # The boxes come from the answer's shape: none exist until it is solved.
-        if variant.is_error:
-            return "This question is temporarily unavailable. Your instructor has been told."
-        if not variant.is_ready:
-            return "This question is still being prepared. Reload the page in a moment."
-        return ""
+    def unanswerable(self, variant) -> str:  # the boxes come from the solved answer's shape
+        return self.unanswerable_until_solved(variant)
 
     def parse(self, question, data, *, choices: Sequence, variant) -> ParsedAnswer:
         """One number per ``cell`` field (row-major) into a nested list of the answer's shape."""

@@ -145,12 +145,8 @@ class MultiStep(ComputedKind):
     def solve(self, question, variant, device: str) -> dict:
         return self.finish_row(question, super().solve(question, variant, device), self.config(question, variant))
 
-    def unanswerable(self, variant) -> str:
-        if variant.is_error:
-            return "This question is temporarily unavailable. Your instructor has been told."
-        if not variant.is_ready:
-            return "This question is still being prepared. Reload the page in a moment."
-        return ""
+    def unanswerable(self, variant) -> str:  # the boxes come from the solved answer's shape
+        return self.unanswerable_until_solved(variant)
 
     # --- answering ----------------------------------------------------------------------------------
 
