@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.http import StreamingHttpResponse
 
 from live.bus import AsyncWaiter, SyncWaiter, bus_is_shared
@@ -39,6 +39,11 @@ def event_stream(request, *, keys: tuple[str, ...], read: Callable[[], dict],
     all when a question opens); at most one state per ``min_interval`` seconds (the presenter's
     counts while 500 answers arrive). A state with ``"ended": true`` ends the stream."""
     if isinstance(request, ASGIRequest):
+        # The view ran in a thread of this request's own (Django's ASGI handler gives each request
+        # one), whose database connection would stay open, idle, as long as the stream: one per phone,
+        # past PostgreSQL's default max_connections (100) at some 90 phones (bench/live.py). The
+        # stream's reads run in the event loop's shared thread pool (``read_async``), one per thread.
+        connections.close_all()
         body = _async_events(keys, read, from_notice, min_interval)
     else:
         body = _sync_events(keys, read, min_interval)
