@@ -206,20 +206,20 @@ class Stack:
 
     def start(self) -> None:
         python = sys.executable
-        self._spawn("gunicorn", [python, "-m", "gunicorn", "quizserver.wsgi:application", "--workers", str(WEB_WORKERS),
-                                 "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}", "--timeout", "30",
-                                 "--graceful-timeout", "5", "--log-level", "warning"])
-        self._spawn("celery", [python, "-m", "celery", "-A", "quizserver", "worker", "--queues", "compute,celery",
-                               "--concurrency", "1", "--hostname", f"load{os.getpid()}@%h", "--loglevel", "INFO",
-                               "--without-gossip", "--without-mingle", "--without-heartbeat"])
+        self.spawn("gunicorn", [python, "-m", "gunicorn", "quizserver.wsgi:application", "--workers", str(WEB_WORKERS),
+                                "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}", "--timeout", "30",
+                                "--graceful-timeout", "5", "--log-level", "warning"])
+        self.spawn("celery", [python, "-m", "celery", "-A", "quizserver", "worker", "--queues", "compute,celery",
+                              "--concurrency", "1", "--hostname", f"load{os.getpid()}@%h", "--loglevel", "INFO",
+                              "--without-gossip", "--without-mingle", "--without-heartbeat"])
         deadline = time.monotonic() + 120
         while "ready." not in self.output("celery"):
-            self._alive_or_exit()
+            self.alive_or_exit()
             if time.monotonic() > deadline:
                 raise SystemExit("the Celery worker did not get ready in 120 s:\n" + self.output("celery")[-3000:])
             time.sleep(0.2)
         while True:
-            self._alive_or_exit()
+            self.alive_or_exit()
             try:
                 response = asyncio.run(Session("127.0.0.1", self.port, timeout=5).get("/healthz"))
                 if response.status == 200 and '"broker": "ok"' in response.text:
@@ -240,14 +240,16 @@ class Stack:
         start = time.perf_counter()
         task = app.send_task(SOLVE_TASK, args=[[]])  # routed to the compute queue by the settings
         while f"{SOLVE_TASK}[{task.id}] succeeded" not in self.output("celery"):
-            self._alive_or_exit()
+            self.alive_or_exit()
             if time.perf_counter() - start > 120:
                 raise SystemExit("the Celery worker did not solve its warm-up task in 120 s:\n"
                                  + self.output("celery")[-3000:])
             time.sleep(0.1)
         return time.perf_counter() - start
 
-    def _spawn(self, name: str, argv: list[str]) -> None:
+    def spawn(self, name: str, argv: list[str]) -> None:
+        """Start ``argv`` as the server ``name`` (in the repository, with the stack's environment, its
+        output in the temporary folder: ``output(name)``); ``close`` stops it."""
         out = open(self.tmp / f"{name}.log", "wb")  # noqa: SIM115 (closed in close())
         self.logs.append(out)
         self.processes[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
@@ -257,7 +259,8 @@ class Stack:
         path = self.tmp / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def _alive_or_exit(self) -> None:
+    def alive_or_exit(self) -> None:
+        """Exit with a server's last output when one of them has exited."""
         for name, process in self.processes.items():
             if process.poll() is not None:
                 raise SystemExit(f"{name} exited with {process.returncode}:\n{self.output(name)[-3000:]}")
@@ -783,6 +786,12 @@ class Client:
 def run_phase(name: str, clients: list[Client], job, meter: CpuMeter, seconds: float | None = None) -> Phase:
     """Run ``job(client)`` on every client concurrently, for ``seconds`` or until each job
     returns; the phase's figures."""
+    return asyncio.run(phase_run(name, clients, job, meter, seconds))
+
+
+async def phase_run(name: str, clients: list[Client], job, meter: CpuMeter, seconds: float | None = None) -> Phase:
+    """``run_phase`` in a running event loop (next to other tasks of the caller's, such as open
+    connections of bench/live.py's phones)."""
     phase = Phase(name)
     before = meter.read()
     start = time.perf_counter()
@@ -796,10 +805,7 @@ def run_phase(name: str, clients: list[Client], job, meter: CpuMeter, seconds: f
         except PhaseOver:
             pass
 
-    async def everyone():
-        await asyncio.gather(*(until_over(client) for client in clients))
-
-    asyncio.run(everyone())
+    await asyncio.gather(*(until_over(client) for client in clients))
     phase.seconds = time.perf_counter() - start
     after = meter.read()
     phase.cpu = {name: (after[name] - before.get(name, 0.0)) / phase.seconds for name in after}

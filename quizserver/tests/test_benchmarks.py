@@ -71,3 +71,34 @@ def test_load_benchmark_runs_and_its_count_check_passes():
     assert feedback, out
     assert int(feedback.group(1)) == counts[("mixed", "multi-step feedback")], out
     assert (feedback.group(3) == "PASS") == (float(feedback.group(2)) < 1000), out
+
+
+# --- bench/live.py: a live session's phones; needs PostgreSQL and Redis too ---------------------------
+
+LIVE_LINES = ("logged in: ", "phones connected (1): ", "phones connected at the same moment ", "memory: uvicorn RSS ",
+              "question open -> phone has it: ", "answers: ", "count check: ", "presenter distribution ",
+              "session ended: ", "quiz page throughput ", "targets (issue 12): ")
+
+
+@pytest.mark.postgres
+def test_live_benchmark_runs_and_every_answer_is_recorded_once():
+    for name, port in (("PostgreSQL", 5432), ("Redis", 6379)):
+        if not service_answers(port):
+            skip_or_fail(f"{name} is not running on 127.0.0.1:{port}")
+    out = run_bench("bench/live.py", "--quick")
+    for prefix in LIVE_LINES:
+        assert re.search(f"^{re.escape(prefix)}", out, re.M), f"no line starting {prefix!r} in:\n{out}"
+    assert "logged in: 58 of 58 students through the login page" in out, out
+    assert re.search(r"^phones connected \(1\): 50 of 50 connected ", out, re.M), out
+    # Every phone had the question, pushed with the state (a single-choice question is the same for everyone);
+    # the verdict follows the share within 1 s (the time itself is not asserted: a busy machine).
+    opened = re.search(r"^question open -> phone has it: (\d+) of 50 phones \((\d+) with the question pushed.*"
+                       r"within 1 s: ([\d.]+)% \(target >= 95%\): (PASS|FAIL)$", out, re.M)
+    assert opened and opened.group(1) == opened.group(2) == "50", out
+    assert (opened.group(4) == "PASS") == (float(opened.group(3)) >= 95), out
+    count = re.search(r"^count check: (\d+) acknowledged answers \((\d+) distinct .* from (\d+) students;"
+                      r".*: (PASS|FAIL)$", out, re.M)
+    assert count, out
+    assert count.group(2) == count.group(3) == "50" and int(count.group(1)) > 50 and count.group(4) == "PASS", out
+    assert re.search(r"^presenter distribution .*: 50 answered, .*: PASS$", out, re.M), out
+    assert "session ended: 50 of 50 phones got the ended state" in out, out
