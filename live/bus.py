@@ -15,13 +15,21 @@ most ``timeout``, it never loses one.
 """
 
 import asyncio
+import hashlib
 import logging
 import threading
 
 from django.conf import settings
 
 log = logging.getLogger(__name__)
-CHANNEL = "quizserver-live:"
+
+
+def channel() -> str:
+    """The pub/sub channel prefix of this deployment: Redis pub/sub ignores database numbers, so two
+    sites sharing one Redis are kept apart by their database's name (sessions have the same ids)."""
+    database = settings.DATABASES["default"]
+    digest = hashlib.sha256(f"{database.get('HOST', '')}/{database['NAME']}".encode()).hexdigest()[:12]
+    return f"quizserver-live:{digest}:"
 
 
 def state_key(session_id: int) -> str:
@@ -77,7 +85,7 @@ def notify(key: str, payload: str) -> None:
 
         if _redis_client is None:
             _redis_client = redis.Redis.from_url(url, socket_timeout=1.0)
-        _redis_client.publish(CHANNEL + key, payload)
+        _redis_client.publish(channel() + key, payload)
     except Exception as error:  # the broker down must not fail the instructor's click
         log.warning("live notice for %s not sent: %s", key, error)
 
@@ -160,11 +168,12 @@ class _Hub:
             try:
                 client = redis.asyncio.Redis.from_url(_redis_url())
                 async with client.pubsub() as pubsub:
-                    await pubsub.psubscribe(CHANNEL + "*")
+                    prefix = channel()
+                    await pubsub.psubscribe(prefix + "*")
                     async for message in pubsub.listen():
                         if message["type"] != "pmessage":
                             continue
-                        key = message["channel"].decode()[len(CHANNEL):]
+                        key = message["channel"].decode()[len(prefix):]
                         payload = message["data"].decode()
                         for waiter in list(self.waiters):
                             waiter.wake(key, payload)

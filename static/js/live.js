@@ -10,6 +10,7 @@
   var status = document.querySelector("[data-live-status]");
   var notice = document.querySelector("[data-live-connection]");
   var source = null;
+  var failures = 0;  // event streams refused in a row: the next try waits longer
   var answered = {};  // item ids this phone has answered: their pushed, blank form would hide the answer
 
   function randomNonce() {
@@ -60,7 +61,17 @@
     source = new EventSource(root.dataset.events);
     source.addEventListener("state", function (event) { show(JSON.parse(event.data)); });
     source.addEventListener("open", function () { if (notice) notice.hidden = true; });
-    source.addEventListener("error", function () { if (notice) notice.hidden = false; });
+    source.addEventListener("error", function () {
+      if (notice) notice.hidden = false;
+      // EventSource retries by itself after a network error, but gives up after an error answer
+      // (a 503 while the whole room reconnects at once): then try again later, spread out.
+      if (source.readyState === EventSource.CLOSED) {
+        failures += 1;
+        var delay = Math.min(30000, 1000 * Math.pow(2, failures)) * (0.5 + Math.random());
+        setTimeout(function () { connect(); refresh(); }, delay);
+      }
+    });
+    source.addEventListener("state", function () { failures = 0; });
   }
 
   root.addEventListener("submit", async function (event) {
