@@ -26,14 +26,11 @@ from live.qr import qr_svg
 from live.results import answers_csv_response, results_page_rows, session_list
 from live.services import LiveError, session_control, session_start
 from live.streams import event_stream
-from quizzes.access import CourseAccess, Unavailable, course_access
+from quizzes.access import CourseAccess, Unavailable, course_access, unavailable_response
 
 STATE_INTERVAL = 0.25  # seconds between two states of the presenter's stream while answers pour in
 
 
-def _unavailable(request, error: Unavailable) -> TemplateResponse:
-    context = {"title": error.title, "message": error.message, "course": error.course}
-    return TemplateResponse(request, "unavailable.html", context, status=error.status)
 
 
 def staff_access(user, course_slug: str) -> CourseAccess:
@@ -60,7 +57,7 @@ def staff_session_view(view):
                 raise Unavailable("Session not found", "This course has no live session at this address.", 404,
                                   access.course)
         except Unavailable as error:
-            return _unavailable(request, error)
+            return unavailable_response(request, error)
         return view(request, access, session)
 
     return wrapped
@@ -82,7 +79,7 @@ def sessions(request, course_slug):
     try:
         access = staff_access(request.user, course_slug)
     except Unavailable as error:
-        return _unavailable(request, error)
+        return unavailable_response(request, error)
     course = access.course
     quiz = request.GET.get("quiz", "")
     form = LiveStartForm(request.POST or None, course=course,

@@ -24,7 +24,7 @@ from progress.leaderboard import LeaderboardForm, leaderboard_entry, leaderboard
 from progress.models import Leaderboard
 from progress.reports import class_progress, course_progress
 from progress.statistics import BINS, QuestionStatistics, question_statistics, student_overview
-from quizzes.access import CourseAccess, Unavailable, course_access
+from quizzes.access import CourseAccess, Unavailable, course_access, unavailable_response
 from quizzes.images import images_resolved
 from quizzes.models import Quiz, Submission
 from quizzes.rendering import render_many
@@ -35,9 +35,6 @@ HISTOGRAM_LABELS = [f"{10 * i}–{10 * (i + 1)}%" for i in range(BINS)]
 HISTOGRAM_EDGES = [f"{10 * i}%" for i in range(BINS + 1)]
 
 
-def _unavailable(request, error: Unavailable) -> TemplateResponse:
-    context = {"title": error.title, "message": error.message, "course": error.course}
-    return TemplateResponse(request, "unavailable.html", context, status=error.status)
 
 
 def _staff_access(user, course_slug: str) -> CourseAccess:
@@ -81,7 +78,7 @@ def progress_page(request, course_slug):
         access = course_access(user=request.user, course_slug=course_slug, courses=WITH_LEADERBOARD)
         form = _leaderboard_form(request, access)
     except Unavailable as error:
-        return _unavailable(request, error)
+        return unavailable_response(request, error)
     course = access.course
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +102,7 @@ def course_page(request, course_slug):
     try:
         access = course_access(user=request.user, course_slug=course_slug, courses=WITH_LEADERBOARD)
     except Unavailable as error:
-        return _unavailable(request, error)
+        return unavailable_response(request, error)
     # In course order; the models' default orderings would join up to the course to sort.
     quizzes = (Quiz.objects.filter(lecture__course=access.course).select_related("lecture")
                .order_by("lecture__number", "position", "id"))
@@ -158,7 +155,7 @@ def statistics_page(request, course_slug, quiz_id):
         quizzes = Quiz.objects.select_related("lecture").filter(lecture__course=access.course)
         quiz = _found(quizzes.filter(pk=quiz_id), "Quiz not found", access)
     except Unavailable as error:
-        return _unavailable(request, error)
+        return unavailable_response(request, error)
     stats = question_statistics(quiz=quiz)
     labels = question_labels(quiz.questions.prefetch_related("choices"), course_id=access.course.id)
     steps = step_rows(stats, labels)
@@ -180,7 +177,7 @@ def students_page(request, course_slug):
     try:
         access = _staff_access(request.user, course_slug)
     except Unavailable as error:
-        return _unavailable(request, error)
+        return unavailable_response(request, error)
     course = access.course
     context = {
         "course": course,
@@ -200,7 +197,7 @@ def student_submissions_page(request, course_slug, user_id):
         enrolments = Enrolment.objects.select_related("user").filter(course=access.course)
         enrolment = _found(enrolments.filter(user_id=user_id), "Student not found", access)
     except Unavailable as error:
-        return _unavailable(request, error)
+        return unavailable_response(request, error)
     course = access.course
     submissions = (
         Submission.objects.for_user(enrolment.user)

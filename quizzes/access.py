@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from courses.models import Course, Enrolment
@@ -16,6 +17,12 @@ class Unavailable(Exception):
     def __init__(self, title: str, message: str, status: int, course: Course | None = None):
         super().__init__(message)
         self.title, self.message, self.status, self.course = title, message, status, course
+
+
+def unavailable_response(request, error: Unavailable) -> TemplateResponse:
+    """The page saying why ``error``'s page cannot be shown, with its status."""
+    context = {"title": error.title, "message": error.message, "course": error.course}
+    return TemplateResponse(request, "unavailable.html", context, status=error.status)
 
 
 @dataclass(frozen=True)

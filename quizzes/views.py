@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from courses.models import Enrolment
-from quizzes.access import Unavailable, course_access, quiz_access
+from quizzes.access import Unavailable, course_access, quiz_access, unavailable_response
 from quizzes.fragments import question_fragments
 from quizzes.images import images_resolved
 from quizzes.kinds.base import MalformedAnswer
@@ -29,9 +29,6 @@ def _is_fetch(request) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _unavailable(request, error: Unavailable) -> TemplateResponse:
-    context = {"title": error.title, "message": error.message, "course": error.course}
-    return TemplateResponse(request, "unavailable.html", context, status=error.status)
 
 
 def _refused(request, message: str, status: int) -> HttpResponse:
@@ -47,7 +44,7 @@ def quiz_page(request, course_slug, quiz_id):
     try:
         quiz, access = quiz_access(user=request.user, course_slug=course_slug, quiz_id=quiz_id)
     except Unavailable as error:
-        return _unavailable(request, error)
+        return unavailable_response(request, error)
     polled = request.GET.get("question", "")
     if _is_fetch(request) and polled.isascii() and polled.isdigit():  # a pending question polls itself
         question = get_object_or_404(quiz.questions.active(), pk=int(polled))
@@ -85,7 +82,7 @@ def _question_post(request, course_slug, quiz_id, question_id, action):
         return (
             _refused(request, error.message, error.status)
             if _is_fetch(request)
-            else _unavailable(request, error)
+            else unavailable_response(request, error)
         )
     question = get_object_or_404(quiz.questions.active().prefetch_related(choices_in_order()), pk=question_id)
     question.quiz = quiz  # loaded with its lecture and course by quiz_access
@@ -142,7 +139,7 @@ def quiz_as_student(request, course_slug, quiz_id, user_id):
         if not access.is_staff:
             raise Unavailable("Staff only", "Only the course's staff can view a quiz as a student sees it.", 403)
     except Unavailable as error:
-        return _unavailable(request, error)
+        return unavailable_response(request, error)
     quiz = get_object_or_404(Quiz.objects.select_related("lecture__course"), pk=quiz_id, lecture__course=access.course)
     enrolment = get_object_or_404(Enrolment.objects.select_related("user"), course=access.course, user_id=user_id,
                                   role=Enrolment.Role.STUDENT)
