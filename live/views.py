@@ -67,7 +67,7 @@ def question(request, code):
 def answer(request, code):
     session = _session_of(request, code)
     item_id = request.POST.get("item", "")
-    if not item_id.isascii() or not item_id.isdigit() or request.FILES:
+    if not item_id.isascii() or not item_id.isdigit() or len(item_id) > 18 or request.FILES:  # 18: a bigint
         return HttpResponse("This request does not fit the question.", status=400, content_type="text/plain")
     try:
         live_answer(session_id=session.id, item_id=int(item_id), student=request.user, data=request.POST,

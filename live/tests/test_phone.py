@@ -75,6 +75,7 @@ def test_answers_are_refused_when_closed_or_for_another_question(student_client,
     assert send(student_client, session, item=item.id, nonce="b", choice=1).status_code == 409
     assert "not being asked now" in send(student_client, session, item=item.id, nonce="c", choice=1).content.decode()
     assert send(student_client, session, item="x", nonce="d").status_code == 400
+    assert send(student_client, session, item="9" * 400, nonce="e").status_code == 400  # no overflow, no 500
     assert not Submission.objects.exists()
 
 
