@@ -156,3 +156,26 @@ def test_the_join_page_lists_the_sessions_a_student_took_part_in(student_client,
     send(student_client, session, item=session.items.get(position=0).id, nonce="j1", choice=right.id)
     page = student_client.get(reverse("live:join")).content.decode()
     assert "Week 3" in page and "1 question answered, 1 right" in page
+
+
+def test_a_multi_step_question_is_answered_on_the_phone_step_by_step(student_client, student, course, instructor,
+                                                                       quiz):
+    import numpy as np
+
+    from compute.steps import step_chain
+
+    question = make_question(quiz=quiz, kind="multi_step", generator="mlp_backward", prompt="",
+                             generator_config={"hidden": 2, "activation": "relu"},
+                             steps=[{"step": "z1"}, {"step": "a1"}])
+    session = services.session_start(course=course, by=instructor, questions=[question], title="Steps")
+    control(session, "open")
+    fragment = phone(student_client, session, "question").content.decode()
+    assert fragment.count('name="step-z1"') == 2 and "Step 2:" in fragment
+    variant = Variant.objects.get(student=student, question=question)
+    exact = step_chain(question.kind_spec.generator(question, variant), variant.params, variant.config)
+    fields = {f"step-{name}": [f"{x:.10g}" for x in np.ravel(exact[name])] for name in ("z1", "a1")}
+    received = send(student_client, session, item=session.items.get().id, nonce="ms", **fields).content.decode()
+    assert "Answer received" in received and "✓ Right" not in received  # marks wait for the reveal
+    control(session, "reveal")
+    revealed = phone(student_client, session, "question").content.decode()
+    assert "Correct." in revealed and revealed.count("✓ Right") == 2
