@@ -4,6 +4,7 @@ a case by hand, the mistakes, the worked solution and the configs."""
 import numpy as np
 import pytest
 
+from compute import latex
 from compute.generators import get_generator
 from compute.tests.generator_checks import assert_keeps_the_contract, config
 
@@ -67,3 +68,53 @@ def test_keeps_the_contract_and_the_worked_solution_sums_each_entry(settings):
     first = entries.split("$$")[1]
     terms = first.split(" = ")[1].split(" + ")
     assert len(terms) == len(variant.params["G"]) ** 2 and float(first.rsplit("= ", 1)[1]) == variant.answer[0][0]
+
+
+SQUARED = [{**settings, "loss": "squared"} for settings in CONFIGS]
+
+
+@pytest.mark.parametrize("settings", SQUARED)
+def test_under_the_squared_loss_the_kernel_gradient_is_the_derivative_of_the_loss(settings):
+    """L = ½ Σ (Y − T)² is quadratic in K, so the central difference (L(K + e) − L(K − e)) / 2 is its
+    derivative exactly."""
+    cfg = config("conv2d_backward", **settings)
+    for seed in range(5):
+        p = GEN.sample(seed, cfg)
+        K, T = np.array(p["K"]), np.array(p["T"])
+
+        def loss(kernel, p=p, T=T):
+            return ((forward(p["X"], kernel, p["b"], cfg["stride"], cfg["padding"]) - T) ** 2).sum() / 2
+
+        expected = np.zeros_like(K)
+        for u, v in np.ndindex(K.shape):
+            bump = np.zeros_like(K)
+            bump[u, v] = 1
+            expected[u, v] = (loss(K + bump) - loss(K - bump)) / 2
+        solved = GEN.solve(p, cfg)
+        assert solved.answer == expected.tolist()
+        assert GEN.hand_answer(p, solved.values, cfg) == solved.answer
+        Y = forward(p["X"], K, p["b"], cfg["stride"], cfg["padding"])
+        assert solved.values["Y"] == Y.tolist() and solved.values["dL_dY"] == (Y - T).tolist()
+        assert solved.values["L"] == loss(K) and "G" not in p
+        assert np.abs(Y - T).max() <= 6 and np.abs(expected).max() > 0
+
+
+@pytest.mark.parametrize("settings", SQUARED)
+def test_under_the_squared_loss_keeps_the_contract_and_shows_the_loss(settings):
+    cfg = config("conv2d_backward", **settings)
+    assert_keeps_the_contract(GEN, cfg)
+    variant = GEN.generate(2, cfg)
+    assert "{{ T }}" in variant.prompt and "{{ G }}" not in variant.prompt
+    assert "\\tfrac12 \\sum_{i,j} (y_{i,j} - t_{i,j})^2" in variant.prompt
+    loss = next(step for step in variant.steps if step.title == "Loss and its gradient at the output").body
+    assert f"= {latex.num(variant.values['L'])}$$" in loss
+    entries = next(step for step in variant.steps if step.title == "Every kernel-gradient entry").body
+    first = entries.split("$$")[1]
+    assert float(first.rsplit("= ", 1)[1]) == variant.answer[0][0]
+    G = variant.values["dL_dY"]
+    assert first.split(" = ")[1].split(" + ")[0].startswith(f"({G[0][0]:g})" if G[0][0] < 0 else f"{G[0][0]:g}")
+
+
+def test_the_default_loss_is_the_given_upstream_gradient():
+    cfg = config("conv2d_backward")
+    assert cfg["loss"] == "upstream" and set(GEN.sample(1, cfg)) == {"X", "K", "b", "G"}
