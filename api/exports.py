@@ -27,6 +27,7 @@ from django.http import StreamingHttpResponse
 
 from api import xlsx
 from api.renderers import FORMULA_TRIGGERS, spreadsheet_safe
+from live.models import LiveAnswer
 from progress.reports import GAP_CAP
 from progress.step_answers import question_steps, step_answers, steps_text
 from quizzes.models import Question
@@ -71,7 +72,6 @@ _FIELDS = (
     "id", "variant__student_id", "variant__student__username", "variant__question_id", "variant__seed",
     "variant__number", "try_number", "raw", "value", "score", "points", "status", "mistake", "created_at",
     "graded_at", "variant__created_at", "variant__answer", "step_marks",
-    "live_answer__item__session__code",  # the live session it was given in (live.models.LiveAnswer), or NULL
 )
 _TRIGGERS = frozenset(FORMULA_TRIGGERS)
 DECIMALS = 4  # score and points
@@ -124,8 +124,8 @@ class QuestionRow:
 
 
 class ExportContext:
-    """Everything an export looks up, loaded once (three queries): the course's questions with
-    their lectures, quizzes and choices."""
+    """Everything an export looks up, loaded once (four queries): the course's questions with
+    their lectures, quizzes and choices, and the live sessions' answers."""
 
     def __init__(self, course):
         self.course = (course.slug, safe(course.title))
@@ -135,6 +135,10 @@ class ExportContext:
             .prefetch_related("choices")
         )
         self.questions = {question.id: self._row(question) for question in questions}
+        # The live session each answer given in one was given in: few rows, read once (a join per exported
+        # row through LiveAnswer, LiveItem and LiveSession cost the export a third of its speed).
+        self.live_codes = dict(LiveAnswer.objects.filter(item__session__course=course)
+                               .values_list("submission_id", "item__session__code"))
 
     @staticmethod
     def _row(question) -> QuestionRow:
@@ -174,11 +178,11 @@ def readable_rows(rows: Iterable[tuple], context: ExportContext) -> Iterator[tup
     is read from the parsed value (the typed text is JSON). ``live_session``: the code of the live session the
     answer was given in, "" for one given on the quiz page.
     """
-    course, questions = context.course, context.questions
+    course, questions, live_codes = context.course, context.questions, context.live_codes
     latest: dict[tuple[int, int], datetime] = {}  # (student, quiz) -> time of the latest answer
     cap = GAP_CAP.total_seconds()
     for (sid, student, username, question_id, seed, number, try_number, raw, value, score, points, status,
-         mistake, created, graded, made, variant_answer, marks, live_session) in rows:
+         mistake, created, graded, made, variant_answer, marks) in rows:
         q = questions[question_id]
         kind = q.kind
         steps = ""
@@ -204,7 +208,7 @@ def readable_rows(rows: Iterable[tuple], context: ExportContext) -> Iterator[tup
             sid, *course, student, safe(username), *q.cells, seed, number, try_number,
             safe(answer), correct, safe(raw), value, _rounded(score, DECIMALS), _rounded(points, DECIMALS),
             q.max_points, status, safe(mistake), q.mistakes.get(mistake, "") if mistake else "", seconds,
-            created, graded, live_session or "", safe(steps),
+            created, graded, live_codes.get(sid, ""), safe(steps),
         )
 
 
