@@ -121,6 +121,7 @@ class QuestionRow:
     correct: str | None  # None: each variant has its own (computed questions)
     mistakes: dict[str, str]
     steps: tuple[str, ...] = ()  # the asked steps of a multi-step question, in order
+    step_options: dict | None = None  # choice steps: step -> option texts (an answer is an index)
 
 
 class ExportContext:
@@ -156,8 +157,10 @@ class ExportContext:
         cells = (quiz.lecture.number, safe(quiz.lecture.title), quiz.id, safe(quiz.title), question.id, safe(title),
                  question.kind)
         messages = {name: safe(plain(text)) for name, text in kind.mistake_messages(question).items()}
-        steps = tuple(step.name for step in question_steps(question))
-        return QuestionRow(kind, cells, question.points, texts, correct, messages, steps)
+        asked = question_steps(question)
+        options = {step.name: step.options for step in asked if step.options}
+        return QuestionRow(kind, cells, question.points, texts, correct, messages,
+                           tuple(step.name for step in asked), options)
 
 
 def _moment(value) -> datetime:
@@ -189,7 +192,8 @@ def readable_rows(rows: Iterable[tuple], context: ExportContext) -> Iterator[tup
         if q.steps and value:
             parsed = json.loads(value)
             answer = kind.answer_text(raw, parsed, choice_texts=q.choice_texts)
-            steps = steps_text(step_answers(parsed, json.loads(marks) if marks else [], order=q.steps))
+            steps = steps_text(step_answers(parsed, json.loads(marks) if marks else [], order=q.steps),
+                               q.step_options)
         else:
             answer = kind.answer_text(raw, None, choice_texts=q.choice_texts)
         if q.correct is None:

@@ -11,7 +11,7 @@ and marks into a row per step, and ``steps_text`` writes those rows on one line 
 Pure functions: no queries.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from quizzes.kinds.base import number_key
@@ -21,12 +21,14 @@ MARKS = ("right", "carried", "wrong", "shown", "blank")  # ``quizzes.step_gradin
 
 @dataclass(frozen=True)
 class QuestionStep:
-    """One step a question asks: its position (from 1), generator name, LaTeX symbol and title."""
+    """One step a question asks: its position (from 1), generator name, LaTeX symbol and title, and for
+    a choice step its options as plain text (its answers are their indices, from 0)."""
 
     number: int
     name: str
     symbol: str
     title: str
+    options: tuple[str, ...] = ()
 
 
 def question_steps(question) -> list[QuestionStep]:
@@ -37,10 +39,12 @@ def question_steps(question) -> list[QuestionStep]:
         return []
     try:
         asked = kind.asked(question)
-        titles = {spec.name: spec.title for spec in kind.generator(question).step_specs(kind.config(question))}
+        specs = {spec.name: spec for spec in kind.generator(question).step_specs(kind.config(question))}
     except (KeyError, ValueError, TypeError):  # an unknown generator is a KeyError, a bad config a ValueError
         return []
-    return [QuestionStep(n, step.name, step.symbol, titles.get(step.name, "")) for n, step in enumerate(asked, 1)]
+    return [QuestionStep(n, step.name, step.symbol, specs[step.name].title if step.name in specs else "",
+                         tuple(" ".join(option.split()) for option in getattr(specs.get(step.name), "options", ())))
+            for n, step in enumerate(asked, 1)]
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,11 @@ def step_answers(value, step_marks, order: Sequence[str] = ()) -> list[StepAnswe
     return rows
 
 
-def value_text(value) -> str:
+def value_text(value, options: Sequence[str] = ()) -> str:
     """A step's value in a few characters: numbers to 6 significant digits, a vector's entries joined
-    with "; ", a matrix's rows in brackets ("[1; 2]; [3; 4]")."""
+    with "; ", a matrix's rows in brackets ("[1; 2]; [3; 4]"); a choice step's option by its text."""
+    if options and isinstance(value, int | float) and float(value).is_integer() and 0 <= value < len(options):
+        return options[int(value)]
     if isinstance(value, list):
         if any(isinstance(entry, list) for entry in value):
             return "; ".join(f"[{value_text(entry)}]" for entry in value)
@@ -88,14 +94,15 @@ def value_text(value) -> str:
     return number_key(value)
 
 
-def steps_text(rows: Iterable[StepAnswer]) -> str:
+def steps_text(rows: Iterable[StepAnswer], options: Mapping[str, Sequence[str]] | None = None) -> str:
     """The steps on one line, for a spreadsheet cell: "1 z1 = 1; 2 (wrong) | 2 a1 = 1; 2 (carried) |
-    3 yhat (blank)": number, name, the value given, the mark and a wrong step's named slip."""
+    3 yhat (blank)": number, name, the value given (a choice step's option by its text, ``options``:
+    step -> option texts), the mark and a wrong step's named slip."""
     parts = []
     for row in rows:
         text = f"{row.number} {row.step}"
         if row.answer is not None:
-            text += f" = {value_text(row.answer)}"
+            text += f" = {value_text(row.answer, (options or {}).get(row.step, ()))}"
         if row.mark:
             text += f" ({row.mark}: {row.mistake})" if row.mistake else f" ({row.mark})"
         parts.append(text)

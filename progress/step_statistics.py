@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from progress.step_answers import MARKS, QuestionStep, step_answers
+from progress.step_answers import MARKS, QuestionStep, step_answers, value_text
 from quizzes.kinds.base import number_key
 
 KEY_LENGTH = 80  # characters of a wrong value's key, as the page's wrong answers
@@ -62,6 +62,7 @@ def step_statistics(steps: Sequence[QuestionStep], last_tries: Sequence[tuple[ob
     """The figures of ``steps`` (the question's, ``question_steps``) from each student's last try and
     from every try, each a (value, step_marks) pair of a graded answer (see the module docstring)."""
     names = {step.name for step in steps}
+    options = {step.name: step.options for step in steps}
     counts = {name: dict.fromkeys(MARKS, 0) for name in names}
     first_wrong: Counter = Counter()
     none_wrong = 0
@@ -80,7 +81,8 @@ def step_statistics(steps: Sequence[QuestionStep], last_tries: Sequence[tuple[ob
     for value, marks in tries:
         for row in step_answers(value, marks):
             if row.step in names and row.mark == "wrong" and row.answer is not None:
-                key = number_key(row.answer)[:KEY_LENGTH]
+                key = (value_text(row.answer, options[row.step]) if options[row.step]
+                       else number_key(row.answer))[:KEY_LENGTH]
                 wrong[row.step][key] += 1
                 if row.mistake:
                     slips.setdefault((row.step, key), Counter())[row.mistake] += 1

@@ -263,3 +263,17 @@ def test_an_option_that_does_not_exist_is_refused(student_client, published):
         assert answer(student_client, published, s1="2.5", s2=value).status_code == 400, value
     assert not Submission.objects.filter(status="graded").exists()
     assert answer(student_client, published, s1="2.5", s2="2").status_code == 200  # the same, with an option
+
+
+def test_a_choice_step_reads_as_its_option_text_in_the_export_and_the_statistics():
+    from progress.step_answers import QuestionStep, step_answers, steps_text
+    from progress.step_statistics import step_statistics
+
+    steps = [QuestionStep(1, "s1", "s_1", "blank 1"), QuestionStep(2, "s2", "s_2", "blank 2", ("tanh", "ReLU"))]
+    value = {"answers": {"s1": 2.5, "s2": 1}, "shown": []}
+    marks = [{"step": "s1", "mark": "right", "credit": 1.0, "message": "", "mistake": ""},
+             {"step": "s2", "mark": "wrong", "credit": 0.0, "message": "", "mistake": ""}]
+    text = steps_text(step_answers(value, marks), {"s2": ("tanh", "ReLU")})
+    assert text == "1 s1 = 2.5 (right) | 2 s2 = ReLU (wrong)"
+    figures = step_statistics(steps, [(value, marks)], [(value, marks)])
+    assert figures.steps[1].wrong_value == "ReLU" and figures.steps[0].wrong_value == ""
