@@ -128,12 +128,16 @@ class MultiStep(ComputedKind):
     # --- steps --------------------------------------------------------------------------------------
 
     def asked(self, question, variant=None) -> list[AskedStep]:
-        """The asked steps in order, with weight, symbol and inputs (from the variant's generator)."""
+        """The asked steps in order, with weight, symbol and inputs (from the variant's generator). For a
+        solved variant, only the steps it was solved with: steps an author adds later are asked in new
+        variants (and in this one once a regrade solves it again), never as boxes without a value."""
         generator = self.generator(question, variant)
         specs = {spec.name: spec for spec in generator.step_specs(self.config(question, variant))}
+        solved = variant.answer if variant is not None and isinstance(variant.answer, dict) else None
         return [AskedStep(entry["step"], float(entry.get("weight", 1)), specs[entry["step"]].symbol,
                           specs[entry["step"]].depends)
-                for entry in self.setting(question, "steps") if entry.get("step") in specs]
+                for entry in self.setting(question, "steps")
+                if entry.get("step") in specs and (solved is None or entry["step"] in solved)]
 
     def finish_row(self, question, row: dict, config: dict) -> dict:
         """A solved variant's stored row with, as its answer, every asked step's exact value; named

@@ -244,3 +244,14 @@ def test_grading_never_fails_on_any_answers(quiz):
         assert 0.0 <= grade.score <= 1.0 and len(grade.steps) == 8
 
     grades()
+
+
+def test_a_step_added_after_a_variant_was_solved_is_not_asked_in_that_variant(student_client, student, multi):
+    page(student_client, multi.quiz)
+    multi.settings["steps"] = [*STEPS, {"step": "dL_da1"}]
+    multi.save()
+    html = page(student_client, multi.quiz)
+    assert 'name="step-dL_da1"' not in html and "Step 5:" in html and "Step 6:" not in html
+    exact = exact_of(variant_of(student, multi))
+    post(student_client, multi, **boxes({name: exact[name] for name in ("z1", "a1", "yhat", "L", "dL_dyhat")}))
+    assert Submission.objects.get().score == 1.0
