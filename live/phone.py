@@ -68,7 +68,10 @@ def phone_view(*, session: LiveSession, student) -> PhoneView:
         return PhoneView(session, None, None, None, [])
     prepare_variant(session=session, item=item, student=student)
     question = item.question
-    state = question_states(student=student, quiz=question.quiz, questions=[question])[0]
+    states = question_states(student=student, quiz=question.quiz, questions=[question])
+    if not states:  # archived since the session started: nothing to answer
+        return PhoneView(session, None, None, None, [])
+    state = states[0]
     live_ids = set(LiveAnswer.objects.filter(item=item, submission__variant__student=student)
                    .values_list("submission_id", flat=True))
     last_live = next((s for s in reversed(state.submissions) if s.id in live_ids), None)
