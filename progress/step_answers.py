@@ -39,7 +39,7 @@ def question_steps(question) -> list[QuestionStep]:
         return []
     try:
         asked = kind.asked(question)
-        specs = {spec.name: spec for spec in kind.generator(question).step_specs(kind.config(question))}
+        specs = kind.specs(question)
     except (KeyError, ValueError, TypeError):  # an unknown generator is a KeyError, a bad config a ValueError
         return []
     return [QuestionStep(n, step.name, step.symbol, specs[step.name].title if step.name in specs else "",

@@ -215,27 +215,24 @@ class Conv2dBackward(ConvBackwardSteps, Generator):
             f"$$G = \\frac{{\\partial L}}{{\\partial Y}} = Y - T = {latex.value(values['dL_dY'])}$$"))
 
     def prompt(self, config):
-        if squared(config):
-            return (
-                "A single-channel `nn.Conv2d` (PyTorch: cross-correlation, the kernel is **not** flipped) with "
-                f"stride $s = {config['stride']}$ and zero padding $p = {config['padding']}$ maps the input\n\n"
-                "$$X = {{ X }}$$\n\n"
-                "with the kernel\n\n"
-                "$$K = {{ K }}$$\n\n"
-                "and bias $b = {{ b }}$ to the output $Y$, $y_{i,j} = \\sum_{u,v} x_{si+u,\\, sj+v} K_{u,v} + b$ "
-                "(of the padded input). The loss is the squared error against the target map\n\n"
-                "$$T = {{ T }}$$\n\n"
-                "$L = \\tfrac12 \\sum_{i,j} (y_{i,j} - t_{i,j})^2$. Compute the gradient $\\partial L / \\partial K$ "
-                "of the loss with respect to the kernel (a matrix of the kernel's shape). " + COUNTING
-            )
-        return (
+        setup = (
             "A single-channel `nn.Conv2d` (PyTorch: cross-correlation, the kernel is **not** flipped) with "
             f"stride $s = {config['stride']}$ and zero padding $p = {config['padding']}$ maps the input\n\n"
             "$$X = {{ X }}$$\n\n"
             "with the kernel\n\n"
             "$$K = {{ K }}$$\n\n"
             "and bias $b = {{ b }}$ to the output $Y$, $y_{i,j} = \\sum_{u,v} x_{si+u,\\, sj+v} K_{u,v} + b$ "
-            "(of the padded input). The gradient of a loss $L$ with respect to that output is\n\n"
+            "(of the padded input). "
+        )
+        if squared(config):
+            return setup + (
+                "The loss is the squared error against the target map\n\n"
+                "$$T = {{ T }}$$\n\n"
+                "$L = \\tfrac12 \\sum_{i,j} (y_{i,j} - t_{i,j})^2$. Compute the gradient $\\partial L / \\partial K$ "
+                "of the loss with respect to the kernel (a matrix of the kernel's shape). " + COUNTING
+            )
+        return setup + (
+            "The gradient of a loss $L$ with respect to that output is\n\n"
             "$$G = \\frac{\\partial L}{\\partial Y} = {{ G }}$$\n\n"
             "Compute the gradient $\\partial L / \\partial K$ of the loss with respect to the kernel (a matrix "
             "of the kernel's shape)."

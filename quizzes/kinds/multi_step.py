@@ -131,8 +131,7 @@ class MultiStep(ComputedKind):
         """The asked steps in order, with weight, symbol and inputs (from the variant's generator). For a
         solved variant, only the steps it was solved with: steps an author adds later are asked in new
         variants (and in this one once a regrade solves it again), never as boxes without a value."""
-        generator = self.generator(question, variant)
-        specs = {spec.name: spec for spec in generator.step_specs(self.config(question, variant))}
+        specs = self.specs(question, variant)
         solved = variant.answer if variant is not None and isinstance(variant.answer, dict) else None
         return [AskedStep(entry["step"], float(entry.get("weight", 1)), specs[entry["step"]].symbol,
                           specs[entry["step"]].depends)
@@ -243,7 +242,7 @@ class MultiStep(ComputedKind):
             carried, slips = exact, {}
         return grade_steps(
             asked, answers, exact=exact, carried=carried, slips=slips, messages=generator.mistakes,
-            depends={spec.name: spec.depends for spec in generator.step_specs(config)},
+            depends=self.depends(question, variant),
             tolerance=self.tolerance(question, variant), carried_credit=self.setting(question, "carried_credit"),
             shown=shown, tolerances=self.step_tolerances(question, variant),
         )
@@ -283,13 +282,14 @@ class MultiStep(ComputedKind):
         open_count = self.open_count(question, variant, graded.step_marks if graded else None)
         texts = [f"${step.symbol}$" for step in asked] + [marks.get(s.name, {}).get("message", "") for s in asked]
         rendered, options = render_many_inline(texts), self.step_options(question, variant)
+        titles = {name: spec.title for name, spec in self.specs(question, variant).items()}
         steps = []
         for index, step in enumerate(asked):
             mark = marks.get(step.name, {})
             value = variant.answer[step.name] if step.name in shown else None
             steps.append({
                 "number": index + 1, "name": step.name, "symbol": rendered[index],
-                "title": self.spec_title(question, variant, step.name),
+                "title": titles[step.name],
                 "rows": self.rows(np.shape(variant.answer[step.name]), typed.get(step.name, []), value),
                 "options": self.option_rows(options.get(step.name, ()), typed.get(step.name, []), value),
                 "mark": mark.get("mark", ""), "message": rendered[len(asked) + index],
@@ -303,14 +303,14 @@ class MultiStep(ComputedKind):
         return {"steps": steps, "guided": self.setting(question, "mode") == "guided", "diagram": mark_safe(diagram),
                 "first_wrong": next((s for s in steps if s["name"] == first_wrong), None)}
 
-    def spec_title(self, question, variant, name: str) -> str:
+    def specs(self, question, variant=None) -> dict:
+        """Every step of the variant's generator (or the question's), by name: ``compute.steps.StepSpec``."""
         generator = self.generator(question, variant)
-        return {spec.name: spec for spec in generator.step_specs(self.config(question, variant))}[name].title
+        return {spec.name: spec for spec in generator.step_specs(self.config(question, variant))}
 
     def step_options(self, question, variant) -> dict[str, tuple[str, ...]]:
         """The options (Markdown) of the choice steps, by step name (``compute.steps.StepSpec.options``)."""
-        specs = self.generator(question, variant).step_specs(self.config(question, variant))
-        return {spec.name: spec.options for spec in specs if spec.options}
+        return {name: spec.options for name, spec in self.specs(question, variant).items() if spec.options}
 
     @staticmethod
     def option_rows(options: tuple[str, ...], typed: list, shown) -> list[dict]:
@@ -325,8 +325,8 @@ class MultiStep(ComputedKind):
                         "blank": True}]
 
     def depends(self, question, variant) -> dict:
-        generator = self.generator(question, variant)
-        return {spec.name: spec.depends for spec in generator.step_specs(self.config(question, variant))}
+        """Each step's inputs, by name (every step of the generator, asked or not)."""
+        return {name: spec.depends for name, spec in self.specs(question, variant).items()}
 
     @staticmethod
     def rows(shape: tuple, typed: list, shown) -> list[list[dict]]:
